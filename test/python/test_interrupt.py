@@ -1,0 +1,74 @@
+"""Interrupt through jupyter_client's KernelManager.interrupt_kernel(), as JupyterLab's stop button does."""
+import time
+import unittest
+
+from jupyter_client.manager import start_new_kernel
+
+TIMEOUT = 60
+
+
+def run(kc, code, timeout=TIMEOUT):
+    """Execute code; return (reply content, list of iopub outputs for it)."""
+    msg_id = kc.execute(code)
+    outputs = []
+    deadline = time.time() + timeout
+    while True:
+        msg = kc.get_iopub_msg(timeout=max(0.1, deadline - time.time()))
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            break
+        outputs.append(msg)
+    reply = kc.get_shell_msg(timeout=timeout)
+    while reply["parent_header"].get("msg_id") != msg_id:
+        reply = kc.get_shell_msg(timeout=timeout)
+    return reply["content"], outputs
+
+
+class InterruptTests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.km, cls.kc = start_new_kernel(kernel_name="tsfine", startup_timeout=60)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.kc.stop_channels()
+        cls.km.shutdown_kernel(now=True)
+
+    def interrupt_running(self, code):
+        msg_id = self.kc.execute(code)
+        # Wait until the cell is really running before pressing "stop".
+        while True:
+            msg = self.kc.get_iopub_msg(timeout=TIMEOUT)
+            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "execute_input":
+                break
+        time.sleep(0.5)
+        started = time.time()
+        self.km.interrupt_kernel()
+        reply = self.kc.get_shell_msg(timeout=TIMEOUT)
+        while reply["parent_header"].get("msg_id") != msg_id:
+            reply = self.kc.get_shell_msg(timeout=TIMEOUT)
+        return reply["content"], time.time() - started
+
+    def test_interrupt_sync_loop_keeps_state(self):
+        content, _ = run(self.kc, "const kept = 41;")
+        self.assertEqual(content["status"], "ok")
+        content, elapsed = self.interrupt_running("while (true) {}")
+        self.assertEqual(content["status"], "error")
+        self.assertIn("nterrupt", content["ename"] + content["evalue"])
+        self.assertLess(elapsed, 1.5)
+        content, outputs = run(self.kc, "kept + 1")
+        self.assertEqual(content["status"], "ok")
+        results = [m for m in outputs if m["msg_type"] == "execute_result"]
+        self.assertEqual(results[0]["content"]["data"]["text/plain"], "42")
+
+    def test_interrupt_pending_await(self):
+        content, elapsed = self.interrupt_running("await new Promise(() => {})")
+        self.assertEqual(content["status"], "error")
+        self.assertLess(elapsed, 1.5)
+        content, _ = run(self.kc, "1 + 1")
+        self.assertEqual(content["status"], "ok")
+
+
+if __name__ == "__main__":
+    unittest.main()

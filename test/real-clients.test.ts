@@ -1,0 +1,97 @@
+/**
+ * tsfine driven by the real Jupyter tools a user runs: jupyter_kernel_test's conformance suite,
+ * jupyter_client's interrupt_kernel(), `jupyter nbconvert --execute`, and papermill.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describeWithJupyter, JupyterEnv, makeJupyterEnv, notebook, repoRoot } from "./helpers/jupyter-env";
+
+jest.setTimeout(300_000);
+
+function codeOutputs(nbPath: string): any[] {
+  const nb = JSON.parse(fs.readFileSync(nbPath, "utf8"));
+  return nb.cells.filter((c: any) => c.cell_type === "code").map((c: any) => c.outputs);
+}
+
+describeWithJupyter("real Jupyter clients", () => {
+  let jupyter: JupyterEnv;
+  beforeAll(() => {
+    jupyter = makeJupyterEnv();
+  });
+  afterAll(() => jupyter.cleanup());
+
+  test("jupyter kernelspec list finds the installed tsfine kernel", () => {
+    const res = jupyter.run("jupyter", ["kernelspec", "list", "--json"]);
+    expect(res.status).toBe(0);
+    const specs = JSON.parse(res.stdout).kernelspecs;
+    expect(specs.tsfine.spec.language).toBe("typescript");
+  });
+
+  test("jupyter_kernel_test conformance suite passes every sample", () => {
+    const res = jupyter.run("python", ["-m", "unittest", "-v", path.join(repoRoot, "test", "python", "test_conformance.py")]);
+    console.log(res.stderr);
+    expect(res.stderr).toMatch(/\nOK/);
+    expect(res.stderr).not.toMatch(/skipped=|FAILED/);
+    expect(res.status).toBe(0);
+  });
+
+  test("interrupt_kernel() stops a busy loop and a pending await; state survives", () => {
+    const res = jupyter.run("python", ["-m", "unittest", "-v", path.join(repoRoot, "test", "python", "test_interrupt.py")]);
+    console.log(res.stderr);
+    expect(res.status).toBe(0);
+  });
+
+  test("jupyter nbconvert --execute runs a notebook and --to html shows its outputs", () => {
+    const nbPath = path.join(jupyter.dir, "basic.ipynb");
+    fs.writeFileSync(
+      nbPath,
+      JSON.stringify(
+        notebook([
+          { source: "# A notebook run by nbconvert", markdown: true },
+          "const greeting: string = 'hello from tsfine';\nconsole.log(greeting);",
+          "interface Point { x: number; y: number }\nconst p: Point = { x: 3, y: 4 };",
+          "Math.hypot(p.x, p.y)",
+          "display.html('<i id=\"marker\">italic</i>')",
+          "await new Promise((r) => setTimeout(r, 10));\n'awaited'",
+        ]),
+      ),
+    );
+    const exec = jupyter.run("jupyter", ["nbconvert", "--to", "notebook", "--execute", "--output", "basic.out.ipynb", nbPath]);
+    expect(exec.status).toBe(0);
+    const outputs = codeOutputs(path.join(jupyter.dir, "basic.out.ipynb"));
+    expect(outputs[0][0].text).toContain("hello from tsfine");
+    expect(outputs[2][0].data["text/plain"]).toBe("5");
+    expect(outputs[3][0].data["text/html"]).toContain('id="marker"');
+    expect(outputs[4][0].data["text/plain"]).toBe("'awaited'");
+
+    const html = jupyter.run("jupyter", ["nbconvert", "--to", "html", path.join(jupyter.dir, "basic.out.ipynb")]);
+    expect(html.status).toBe(0);
+    const page = fs.readFileSync(path.join(jupyter.dir, "basic.out.html"), "utf8");
+    expect(page).toContain('id="marker"');
+    expect(page).toContain("hello from tsfine");
+  });
+
+  test("nbconvert reports a failing cell as an error with the cell's line", () => {
+    const nbPath = path.join(jupyter.dir, "failing.ipynb");
+    fs.writeFileSync(nbPath, JSON.stringify(notebook(["const ok = 1;", "const n: number = 'not a number';"])));
+    const exec = jupyter.run("jupyter", ["nbconvert", "--to", "notebook", "--execute", nbPath]);
+    expect(exec.status).not.toBe(0);
+    expect(exec.stderr).toMatch(/1:\d+/);
+    expect(exec.stderr).toMatch(/not assignable to type 'number'/);
+  });
+
+  test("papermill (with tsfine_papermill's TypeScript translator) injects a parameter after the `parameters` cell", () => {
+    const nbPath = path.join(jupyter.dir, "params.ipynb");
+    fs.writeFileSync(
+      nbPath,
+      JSON.stringify(notebook([{ source: "let epochs = 1;", tags: ["parameters"] }, "console.log(`epochs=${epochs}`)"])),
+    );
+    const out = path.join(jupyter.dir, "params.out.ipynb");
+    const res = jupyter.run("python", [path.join(repoRoot, "python", "tsfine_papermill.py"), nbPath, out, "-p", "epochs", "7", "-k", "tsfine"]);
+    console.log(res.stderr.slice(-2000));
+    expect(res.status).toBe(0);
+    const nb = JSON.parse(fs.readFileSync(out, "utf8"));
+    const printed = nb.cells.flatMap((c: any) => c.outputs ?? []).map((o: any) => o.text ?? "").join("");
+    expect(printed).toContain("epochs=7");
+  });
+});
