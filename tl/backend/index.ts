@@ -1,0 +1,19 @@
+/**
+ * tl.backend: choose, describe and switch TensorFlow.js backends.
+ *
+ *   await tl.backend.init()          // fastest available; awaits tf.ready()
+ *   tl.backend.describe()            // {name, reasons, hint} + toMimeBundle()
+ *   await tl.backend.use("cpu")      // switch by name: gpu, webgpu, node, wasm, cpu
+ *   tl.backend.installCommand("gpu") // the npm command for a faster backend
+ */
+import { describe } from "./describe";
+import { installBackend, installCommand } from "./install";
+import { init, use } from "./select";
+
+export const backend = { init, describe, use, installCommand, installBackend };
+
+export { describe, init, use, installBackend, installCommand };
+export type { BackendDescription } from "./describe";
+export type { BackendAttempt } from "./state";
+export type { InstallKind } from "./install";
+export type { InitOptions } from "./select";
