@@ -27,9 +27,15 @@ export function startHeartbeat(endpoint: string): Promise<Heartbeat> {
         return;
       }
       worker.on("error", (error) => process.stderr.write(`[tsfine] heartbeat worker failed: ${error}\n`));
+      const exited = new Promise<void>((done) => worker.once("exit", () => done()));
       resolve({
+        // Closing the socket inside the worker first: terminating a worker that holds a
+        // ZeroMQ socket aborts the whole process.
         stop: async () => {
-          await worker.terminate();
+          worker.postMessage("stop");
+          const timer = setTimeout(() => void worker.terminate(), 2000);
+          await exited;
+          clearTimeout(timer);
         },
       });
     });
@@ -45,8 +51,16 @@ async function echoLoop(endpoint: string): Promise<void> {
     parentPort!.postMessage({ error: String(error) });
     return;
   }
+  parentPort!.on("message", (message) => {
+    if (message === "stop") socket.close();
+  });
   parentPort!.postMessage({ bound: true });
-  for await (const frames of socket) await socket.send(frames);
+  try {
+    for await (const frames of socket) await socket.send(frames);
+  } catch {
+    // closed
+  }
+  parentPort!.close();
 }
 
 if (!isMainThread && (workerData as HeartbeatData | undefined)?.role === "tsfine-heartbeat") {

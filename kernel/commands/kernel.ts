@@ -1,0 +1,35 @@
+/** `tsfine kernel --connection-file F`: what Jupyter launches. Runs until shutdown_request. */
+import { join } from "node:path";
+import { readConnectionFile } from "../connection";
+import type { Interpreter } from "../interpreter";
+import { userDataDir } from "../jupyter-paths";
+import { attachToProcess, startKernel } from "../kernel";
+import { parseArgs } from "node:util";
+import { parsingArgs } from "./args";
+
+function loadInterpreter(): Interpreter {
+  const evaluator = require("../evaluator") as { createInterpreter(options: { cwd: string }): Interpreter };
+  return evaluator.createInterpreter({ cwd: process.cwd() });
+}
+
+/** TSFINE_HISTORY_FILE overrides where history persists; set it empty to keep history in memory. */
+function historyFile(): string | undefined {
+  const configured = process.env.TSFINE_HISTORY_FILE;
+  if (configured !== undefined) return configured === "" ? undefined : configured;
+  return join(userDataDir(), "tsfine", "history.json");
+}
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parsingArgs(() => parseArgs({ args, options: { "connection-file": { type: "string", short: "f" } } }));
+  const file = values["connection-file"];
+  if (!file) {
+    process.stderr.write("usage: tsfine kernel --connection-file FILE\n");
+    return 2;
+  }
+  const info = await readConnectionFile(file);
+  const kernel = await startKernel(info, loadInterpreter(), { historyFile: historyFile() });
+  attachToProcess(kernel);
+  await kernel.stopped;
+  // Workers or timers left by user code must not keep a shut-down kernel alive.
+  process.exit(0);
+}
