@@ -1,0 +1,38 @@
+import { displayState } from "./state";
+import type { MimeBundle } from "./types";
+
+/**
+ * The public formatter registry: tl/ registers how tensors, models and its own result types
+ * look. Formatters are checked before the built-in ones, the most recently registered first,
+ * so a later, more specific registration wins. A formatter returning undefined passes.
+ */
+export function registerFormatter<T>(
+  predicate: (value: unknown) => value is T,
+  format: (value: T) => MimeBundle | undefined,
+): () => void;
+export function registerFormatter(
+  predicate: (value: unknown) => boolean,
+  format: (value: any) => MimeBundle | undefined,
+): () => void;
+export function registerFormatter(
+  predicate: (value: unknown) => boolean,
+  format: (value: any) => MimeBundle | undefined,
+): () => void {
+  const entry = { predicate, format };
+  displayState().formatters.unshift(entry);
+  return () => {
+    const list = displayState().formatters;
+    const index = list.indexOf(entry);
+    if (index >= 0) list.splice(index, 1);
+  };
+}
+
+export function formatWithRegistry(value: unknown): MimeBundle | undefined {
+  for (const { predicate, format } of displayState().formatters) {
+    if (predicate(value)) {
+      const bundle = format(value);
+      if (bundle) return bundle;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,19 @@
+/**
+ * display/: MIME bundles, display(), live outputs, progress bars, plotly figures, images and
+ * tables. Depends on nothing else of ours; works from a plain Node script (prints text).
+ */
+export { display, type Display, type Shown } from "./display";
+export { plot, Figure, type PlotOptions } from "./plot";
+export { setDisplaySink, flushPendingDisplays } from "./sink";
+export { failOpenProgressBars, type ProgressBar } from "./progress";
+export type { LiveOutput } from "./live";
+export { isTensorLike, tensorBundle, type TensorLike } from "./tensorLike";
+export { mimeBundleSymbol, type HasMimeBundle } from "./protocol";
+export { OUTPUT_LIMIT_BYTES, guardOutputSize } from "./outputGuard";
+export { ImageInputError, type PixelSource } from "./pixels";
+export { resetPlotlyInlining, PLOTLY_MIME } from "./plotly/plotlyBundle";
+export type { PlotlyFigure, PlotlyTrace } from "./plotly/figure";
+export type { GridItem, ImageGridOptions } from "./imageGrid";
+export type { ImageOptions } from "./image";
+export type { TableOptions } from "./table";
+export type { DisplayEvent, DisplaySink, MimeBundle, RichOutput } from "./types";

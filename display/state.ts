@@ -1,0 +1,43 @@
+import type { DisplaySink, MimeBundle } from "./types";
+
+/**
+ * Process-wide display state. It lives on globalThis under a registered symbol so that two
+ * copies of this module (say dist/display loaded by the kernel and display/tslab.ts loaded
+ * through a cell's import) share one sink, one formatter list and one plotly.js inlining.
+ */
+export interface Formatter {
+  predicate: (value: unknown) => boolean;
+  format: (value: unknown) => MimeBundle | undefined;
+}
+
+export interface PendingFlush {
+  flush(): void;
+}
+
+interface DisplayState {
+  sink: DisplaySink | undefined;
+  formatters: Formatter[];
+  plotlyLibraryInlined: boolean;
+  /** Live outputs holding a throttled update that has not been sent yet. */
+  pending: Set<PendingFlush>;
+  /** Progress bars not yet done or failed, so an interrupt can close them. */
+  openProgress: Set<{ fail(reason: unknown): void }>;
+}
+
+const stateKey = Symbol.for("tsfine.display.state");
+
+export function displayState(): DisplayState {
+  const holder = globalThis as unknown as Record<symbol, DisplayState | undefined>;
+  let state = holder[stateKey];
+  if (!state) {
+    state = {
+      sink: undefined,
+      formatters: [],
+      plotlyLibraryInlined: false,
+      pending: new Set(),
+      openProgress: new Set(),
+    };
+    holder[stateKey] = state;
+  }
+  return state;
+}

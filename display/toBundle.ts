@@ -1,0 +1,47 @@
+import { gifBundle, jpegBundle, pngBundle, textBundle, valueTextBundle } from "./basicBundles";
+import { formatWithRegistry } from "./formatters";
+import { sniffImageFormat } from "./imageBytes";
+import { guardOutputSize } from "./outputGuard";
+import { bundleFromProtocol } from "./protocol";
+import { isTableLike, tableBundle } from "./table";
+import { textPreview } from "./textPreview";
+import { isTensorLike, tensorBundle } from "./tensorLike";
+import type { MimeBundle } from "./types";
+
+function withTextFallback(bundle: MimeBundle, value: unknown): MimeBundle {
+  if ("text/plain" in bundle) return bundle;
+  const name = (value as { constructor?: { name?: string } })?.constructor?.name ?? typeof value;
+  return { ...bundle, "text/plain": `<${name}>` };
+}
+
+function imageBytesBundle(value: unknown): MimeBundle | undefined {
+  if (!(value instanceof Uint8Array)) return undefined;
+  const format = sniffImageFormat(value);
+  if (format === "png") return pngBundle(value);
+  if (format === "jpeg") return jpegBundle(value);
+  if (format === "gif") return gifBundle(value);
+  return undefined;
+}
+
+/**
+ * The richest representation of a value, in this order: registered formatters, the
+ * mimeBundle protocol, tensors, encoded image bytes, tables of plain objects, plain text.
+ * `asResult` is for a cell's last expression: strings are quoted the way Node's REPL shows them.
+ */
+export function richestBundle(value: unknown, asResult: boolean): MimeBundle {
+  const bundle =
+    formatWithRegistry(value) ??
+    bundleFromProtocol(value) ??
+    (isTensorLike(value) ? tensorBundle(value) : undefined) ??
+    imageBytesBundle(value) ??
+    (isTableLike(value) ? tableBundle(value) : undefined);
+  if (bundle) return withTextFallback(bundle, value);
+  if (typeof value === "string") return asResult ? textBundle(textPreview(value)) : textBundle(value);
+  return valueTextBundle(value);
+}
+
+/** What a cell's final expression shows; undefined shows nothing. The output guard applies. */
+export function toBundle(value: unknown): MimeBundle | undefined {
+  if (value === undefined) return undefined;
+  return guardOutputSize(richestBundle(value, true));
+}
