@@ -25,3 +25,10 @@ export function sysPrefix(env: NodeJS.ProcessEnv = process.env): string {
 export function prefixDataDir(prefix: string): string {
   return join(prefix, "share", "jupyter");
 }
+
+/** Data dirs in Jupyter's search order: JUPYTER_PATH, user, sys-prefix, system. */
+export function dataSearchPath(env: NodeJS.ProcessEnv = process.env): string[] {
+  const fromEnv = (env.JUPYTER_PATH ?? "").split(process.platform === "win32" ? ";" : ":").filter(Boolean);
+  const system = process.platform === "win32" ? [] : ["/usr/local/share/jupyter", "/usr/share/jupyter"];
+  return [...new Set([...fromEnv, userDataDir(env), prefixDataDir(sysPrefix(env)), ...system])];
+}

@@ -4,7 +4,7 @@
  */
 import { promises as fs } from "node:fs";
 import { join } from "node:path";
-import { prefixDataDir, sysPrefix, userDataDir } from "./jupyter-paths";
+import { dataSearchPath, prefixDataDir, sysPrefix, userDataDir } from "./jupyter-paths";
 import { cliScript, packageRoot } from "./package-root";
 
 export type KernelspecLocation = { kind: "user" } | { kind: "sys-prefix" } | { kind: "prefix"; dir: string };
@@ -74,4 +74,27 @@ export async function uninstallKernelspec(options: KernelspecOptions = {}): Prom
   }
   await fs.rm(dir, { recursive: true, force: true });
   return dir;
+}
+
+export interface FoundKernelspec {
+  dir: string;
+  argv: string[];
+  env: Record<string, string>;
+  displayName: string;
+}
+
+/** Finds an installed kernelspec by name in Jupyter's search path (any language, not only ours). */
+export async function findKernelspec(name: string): Promise<FoundKernelspec | undefined> {
+  for (const dataDir of dataSearchPath()) {
+    const dir = join(dataDir, "kernels", name);
+    let spec: any;
+    try {
+      spec = JSON.parse(await fs.readFile(join(dir, "kernel.json"), "utf8"));
+    } catch {
+      continue;
+    }
+    if (!Array.isArray(spec?.argv) || spec.argv.length === 0) throw new Error(`${join(dir, "kernel.json")} has no argv.`);
+    return { dir, argv: spec.argv.map(String), env: spec.env ?? {}, displayName: String(spec.display_name ?? name) };
+  }
+  return undefined;
 }

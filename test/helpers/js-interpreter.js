@@ -46,7 +46,10 @@ function createJsInterpreter() {
   });
 
   async function evaluate(code) {
-    let value = vm.runInContext(code, context, { filename: "cell.js" });
+    // tsfine lets a later cell redeclare a const (injected notebook parameters rely on it);
+    // plain vm scripts do not, so top-level const/let become var here.
+    const redeclarable = code.replace(/^(const|let)\s/gm, "var ");
+    let value = vm.runInContext(redeclarable, context, { filename: "cell.js" });
     if (value && typeof value.then === "function") {
       value = await new Promise((resolve, reject) => {
         cancel = () => reject(new InterruptedError());
