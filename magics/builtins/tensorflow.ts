@@ -1,0 +1,38 @@
+/** TensorFlow.js settings: %seed, %backend, %memory. */
+import { MagicDefinition } from "../declaration";
+import { statementOnly, valueOrStatement } from "./emit";
+
+const seed: MagicDefinition = {
+  name: "seed",
+  kind: "line",
+  summary: "Seed every random source tl uses (initializers, shuffling, augmentation, dropout).",
+  positionals: [{ name: "seed", type: "int", help: "the seed" }],
+  examples: ["%seed 42"],
+  expand(args, context) {
+    statementOnly(context, "seed", "it changes the random state");
+    return `tl.seed(${args.code.seed});`;
+  },
+};
+
+const backend: MagicDefinition = {
+  name: "backend",
+  kind: "line",
+  summary: "Show which TensorFlow.js backend runs and why (with a NAME: switch to it).",
+  positionals: [{ name: "name", optional: true, help: "backend to switch to, e.g. wasm, cpu, tensorflow, webgpu" }],
+  examples: ["%backend", "%backend cpu"],
+  expand(args, context) {
+    if (args.given.has("name")) return valueOrStatement(context, `await tl.backend.use(${args.code.name})`);
+    return context.position === "expression" ? "await tl.backend.describe()" : "display(await tl.backend.describe());";
+  },
+};
+
+const memory: MagicDefinition = {
+  name: "memory",
+  kind: "line",
+  summary: "TensorFlow.js memory: tensors, bytes, data buffers, as a table.",
+  expand(_args, context) {
+    return context.position === "expression" ? "tf.memory()" : "display(__magics.memoryTable(tf.memory()));";
+  },
+};
+
+export const tensorflowMagics: MagicDefinition[] = [seed, backend, memory];

@@ -1,0 +1,169 @@
+/** Transfer learning in one line each; every magic expands to the tl call it stands for. */
+import { FlagDeclaration, MagicArgs, MagicDefinition, PositionalDeclaration } from "../declaration";
+import { objectLiteral } from "../literals";
+import { bindOrValue, statementOnly, valueOrStatement } from "./emit";
+
+const model: PositionalDeclaration = { name: "model", type: "ref", help: "the model (a variable)" };
+const data: PositionalDeclaration = { name: "data", type: "ref", help: "the data set (a variable, e.g. data or data.test)" };
+const bindAs: FlagDeclaration = { name: "as", type: "name", metavar: "VAR", help: "store the result in a new const VAR" };
+const trainingFlags: FlagDeclaration[] = [
+  { name: "epochs", type: "int", metavar: "N", help: "passes over the training data" },
+  { name: "lr", type: "float", metavar: "X", help: "learning rate" },
+  { name: "batch", type: "int", metavar: "B", help: "batch size" },
+  { name: "schedule", choices: ["constant", "cosine", "onecycle"], help: "learning-rate schedule" },
+];
+
+/** `{ epochs: 5, lr: 0.001 }` from the flags the user gave, renamed to tl's option names. */
+function options(args: MagicArgs, names: Record<string, string>): string | undefined {
+  const entries = Object.entries(names)
+    .filter(([key]) => args.given.has(key))
+    .map(([key, option]): [string, string | undefined] => [option, args.code[key]]);
+  return entries.length ? objectLiteral(entries) : undefined;
+}
+
+function call(fn: string, ...args: Array<string | undefined>): string {
+  return `${fn}(${args.filter((a) => a !== undefined).join(", ")})`;
+}
+
+const backbone: MagicDefinition = {
+  name: "backbone",
+  kind: "line",
+  summary: "Load a pretrained backbone (tl.backbone); --as stores it in a typed const.",
+  positionals: [{ name: "name", help: "registry name (tl.backbones() lists them), URL of a model.json, or a local folder" }],
+  flags: [
+    { name: "input", type: "int", metavar: "N", help: "input size: images of N×N×3" },
+    { name: "alpha", type: "float", metavar: "A", help: "width multiplier (MobileNets)" },
+    { name: "weights", metavar: "W", help: "which weights to load" },
+    bindAs,
+  ],
+  examples: ["%backbone mobilenet_v2 --input 96 --as base"],
+  expand(args, context) {
+    const inputShape = args.given.has("input") ? `[${args.code.input}, ${args.code.input}, 3]` : undefined;
+    const opts = objectLiteral([
+      ["inputShape", inputShape],
+      ["alpha", args.given.has("alpha") ? args.code.alpha : undefined],
+      ["weights", args.given.has("weights") ? args.code.weights : undefined],
+    ]);
+    const value = `await ${call("tl.backbone", args.code.name, opts === "{  }" ? undefined : opts)}`;
+    return bindOrValue(context, "backbone", args.values.as as string | undefined, value);
+  },
+};
+
+const freeze: MagicDefinition = {
+  name: "freeze",
+  kind: "line",
+  summary: "Freeze a model's layers (all, or up to and including layer L) so training leaves them unchanged.",
+  positionals: [model],
+  flags: [{ name: "up-to", metavar: "L", help: "last layer (or block) to freeze" }],
+  examples: ["%freeze base --up-to block_13"],
+  expand(args, context) {
+    return valueOrStatement(context, call("tl.freeze", args.code.model, options(args, { upTo: "upTo" })));
+  },
+};
+
+const unfreeze: MagicDefinition = {
+  name: "unfreeze",
+  kind: "line",
+  summary: "Make a model's layers trainable again (all, or the last N).",
+  positionals: [model],
+  flags: [{ name: "last", type: "int", metavar: "N", help: "only the last N layers (or blocks)" }],
+  expand(args, context) {
+    return valueOrStatement(context, call("tl.unfreeze", args.code.model, options(args, { last: "last" })));
+  },
+};
+
+const summary: MagicDefinition = {
+  name: "summary",
+  kind: "line",
+  summary: "Show a model's layers with the trainable/frozen split.",
+  positionals: [model],
+  expand(args, context) {
+    return context.position === "expression" ? call("tl.summary", args.code.model) : `display(${call("tl.summary", args.code.model)});`;
+  },
+};
+
+const dataset: MagicDefinition = {
+  name: "dataset",
+  kind: "line",
+  summary: "Load a data set (tl.data.load); --as stores it in a typed const.",
+  positionals: [{ name: "name", help: "data set name, e.g. fashion-mnist, mnist" }],
+  flags: [
+    { name: "per-class", type: "int", metavar: "N", help: "examples per class (few-shot subsets)" },
+    { name: "seed", type: "int", metavar: "S", help: "seed for the subset and split" },
+    bindAs,
+  ],
+  examples: ["%dataset fashion-mnist --per-class 100 --seed 1 --as data"],
+  expand(args, context) {
+    const value = `await ${call("tl.data.load", args.code.name, options(args, { perClass: "perClass", seed: "seed" }))}`;
+    return bindOrValue(context, "dataset", args.values.as as string | undefined, value);
+  },
+};
+
+function trainingMagic(name: string, fn: string, summaryText: string, extra: FlagDeclaration[] = []): MagicDefinition {
+  const flags = [...trainingFlags, ...extra, bindAs];
+  const renames: Record<string, string> = { epochs: "epochs", lr: "lr", batch: "batchSize", schedule: "schedule" };
+  for (const flag of extra) renames[flag.name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = flag.name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  return {
+    name,
+    kind: "line",
+    summary: summaryText,
+    positionals: [model, data],
+    flags,
+    examples: [`%${name} model data --epochs 5 --lr 1e-3`],
+    expand(args, context) {
+      const value = `await ${call(fn, args.code.model, args.code.data, options(args, renames))}`;
+      return bindOrValue(context, name, args.values.as as string | undefined, value);
+    },
+  };
+}
+
+const fit = trainingMagic("fit", "tl.fit", "Train a model with live loss/accuracy curves (tl.fit); returns the history.");
+const finetune = trainingMagic("finetune", "tl.fineTune", "Train the head with the backbone frozen, then all layers at lower rates (tl.fineTune).", [
+  { name: "freeze-epochs", type: "int", metavar: "N", help: "epochs with the backbone frozen first" },
+]);
+
+const lrFind: MagicDefinition = {
+  name: "lr_find",
+  kind: "line",
+  summary: "Learning-rate range test, plotted, with a suggested rate (tl.lrFind).",
+  positionals: [model, data],
+  flags: [bindAs],
+  expand(args, context) {
+    return bindOrValue(context, "lr_find", args.values.as as string | undefined, `await ${call("tl.lrFind", args.code.model, args.code.data)}`);
+  },
+};
+
+const evaluate: MagicDefinition = {
+  name: "evaluate",
+  kind: "line",
+  summary: "Loss, accuracy, per-class precision/recall and a confusion matrix (tl.evaluate).",
+  positionals: [model, data],
+  flags: [bindAs],
+  expand(args, context) {
+    return bindOrValue(context, "evaluate", args.values.as as string | undefined, `await ${call("tl.evaluate", args.code.model, args.code.data)}`);
+  },
+};
+
+const predict: MagicDefinition = {
+  name: "predict",
+  kind: "line",
+  summary: "Show sample predictions with truth and confidence (tl.showPredictions).",
+  positionals: [model, data],
+  flags: [{ name: "n", type: "int", metavar: "N", default: 16, help: "how many examples" }],
+  expand(args, context) {
+    return valueOrStatement(context, `await ${call("tl.showPredictions", args.code.model, args.code.data, args.code.n)}`);
+  },
+};
+
+const save: MagicDefinition = {
+  name: "save",
+  kind: "line",
+  summary: "Save a model to disk in TensorFlow.js layers format (tl.save).",
+  positionals: [model, { name: "path", help: "folder to write model.json and weights into" }],
+  expand(args, context) {
+    statementOnly(context, "save", "it writes files");
+    return `await ${call("tl.save", args.code.model, args.code.path)};`;
+  },
+};
+
+export const tlMagics: MagicDefinition[] = [backbone, freeze, unfreeze, summary, dataset, fit, finetune, lrFind, evaluate, predict, save];

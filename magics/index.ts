@@ -1,0 +1,22 @@
+/**
+ * magics/: IPython-style %line and %%cell magics that expand to plain TypeScript.
+ * The evaluator calls expandCell before type-checking and completeMagic on complete_request;
+ * the runtime worker exposes `magicsRuntime` (magics/runtime) as the global `__magics`.
+ */
+export { expandCell, knownMagics, lookupMagic } from "./expand";
+export type { ExpandOutcome } from "./expand";
+export { completeMagic } from "./complete";
+export type { MagicCompletion } from "./complete";
+export type { MagicHost } from "./host";
+export { registerMagic, MagicRegistry, expandWithSpec } from "./registry";
+export { helpText, usageLine, parseArguments } from "./arguments";
+export type {
+  MagicArgs,
+  MagicDeclaration,
+  MagicDefinition,
+  MagicKind,
+  Payload,
+  SetNextInputPayload,
+  UserMagicSpec,
+} from "./declaration";
+export { MagicUsageError } from "./declaration";

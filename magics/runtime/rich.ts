@@ -1,0 +1,37 @@
+/** Objects that display() shows through the toMimeBundle() protocol. */
+type MimeBundle = Record<string, unknown>;
+
+export function mimeBundle(data: MimeBundle): { toMimeBundle(): MimeBundle } {
+  return { toMimeBundle: () => data };
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+}
+
+function formatBytes(bytes: number): string {
+  const units = ["B", "KiB", "MiB", "GiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+/** tf.memory() as a two-column table (text and HTML). */
+export function memoryTable(memory: object): { toMimeBundle(): MimeBundle } & Record<string, unknown> {
+  const rows = Object.entries(memory)
+    .filter(([, value]) => typeof value !== "object" || value === null || Array.isArray(value))
+    .map(([key, value]): [string, string] => [
+      key,
+      typeof value === "number" && /bytes/i.test(key) ? `${value.toLocaleString("en-US")} (${formatBytes(value)})` : Array.isArray(value) ? value.join("; ") : String(value),
+    ]);
+  const width = Math.max(...rows.map(([key]) => key.length)) + 2;
+  const text = rows.map(([key, value]) => `${key.padEnd(width)}${value}`).join("\n");
+  const html = `<table><thead><tr><th>tf.memory()</th><th></th></tr></thead><tbody>${rows
+    .map(([key, value]) => `<tr><td>${escapeHtml(key)}</td><td>${escapeHtml(value)}</td></tr>`)
+    .join("")}</tbody></table>`;
+  return { ...memory, toMimeBundle: () => ({ "text/plain": text, "text/html": html }) };
+}
