@@ -48,7 +48,7 @@ function textTable(columns: string[], cells: string[][], numeric: boolean[]): st
   const clipped = cells.map((row) => row.map(clip));
   const widths = columns.map((c, i) => Math.max(c.length, ...clipped.map((row) => row[i].length)));
   const pad = (s: string, i: number) => (numeric[i] ? s.padStart(widths[i]) : s.padEnd(widths[i]));
-  const lines = [columns.map(pad).join("  "), widths.map((w) => "-".repeat(w)).join("  ")];
+  const lines = [columns.map(pad).join("  ").trimEnd(), widths.map((w) => "-".repeat(w)).join("  ")];
   for (const row of clipped) lines.push(row.map(pad).join("  ").trimEnd());
   return lines.join("\n");
 }
