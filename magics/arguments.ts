@@ -229,7 +229,7 @@ function metavar(flag: FlagDeclaration): string {
 }
 
 function flagUsage(flag: FlagDeclaration): string {
-  const written = flag.short && flagType(flag) === "bool" ? `-${flag.short}` : `--${flag.name}`;
+  const written = flag.short ? `-${flag.short}` : `--${flag.name}`;
   const text = flagType(flag) === "bool" ? written : `${written} ${metavar(flag)}`;
   return flag.required ? text : `[${text}]`;
 }

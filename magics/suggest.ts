@@ -13,7 +13,7 @@ export function editDistance(a: string, b: string): number {
   return previous[b.length];
 }
 
-/** Up to `limit` candidates close to `word`, nearest first (prefix matches count as close). */
+/** Up to `limit` of the candidates nearest to `word` (ties kept; a name it begins counts as close). */
 export function nearestNames(word: string, candidates: Iterable<string>, limit = 3): string[] {
   const lower = word.toLowerCase();
   const tolerance = Math.max(2, Math.floor(word.length / 3));
@@ -21,11 +21,12 @@ export function nearestNames(word: string, candidates: Iterable<string>, limit =
   for (const name of new Set(candidates)) {
     const candidate = name.toLowerCase();
     let score = editDistance(lower, candidate);
-    if (lower.length >= 2 && (candidate.startsWith(lower) || lower.startsWith(candidate))) score = Math.min(score, 1);
+    if (lower.length >= 2 && candidate.startsWith(lower)) score = Math.min(score, 1);
     if (score <= tolerance) scored.push({ name, score });
   }
   scored.sort((x, y) => x.score - y.score || x.name.localeCompare(y.name));
-  return scored.slice(0, limit).map((s) => s.name);
+  const best = scored[0]?.score;
+  return scored.filter((s) => s.score === best).slice(0, limit).map((s) => s.name);
 }
 
 /** "a", "a or b", "a, b or c". */
