@@ -1,0 +1,152 @@
+/**
+ * Opens display/'s HTML outputs in a real browser (Debian's chromium through playwright-core):
+ * two plotly figures one after another (only the first carries plotly.js), an image grid, and
+ * a progress bar, on a page with no network. Also a classic-Notebook-like page where
+ * requirejs' `define` exists, and a page with JavaScript off (GitHub, nbconvert without scripts).
+ */
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { display, plot, resetPlotlyInlining, setDisplaySink, type DisplayEvent } from "../display";
+
+const CHROMIUM = "/usr/bin/chromium";
+const OUTPUT_DIR = join(__dirname, "..", "test-output", "display-browser");
+const hasChromium = existsSync(CHROMIUM);
+
+if (!hasChromium && !process.env.CI) {
+  console.log(`Skipping the display browser test: ${CHROMIUM} is missing (apt-get install chromium).`);
+}
+const describeInBrowser = hasChromium || process.env.CI ? describe : describe.skip;
+
+/** The text/html of each output as a Jupyter client shows it: an update replaces its display_id's output. */
+function htmlOutputs(show: () => void): string[] {
+  const events: DisplayEvent[] = [];
+  const record = (event: DisplayEvent) => {
+    const index = event.update ? events.findIndex((e) => e.displayId === event.displayId) : -1;
+    if (index >= 0) events[index] = event;
+    else events.push(event);
+  };
+  setDisplaySink({ display: record, clearOutput: () => undefined });
+  try {
+    show();
+    display.flush();
+  } finally {
+    setDisplaySink(undefined);
+  }
+  return events.map((event) => String(event.data["text/html"] ?? ""));
+}
+
+function page(outputs: string[], head = ""): string {
+  const cells = outputs.map((html, i) => `<div class="output" data-index="${i}">${html}</div>`).join("\n");
+  return `<!doctype html><html><head><meta charset="utf-8">${head}</head><body style="width:900px">${cells}</body></html>`;
+}
+
+function gradient(height: number, width: number, channels: number): { shape: number[]; data: Float32Array } {
+  return { shape: [height, width, channels], data: Float32Array.from({ length: height * width * channels }, (_, i) => ((i * 7) % 256) / 255) };
+}
+
+const launchArgs = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+
+describeInBrowser("display outputs in a real browser", () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    if (!hasChromium) throw new Error(`${CHROMIUM} is missing; CI must install chromium (apt-get install chromium).`);
+    mkdirSync(OUTPUT_DIR, { recursive: true });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: launchArgs });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  async function open(name: string, html: string, javaScriptEnabled = true): Promise<{ page: Page; errors: string[] }> {
+    const file = join(OUTPUT_DIR, `${name}.html`);
+    writeFileSync(file, html);
+    const context = await browser.newContext({ javaScriptEnabled, viewport: { width: 960, height: 1400 } });
+    // No network: every request other than the page itself fails, as on a machine offline.
+    await context.route("**/*", (route) => (route.request().url().startsWith("file:") ? route.continue() : route.abort()));
+    const opened = await context.newPage();
+    const errors: string[] = [];
+    opened.on("pageerror", (error) => errors.push(error.message));
+    await opened.goto(`file://${file}`);
+    return { page: opened, errors };
+  }
+
+  const figureState = (p: Page) =>
+    p.$$eval(".tsfine-plotly", (divs) =>
+      divs.map((div) => ({
+        plotlySvgs: div.querySelectorAll("svg.main-svg").length,
+        lines: div.querySelectorAll(".scatterlayer .trace").length,
+        bars: div.querySelectorAll(".barlayer .point").length,
+        staticSvgs: div.querySelectorAll(":scope > svg").length,
+      })),
+    );
+
+  it("draws two plotly figures, an image grid and a progress bar offline", async () => {
+    resetPlotlyInlining();
+    const outputs = htmlOutputs(() => {
+      display(plot.line({ loss: [2.3, 1.2, 0.8, 0.6], val_loss: [2.4, 1.5, 1.1, 1.0] }, { title: "Loss", xLabel: "epoch" }));
+      display(plot.bar({ cat: 12, dog: 7, bird: 3 }, undefined, { title: "Errors per class" }));
+      display.imageGrid(
+        [
+          { image: gradient(28, 28, 1), truth: "cat", prediction: "cat", confidence: 0.97 },
+          { image: gradient(32, 32, 3), truth: "dog", prediction: "cat", confidence: 0.55 },
+          { image: gradient(16, 16, 4), truth: "bird", prediction: "bird", confidence: 0.81 },
+        ],
+        { columns: 3 },
+      );
+      const bar = display.progress(10, "epoch 1");
+      bar.tick(4);
+      bar.done();
+    });
+    const { page: p, errors } = await open("figures", page(outputs));
+    await p.waitForFunction(() => document.querySelectorAll(".tsfine-plotly svg.main-svg").length >= 2, undefined, { timeout: 20_000 });
+
+    const figures = await figureState(p);
+    expect(figures).toHaveLength(2);
+    expect(figures[0].plotlySvgs).toBeGreaterThan(0);
+    expect(figures[0].lines).toBe(2);
+    expect(figures[1].plotlySvgs).toBeGreaterThan(0);
+    expect(figures[1].bars).toBe(3);
+    expect(figures.map((f) => f.staticSvgs)).toEqual([0, 0]);
+
+    const imageWidths = await p.$$eval(".tsfine-image-grid img", (imgs) => imgs.map((img) => (img as HTMLImageElement).naturalWidth));
+    expect(imageWidths).toEqual([28, 32, 16]);
+    expect(await p.$$eval(".tsfine-wrong", (tiles) => tiles.length)).toBe(1);
+    expect(await p.textContent(".tsfine-progress")).toMatch(/10\/10 .*done/);
+    expect(errors).toEqual([]);
+    await p.screenshot({ path: join(OUTPUT_DIR, "figures.png"), fullPage: true });
+  });
+
+  it("loads plotly.js once even when a second output carries it, and keeps requirejs' define untouched", async () => {
+    resetPlotlyInlining();
+    const first = htmlOutputs(() => display(plot.line([1, 3, 2])));
+    resetPlotlyInlining();
+    const again = htmlOutputs(() => display(plot.scatter([1, 2, 3], [3, 1, 2])));
+    // A requirejs-style define like classic Notebook 6 has: an anonymous define call would be a bug.
+    const requirejsLike = `<script>window.defineCalls = 0; window.define = function () { window.defineCalls++; }; window.define.amd = {};</script>`;
+    const marker = `<script>window.Plotly.loadedOnce = true;</script>`;
+    const { page: p, errors } = await open("classic-notebook", page([...first, marker, ...again], requirejsLike));
+    await p.waitForFunction(() => document.querySelectorAll(".tsfine-plotly svg.main-svg").length >= 2, undefined, { timeout: 20_000 });
+    expect(await p.evaluate(() => (window as unknown as { Plotly: { loadedOnce?: boolean } }).Plotly.loadedOnce)).toBe(true);
+    expect(await p.evaluate(() => (window as unknown as { defineCalls: number }).defineCalls)).toBe(0);
+    expect(await p.evaluate(() => typeof (window as unknown as { define: unknown }).define)).toBe("function");
+    expect(errors).toEqual([]);
+  });
+
+  it("shows the static SVG and the images with JavaScript off", async () => {
+    resetPlotlyInlining();
+    const outputs = htmlOutputs(() => {
+      display(plot.heatmap([[50, 2, 1], [3, 40, 7], [0, 5, 45]], { x: ["cat", "dog", "bird"], y: ["cat", "dog", "bird"], title: "Confusion" }));
+      display.imageGrid([{ image: gradient(28, 28, 1), truth: 1, prediction: 7 }]);
+    });
+    const { page: p } = await open("no-javascript", page(outputs), false);
+    const figures = await figureState(p);
+    expect(figures).toEqual([{ plotlySvgs: 0, lines: 0, bars: 0, staticSvgs: 1 }]);
+    expect(await p.$$eval(".tsfine-plotly > svg rect", (rects) => rects.length)).toBe(10);
+    await p.waitForFunction(() => [...document.images].every((img) => img.complete));
+    expect(await p.$$eval("img", (imgs) => imgs.map((img) => (img as HTMLImageElement).naturalWidth))).toEqual([28]);
+    await p.screenshot({ path: join(OUTPUT_DIR, "no-javascript.png"), fullPage: true });
+  });
+});
