@@ -108,11 +108,11 @@ export class KernelClient {
     // shell and stdin share a routing id: the kernel sends input_request to the shell sender's identity.
     const identity = this.session;
     this.sockets = {
-      shell: new Dealer({ routingId: identity, linger: 0 }),
-      control: new Dealer({ routingId: identity, linger: 0 }),
-      stdin: new Dealer({ routingId: identity, linger: 0 }),
-      iopub: new Subscriber({ linger: 0 }),
-      hb: new Dealer({ linger: 0 }),
+      shell: new Dealer({ routingId: identity, linger: 0, reconnectInterval: 20 }),
+      control: new Dealer({ routingId: identity, linger: 0, reconnectInterval: 20 }),
+      stdin: new Dealer({ routingId: identity, linger: 0, reconnectInterval: 20 }),
+      iopub: new Subscriber({ linger: 0, reconnectInterval: 20 }),
+      hb: new Dealer({ linger: 0, reconnectInterval: 20 }),
     };
     this.outboxes = {
       shell: new Outbox(this.sockets.shell),
@@ -386,7 +386,7 @@ export class KernelClient {
       const replied = await reply;
       if (!replied) break;
       const tracker = this.trackers.get(id)!;
-      const sawIopub = await withTimeout(tracker.untilIdle(), 250, "iopub").then(
+      const sawIopub = await withTimeout(tracker.untilIdle(), 100, "iopub").then(
         () => true,
         () => tracker.messages.length > 0,
       );

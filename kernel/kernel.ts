@@ -47,10 +47,11 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
     stdin: new Router({ linger: 1000 }),
     iopub: new Publisher({ linger: 1000 }),
   };
+  // The heartbeat worker boots its own ZeroMQ (~100 ms); shell answers meanwhile.
+  const heartbeatStarting = startHeartbeat(endpoint(info, "hb"));
   let heartbeat: Heartbeat | undefined;
   try {
-    [heartbeat] = await Promise.all([
-      startHeartbeat(endpoint(info, "hb")),
+    await Promise.all([
       sockets.shell.bind(endpoint(info, "shell")),
       sockets.control.bind(endpoint(info, "control")),
       sockets.stdin.bind(endpoint(info, "stdin")),
@@ -58,7 +59,7 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
     ]);
   } catch (error) {
     for (const socket of Object.values(sockets)) socket.close();
-    await heartbeat?.stop();
+    await heartbeatStarting.then((hb) => hb.stop(), () => undefined);
     throw error;
   }
 
@@ -125,6 +126,17 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
   void receive("shell", sockets.shell);
   void receive("control", sockets.control);
   void receive("stdin", sockets.stdin);
+
+  heartbeatStarting.then(
+    (started) => {
+      heartbeat = started;
+      if (closed) void started.stop();
+    },
+    (error) => {
+      log(`${error instanceof Error ? error.message : error}; stopping.`);
+      void close();
+    },
+  );
 
   channels.publish("status", { execution_state: "starting" });
   protocol.start();

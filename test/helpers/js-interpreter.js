@@ -21,7 +21,8 @@ function bundleOf(value) {
 }
 
 function errorInfo(error) {
-  const err = error instanceof Error ? error : new Error(String(error));
+  // errors thrown inside the vm context are not instances of this realm's Error
+  const err = error && typeof error === "object" && "message" in error ? error : new Error(String(error));
   return { ename: err.name || "Error", evalue: err.message, traceback: [String(err.stack || `${err.name}: ${err.message}`)] };
 }
 
