@@ -1,0 +1,124 @@
+import type * as ts from "typescript";
+import type { TS } from "./typescript-loader";
+
+/** One declaration carried from a cell to the cells after it, under the names it binds. */
+export interface CarriedDeclaration {
+  names: string[];
+  text: string;
+}
+
+/**
+ * The declarations earlier cells made, as TypeScript source that goes in front of each new cell.
+ * Declaring a name again replaces what was carried for it (REPL semantics, not declaration merging).
+ */
+export class Prelude {
+  private entries: CarriedDeclaration[] = [];
+
+  /** Prelude text without the declarations of `redeclared` names (the current cell declares them anew). */
+  text(redeclared: ReadonlySet<string>): string {
+    return this.entries
+      .filter((entry) => !entry.names.some((name) => redeclared.has(name)))
+      .map((entry) => entry.text)
+      .join("\n");
+  }
+
+  carry(declarations: CarriedDeclaration[]): void {
+    const replaced = new Set(declarations.flatMap((declaration) => declaration.names));
+    this.entries = this.entries.filter((entry) => !entry.names.some((name) => replaced.has(name)));
+    this.entries.push(...declarations);
+  }
+
+  clear(): void {
+    this.entries = [];
+  }
+}
+
+/** Top-level names a cell declares (values, types, imports), from its syntax alone. */
+export function namesDeclaredBy(ts: TS, code: string): Set<string> {
+  const source = ts.createSourceFile("names.ts", code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
+  const names = new Set<string>();
+  for (const statement of source.statements) for (const name of statementNames(ts, statement)) names.add(name);
+  return names;
+}
+
+function statementNames(ts: TS, statement: ts.Statement): string[] {
+  if (ts.isVariableStatement(statement)) return statement.declarationList.declarations.flatMap((declaration) => bindingNames(ts, declaration.name).map((id) => id.text));
+  if (ts.isImportDeclaration(statement)) return importBindings(ts, statement).map((binding) => binding.local);
+  if (ts.isModuleDeclaration(statement)) return [moduleKey(ts, statement)];
+  const named = statement as ts.Statement & { name?: ts.Node };
+  if (
+    (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement) || ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement) || ts.isEnumDeclaration(statement) || ts.isImportEqualsDeclaration(statement)) &&
+    named.name &&
+    ts.isIdentifier(named.name)
+  ) {
+    return [named.name.text];
+  }
+  return [];
+}
+
+function moduleKey(ts: TS, statement: ts.ModuleDeclaration): string {
+  if (ts.isIdentifier(statement.name)) return statement.name.text === "global" && !(statement.flags & ts.NodeFlags.Namespace) ? "global:" : statement.name.text;
+  return `module:${statement.name.text}`;
+}
+
+export function bindingNames(ts: TS, name: ts.BindingName): ts.Identifier[] {
+  if (ts.isIdentifier(name)) return [name];
+  return name.elements.flatMap((element) => (ts.isOmittedExpression(element) ? [] : bindingNames(ts, element.name)));
+}
+
+interface ImportBinding {
+  local: string;
+  text: string;
+}
+
+/** Each name an import statement binds, as its own single-name import statement. */
+function importBindings(ts: TS, statement: ts.ImportDeclaration): ImportBinding[] {
+  const clause = statement.importClause;
+  if (!clause) return [];
+  const from = statement.moduleSpecifier.getText();
+  const typeOnly = clause.isTypeOnly ? "type " : "";
+  const bindings: ImportBinding[] = [];
+  if (clause.name) bindings.push({ local: clause.name.text, text: `import ${typeOnly}${clause.name.text} from ${from};` });
+  const named = clause.namedBindings;
+  if (named && ts.isNamespaceImport(named)) bindings.push({ local: named.name.text, text: `import ${typeOnly}* as ${named.name.text} from ${from};` });
+  if (named && ts.isNamedImports(named)) {
+    for (const element of named.elements) {
+      bindings.push({ local: element.name.text, text: `import ${typeOnly}{ ${element.getText()} } from ${from};` });
+    }
+  }
+  return bindings;
+}
+
+/**
+ * What the cell in [cellStart, end) of `source` hands on: types, classes, functions, enums and
+ * namespaces as their source; variables as `declare` with the type the checker inferred; imports
+ * one name per statement.
+ */
+export function declarationsToCarry(ts: TS, checker: ts.TypeChecker, source: ts.SourceFile, cellStart: number): CarriedDeclaration[] {
+  const byName = new Map<string, string[]>();
+  const add = (name: string, text: string) => byName.set(name, [...(byName.get(name) ?? []), text]);
+  for (const statement of source.statements) {
+    if (statement.getStart(source) < cellStart) continue;
+    if (ts.isVariableStatement(statement)) {
+      const flags = statement.declarationList.flags;
+      const keyword = flags & ts.NodeFlags.Const ? "const" : flags & ts.NodeFlags.Let ? "let" : "var";
+      for (const declaration of statement.declarationList.declarations) {
+        for (const id of bindingNames(ts, declaration.name)) add(id.text, `declare ${keyword} ${id.text}: ${variableType(ts, checker, id)};`);
+      }
+    } else if (ts.isImportDeclaration(statement)) {
+      for (const binding of importBindings(ts, statement)) add(binding.local, binding.text);
+    } else if (!ts.isExportDeclaration(statement) && !ts.isExportAssignment(statement)) {
+      for (const name of statementNames(ts, statement)) add(name, statement.getText(source));
+    }
+  }
+  return [...byName].map(([name, texts]) => ({ names: [name], text: texts.join("\n") }));
+}
+
+function variableType(ts: TS, checker: ts.TypeChecker, id: ts.Identifier): string {
+  const symbol = checker.getSymbolAtLocation(id);
+  if (!symbol) return "any";
+  const type = checker.getTypeOfSymbolAtLocation(symbol, id);
+  const text = checker.typeToString(type, undefined, ts.TypeFormatFlags.NoTruncation);
+  // `typeof x` of the variable itself (unique symbols) cannot be carried under its own name.
+  return new RegExp(`\\btypeof ${id.text}\\b`).test(text) ? "any" : text;
+}

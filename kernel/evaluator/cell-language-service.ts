@@ -1,0 +1,155 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type * as ts from "typescript";
+import { declarationsToCarry, namesDeclaredBy, Prelude, type CarriedDeclaration } from "./carried-declarations";
+import { globalsDeclarations } from "./globals-declarations";
+import { tsfineRoot } from "./tsfine-root";
+import type { TS } from "./typescript-loader";
+
+/** A diagnostic inside the cell, with offsets counted in the cell's own text. */
+export interface CellDiagnostic {
+  start: number;
+  length: number;
+  code: number;
+  message: string;
+  isError: boolean;
+}
+
+/** Installed packages and TypeScript's libs never change under a running kernel; the user's own files may. */
+function diskVersion(file: string): string {
+  if (file.includes(`${path.sep}node_modules${path.sep}`)) return "0";
+  try {
+    return String(fs.statSync(file).mtimeMs);
+  } catch {
+    return "missing";
+  }
+}
+
+/** Type errors that a notebook user should not be stopped by. */
+const IGNORED_CODES = new Set([
+  7016, // package has no type declarations: it is `any`, as in plain JavaScript
+]);
+
+/**
+ * One incremental TypeScript LanguageService over a single virtual file per check:
+ * [declarations carried from earlier cells] + "\n" + [cell] + "\nexport {};" (a module, so
+ * top-level await type-checks). Lib and package .d.ts files are parsed once and reused.
+ */
+export class CellLanguageService {
+  readonly prelude = new Prelude();
+  private readonly cellFile: string;
+  private readonly globalsFile: string;
+  private readonly service: ts.LanguageService;
+  private readonly snapshots = new Map<string, ts.IScriptSnapshot | undefined>();
+  private globalsText: string;
+  private text = "";
+  private version = 0;
+  private cellStart = 0;
+  private cellLength = 0;
+
+  constructor(
+    private readonly ts: TS,
+    private readonly cwd: string,
+  ) {
+    this.cellFile = path.join(cwd, "__tsfine_cell__.ts");
+    this.globalsFile = path.join(tsfineRoot(), "__tsfine_globals__.d.ts");
+    this.globalsText = globalsDeclarations();
+    this.service = ts.createLanguageService(this.host(), ts.createDocumentRegistry());
+  }
+
+  /** Offset in the virtual file where the current cell begins. */
+  get offset(): number {
+    return this.cellStart;
+  }
+
+  get languageService(): ts.LanguageService {
+    return this.service;
+  }
+
+  get fileName(): string {
+    return this.cellFile;
+  }
+
+  /** Makes `code` the current cell (with the prelude minus the names it redeclares). */
+  setCell(code: string): void {
+    const prelude = this.prelude.text(namesDeclaredBy(this.ts, code));
+    const text = `${prelude}\n${code}\nexport {};\n`;
+    this.cellStart = prelude.length + 1;
+    this.cellLength = code.length;
+    if (text === this.text) return;
+    this.text = text;
+    this.version++;
+  }
+
+  diagnostics(): CellDiagnostic[] {
+    const all = [...this.service.getSyntacticDiagnostics(this.cellFile), ...this.service.getSemanticDiagnostics(this.cellFile)];
+    const end = this.cellStart + this.cellLength;
+    return all
+      .filter((d) => d.start !== undefined && d.start >= this.cellStart && d.start <= end && !IGNORED_CODES.has(d.code))
+      .map((d) => ({
+        start: d.start! - this.cellStart,
+        length: d.length ?? 0,
+        code: d.code,
+        message: this.ts.flattenDiagnosticMessageText(d.messageText, "\n"),
+        isError: d.category === this.ts.DiagnosticCategory.Error,
+      }));
+  }
+
+  /** What the current cell would hand on to later cells if it runs. */
+  declarations(): CarriedDeclaration[] {
+    const program = this.service.getProgram();
+    const source = program?.getSourceFile(this.cellFile);
+    if (!program || !source) return [];
+    return declarationsToCarry(this.ts, program.getTypeChecker(), source, this.cellStart);
+  }
+
+  /** Re-reads the preloaded globals' types (after tl/ or display/ were rebuilt). */
+  refreshGlobals(): void {
+    this.globalsText = globalsDeclarations();
+    this.version++;
+  }
+
+  private host(): ts.LanguageServiceHost {
+    const ts = this.ts;
+    const options: ts.CompilerOptions = {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      lib: ["lib.es2023.d.ts"],
+      strict: true,
+      esModuleInterop: true,
+      allowSyntheticDefaultImports: true,
+      resolveJsonModule: true,
+      allowImportingTsExtensions: true,
+      noEmit: true,
+      skipLibCheck: true,
+      types: ["node"],
+      typeRoots: [path.join(tsfineRoot(), "node_modules", "@types")],
+    };
+    const isVirtual = (file: string) => file === this.cellFile || file === this.globalsFile;
+    return {
+      getCompilationSettings: () => options,
+      getScriptFileNames: () => [this.globalsFile, this.cellFile],
+      getScriptVersion: (file) => (isVirtual(file) ? String(this.version) : diskVersion(file)),
+      getScriptSnapshot: (file) => {
+        if (file === this.cellFile) return ts.ScriptSnapshot.fromString(this.text);
+        if (file === this.globalsFile) return ts.ScriptSnapshot.fromString(this.globalsText);
+        const key = `${diskVersion(file)}:${file}`;
+        if (!this.snapshots.has(key)) {
+          const content = ts.sys.readFile(file);
+          this.snapshots.set(key, content === undefined ? undefined : ts.ScriptSnapshot.fromString(content));
+        }
+        return this.snapshots.get(key);
+      },
+      getCurrentDirectory: () => this.cwd,
+      getDefaultLibFileName: (settings) => ts.getDefaultLibFilePath(settings),
+      fileExists: (file) => isVirtual(file) || ts.sys.fileExists(file),
+      readFile: (file) => (file === this.cellFile ? this.text : file === this.globalsFile ? this.globalsText : ts.sys.readFile(file)),
+      directoryExists: (dir) => ts.sys.directoryExists(dir),
+      getDirectories: (dir) => ts.sys.getDirectories(dir),
+      readDirectory: (...args) => ts.sys.readDirectory(...args),
+      realpath: (file) => (isVirtual(file) ? file : ts.sys.realpath?.(file) ?? file),
+      useCaseSensitiveFileNames: () => ts.sys.useCaseSensitiveFileNames,
+    };
+  }
+}

@@ -1,0 +1,62 @@
+import * as path from "node:path";
+import { SourceMapConsumer, type RawSourceMap } from "source-map-js";
+import { tsfineRoot } from "./tsfine-root";
+
+interface CellRecord {
+  label: string;
+  code: string;
+  consumer: SourceMapConsumer;
+}
+
+const KEPT_CELLS = 500;
+const FRAME_LOCATION = /(tsfine-cell-\d+):(\d+):(\d+)/;
+
+/**
+ * Source maps of the cells that ran, so stack traces from any later moment (a callback firing
+ * cells later) point at `cell[N]:line:col` in the user's TypeScript instead of generated JavaScript.
+ */
+export class CellSourceMaps {
+  private readonly cells = new Map<string, CellRecord>();
+  private readonly internalDir = path.join(tsfineRoot(), "dist", "kernel");
+
+  add(scriptName: string, label: string, code: string, map: RawSourceMap): void {
+    this.cells.set(scriptName, { label, code, consumer: new SourceMapConsumer(map) });
+    if (this.cells.size > KEPT_CELLS) this.cells.delete(this.cells.keys().next().value as string);
+  }
+
+  /**
+   * The stack's frames with cell locations mapped and kernel-internal frames removed, followed by
+   * the cell's line of code where the error happened.
+   */
+  frames(stack: string | undefined): string[] {
+    if (!stack) return [];
+    const frames: string[] = [];
+    let firstCellLine: string | undefined;
+    for (const line of stack.split("\n")) {
+      if (!/^\s+at /.test(line)) continue;
+      if (this.isInternal(line)) continue;
+      const mapped = this.mapFrame(line);
+      frames.push(mapped.text);
+      firstCellLine ??= mapped.codeLine;
+    }
+    return firstCellLine ? [...frames, firstCellLine] : frames;
+  }
+
+  private isInternal(frame: string): boolean {
+    return frame.includes(this.internalDir) || /\((node:)?internal[/:]|at (node:)?internal[/:]/.test(frame) || /\bat <anonymous>$/.test(frame.trim());
+  }
+
+  private mapFrame(frame: string): { text: string; codeLine?: string } {
+    const match = FRAME_LOCATION.exec(frame);
+    const cell = match ? this.cells.get(match[1]) : undefined;
+    if (!match || !cell) return { text: frame };
+    const original = cell.consumer.originalPositionFor({ line: Number(match[2]), column: Number(match[3]) - 1 });
+    const line = original.line ?? Number(match[2]);
+    const column = (original.column ?? Number(match[3]) - 1) + 1;
+    const codeText = cell.code.split("\n")[line - 1];
+    return {
+      text: frame.replace(FRAME_LOCATION, `${cell.label}:${line}:${column}`),
+      codeLine: codeText === undefined ? undefined : `${String(line).padStart(5)} | ${codeText}\n${" ".repeat(5)} | ${" ".repeat(Math.max(0, column - 1))}^`,
+    };
+  }
+}

@@ -1,0 +1,46 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { tsfineRoot } from "./tsfine-root";
+
+/**
+ * The text of the .d.ts that gives cells the preloaded globals' types: tf, tl, display, plot and
+ * tsfine. Modules that are not built yet (tl/, display/) are typed `any` rather than failing.
+ */
+export function globalsDeclarations(): string {
+  const root = tsfineRoot();
+  const tfjs = packageDir("@tensorflow/tfjs", root);
+  const tl = builtDeclaration(root, "tl");
+  const display = builtDeclaration(root, "display");
+  return [
+    `declare const tf: ${tfjs ? `typeof import(${JSON.stringify(tfjs)})` : "any"};`,
+    `declare const tl: ${tl ? `typeof import(${JSON.stringify(tl)})` : "any"};`,
+    `declare const display: ${display ? `typeof import(${JSON.stringify(display)}).display` : "any"};`,
+    `declare const plot: ${display ? `typeof import(${JSON.stringify(display)}).plot` : "any"};`,
+    `/** The kernel's runtime: typecheck mode, user magics, input from the user. */`,
+    `declare const tsfine: {`,
+    `  readonly version: string;`,
+    `  /** "on": type errors stop a cell; "warn": they are printed and the cell runs; "off": no checking. */`,
+    `  setTypecheck(mode: "on" | "warn" | "off"): void;`,
+    `  /** Adds a line magic: \`%name args\` expands to the TypeScript source \`expand(args)\` returns. */`,
+    `  registerMagic(spec: { name: string; help?: string; expand(argsText: string): string | Promise<string> }): void;`,
+    `  /** Asks the user for one line of text in the front end. */`,
+    `  input(prompt?: string, options?: { password?: boolean }): Promise<string>;`,
+    `  /** Names the cells have defined so far. */`,
+    `  globalNames(): string[];`,
+    `};`,
+    "",
+  ].join("\n");
+}
+
+function packageDir(name: string, root: string): string | undefined {
+  try {
+    return path.dirname(require.resolve(`${name}/package.json`, { paths: [root] }));
+  } catch {
+    return undefined;
+  }
+}
+
+function builtDeclaration(root: string, folder: string): string | undefined {
+  const file = path.join(root, "dist", folder, "index.d.ts");
+  return fs.existsSync(file) ? path.join(root, "dist", folder, "index") : undefined;
+}

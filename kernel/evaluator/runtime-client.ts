@@ -1,0 +1,186 @@
+import * as fs from "node:fs";
+import { Session } from "node:inspector";
+import * as path from "node:path";
+import { Worker } from "node:worker_threads";
+import type { FromWorker, RunResult, ToWorker, WorkerData } from "./runtime/messages";
+import { tsfineRoot } from "./tsfine-root";
+
+/** How long a worker gets to answer an interrupt message before it is taken to be busy in synchronous code. */
+const ACK_WAIT_MS = 100;
+/** How long a terminated worker gets to report; after that it is replaced. */
+const TERMINATE_WAIT_MS = 700;
+
+export type RuntimeEvent = Exclude<FromWorker, { type: "ready" | "done" | "interruptAck" | "reply" }>;
+
+export interface RuntimeClientOptions {
+  cwd: string;
+  preloadBackend: boolean;
+  onEvent(event: RuntimeEvent): void;
+  /** The worker died (or had to be replaced) and a fresh one took its place: user state is gone. */
+  onRestart(reason: string): void;
+}
+
+interface PendingRun {
+  id: number;
+  interrupted: boolean;
+  resolve(result: RunResult): void;
+}
+
+/**
+ * The main thread's handle on the runtime worker: runs code, interrupts it (message first, then
+ * Runtime.terminateExecution through the inspector for synchronous loops), replaces it if it dies.
+ */
+export class RuntimeClient {
+  private worker!: Worker;
+  private ready!: Promise<void>;
+  private nextId = 1;
+  private running: PendingRun | undefined;
+  private readonly replies = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  private readonly inspector = new Session();
+  private readonly inspectorSessions = new Map<string, string>();
+  private stopping = false;
+
+  constructor(private readonly options: RuntimeClientOptions) {
+    this.inspector.connect();
+    this.inspector.on("NodeWorker.attachedToWorker", (message: { params: { sessionId: string; workerInfo: { workerId: string } } }) => {
+      this.inspectorSessions.set(message.params.workerInfo.workerId, message.params.sessionId);
+    });
+    this.inspector.post("NodeWorker.enable", { waitForDebuggerOnStart: false });
+    this.spawn();
+  }
+
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
+
+  async run(js: string, needsBackend: boolean): Promise<RunResult> {
+    await this.ready;
+    const id = this.nextId++;
+    return new Promise<RunResult>((resolve) => {
+      this.running = { id, interrupted: false, resolve };
+      this.send({ type: "run", id, js, needsBackend });
+    });
+  }
+
+  /** Ask the worker something (expand a user magic, list global names). */
+  async request(message: { type: "expandMagic"; name: string; args: string } | { type: "globalNames" }): Promise<unknown> {
+    await this.ready;
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.replies.set(id, { resolve, reject });
+      this.send({ ...message, id });
+    });
+  }
+
+  answerInput(id: number, value: string | undefined, error: string | undefined): void {
+    this.send({ type: "inputReply", id, value, error });
+  }
+
+  interrupt(): void {
+    const run = this.running;
+    if (!run || run.interrupted) return;
+    run.interrupted = true;
+    this.send({ type: "interrupt", id: run.id });
+    setTimeout(() => {
+      if (this.running !== run) return;
+      this.terminateExecution();
+      setTimeout(() => {
+        if (this.running !== run) return;
+        this.replace("the cell did not stop when interrupted");
+      }, TERMINATE_WAIT_MS);
+    }, ACK_WAIT_MS);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.finishRun({ kind: "interrupted" });
+    await this.worker.terminate();
+    this.inspector.disconnect();
+  }
+
+  /** A fresh worker with no user state (kernel restart). */
+  async restart(): Promise<void> {
+    this.finishRun({ kind: "interrupted" });
+    const old = this.worker;
+    this.spawn();
+    await old.terminate();
+    await this.ready;
+  }
+
+  private spawn(): void {
+    const workerData: WorkerData = { cwd: this.options.cwd, preloadBackend: this.options.preloadBackend };
+    const worker = new Worker(workerScript(), { workerData, stdout: false, stderr: false });
+    this.worker = worker;
+    this.ready = new Promise<void>((resolve) => {
+      const onReady = (message: FromWorker) => {
+        if (message.type !== "ready") return;
+        worker.off("message", onReady);
+        resolve();
+      };
+      worker.on("message", onReady);
+    });
+    worker.on("message", (message: FromWorker) => this.receive(worker, message));
+    worker.on("error", () => {
+      // the exit handler below replaces the worker; the error itself was reported by the worker or is the crash
+    });
+    worker.on("exit", () => {
+      if (this.stopping || this.worker !== worker) return;
+      this.inspectorSessions.delete(String(worker.threadId));
+      this.finishRun({ kind: "error", error: { name: "RuntimeRestarted", message: "the kernel's runtime stopped while running this cell" } });
+      this.spawn();
+      this.options.onRestart("the kernel's runtime restarted; earlier state is lost");
+    });
+  }
+
+  private receive(worker: Worker, message: FromWorker): void {
+    if (worker !== this.worker) return;
+    switch (message.type) {
+      case "ready":
+      case "interruptAck":
+        return;
+      case "done":
+        if (this.running?.id === message.id) this.finishRun(this.running.interrupted ? { kind: "interrupted" } : message.result);
+        return;
+      case "reply": {
+        const pending = this.replies.get(message.id);
+        this.replies.delete(message.id);
+        if (message.error !== undefined) pending?.reject(new Error(message.error));
+        else pending?.resolve(message.value);
+        return;
+      }
+      default:
+        this.options.onEvent(message);
+    }
+  }
+
+  private finishRun(result: RunResult): void {
+    const run = this.running;
+    this.running = undefined;
+    run?.resolve(result);
+  }
+
+  private send(message: ToWorker): void {
+    this.worker.postMessage(message);
+  }
+
+  private terminateExecution(): void {
+    const sessionId = this.inspectorSessions.get(String(this.worker.threadId));
+    if (!sessionId) return;
+    const message = JSON.stringify({ id: 1, method: "Runtime.terminateExecution" });
+    this.inspector.post("NodeWorker.sendMessageToWorker", { sessionId, message }, () => undefined);
+  }
+
+  private replace(reason: string): void {
+    const old = this.worker;
+    this.finishRun({ kind: "interrupted" });
+    this.spawn();
+    void old.terminate();
+    this.options.onRestart(`the kernel's runtime restarted (${reason}); earlier state is lost`);
+  }
+}
+
+function workerScript(): string {
+  const beside = path.join(__dirname, "runtime", "runtime-worker.js");
+  if (fs.existsSync(beside)) return beside;
+  return path.join(tsfineRoot(), "dist", "kernel", "evaluator", "runtime", "runtime-worker.js");
+}

@@ -1,0 +1,40 @@
+/** Messages between the main thread (runtime-client.ts) and the runtime worker (runtime-worker.ts). */
+import type { DisplayEvent, MimeBundle } from "../../interpreter";
+
+export interface ThrownError {
+  name: string;
+  message: string;
+  /** Raw V8 stack; the main thread maps its cell frames back to TypeScript lines. */
+  stack?: string;
+}
+
+export type RunResult =
+  | { kind: "ok"; bundle?: MimeBundle }
+  | { kind: "error"; error: ThrownError; terminated?: boolean }
+  | { kind: "interrupted" };
+
+export interface WorkerData {
+  cwd: string;
+  /** Start the tf backend right away (the kernel does; tests that never touch tf do not). */
+  preloadBackend: boolean;
+}
+
+export type ToWorker =
+  | { type: "run"; id: number; js: string; needsBackend: boolean }
+  | { type: "interrupt"; id: number }
+  | { type: "expandMagic"; id: number; name: string; args: string }
+  | { type: "globalNames"; id: number }
+  | { type: "inputReply"; id: number; value?: string; error?: string };
+
+export type FromWorker =
+  | { type: "ready" }
+  | { type: "stream"; name: "stdout" | "stderr"; text: string }
+  | { type: "display"; event: DisplayEvent }
+  | { type: "clearOutput"; wait: boolean }
+  | { type: "done"; id: number; result: RunResult }
+  | { type: "interruptAck"; id: number }
+  | { type: "backgroundError"; error: ThrownError; origin: string }
+  | { type: "registerMagic"; name: string; help?: string }
+  | { type: "setTypecheck"; mode: string }
+  | { type: "input"; id: number; prompt: string; password: boolean }
+  | { type: "reply"; id: number; value?: unknown; error?: string };

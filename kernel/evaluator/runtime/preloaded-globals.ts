@@ -1,0 +1,73 @@
+import * as path from "node:path";
+import { requireBuilt, tsfineRoot } from "../tsfine-root";
+
+/** dist/display as far as the runtime needs it; every member is optional so a half-built display/ still works. */
+export interface DisplayModule {
+  display?: unknown;
+  plot?: unknown;
+  setDisplaySink?(sink: { display(event: unknown): void; clearOutput(wait: boolean): void } | undefined): void;
+  flushPendingDisplays?(): void;
+  toMimeBundle?(value: unknown): Record<string, unknown> | undefined;
+}
+
+interface TlModule {
+  backend?: { init?(): Promise<unknown> };
+}
+
+let displayModule: DisplayModule | undefined | null = null;
+
+export function loadDisplayModule(): DisplayModule | undefined {
+  if (displayModule === null) displayModule = requireBuilt<DisplayModule>("display/index");
+  return displayModule;
+}
+
+export function loadTfjs(): unknown {
+  return require(require.resolve("@tensorflow/tfjs", { paths: [tsfineRoot()] }));
+}
+
+export function loadTl(): TlModule {
+  const tl = requireBuilt<TlModule>(path.join("tl", "index"));
+  if (!tl) throw new Error("tl is not available: tsfine's tl/ module is not built (run `npm run build` in the tsfine folder).");
+  return tl;
+}
+
+/** Defines `name` on globalThis, computed on first use; assigning to it replaces it like any global. */
+export function defineLazyGlobal(name: string, load: () => unknown): void {
+  const replace = (value: unknown) => Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+  Object.defineProperty(globalThis, name, {
+    configurable: true,
+    enumerable: false,
+    get() {
+      const value = load();
+      replace(value);
+      return value;
+    },
+    set(value) {
+      replace(value);
+    },
+  });
+}
+
+export function definePreloadedGlobals(tsfine: unknown): void {
+  defineLazyGlobal("tf", loadTfjs);
+  defineLazyGlobal("tl", loadTl);
+  defineLazyGlobal("display", () => requireDisplay().display);
+  defineLazyGlobal("plot", () => requireDisplay().plot);
+  Object.defineProperty(globalThis, "tsfine", { value: tsfine, writable: true, configurable: true, enumerable: false });
+}
+
+function requireDisplay(): DisplayModule {
+  const display = loadDisplayModule();
+  if (!display) throw new Error("display is not available: tsfine's display/ module is not built (run `npm run build` in the tsfine folder).");
+  return display;
+}
+
+/** Starts tf's best backend through tl.backend.init(); resolves (never rejects) when done, reporting failures once. */
+export async function initBackend(report: (text: string) => void): Promise<void> {
+  try {
+    const tl = requireBuilt<TlModule>(path.join("tl", "index"));
+    if (tl?.backend?.init) await tl.backend.init();
+  } catch (error) {
+    report(`tf backend failed to start: ${(error as Error)?.message ?? String(error)}\n`);
+  }
+}

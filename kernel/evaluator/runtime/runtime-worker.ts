@@ -1,0 +1,168 @@
+/**
+ * The runtime worker: runs cells' JavaScript in V8's REPL mode through a same-thread inspector
+ * session (let/const/class redeclaration across cells and top-level await come with it), keeps
+ * the user's state, and posts outputs to the main thread (runtime-client.ts).
+ */
+import { Session } from "node:inspector";
+import { parentPort, workerData } from "node:worker_threads";
+import type { DisplayEvent } from "../../interpreter";
+import type { FromWorker, RunResult, ToWorker, WorkerData } from "./messages";
+import { createModuleImporter } from "./module-importer";
+import { OutputCapture } from "./output-capture";
+import { definePreloadedGlobals, initBackend, loadDisplayModule } from "./preloaded-globals";
+import { describeThrown } from "./thrown-error";
+import { valueBundle } from "./value-bundle";
+import { createTsfineObject } from "./tsfine-object";
+
+type RemoteObject = { type: string; value?: unknown; unserializableValue?: string; objectId?: string; description?: string };
+
+const port = parentPort!;
+const data = workerData as WorkerData;
+const post = (message: FromWorker) => port.postMessage(message);
+const output = new OutputCapture(post);
+const session = new Session();
+session.connect();
+
+const CAPTURE_KEY = Symbol.for("tsfine.capture");
+let captured: unknown;
+Object.defineProperty(globalThis, CAPTURE_KEY, { value: (value: unknown) => (captured = value), enumerable: false });
+
+const importer = createModuleImporter(data.cwd);
+for (const [name, value] of Object.entries({
+  __tsfine_import: importer.importModule,
+  __tsfine_default: importer.defaultOf,
+  __tsfine_namespace: importer.namespaceOf,
+})) {
+  Object.defineProperty(globalThis, name, { value, enumerable: false, configurable: true, writable: true });
+}
+
+const tsfine = createTsfineObject({ post, session });
+definePreloadedGlobals(tsfine.api);
+
+let backendReady: Promise<void> | undefined;
+const startBackend = () => (backendReady ??= initBackend((text) => output.write("stderr", text)));
+
+let running: { id: number; settle(result: RunResult): void } | undefined;
+
+function inspectorCall<T>(method: string, params: object): Promise<T> {
+  return new Promise((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result as T))));
+}
+
+async function valueOf(remote: RemoteObject | undefined): Promise<unknown> {
+  if (!remote) return undefined;
+  if (remote.objectId) {
+    captured = undefined;
+    await inspectorCall("Runtime.callFunctionOn", {
+      objectId: remote.objectId,
+      functionDeclaration: `function () { "use strict"; globalThis[Symbol.for("tsfine.capture")](this); }`,
+    });
+    return captured;
+  }
+  if (remote.unserializableValue !== undefined) return parseUnserializable(remote.unserializableValue);
+  return remote.value;
+}
+
+function parseUnserializable(text: string): unknown {
+  if (text.endsWith("n")) return BigInt(text.slice(0, -1));
+  if (text === "-0") return -0;
+  return Number(text);
+}
+
+async function run(id: number, js: string, needsBackend: boolean): Promise<RunResult> {
+  if (needsBackend) await startBackend();
+  return new Promise<RunResult>((resolve) => {
+    let settled = false;
+    const settle = (result: RunResult) => {
+      if (settled) return;
+      settled = true;
+      if (running?.id === id) running = undefined;
+      resolve(result);
+    };
+    running = { id, settle };
+    session.post("Runtime.evaluate", { expression: js, replMode: true, awaitPromise: true, objectGroup: "cell" }, (error, response) => {
+      if (error) {
+        settle({ kind: "error", terminated: /terminated/i.test(error.message), error: { name: "Error", message: error.message } });
+        return;
+      }
+      const details = (response as { exceptionDetails?: { exception?: RemoteObject; text?: string } }).exceptionDetails;
+      if (details) {
+        valueOf(details.exception).then(
+          (thrown) => settle({ kind: "error", error: details.exception ? describeThrown(thrown) : { name: "Error", message: details.text ?? "error" } }),
+          (failure) => settle({ kind: "error", error: describeThrown(failure) }),
+        );
+        return;
+      }
+      valueOf((response as { result?: RemoteObject }).result).then(
+        (value) => settle({ kind: "ok", bundle: valueBundle(value) }),
+        (failure) => settle({ kind: "error", error: describeThrown(failure) }),
+      );
+    });
+  });
+}
+
+async function answer(id: number, compute: () => unknown): Promise<void> {
+  try {
+    post({ type: "reply", id, value: await compute() });
+  } catch (error) {
+    post({ type: "reply", id, error: (error as Error)?.message ?? String(error) });
+  }
+}
+
+port.on("message", (message: ToWorker) => {
+  switch (message.type) {
+    case "run":
+      run(message.id, message.js, message.needsBackend).then((result) => {
+        output.flush();
+        try {
+          loadDisplayModule()?.flushPendingDisplays?.();
+        } catch {
+          // a failing live display must not lose the cell's result
+        }
+        session.post("Runtime.releaseObjectGroup", { objectGroup: "cell" });
+        output.flush();
+        post({ type: "done", id: message.id, result });
+      });
+      break;
+    case "interrupt":
+      running?.id === message.id && running.settle({ kind: "interrupted" });
+      post({ type: "interruptAck", id: message.id });
+      break;
+    case "expandMagic":
+      void answer(message.id, () => tsfine.expandMagic(message.name, message.args));
+      break;
+    case "globalNames":
+      void answer(message.id, () => tsfine.api.globalNames());
+      break;
+    case "inputReply":
+      tsfine.settleInput(message.id, message.value, message.error);
+      break;
+  }
+});
+
+function reportBackground(origin: string, thrown: unknown): void {
+  output.flush();
+  post({ type: "backgroundError", origin, error: describeThrown(thrown) });
+}
+process.on("uncaughtException", (error) => reportBackground("uncaught exception", error));
+process.on("unhandledRejection", (reason) => reportBackground("unhandled promise rejection", reason));
+
+output.install();
+post({ type: "ready" });
+
+setImmediate(() => {
+  try {
+    loadDisplayModule()?.setDisplaySink?.({
+      display(event) {
+        output.flush();
+        post({ type: "display", event: event as DisplayEvent });
+      },
+      clearOutput(wait) {
+        output.flush();
+        post({ type: "clearOutput", wait });
+      },
+    });
+  } catch (error) {
+    output.write("stderr", `display is unavailable: ${(error as Error)?.message}\n`);
+  }
+  if (data.preloadBackend) void startBackend();
+});

@@ -1,0 +1,33 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+export type TS = typeof import("typescript");
+
+let loading: Promise<TS> | undefined;
+
+/**
+ * Loads the `typescript` package off the start-up path: requiring it takes a noticeable moment, so
+ * the kernel answers kernel_info first and a cell that arrives earlier simply waits for it.
+ */
+export function loadTypeScript(): Promise<TS> {
+  loading ??= new Promise<TS>((resolve, reject) =>
+    setImmediate(() => {
+      try {
+        resolve(require("typescript") as TS);
+      } catch (error) {
+        reject(error);
+      }
+    }),
+  );
+  return loading;
+}
+
+/** The version of the `typescript` package that will be loaded, read without loading it. */
+export function typescriptVersion(): string {
+  try {
+    const manifest = path.join(path.dirname(require.resolve("typescript")), "..", "package.json");
+    return JSON.parse(fs.readFileSync(manifest, "utf8")).version;
+  } catch {
+    return "unknown";
+  }
+}
