@@ -76,11 +76,21 @@ class IopubTracker {
   }
 }
 
+/** A wait that ran out of time. */
+export class ClientTimeoutError extends Error {
+  override name = "ClientTimeoutError";
+}
+
+/** The launched kernel process ended while we waited for it. */
+export class KernelDiedError extends Error {
+  override name = "KernelDiedError";
+}
+
 function withTimeout<T>(promise: Promise<T>, ms: number | undefined, what: string): Promise<T> {
   if (ms === undefined || !Number.isFinite(ms)) return promise;
   let timer: NodeJS.Timeout;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms waiting for ${what}.`)), ms);
+    timer = setTimeout(() => reject(new ClientTimeoutError(`Timed out after ${ms} ms waiting for ${what}.`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -126,6 +136,14 @@ export class KernelClient {
           else process.once("exit", (code) => resolve(code));
         })
       : new Promise(() => {});
+    void this.exited.then((code) => this.failPending(new KernelDiedError(`The kernel exited (code ${code}) while a request was waiting.`)));
+  }
+
+  private failPending(error: Error): void {
+    for (const waiter of this.replies.values()) waiter.reject(error);
+    this.replies.clear();
+    for (const tracker of this.trackers.values()) tracker.fail(error);
+    this.trackers.clear();
   }
 
   /** Starts a kernel process with a fresh connection file and waits until it answers kernel_info with iopub flowing. */
@@ -304,7 +322,7 @@ export class KernelClient {
     try {
       result = await withTimeout(run, options.timeoutMs, "the cell to finish");
     } catch (error) {
-      await this.interrupt().catch(() => {});
+      if (error instanceof ClientTimeoutError) await this.interrupt().catch(() => {});
       throw error;
     }
     return { ...result, outputs: result.iopub.filter((m) => OUTPUT_TYPES.has(m.header.msg_type)) };
@@ -359,11 +377,7 @@ export class KernelClient {
     if (this.closed) return;
     this.closed = true;
     for (const socket of Object.values(this.sockets)) socket.close();
-    const error = new Error("The client was closed.");
-    for (const waiter of this.replies.values()) waiter.reject(error);
-    this.replies.clear();
-    for (const tracker of this.trackers.values()) tracker.fail(error);
-    this.trackers.clear();
+    this.failPending(new Error("The client was closed."));
     if (this.process && this.process.exitCode === null && this.process.signalCode === null) {
       this.process.kill("SIGTERM");
       await withTimeout(this.exited, 3000, "the kernel to exit").catch(() => this.process?.kill("SIGKILL"));

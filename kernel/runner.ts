@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
-import { KernelClient, LaunchOptions } from "./client";
+import { ClientTimeoutError, KernelClient, LaunchOptions } from "./client";
 import { dataSearchPath } from "./jupyter-paths";
 import { findKernelspec } from "./kernelspec";
 import { NotebookOutput, NotebookOutputs } from "./notebook-outputs";
@@ -119,9 +119,13 @@ export async function runNotebook(options: RunOptions): Promise<RunResult> {
       try {
         result = await client.execute(sourceText(cell), { timeoutMs: options.timeoutSec ? options.timeoutSec * 1000 : undefined });
       } catch (error) {
-        const evalue = `The cell did not finish within --timeout ${options.timeoutSec} s and was interrupted.`;
-        failure = { index, ename: "CellTimeoutError", evalue, traceback: [String(error instanceof Error ? error.message : error)] };
-        cellOutputs.push({ output_type: "error", ename: failure.ename, evalue, traceback: [] });
+        const timedOut = error instanceof ClientTimeoutError;
+        const ename = timedOut ? "CellTimeoutError" : "KernelDiedError";
+        const evalue = timedOut
+          ? `The cell did not finish within --timeout ${options.timeoutSec} s and was interrupted.`
+          : `The kernel stopped while running this cell: ${error instanceof Error ? error.message : error}`;
+        failure = { index, ename, evalue, traceback: [] };
+        cellOutputs.push({ output_type: "error", ename, evalue, traceback: [] });
         break;
       }
       executedCells += 1;

@@ -321,6 +321,50 @@ describe("untrusted messages", () => {
   });
 });
 
+describe("concurrency and load", () => {
+  test("complete (shell) and kernel_info (control) are answered while a cell runs", async () => {
+    const running = client.execute("sleep(1500).then(() => 'slow done')");
+    await new Promise((r) => setTimeout(r, 100));
+    const answered: string[] = [];
+    const complete = client.request("shell", "complete_request", { code: "sle", cursor_pos: 3 }).then(() => answered.push("complete"));
+    const info = client.request("control", "kernel_info_request").then(() => answered.push("kernel_info"));
+    await Promise.all([complete, info]);
+    answered.push("before the cell");
+    await running.then(() => answered.push("cell"));
+    expect(answered).toEqual(["complete", "kernel_info", "before the cell", "cell"]);
+  });
+
+  test("500 execute requests sent at once are all answered, in order, with consecutive counts", async () => {
+    const first = (await client.execute("0")).reply.content.execution_count;
+    const results = await Promise.all(Array.from({ length: 500 }, (_, i) => client.execute(`${i} * 2`)));
+    expect(results.map((r) => r.reply.content.execution_count)).toEqual(Array.from({ length: 500 }, (_, i) => first + 1 + i));
+    expect(results.map((r) => r.outputs[0].content.data["text/plain"])).toEqual(Array.from({ length: 500 }, (_, i) => String(i * 2)));
+  });
+});
+
+describe("malformed requests", () => {
+  test("wrong types in content get an error reply and the kernel keeps serving", async () => {
+    const badCode = await client.request("shell", "execute_request", { code: 5, silent: false });
+    expect(badCode.content).toMatchObject({ status: "error", ename: "BadRequest" });
+    const badHistory = await client.request("shell", "history_request", { hist_access_type: "sideways" });
+    expect(badHistory.content.status).toBe("error");
+    const badComplete = await client.request("shell", "complete_request", { code: ["not", "text"], cursor_pos: "x" });
+    expect(badComplete.content.status).toBe("ok");
+    expect((await client.execute("1 + 1")).outputs[0].content.data["text/plain"]).toBe("2");
+  });
+
+  test("a 20 MB request with binary buffers is handled", async () => {
+    const code = `var big = "${"x".repeat(20_000_000)}"; big.length`;
+    const message = createMessage("execute_request", { code, silent: false, store_history: false, user_expressions: {}, allow_stdin: false }, { session: client.session, buffers: [Buffer.alloc(1024, 0xff), Buffer.from([0, 1, 2])] });
+    client.track(message.header.msg_id);
+    const reply = client.waitForReply(message.header.msg_id, 30000);
+    await client.sendFrames("shell", encodeMessage(message, client.messageSigner));
+    expect((await reply).content.status).toBe("ok");
+    const iopub = await client.iopubUntilIdle(message.header.msg_id, 30000);
+    expect(iopub.find((m) => m.header.msg_type === "execute_result")?.content.data["text/plain"]).toBe("20000000");
+  });
+});
+
 describe("shutdown", () => {
   test("shutdown_request is answered, then the kernel process exits", async () => {
     const own = await launchJsKernel();

@@ -1,0 +1,51 @@
+/** History as `%history` and front ends see it: tail, range, glob search, across sessions on disk. */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { History } from "../kernel/history";
+
+test("range is [start, stop) in the current session (session 0), with outputs when asked", () => {
+  const history = new History();
+  history.record(1, "a = 1");
+  history.record(2, "a + 1");
+  history.recordOutput(2, "2");
+  history.record(3, "print(a)");
+  expect(history.range(0, 1, 3, false)).toEqual([
+    [1, 1, "a = 1"],
+    [1, 2, "a + 1"],
+  ]);
+  expect(history.range(1, 2, undefined, true)).toEqual([
+    [1, 2, ["a + 1", "2"]],
+    [1, 3, ["print(a)", null]],
+  ]);
+});
+
+test("search matches the whole input against a glob; unique keeps the latest; n keeps the last n", () => {
+  const history = new History();
+  ["tf.add(x)", "tl.fit(model)", "tf.add(x)", "tf.mul(y)"].forEach((code, i) => history.record(i + 1, code));
+  expect(history.search("tf.*", undefined, false, false).map((h) => h[1])).toEqual([1, 3, 4]);
+  expect(history.search("tf.*", undefined, true, false).map((h) => h[1])).toEqual([3, 4]);
+  expect(history.search("tf.???(?)", 1, false, false).map((h) => h[2])).toEqual(["tf.mul(y)"]);
+  expect(history.search("fit", undefined, false, false)).toEqual([]);
+});
+
+test("history persists to a private JSON file; the next kernel is a new session that can read the old one", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tsfine-history-"));
+  const file = path.join(dir, "nested", "history.json");
+  try {
+    const first = new History(file);
+    first.record(1, "const epochs = 3");
+    await first.save();
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    const second = new History(file);
+    expect(second.session).toBe(first.session + 1);
+    second.record(1, "epochs * 2");
+    expect(second.tail(2, false)).toEqual([
+      [first.session, 1, "const epochs = 3"],
+      [second.session, 1, "epochs * 2"],
+    ]);
+    expect(second.range(-1, 1, undefined, false)).toEqual([[first.session, 1, "const epochs = 3"]]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

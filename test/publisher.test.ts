@@ -1,0 +1,71 @@
+/**
+ * What a running cell's outputs turn into, without sockets: stream text is batched but keeps
+ * its place relative to displays, results and errors; silent requests publish nothing.
+ */
+import { RequestPublisher } from "../kernel/publisher";
+
+function recorder() {
+  const sent: { type: string; content: Record<string, any> }[] = [];
+  return { sent, publish: (type: string, content: Record<string, unknown>) => sent.push({ type, content }) };
+}
+
+test("many small writes become one stream message after a few ms", async () => {
+  const { sent, publish } = recorder();
+  const sink = new RequestPublisher(publish, undefined);
+  for (let i = 0; i < 1000; i++) sink.stream("stdout", `${i}\n`);
+  expect(sent).toEqual([]);
+  await new Promise((r) => setTimeout(r, 30));
+  expect(sent.length).toBe(1);
+  expect(sent[0].content.text.split("\n").length).toBe(1001);
+});
+
+test("a display in the middle flushes earlier text first, so order is kept", () => {
+  const { sent, publish } = recorder();
+  const sink = new RequestPublisher(publish, undefined);
+  sink.stream("stdout", "a");
+  sink.stream("stderr", "b");
+  sink.display({ data: { "text/plain": "picture" }, displayId: "p" });
+  sink.stream("stdout", "c");
+  sink.display({ data: { "text/plain": "picture v2" }, displayId: "p", update: true });
+  sink.clearOutput(false);
+  sink.result(3, { "text/plain": "3" });
+  sink.finish();
+  expect(sent.map((m) => m.type)).toEqual(["stream", "stream", "display_data", "stream", "update_display_data", "clear_output", "execute_result"]);
+  expect(sent[2].content.transient).toEqual({ display_id: "p" });
+  expect(sent[6].content).toEqual({ execution_count: 3, data: { "text/plain": "3" }, metadata: {} });
+});
+
+test("a huge print goes out in bounded chunks as it is written, not all at the end", () => {
+  const { sent, publish } = recorder();
+  const sink = new RequestPublisher(publish, undefined);
+  const line = "x".repeat(1023) + "\n";
+  for (let i = 0; i < 10 * 1024; i++) sink.stream("stdout", line); // 10 MiB, synchronously
+  expect(sent.length).toBeGreaterThanOrEqual(9);
+  expect(sent.length).toBeLessThanOrEqual(10);
+  sink.finish();
+  expect(sent.reduce((n, m) => n + m.content.text.length, 0)).toBe(10 * 1024 * 1024);
+});
+
+test("silent requests publish nothing", () => {
+  const { sent, publish } = recorder();
+  const sink = new RequestPublisher(publish, undefined, true);
+  sink.stream("stdout", "x");
+  sink.display({ data: { "text/plain": "y" } });
+  sink.result(1, { "text/plain": "1" });
+  sink.error({ ename: "E", evalue: "v", traceback: [] });
+  sink.finish();
+  expect(sent).toEqual([]);
+});
+
+test("input without stdin rejects with a sentence; with stdin, pending text goes out before the prompt", async () => {
+  const { sent, publish } = recorder();
+  await expect(new RequestPublisher(publish, undefined).input("name?", false)).rejects.toThrow(/allow_stdin is false/);
+  const asked: string[] = [];
+  const sink = new RequestPublisher(publish, async (prompt) => {
+    asked.push(`${sent.length}:${prompt}`);
+    return "Ada";
+  });
+  sink.stream("stdout", "before the question\n");
+  await expect(sink.input("name?", false)).resolves.toBe("Ada");
+  expect(asked).toEqual(["1:name?"]);
+});
