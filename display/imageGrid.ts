@@ -11,6 +11,10 @@ export interface GridItem {
   prediction?: string | number;
   /** 0..1 */
   confidence?: number;
+  /** Needed only for a flat typed array that is not a square gray image. */
+  shape?: number[];
+  /** Mark the tile as a mistake; by default it is one when truth and prediction differ. */
+  wrong?: boolean;
 }
 
 export interface ImageGridOptions {
@@ -28,6 +32,7 @@ function isGridItem(value: unknown): value is GridItem {
 }
 
 function isWrong(item: GridItem): boolean {
+  if (item.wrong !== undefined) return item.wrong;
   return item.truth !== undefined && item.prediction !== undefined && String(item.truth) !== String(item.prediction);
 }
 
@@ -43,11 +48,11 @@ function describe(item: GridItem): string {
 }
 
 function tileHtml(item: GridItem, tileWidth: number): string {
-  const image = encodeImage(item.image);
+  const image = encodeImage(item.image, item.shape);
   const wrong = isWrong(item);
   const border = wrong ? `border:3px solid ${WRONG_COLOR};` : "border:3px solid transparent;";
   const lines: string[] = [];
-  if (item.caption) lines.push(escapeHtml(item.caption));
+  if (item.caption) lines.push(wrong && item.prediction === undefined ? `<span style="color:${WRONG_COLOR}">${escapeHtml(item.caption)}</span>` : escapeHtml(item.caption));
   if (item.truth !== undefined) lines.push(`truth: ${escapeHtml(String(item.truth))}`);
   if (item.prediction !== undefined) {
     const confidence = item.confidence !== undefined ? ` (${(item.confidence * 100).toFixed(0)}%)` : "";
@@ -68,7 +73,10 @@ export function imageGridBundle(entries: Array<GridItem | PixelSource>, options:
   const columns = Math.max(1, Math.min(options.columns ?? 8, items.length || 1));
   const tileWidth = options.tileWidth ?? 96;
   const wrongCount = items.filter(isWrong).length;
-  const judged = items.filter((item) => item.truth !== undefined && item.prediction !== undefined).length;
+  // Once any tile is marked by hand, unmarked tiles count as right.
+  const judged = items.some((item) => item.wrong !== undefined)
+    ? items.length
+    : items.filter((item) => item.truth !== undefined && item.prediction !== undefined).length;
   const title = options.title ? `<div style="font-weight:bold;margin-bottom:4px">${escapeHtml(options.title)}</div>` : "";
   const html =
     `<div class="tsfine-image-grid">${title}` +

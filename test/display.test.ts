@@ -281,6 +281,18 @@ describe("images", () => {
     expect(() => display.image(new Float32Array(10))).toThrow(/pass \{ shape: \[height, width, channels\] \}/);
   });
 
+  it("takes a shape for flat pixels and an explicit wrong mark in a grid", () => {
+    const pixels = new Uint8Array(4 * 2).fill(200);
+    display.imageGrid([
+      { image: pixels, shape: [4, 2], caption: "truth 3 / pred 3" },
+      { image: pixels, shape: [4, 2], caption: "truth 5 / pred 6", wrong: true },
+    ]);
+    const html = sink.last.data["text/html"] as string;
+    expect(html.match(/tsfine-wrong/g)).toHaveLength(1);
+    expect(html).toContain('alt="2×4 image"');
+    expect(sink.last.data["text/plain"]).toContain("1 of 2 wrong");
+  });
+
   it("shows a grid of predictions as one output, wrong ones marked in red", () => {
     const items = ["cat", "dog", "cat", "bird"].map((truth, i) => ({
       image: gray,

@@ -48,11 +48,14 @@ function niceTicks(min: number, max: number, count = 5): number[] {
   return ticks;
 }
 
-function linearAxis(values: number[], from: number, to: number, includeZero: boolean): Axis {
+function linearAxis(values: number[], from: number, to: number, includeZero: boolean, padding = 0): Axis {
   let min = Math.min(...values, ...(includeZero ? [0] : []));
   let max = Math.max(...values, ...(includeZero ? [0] : []));
   if (!Number.isFinite(min) || !Number.isFinite(max)) [min, max] = [0, 1];
   if (min === max) [min, max] = [min - 1, max + 1];
+  const pad = (max - min) * padding;
+  if (!(includeZero && min === 0)) min -= pad;
+  if (!(includeZero && max === 0)) max += pad;
   const scale = (to - from) / (max - min);
   const toPixel = (v: unknown) => from + (num(v) - min) * scale;
   return { toPixel, ticks: niceTicks(min, max).map((t) => ({ at: toPixel(t), label: fmt(t) })) };
@@ -171,7 +174,7 @@ function cartesianMarkup(traces: PlotlyTrace[], box: Box, barMode: unknown): { m
         false,
       );
   const allY = traces.flatMap((t) => (bars.has(t) ? (bars.get(t) ?? []).map((b) => b.y) : (t.y ?? []).filter(finite).map(num)));
-  const yAxis = linearAxis(allY, box.top + box.height, box.top, barTraces.length > 0);
+  const yAxis = linearAxis(allY, box.top + box.height, box.top, barTraces.length > 0, 0.05);
   const zeroY = yAxis.toPixel(0);
   const marks: string[] = [];
   const grouped = barMode !== "overlay" && barMode !== "stack" ? barTraces.length : 1;
