@@ -70,7 +70,8 @@ function arrangeCell(code: string): { imports: string[]; body: string } {
     }
   }
   const last = source.statements[source.statements.length - 1];
-  if (last && ts.isExpressionStatement(last)) {
+  // display() already shows its output; its return value is not the cell's result.
+  if (last && ts.isExpressionStatement(last) && !/^display\b/.test(last.expression.getText(source))) {
     // The notebook shows a cell's last value; the script prints it.
     edits.push({ start: last.getStart(source), end: last.getEnd(), text: `__magics.showResult(${last.expression.getText(source)});` });
   }

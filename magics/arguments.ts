@@ -185,15 +185,12 @@ interface Converted {
 
 function convert(word: Word, type: ArgType, label: string, choices: string[] | undefined, fail: (problem: string) => never): Converted {
   if (!isStatic(word)) {
-    const parts = word.parts;
-    const single = parts.length === 1 && parts[0].kind === "expr" ? parts[0].code : undefined;
-    const asString = single !== undefined ? `String(${single})` : templateLiteral(parts);
-    const code =
-      type === "int" || type === "float"
-        ? single !== undefined ? `(${single})` : `Number(${asString})`
-        : type === "ref" && single !== undefined ? `(${single})`
-        : single !== undefined ? `(${single})` : asString;
+    // Checked by the type checker and at run time instead: the value is not known yet.
     if (type === "name") fail(`${label} must be a plain variable name, not an interpolation`);
+    const parts = word.parts;
+    const whole = parts.length === 1 && parts[0].kind === "expr" ? parts[0].code : undefined;
+    const numeric = type === "int" || type === "float";
+    const code = whole !== undefined ? `(${whole})` : numeric ? `Number(${templateLiteral(parts)})` : templateLiteral(parts);
     return { value: staticText(word), code };
   }
   const text = staticText(word);

@@ -114,6 +114,8 @@ export interface MagicDefinition extends MagicDeclaration {
 export interface UserMagicSpec extends Partial<Omit<MagicDeclaration, "name" | "summary">> {
   name: string;
   summary?: string;
+  /** Same as summary (the kernel's tsfine.registerMagic calls it help). */
+  help?: string;
   /** Returns TypeScript source; `args.text` is the raw text when no arguments are declared. */
   expand(args: MagicArgs, body?: string): string | Promise<string>;
 }

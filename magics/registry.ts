@@ -34,7 +34,7 @@ export function definitionFromSpec(spec: UserMagicSpec): MagicDefinition {
   return {
     kind: "line",
     ...spec,
-    summary: spec.summary ?? `User magic %${spec.name}.`,
+    summary: spec.summary ?? spec.help ?? `User magic %${spec.name}.`,
     expand: (args: MagicArgs, context) => spec.expand(args, context.body),
   };
 }

@@ -9,7 +9,7 @@ import { killChildren, npm, sh } from "./runtime/shell";
 import { describeValue, lookupGlobal, reset, who, whos } from "./runtime/namespace";
 import { cd, env, onChangeDirectory, pwd, writefile } from "./runtime/os";
 import { expandUserMagic, printUserMagicHelp, registerMagic, userMagicKind, userMagicNames } from "./runtime/user-magics";
-import { memoryTable, mimeBundle } from "./runtime/rich";
+import { memoryTable } from "./runtime/rich";
 import { showResult, standaloneTsfine } from "./runtime/standalone";
 
 export type { TimeitOptions, TimeitResult } from "./runtime/timing";
@@ -39,7 +39,6 @@ export const magicsRuntime = {
   expandUserMagic,
   printUserMagicHelp,
   memoryTable,
-  mimeBundle,
   showResult,
 };
 

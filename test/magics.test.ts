@@ -137,7 +137,7 @@ describe("built-in magics expand to plain TypeScript", () => {
     ["%%markdown\n# Title", 'display.markdown("# Title");'],
     ["%%latex\n$x^2$", 'display.latex("$x^2$");'],
     ["%%svg\n<svg/>", 'display.svg("<svg/>");'],
-    ["%%javascript\nalert(1)", 'display(__magics.mimeBundle({ "application/javascript": "alert(1)" }));'],
+    ["%%javascript\nalert(1)", 'display.bundle({ "application/javascript": "alert(1)" });'],
     ["%%sh\necho hi\nls", 'await __magics.sh("echo hi\\nls", { shell: "sh" });'],
     ["%%bash\necho $HOME", 'await __magics.sh("echo $HOME", { shell: "bash" });'],
     ["%sh ls -la", 'await __magics.sh("ls -la", { shell: "sh" });'],

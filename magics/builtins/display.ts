@@ -16,5 +16,5 @@ export const displayMagics: MagicDefinition[] = [
   displayMagic("markdown", "Markdown", (body) => `display.markdown(${body})`),
   displayMagic("latex", "LaTeX", (body) => `display.latex(${body})`),
   displayMagic("svg", "an SVG image", (body) => `display.svg(${body})`),
-  displayMagic("javascript", "JavaScript run in the browser (not in the kernel)", (body) => `display(__magics.mimeBundle({ "application/javascript": ${body} }))`),
+  displayMagic("javascript", "JavaScript run in the browser (not in the kernel)", (body) => `display.bundle({ "application/javascript": ${body} })`),
 ];

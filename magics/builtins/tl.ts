@@ -1,5 +1,5 @@
 /** Transfer learning in one line each; every magic expands to the tl call it stands for. */
-import { FlagDeclaration, MagicArgs, MagicDefinition, PositionalDeclaration } from "../declaration";
+import { FlagDeclaration, MagicArgs, MagicDefinition, PositionalDeclaration, flagKey } from "../declaration";
 import { objectLiteral } from "../literals";
 import { bindOrValue, statementOnly, valueOrStatement } from "./emit";
 
@@ -102,7 +102,7 @@ const dataset: MagicDefinition = {
 function trainingMagic(name: string, fn: string, summaryText: string, extra: FlagDeclaration[] = []): MagicDefinition {
   const flags = [...trainingFlags, ...extra, bindAs];
   const renames: Record<string, string> = { epochs: "epochs", lr: "lr", batch: "batchSize", schedule: "schedule" };
-  for (const flag of extra) renames[flag.name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = flag.name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  for (const flag of extra) renames[flagKey(flag.name)] = flagKey(flag.name);
   return {
     name,
     kind: "line",

@@ -1,9 +1,5 @@
-/** Objects that display() shows through the toMimeBundle() protocol. */
+/** %memory's table, shown by display() through the toMimeBundle() protocol. */
 type MimeBundle = Record<string, unknown>;
-
-export function mimeBundle(data: MimeBundle): { toMimeBundle(): MimeBundle } {
-  return { toMimeBundle: () => data };
-}
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);

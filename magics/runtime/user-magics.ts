@@ -37,5 +37,5 @@ export async function expandUserMagic(name: string, argsText: string, body?: str
 
 export function printUserMagicHelp(name: string): void {
   const spec = specs.get(name);
-  console.log(spec ? helpText(definitionFromSpec(spec)) : `Unknown magic %${name}. (%lsmagic lists them)`);
+  console.log(spec ? helpText(definitionFromSpec(spec)) : `%${name}: registered in this session with tsfine.registerMagic; it declares no help.`);
 }
