@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the peers' kernelspecs into a temporary Jupyter path and runs bench/kernels.py.
+# Peers come from npm (tslab 1.0.22 is a devDependency; deno 2.9.6 goes into bench/.peers).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export JUPYTER_PATH="$tmp/share/jupyter" JUPYTER_DATA_DIR="$tmp/data" JUPYTER_RUNTIME_DIR="$tmp/runtime" IPYTHONDIR="$tmp/ipython" PYDEVD_DISABLE_FILE_VALIDATION=1
+py="$root/.venv/bin/python"
+
+node bin/tsfine.js install --prefix "$tmp" >/dev/null
+npx --no-install tslab install --python="$py" --prefix "$tmp" >/dev/null
+"$py" -m ipykernel install --prefix "$tmp" >/dev/null
+
+if [ ! -x bench/.peers/node_modules/.bin/deno ]; then
+  npm install --no-save --prefix bench/.peers deno@2.9.6 >/dev/null 2>&1 || echo "deno could not be installed; its row will say so"
+fi
+if [ -x bench/.peers/node_modules/.bin/deno ]; then
+  deno_bin=$(readlink -f bench/.peers/node_modules/.bin/deno)
+  mkdir -p "$JUPYTER_PATH/kernels/deno"
+  # `deno jupyter --install` writes under $HOME; write the same spec by hand with interrupt by message.
+  cat > "$JUPYTER_PATH/kernels/deno/kernel.json" <<JSON
+{"argv": ["$deno_bin", "jupyter", "--kernel", "--conn", "{connection_file}"], "display_name": "Deno", "language": "typescript", "interrupt_mode": "message"}
+JSON
+fi
+echo "machine: $(nproc) cores, node $(node --version), $(date -u +%F)"
+"$py" bench/kernels.py "$@"
