@@ -212,3 +212,6 @@ export async function runExportCommand(argv: string[]): Promise<number> {
     return 1;
   }
 }
+
+/** The command-module shape kernel/cli.ts loads (`run(args)`). */
+export const run = runExportCommand;

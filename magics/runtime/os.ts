@@ -28,7 +28,14 @@ export async function cd(directory?: string): Promise<string> {
     throw new Error(`%cd: no such directory: ${directory} (${target})`);
   }
   if (changeDirectory) await changeDirectory(target);
-  else process.chdir(target);
+  else {
+    try {
+      process.chdir(target);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ERR_WORKER_UNSUPPORTED_OPERATION") throw error;
+      throw new Error("%cd: this kernel runs cells in a worker thread, which cannot change directory itself, and it has not set magicsRuntime.onChangeDirectory.");
+    }
+  }
   previousDirectory = current;
   console.log(target);
   return target;
