@@ -86,6 +86,7 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
       void outboxes.stdin.send(encodeMessage(message, signer));
     },
     log,
+    drained: () => Promise.all(Object.values(outboxes).map((outbox) => outbox.drain())).then(() => undefined),
   };
 
   let closed = false;

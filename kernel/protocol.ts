@@ -20,6 +20,8 @@ export interface ProtocolChannels {
   /** Sends on stdin to the client that sent `request` (same routing identities). */
   stdin(request: JupyterMessage, msgType: string, content: Record<string, unknown>): void;
   log(text: string): void;
+  /** Resolves once everything sent so far has been handed to the transport. */
+  drained?(): Promise<void>;
 }
 
 export interface ProtocolOptions {
@@ -63,8 +65,10 @@ export class KernelProtocol {
   private executionCount = 0;
   private readonly queue: JupyterMessage[] = [];
   private draining = false;
-  private started: Promise<void> = Promise.resolve();
+  private started: Promise<void> | undefined;
   private startError: unknown;
+  private startTimer: NodeJS.Timeout | undefined;
+  private queueHead: JupyterMessage | undefined;
   private pendingInput: PendingInput | undefined;
   private runningPublisher: RequestPublisher | undefined;
   private lastPublisher: RequestPublisher | undefined;
@@ -95,14 +99,23 @@ export class KernelProtocol {
     });
   }
 
-  private queueHead: JupyterMessage | undefined;
+  /**
+   * Schedules the interpreter's start: right after the first kernel_info_reply has left
+   * (clients ask for it first; a start that warms up synchronously must not delay it), on
+   * the first request that needs the interpreter, or after startDelayMs, whichever is first.
+   */
+  start(startDelayMs = 1000): void {
+    this.startTimer = setTimeout(() => void this.ensureStarted(), startDelayMs);
+    this.startTimer.unref();
+  }
 
-  /** Starts the interpreter in the background; executions wait for it. */
-  start(): void {
-    this.started = this.interpreter.start().catch((error) => {
+  private ensureStarted(): Promise<void> {
+    if (this.startTimer) clearTimeout(this.startTimer);
+    this.started ??= this.interpreter.start().catch((error) => {
       this.startError = error;
       this.channels.log(`interpreter failed to start: ${error instanceof Error ? error.stack : error}`);
     });
+    return this.started;
   }
 
   get currentExecutionCount(): number {
@@ -123,6 +136,9 @@ export class KernelProtocol {
         else this.unknown(message, channel);
       } finally {
         this.channels.publish("status", { execution_state: "idle" }, message);
+      }
+      if (type === "kernel_info_request" && !this.started) {
+        void (this.channels.drained?.() ?? Promise.resolve()).then(() => setImmediate(() => void this.ensureStarted()));
       }
     } catch (error) {
       this.channels.log(`handler for ${message.header.msg_type} failed: ${error instanceof Error ? error.stack : error}`);
@@ -232,7 +248,7 @@ export class KernelProtocol {
     const started = new Date().toISOString();
     let outcome: ExecuteOutcome;
     try {
-      await this.started;
+      await this.ensureStarted();
       if (this.startError) throw this.startError;
       outcome = await this.interpreter.execute(
         {
@@ -316,7 +332,7 @@ export class KernelProtocol {
   ): Promise<void> {
     let content: Record<string, unknown>;
     try {
-      await this.started;
+      await this.ensureStarted();
       content = { status: "ok", ...(await work()) };
     } catch (error) {
       content = { status: "error", ...describeError(error) };
