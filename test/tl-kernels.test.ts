@@ -4,6 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { backend } from "../tl/backend";
+import { registerWasmTrainingKernels, restoreStockKernels } from "../tl/kernels";
 import { interleaveZeros } from "../tl/kernels/window";
 import { makeGenerator } from "../tl/seed";
 
@@ -15,7 +16,10 @@ function randomTensor(shape: number[], seedValue: number): tf.Tensor {
   return tf.tensor(values, shape);
 }
 
-/** Runs fn on wasm and on cpu, returning both results as plain arrays. */
+/**
+ * Runs fn on wasm with tsfine's kernels and gradients, and on cpu with tfjs's stock gradients
+ * (tsfine's replacement gradients are global, so they are taken out for the reference run).
+ */
 async function onBothBackends(fn: () => tf.Tensor | tf.Tensor[]): Promise<{ wasm: Float32Array[]; cpu: Float32Array[] }> {
   const run = () => {
     const out = tf.tidy(fn);
@@ -27,7 +31,9 @@ async function onBothBackends(fn: () => tf.Tensor | tf.Tensor[]): Promise<{ wasm
   await tf.setBackend("wasm");
   const wasm = run();
   await tf.setBackend("cpu");
+  restoreStockKernels();
   const cpu = run();
+  registerWasmTrainingKernels();
   await tf.setBackend("wasm");
   return { wasm, cpu };
 }
@@ -147,6 +153,30 @@ describe("faster replacements of stock wasm kernels give the same results", () =
   test("sum over all leading axes, with and without keepDims", async () => {
     const x = randomTensor([8, 12, 12, 32], 14);
     await expectSameOnBothBackends(() => [tf.sum(x, [0, 1, 2]), tf.sum(x, [0, 1, 2], true), tf.sum(x, 0), tf.sum(x, [1, 2])]);
+  });
+
+  test("mean over all leading axes", async () => {
+    const x = randomTensor([8, 12, 12, 32], 18);
+    await expectSameOnBothBackends(() => [tf.mean(x, [0, 1, 2]), tf.mean(x, [0, 1, 2], true), tf.mean(x, [1, 2])]);
+  });
+
+  test("BatchNorm gradients for x, mean, variance, offset and scale (per-channel statistics)", async () => {
+    const x = randomTensor([4, 6, 6, 16], 19);
+    const mean = randomTensor([16], 20);
+    const variance = tf.add(tf.abs(randomTensor([16], 21)), 0.5);
+    const offset = randomTensor([16], 22);
+    const scale = randomTensor([16], 23);
+    const lossWeights = randomTensor([4, 6, 6, 16], 24);
+    await expectSameOnBothBackends(() =>
+      tf.grads((...args: tf.Tensor[]) =>
+        tf.sum(tf.mul(tf.batchNorm(args[0], args[1] as tf.Tensor1D, args[2] as tf.Tensor1D, args[3] as tf.Tensor1D, args[4] as tf.Tensor1D, 1e-3), lossWeights)),
+      )([x, mean, variance, offset, scale]),
+    );
+  });
+
+  test("clip (ReLU with maxValue) gradient, boundaries included", async () => {
+    const x = tf.concat([tf.tensor1d([-1, 0, 3, 6, 6.5]), tf.mul(randomTensor([200], 25), 8).flatten()]);
+    await expectSameOnBothBackends(() => tf.grad((input: tf.Tensor) => tf.sum(tf.mul(tf.clipByValue(input, 0, 6), input)))(x), 0);
   });
 
   test("ReLU6 gradient, including exactly 0 and 6", async () => {

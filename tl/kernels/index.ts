@@ -6,8 +6,11 @@ import * as tf from "@tensorflow/tfjs";
 import { conv2dBackpropFilterKernel } from "./conv2dBackpropFilter";
 import { depthwiseBackpropFilterKernel } from "./depthwiseBackpropFilter";
 import { depthwiseBackpropInputKernel } from "./depthwiseBackpropInput";
-import { poolingSum } from "./poolingSum";
-import { relu6StepMaskGradient } from "./relu6Gradient";
+import { channelwiseBatchNormGradient } from "./batchNormGradient";
+import { conv2dBackpropInputKernel } from "./conv2dBackpropInput";
+import { poolingMean, poolingSum } from "./poolingSum";
+import { sharedIdentity } from "./sharedIdentity";
+import { clipStepMaskGradient, meanBroadcastGradient, relu6StepMaskGradient } from "./stepMaskGradients";
 import { transposeFirstMatMul } from "./transposeFirstMatMul";
 
 export { conv2dFilterGradient } from "./conv2dBackpropFilter";
@@ -22,6 +25,8 @@ export interface RegisterOptions {
 }
 
 const replaced = new Set<string>();
+const stockKernels = new Map<string, tf.KernelConfig>();
+const stockGradients = new Map<string, tf.GradConfig>();
 
 function replaceStock(kernelName: string, wrap: (stock: tf.KernelConfig) => tf.KernelConfig): void {
   if (replaced.has(kernelName)) return;
@@ -29,7 +34,18 @@ function replaceStock(kernelName: string, wrap: (stock: tf.KernelConfig) => tf.K
   if (!stock) return;
   tf.unregisterKernel(kernelName, "wasm");
   tf.registerKernel(wrap(stock));
+  stockKernels.set(kernelName, stock);
   replaced.add(kernelName);
+}
+
+/** Gradients are global (not per backend); these give the same values with cheaper ops. */
+function replaceGradient(kernelName: string, make: (stock: tf.GradConfig) => tf.GradConfig): void {
+  if (stockGradients.has(kernelName)) return;
+  const stock = tf.getGradient(kernelName);
+  if (!stock) return;
+  stockGradients.set(kernelName, stock);
+  tf.registerGradient(make(stock));
+  replaced.add(`${kernelName} gradient`);
 }
 
 /** Registers on "wasm" whatever is not there yet; returns the names of the kernels added. */
@@ -46,10 +62,13 @@ export function registerWasmTrainingKernels(options: RegisterOptions = {}): stri
   if (options.fast !== false) {
     replaceStock("BatchMatMul", transposeFirstMatMul);
     replaceStock("Sum", poolingSum);
-    if (!replaced.has("Relu6Gradient")) {
-      tf.registerGradient(relu6StepMaskGradient);
-      replaced.add("Relu6Gradient");
-    }
+    replaceStock("Mean", poolingMean);
+    replaceStock("Identity", sharedIdentity);
+    replaceStock("Conv2DBackpropInput", conv2dBackpropInputKernel);
+    replaceGradient("Relu6", () => relu6StepMaskGradient);
+    replaceGradient("ClipByValue", () => clipStepMaskGradient);
+    replaceGradient("Mean", () => meanBroadcastGradient);
+    replaceGradient("FusedBatchNorm", channelwiseBatchNormGradient);
   }
   return added;
 }
@@ -57,4 +76,19 @@ export function registerWasmTrainingKernels(options: RegisterOptions = {}): stri
 /** Which stock wasm kernels/gradients were replaced by faster ones. */
 export function replacedKernels(): string[] {
   return [...replaced];
+}
+
+/** Puts the stock wasm kernels back (the missing gradient kernels stay): for benchmarks. */
+export function restoreStockKernels(): void {
+  for (const [kernelName, stock] of stockKernels) {
+    tf.unregisterKernel(kernelName, "wasm");
+    tf.registerKernel(stock);
+    replaced.delete(kernelName);
+  }
+  stockKernels.clear();
+  for (const [kernelName, stock] of stockGradients) {
+    tf.registerGradient(stock);
+    replaced.delete(`${kernelName} gradient`);
+  }
+  stockGradients.clear();
 }
