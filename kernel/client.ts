@@ -24,6 +24,8 @@ export interface LaunchOptions {
   /** Where the kernel's stdout/stderr go (default: this process's stderr). */
   stdio?: "inherit" | "pipe" | "ignore";
   startupTimeoutMs?: number;
+  /** tcp on loopback (default) or ipc socket files in a private temporary folder. */
+  transport?: "tcp" | "ipc";
 }
 
 export interface ExecuteOptions {
@@ -113,7 +115,13 @@ export class KernelClient {
   private pingCounter = 0;
   private pingChain: Promise<unknown> = Promise.resolve();
 
-  private constructor(readonly info: ConnectionInfo, readonly process?: ChildProcess, private readonly connectionDir?: string) {
+  private constructor(
+    readonly info: ConnectionInfo,
+    readonly process?: ChildProcess,
+    private readonly connectionDir?: string,
+    /** The connection file written for a launched kernel (mode 0600). */
+    readonly connectionFile?: string,
+  ) {
     this.signer = new MessageSigner(info.key, info.signature_scheme);
     // shell and stdin share a routing id: the kernel sends input_request to the shell sender's identity.
     const identity = this.session;
@@ -148,8 +156,8 @@ export class KernelClient {
 
   /** Starts a kernel process with a fresh connection file and waits until it answers kernel_info with iopub flowing. */
   static async launch(options: LaunchOptions = {}): Promise<KernelClient> {
-    const info = await createConnectionInfo();
     const dir = await fs.mkdtemp(join(tmpdir(), "tsfine-client-"));
+    const info = options.transport === "ipc" ? await createConnectionInfo(join(dir, "kernel"), "ipc") : await createConnectionInfo();
     const file = join(dir, `kernel-${randomUUID()}.json`);
     await writeConnectionFile(file, info);
     const argv = (options.argv ?? [process.execPath, "--no-force-async-hooks-checks", cliScript(), "kernel", "--connection-file", "{connection_file}"]).map(
@@ -161,7 +169,7 @@ export class KernelClient {
       env: options.env ?? process.env,
       stdio: ["ignore", stdio === "inherit" ? process.stderr : stdio, stdio === "inherit" ? process.stderr : stdio],
     });
-    const client = new KernelClient(info, child, dir);
+    const client = new KernelClient(info, child, dir, file);
     client.connectSockets();
     const died = client.exited.then((code) => {
       throw new Error(`The kernel exited (code ${code}) before it was ready.`);

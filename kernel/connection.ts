@@ -85,15 +85,22 @@ async function freeLoopbackPort(ip: string): Promise<number> {
   });
 }
 
-/** Fresh connection info for a kernel we launch ourselves: random key, free loopback ports. */
-export async function createConnectionInfo(ip = "127.0.0.1"): Promise<ConnectionInfo> {
+/**
+ * Fresh connection info for a kernel we launch ourselves: random key, free loopback ports
+ * (tcp), or for ipc, socket files named <ip>-1 … <ip>-5 where ip is a path prefix.
+ */
+export async function createConnectionInfo(ip = "127.0.0.1", transport: "tcp" | "ipc" = "tcp"): Promise<ConnectionInfo> {
+  const key = randomBytes(32).toString("hex");
+  if (transport === "ipc") {
+    return { transport, ip, key, signature_scheme: "hmac-sha256", shell_port: 1, control_port: 2, stdin_port: 3, iopub_port: 4, hb_port: 5 };
+  }
   const ports = new Set<number>();
   while (ports.size < CHANNELS.length) ports.add(await freeLoopbackPort(ip));
   const [shell_port, control_port, stdin_port, iopub_port, hb_port] = [...ports];
   return {
     transport: "tcp",
     ip,
-    key: randomBytes(32).toString("hex"),
+    key,
     signature_scheme: "hmac-sha256",
     shell_port,
     control_port,

@@ -3,7 +3,8 @@
  * against the kernel process started with a small JavaScript interpreter
  * (test/helpers/run-js-kernel.js, which loads dist/: build with `npx tsc` first).
  */
-import { existsSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { KernelClient } from "../kernel/client";
 import { createMessage, DELIMITER, encodeMessage, JupyterMessage, MessageSigner } from "../kernel/wire";
@@ -11,8 +12,8 @@ import { createMessage, DELIMITER, encodeMessage, JupyterMessage, MessageSigner 
 const repoRoot = path.resolve(__dirname, "..");
 const jsKernel = [process.execPath, path.join(repoRoot, "test", "helpers", "run-js-kernel.js"), "--connection-file", "{connection_file}"];
 
-function launchJsKernel(): Promise<KernelClient> {
-  return KernelClient.launch({ argv: jsKernel, stdio: "pipe" });
+function launchJsKernel(transport: "tcp" | "ipc" = "tcp"): Promise<KernelClient> {
+  return KernelClient.launch({ argv: jsKernel, stdio: "pipe", transport });
 }
 
 const types = (messages: JupyterMessage[]) => messages.map((m) => m.header.msg_type);
@@ -362,6 +363,33 @@ describe("malformed requests", () => {
     expect((await reply).content.status).toBe("ok");
     const iopub = await client.iopubUntilIdle(message.header.msg_id, 30000);
     expect(iopub.find((m) => m.header.msg_type === "execute_result")?.content.data["text/plain"]).toBe("20000000");
+  });
+});
+
+describe("connection", () => {
+  test("the connection file holding the key is readable by the user only", () => {
+    expect(statSync(client.connectionFile!).mode & 0o777).toBe(0o600);
+  });
+
+  test("the kernel binds only on the loopback address the connection file names", async () => {
+    expect(client.info.ip).toBe("127.0.0.1");
+    expect(await client.ping(5000)).toBeDefined(); // the heartbeat worker has bound too
+    const listening = execFileSync("ss", ["-Hltnp"], { encoding: "utf8" }).split("\n").filter((line) => line.includes(`pid=${client.process!.pid},`));
+    const addresses = listening.map((line) => line.trim().split(/\s+/)[3]);
+    const ports = [client.info.shell_port, client.info.control_port, client.info.stdin_port, client.info.iopub_port, client.info.hb_port].map((p) => `127.0.0.1:${p}`);
+    expect(addresses.sort()).toEqual(ports.sort());
+  });
+
+  test("ipc transport: the kernel binds the socket files the connection file names", async () => {
+    const own = await launchJsKernel("ipc");
+    try {
+      expect(existsSync(`${own.info.ip}-1`)).toBe(true);
+      expect((await own.execute("20 + 1")).outputs[0].content.data["text/plain"]).toBe("21");
+      expect(await own.ping()).toBeDefined();
+    } finally {
+      await own.shutdown();
+      await own.close();
+    }
   });
 });
 
