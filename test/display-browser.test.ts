@@ -4,10 +4,14 @@
  * a progress bar, on a page with no network. Also a classic-Notebook-like page where
  * requirejs' `define` exists, and a page with JavaScript off (GitHub, nbconvert without scripts).
  */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { display, plot, resetPlotlyInlining, setDisplaySink, type DisplayEvent } from "../display";
+
+jest.setTimeout(180_000);
 
 const CHROMIUM = "/usr/bin/chromium";
 const OUTPUT_DIR = join(__dirname, "..", "test-output", "display-browser");
@@ -17,6 +21,20 @@ if (!hasChromium && !process.env.CI) {
   console.log(`Skipping the display browser test: ${CHROMIUM} is missing (apt-get install chromium).`);
 }
 const describeInBrowser = hasChromium || process.env.CI ? describe : describe.skip;
+
+const NBCONVERT = join(__dirname, "..", ".venv", "bin", "jupyter-nbconvert");
+
+/** Every display call as a Jupyter client receives it (no update folding). */
+function displayEvents(show: () => void): DisplayEvent[] {
+  const events: DisplayEvent[] = [];
+  setDisplaySink({ display: (event) => events.push(event), clearOutput: () => undefined });
+  try {
+    show();
+  } finally {
+    setDisplaySink(undefined);
+  }
+  return events;
+}
 
 /** The text/html of each output as a Jupyter client shows it: an update replaces its display_id's output. */
 function htmlOutputs(show: () => void): string[] {
@@ -148,5 +166,44 @@ describeInBrowser("display outputs in a real browser", () => {
     await p.waitForFunction(() => [...document.images].every((img) => img.complete));
     expect(await p.$$eval("img", (imgs) => imgs.map((img) => (img as HTMLImageElement).naturalWidth))).toEqual([28]);
     await p.screenshot({ path: join(OUTPUT_DIR, "no-javascript.png"), fullPage: true });
+  });
+
+  it("draws the figures in nbconvert's HTML export of a saved notebook, offline", async () => {
+    if (!existsSync(NBCONVERT)) {
+      if (process.env.CI) throw new Error(`${NBCONVERT} is missing; CI must create the test venv (test/requirements.txt).`);
+      console.log(`Skipping the nbconvert check: ${NBCONVERT} is missing.`);
+      return;
+    }
+    resetPlotlyInlining();
+    const events = displayEvents(() => {
+      display(plot.line({ accuracy: [0.5, 0.7, 0.8, 0.85] }, { title: "Accuracy" }));
+      display(plot.histogram([1, 2, 2, 3, 3, 3, 4, 4, 5]));
+      display.imageGrid([{ image: gradient(28, 28, 1), truth: 3, prediction: 3 }]);
+    });
+    const cells = events.map((event, i) => ({
+      id: `cell-${i}`,
+      cell_type: "code",
+      execution_count: i + 1,
+      metadata: {},
+      source: [`display(figure${i})`],
+      outputs: [{ output_type: "display_data", data: event.data, metadata: event.metadata ?? {} }],
+    }));
+    const dir = mkdtempSync(join(tmpdir(), "tsfine-nbconvert-"));
+    try {
+      const notebookPath = join(dir, "figures.ipynb");
+      writeFileSync(notebookPath, JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells }));
+      const env = { ...process.env, JUPYTER_DATA_DIR: dir, JUPYTER_CONFIG_DIR: dir, JUPYTER_RUNTIME_DIR: dir, IPYTHONDIR: dir };
+      const result = spawnSync(NBCONVERT, ["--to", "html", notebookPath], { env, encoding: "utf8" });
+      expect(result.status).toBe(0);
+      const html = readFileSync(join(dir, "figures.html"), "utf8");
+      expect(html.match(/Plotly\.newPlot/g)).toHaveLength(2);
+      const { page: p, errors } = await open("nbconvert", html);
+      await p.waitForFunction(() => document.querySelectorAll(".tsfine-plotly.js-plotly-plot").length >= 2, undefined, { timeout: 20_000 });
+      expect(await p.$$eval(".tsfine-image-grid img", (imgs) => imgs.map((img) => (img as HTMLImageElement).naturalWidth))).toEqual([28]);
+      expect(errors).toEqual([]);
+      await p.screenshot({ path: join(OUTPUT_DIR, "nbconvert.png"), fullPage: true });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
