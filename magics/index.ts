@@ -6,6 +6,7 @@
 export { expandCell, knownMagics, lookupMagic } from "./expand";
 export type { ExpandOutcome } from "./expand";
 export { completeMagic } from "./complete";
+export { inspectMagic } from "./inspect";
 export type { MagicCompletion } from "./complete";
 export type { MagicHost } from "./host";
 export { registerMagic, MagicRegistry, expandWithSpec } from "./registry";

@@ -5,7 +5,7 @@
 import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
-import { completeMagic, expandCell, MagicHost, registerMagic } from "../magics";
+import { completeMagic, expandCell, inspectMagic, MagicHost, registerMagic } from "../magics";
 import { magicsRuntime } from "../magics/runtime";
 
 function hostWith(overrides: Partial<MagicHost> = {}): MagicHost {
@@ -265,6 +265,11 @@ describe("help comes from each magic's declaration", () => {
     const described = JSON.parse((await expand("%magic")).slice("console.log(".length, -2)) as string;
     expect(described).toMatch(/%fit\s+Train a model/);
   });
+});
+
+test("inspecting a magic's line gives its help (Shift-Tab)", () => {
+  expect(inspectMagic("x = 1\n%fit model data --ep", 12)).toMatch(/^Usage: %fit MODEL DATA/);
+  expect(inspectMagic("const s = '%fit'", 12)).toBeUndefined();
 });
 
 describe("magics registered by packages and by cells", () => {
