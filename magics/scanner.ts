@@ -23,8 +23,6 @@ export function findMagicSites(code: string): MagicSite[] {
   const sites: MagicSite[] = [];
   // The bottom entry is the cell's own code; each template literal and each `${` inside one pushes.
   const modes: Mode[] = [{ kind: "code", braces: 0 }];
-  let line = 0;
-  let lineStart = 0;
   let atLineStart = true;
   let lastSignificant = "";
   let lastWord = "";
@@ -33,10 +31,13 @@ export function findMagicSites(code: string): MagicSite[] {
   const skipToLineEnd = () => {
     while (i < code.length && code[i] !== "\n") i++;
   };
-  const takeSite = (column: number, position: MagicSite["position"]) => {
+  // Lines are counted when needed: strings and templates may hide escaped line breaks.
+  const lineStartOf = (index: number) => code.lastIndexOf("\n", index - 1) + 1;
+  const takeSite = (position: MagicSite["position"]) => {
     let end = code.indexOf("\n", i);
     if (end < 0) end = code.length;
-    sites.push({ line, column, position, text: code.slice(i, end).replace(/\r$/, "") });
+    const line = code.slice(0, i).split("\n").length - 1;
+    sites.push({ line, column: i - lineStartOf(i), position, text: code.slice(i, end).replace(/\r$/, "") });
     i = end;
   };
 
@@ -44,8 +45,6 @@ export function findMagicSites(code: string): MagicSite[] {
     const char = code[i];
     const mode = modes[modes.length - 1];
     if (char === "\n") {
-      line++;
-      lineStart = i + 1;
       atLineStart = true;
       i++;
       continue;
@@ -69,7 +68,7 @@ export function findMagicSites(code: string): MagicSite[] {
     }
     const topLevel = modes.length === 1;
     if (atLineStart && topLevel && char === "%" && /[A-Za-z_%]/.test(code[i + 1] ?? "")) {
-      takeSite(i - lineStart, "statement");
+      takeSite("statement");
       continue;
     }
     atLineStart = false;
@@ -77,8 +76,8 @@ export function findMagicSites(code: string): MagicSite[] {
       i++;
       continue;
     }
-    if (char === "%" && topLevel && /[A-Za-z_]/.test(code[i + 1] ?? "") && isValuePosition(code, lineStart, i, lastWord)) {
-      takeSite(i - lineStart, "expression");
+    if (char === "%" && topLevel && /[A-Za-z_]/.test(code[i + 1] ?? "") && isValuePosition(code, lineStartOf(i), i, lastWord)) {
+      takeSite("expression");
       continue;
     }
     if (char === "/" && code[i + 1] === "/") {
@@ -87,9 +86,7 @@ export function findMagicSites(code: string): MagicSite[] {
     }
     if (char === "/" && code[i + 1] === "*") {
       const close = code.indexOf("*/", i + 2);
-      const end = close < 0 ? code.length : close + 2;
-      for (let j = i; j < end; j++) if (code[j] === "\n") { line++; lineStart = j + 1; }
-      i = end;
+      i = close < 0 ? code.length : close + 2;
       continue;
     }
     if (char === "'" || char === '"') {

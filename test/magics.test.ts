@@ -57,6 +57,11 @@ describe("where magics are recognised", () => {
     expect(lines[lines.length - 1]).toBe("__magics.pwd();");
   });
 
+  test("escaped line breaks inside strings do not shift later magics", async () => {
+    const cell = 'const s = "one \\\ntwo";\nconst t = `a \\\nb`;\n%pwd';
+    expect((await expand(cell)).split("\n")).toEqual([...cell.split("\n").slice(0, 4), "__magics.pwd();"]);
+  });
+
   test("line magics keep their indentation and the cell keeps its line count", async () => {
     const cell = "function f() {\n    %pwd\n  return 1\n}\n\t%cd /tmp";
     const out = await expand(cell);
