@@ -23,7 +23,8 @@ const PREVIEW_VALUES = 6;
 function formatNumber(value: number | string): string {
   if (typeof value === "string") return JSON.stringify(value);
   if (Number.isInteger(value)) return String(value);
-  return Math.abs(value) >= 1e5 || (Math.abs(value) < 1e-4 && value !== 0) ? value.toExponential(3) : value.toFixed(4);
+  if (!Number.isFinite(value)) return String(value);
+  return Math.abs(value) >= 1e5 || Math.abs(value) < 1e-4 ? value.toExponential(3) : String(Number(value.toPrecision(5)));
 }
 
 /** Nested preview like [[1, 2, …, 9], …]: at most PREVIEW_VALUES per axis, ends elided. */
@@ -39,8 +40,8 @@ function nestedPreview(values: ArrayLike<number | string>, shape: number[], offs
   return `[${parts.join(", ")}]`;
 }
 
-function summaryStats(values: ArrayLike<number | string>): string {
-  if (values.length === 0 || typeof values[0] === "string") return "";
+function summaryStats(values: ArrayLike<number | string>, dtype: string): string {
+  if (values.length < 2 || dtype === "bool" || dtype === "string") return "";
   let min = Infinity;
   let max = -Infinity;
   let sum = 0;
@@ -62,7 +63,7 @@ export function tensorBundle(tensor: TensorLike): MimeBundle {
   } catch (error) {
     return { "text/plain": `${header} (values unavailable: ${(error as Error).message})` };
   }
-  const stats = summaryStats(values);
+  const stats = summaryStats(values, tensor.dtype);
   const preview = nestedPreview(values, tensor.shape);
   const text = `${header}${stats ? `  ${stats}` : ""}\n${preview}`;
   const html =

@@ -175,9 +175,11 @@ describe("display(value) picks the richest representation", () => {
     const text = bundle["text/plain"] as string;
     expect(text).toContain("Tensor float32 [2, 10]");
     expect(text).toContain("min 0, max 9.5");
-    expect(text).toContain("[[0, 0.5000, 1, …, 3.5000, 4, 4.5000], [5, 5.5000, 6, …, 8.5000, 9, 9.5000]]");
+    expect(text).toContain("[[0, 0.5, 1, …, 3.5, 4, 4.5], [5, 5.5, 6, …, 8.5, 9, 9.5]]");
     expect(bundle["text/html"]).toContain("<code>[2, 10]</code>");
     expect(display.toBundle({ ...tensor, isDisposed: true })?.["text/plain"]).toBe("Tensor float32 [2, 10] (disposed)");
+    const scalar = { shape: [], dtype: "float32", dataSync: () => new Float32Array([Math.PI]) };
+    expect(display.toBundle(scalar)?.["text/plain"]).toBe("Tensor float32 []\n3.1416");
   });
 
   it("shows encoded image bytes as images", () => {
