@@ -1,0 +1,65 @@
+/**
+ * tl: transfer learning for tsfine. Every part is a plain function over tf LayersModels; the
+ * kernel exposes this module as the global `tl`.
+ */
+import { backend } from "./backend";
+import { backbone, backbones } from "./backbones/registry";
+import { compare } from "./compare";
+import { data, load as loadDataset } from "./data";
+import { evaluate } from "./evaluate";
+import { fineTune } from "./fit/fine-tune";
+import { fit } from "./fit/fit";
+import { lrFind } from "./fit/lr-find";
+import { requestStop } from "./fit/stop-request";
+import { schedules } from "./fit/schedules";
+import { registerTlFormatters } from "./formatters";
+import { freeze, freezeTo, unfreeze } from "./freeze";
+import { classifier, regressor } from "./heads";
+import { load, save } from "./io";
+import { showPredictions, topLosses } from "./predictions";
+import { random, seed, shuffle } from "./seed";
+import { summary } from "./summary";
+
+registerTlFormatters();
+
+export { backend, backbone, backbones, compare, data, loadDataset, evaluate, fineTune, fit, lrFind, requestStop, schedules };
+export { freeze, freezeTo, unfreeze, classifier, regressor, load, save, showPredictions, topLosses, random, seed, shuffle, summary };
+
+export type { BackboneOptions, BackboneEntry } from "./backbones/types";
+export type { Dataset, DataOptions, Examples, Augmentation } from "./data";
+export type { FitOptions } from "./fit/fit";
+export type { FineTuneOptions } from "./fit/fine-tune";
+export type { LrFindOptions, LrFindResult } from "./fit/lr-find";
+export type { Callback, FitState, History, EpochRecord } from "./fit/callback";
+export type { Evaluation } from "./evaluate";
+export type { ClassifierOptions, RegressorOptions } from "./heads";
+export type { ModelSummary } from "./summary";
+
+export const tl = {
+  backend,
+  backbone,
+  backbones,
+  classifier,
+  regressor,
+  freeze,
+  unfreeze,
+  freezeTo,
+  summary,
+  data,
+  fit,
+  fineTune,
+  lrFind,
+  requestStop,
+  schedules,
+  evaluate,
+  showPredictions,
+  topLosses,
+  compare,
+  save,
+  load,
+  seed,
+  random,
+  shuffle,
+};
+
+export default tl;

@@ -1,0 +1,37 @@
+import * as tf from "@tensorflow/tfjs";
+import type { Examples } from "./data/examples";
+import { exampleLosses } from "./fit/measure";
+
+export interface Predictions {
+  /** Model outputs, `width` per example (class probabilities or regression values). */
+  outputs: Float32Array;
+  width: number;
+  /** Loss of each example. */
+  losses: Float32Array;
+}
+
+/** Runs the model over examples in batches (inference mode), keeping only numbers. */
+export function predictAll(model: tf.LayersModel, examples: Examples, batchSize = 64): Predictions {
+  const shape = model.outputs[0].shape;
+  const width = shape[shape.length - 1] as number;
+  const outputs = new Float32Array(examples.size * width);
+  const losses = new Float32Array(examples.size);
+  let at = 0;
+  for (const batch of examples.batches(batchSize)) {
+    const [p, l] = tf.tidy(() => {
+      const p = model.predict(batch.xs) as tf.Tensor;
+      return [p, exampleLosses(batch.ys, p, examples.isClassification)];
+    });
+    outputs.set(p.dataSync(), at * width);
+    losses.set(l.dataSync(), at);
+    at += batch.positions.length;
+    tf.dispose([p, l, batch.xs, batch.ys]);
+  }
+  return { outputs, width, losses };
+}
+
+export function argMax(values: Float32Array, offset: number, width: number): number {
+  let best = 0;
+  for (let j = 1; j < width; j++) if (values[offset + j] > values[offset + best]) best = j;
+  return best;
+}
