@@ -35,7 +35,7 @@ export class Prelude {
 
 /** Top-level names a cell declares (values, types, imports), from its syntax alone. */
 export function namesDeclaredBy(ts: TS, code: string): Set<string> {
-  const source = ts.createSourceFile("names.ts", code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
+  const source = ts.createSourceFile("names.ts", code, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   const names = new Set<string>();
   for (const statement of source.statements) for (const name of statementNames(ts, statement)) names.add(name);
   return names;
@@ -108,7 +108,9 @@ export function declarationsToCarry(ts: TS, checker: ts.TypeChecker, source: ts.
     } else if (ts.isImportDeclaration(statement)) {
       for (const binding of importBindings(ts, statement)) add(binding.local, binding.text);
     } else if (!ts.isExportDeclaration(statement) && !ts.isExportAssignment(statement)) {
-      for (const name of statementNames(ts, statement)) add(name, statement.getText(source));
+      // from the full start, so JSDoc comments travel with the declaration (inspect shows them)
+      const text = source.text.slice(Math.max(statement.getFullStart(), cellStart), statement.end).trim();
+      for (const name of statementNames(ts, statement)) add(name, text);
     }
   }
   return [...byName].map(([name, texts]) => ({ names: [name], text: texts.join("\n") }));

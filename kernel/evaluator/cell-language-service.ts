@@ -17,13 +17,15 @@ export interface CellDiagnostic {
 
 /** Installed packages and TypeScript's libs never change under a running kernel; the user's own files may. */
 function diskVersion(file: string): string {
-  if (file.includes(`${path.sep}node_modules${path.sep}`)) return "0";
+  if (file.includes(`${path.sep}node_modules${path.sep}`) || file.startsWith(tsfineRoot())) return "0";
   try {
     return String(fs.statSync(file).mtimeMs);
   } catch {
     return "missing";
   }
 }
+
+const CANNOT_FIND_MODULE = 2307;
 
 /** Type errors that a notebook user should not be stopped by. */
 const IGNORED_CODES = new Set([
@@ -42,8 +44,10 @@ export class CellLanguageService {
   private readonly service: ts.LanguageService;
   private readonly snapshots = new Map<string, ts.IScriptSnapshot | undefined>();
   private globalsText: string;
+  private resolutionCache: ts.ModuleResolutionCache;
   private text = "";
   private version = 0;
+  private globalsVersion = 0;
   private cellStart = 0;
   private cellLength = 0;
 
@@ -54,6 +58,7 @@ export class CellLanguageService {
     this.cellFile = path.join(cwd, "__tsfine_cell__.ts");
     this.globalsFile = path.join(tsfineRoot(), "__tsfine_globals__.d.ts");
     this.globalsText = globalsDeclarations();
+    this.resolutionCache = ts.createModuleResolutionCache(cwd, (file) => file, undefined);
     this.service = ts.createLanguageService(this.host(), ts.createDocumentRegistry());
   }
 
@@ -83,6 +88,8 @@ export class CellLanguageService {
 
   diagnostics(): CellDiagnostic[] {
     const all = [...this.service.getSyntacticDiagnostics(this.cellFile), ...this.service.getSemanticDiagnostics(this.cellFile)];
+    // A module that was not found may be installed before the next cell: forget cached failures.
+    if (all.some((d) => d.code === CANNOT_FIND_MODULE)) this.resolutionCache.clear();
     const end = this.cellStart + this.cellLength;
     return all
       .filter((d) => d.start !== undefined && d.start >= this.cellStart && d.start <= end && !IGNORED_CODES.has(d.code))
@@ -106,10 +113,10 @@ export class CellLanguageService {
   /** Re-reads the preloaded globals' types (after tl/ or display/ were rebuilt). */
   refreshGlobals(): void {
     this.globalsText = globalsDeclarations();
-    this.version++;
+    this.globalsVersion++;
   }
 
-  private host(): ts.LanguageServiceHost {
+  private host(): ts.LanguageServiceHost & { getModuleResolutionCache(): ts.ModuleResolutionCache } {
     const ts = this.ts;
     const options: ts.CompilerOptions = {
       target: ts.ScriptTarget.ES2022,
@@ -127,10 +134,24 @@ export class CellLanguageService {
       typeRoots: [path.join(tsfineRoot(), "node_modules", "@types")],
     };
     const isVirtual = (file: string) => file === this.cellFile || file === this.globalsFile;
+    const moduleHost: ts.ModuleResolutionHost = {
+      fileExists: (file) => isVirtual(file) || ts.sys.fileExists(file),
+      readFile: (file) => ts.sys.readFile(file),
+      directoryExists: (dir) => ts.sys.directoryExists(dir),
+      realpath: (file) => ts.sys.realpath?.(file) ?? file,
+      getCurrentDirectory: () => this.cwd,
+    };
     return {
+      // One resolution cache for the whole session: without it every cell re-reads the
+      // package.json of every .d.ts in the program (tens of ms per cell).
+      getModuleResolutionCache: () => this.resolutionCache,
+      resolveModuleNameLiterals: (literals, containingFile, redirectedReference, compilerOptions, containingSourceFile) =>
+        literals.map((literal) =>
+          ts.resolveModuleName(literal.text, containingFile, compilerOptions, moduleHost, this.resolutionCache, redirectedReference, ts.getModeForUsageLocation(containingSourceFile, literal, compilerOptions)),
+        ),
       getCompilationSettings: () => options,
       getScriptFileNames: () => [this.globalsFile, this.cellFile],
-      getScriptVersion: (file) => (isVirtual(file) ? String(this.version) : diskVersion(file)),
+      getScriptVersion: (file) => (file === this.cellFile ? String(this.version) : file === this.globalsFile ? String(this.globalsVersion) : diskVersion(file)),
       getScriptSnapshot: (file) => {
         if (file === this.cellFile) return ts.ScriptSnapshot.fromString(this.text);
         if (file === this.globalsFile) return ts.ScriptSnapshot.fromString(this.globalsText);

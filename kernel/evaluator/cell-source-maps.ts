@@ -34,6 +34,8 @@ export class CellSourceMaps {
     let firstCellLine: string | undefined;
     for (const line of stack.split("\n")) {
       if (!/^\s+at /.test(line)) continue;
+      // Frames below the kernel's inspector call are how the kernel ran the cell, not the user's code.
+      if (line.includes("node:inspector")) break;
       if (this.isInternal(line)) continue;
       const mapped = this.mapFrame(line);
       frames.push(mapped.text);

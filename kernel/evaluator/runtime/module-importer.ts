@@ -24,7 +24,7 @@ export function createModuleImporter(cwd: string): ModuleImporter {
   const aliases: Record<string, string> = { tslab: path.join(tsfineRoot(), "dist", "display", "tslab.js") };
 
   async function importEsm(file: string): Promise<unknown> {
-    const namespace = (await import(pathToFileURL(file).href)) as object;
+    const namespace = (await importNative(pathToFileURL(file).href)) as object;
     esmNamespaces.add(namespace);
     return namespace;
   }
@@ -64,6 +64,9 @@ export function createModuleImporter(cwd: string): ModuleImporter {
     },
   };
 }
+
+// tsc turns import() into require() when it emits CommonJS; ES modules need the real import().
+const importNative = new Function("specifier", "return import(specifier)") as (specifier: string) => Promise<unknown>;
 
 function cannotFind(specifier: string, cwd: string, cause: unknown): Error {
   const code = (cause as { code?: string }).code;

@@ -1,0 +1,279 @@
+/**
+ * The TypeScript evaluator as a user meets it: cells run in order through createInterpreter,
+ * outputs collected by an in-memory OutputSink (no ZeroMQ). Needs `npx tsc -p tsconfig.json`
+ * first: the runtime worker runs from dist/.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { createInterpreter } from "../kernel/evaluator";
+import type { DisplayEvent, ExecuteOutcome, Interpreter, OutputSink } from "../kernel/interpreter";
+
+type Output = { kind: "stdout" | "stderr"; text: string } | { kind: "display"; event: DisplayEvent };
+
+class CollectingSink implements OutputSink {
+  outputs: Output[] = [];
+  stream(name: "stdout" | "stderr", text: string): void {
+    this.outputs.push({ kind: name, text });
+  }
+  display(event: DisplayEvent): void {
+    this.outputs.push({ kind: "display", event });
+  }
+  clearOutput(): void {}
+  input(prompt: string): Promise<string> {
+    return Promise.resolve(`answer to ${prompt}`);
+  }
+  text(kind: "stdout" | "stderr"): string {
+    return this.outputs.map((output) => (output.kind === kind ? output.text : "")).join("");
+  }
+}
+
+let notebookDir: string;
+let kernel: Interpreter;
+let count = 0;
+let lastSink: CollectingSink;
+
+async function run(code: string): Promise<ExecuteOutcome & { sink: CollectingSink }> {
+  lastSink = new CollectingSink();
+  const outcome = await kernel.execute({ code, silent: false, storeHistory: true, allowStdin: true, executionCount: ++count, userExpressions: {} }, lastSink);
+  return Object.assign(outcome, { sink: lastSink });
+}
+
+function resultText(outcome: ExecuteOutcome): string | undefined {
+  return outcome.status === "ok" ? (outcome.result?.["text/plain"] as string | undefined) : undefined;
+}
+
+async function expectValue(code: string, text: string): Promise<void> {
+  const outcome = await run(code);
+  if (outcome.status === "error") throw new Error(`cell failed:\n${code}\n${outcome.ename}: ${outcome.evalue}\n${outcome.traceback.join("\n")}`);
+  expect(resultText(outcome)).toBe(text);
+}
+
+function writeFixtures(dir: string): void {
+  const write = (file: string, content: string) => {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), content);
+  };
+  write("node_modules/esm-only-greeter/package.json", JSON.stringify({ name: "esm-only-greeter", type: "module", exports: { ".": { import: "./index.js" } } }));
+  write("node_modules/esm-only-greeter/index.js", `export function greet(name) { return "hello " + name; }\nexport default "the default";\n`);
+  write("node_modules/cjs-adder/package.json", JSON.stringify({ name: "cjs-adder", main: "index.js" }));
+  write("node_modules/cjs-adder/index.js", `module.exports = function add(a, b) { return a + b; };\nmodule.exports.twice = (n) => n * 2;\n`);
+  write("geometry.ts", `export interface Size { width: number; height: number }\nexport function area(size: Size): number { return size.width * size.height; }\n`);
+  fs.symlinkSync(path.join(__dirname, "..", "node_modules", "source-map-js"), path.join(dir, "node_modules", "source-map-js"));
+}
+
+beforeAll(async () => {
+  notebookDir = fs.mkdtempSync(path.join(os.tmpdir(), "tsfine-evaluator-"));
+  writeFixtures(notebookDir);
+  kernel = createInterpreter({ cwd: notebookDir, typecheck: "on", preloadBackend: false } as Parameters<typeof createInterpreter>[0]);
+  await kernel.start();
+}, 120_000);
+
+afterAll(async () => {
+  await kernel.shutdown(false);
+  fs.rmSync(notebookDir, { recursive: true, force: true });
+});
+
+describe("cells keep state like a REPL", () => {
+  test("a const can be declared again with a new type, and the new type is checked", async () => {
+    await run("const x = 3");
+    await expectValue("x * 2", "6");
+    await run(`const x = "a"`);
+    await expectValue("x.toUpperCase()", "'A'");
+  });
+
+  test("let, var, function, class, enum, interface, type and namespace are visible in later cells", async () => {
+    const declared = await run(
+      [
+        "let counter = 1",
+        "var label = 'n'",
+        "function twice(n: number) { return n * 2 }",
+        "class Point { constructor(public x: number, public y: number) {} norm() { return Math.hypot(this.x, this.y) } }",
+        "enum Color { Red, Green }",
+        "interface Named { name: string }",
+        "type Pair = [number, number]",
+        "namespace Units { export const metre = 1 }",
+      ].join("\n"),
+    );
+    expect(declared.status).toBe("ok");
+    await expectValue(
+      "counter += 1\nconst named: Named = { name: label }\nconst pair: Pair = [twice(counter), Units.metre];\n`${named.name} ${pair} ${new Point(3, 4).norm()} ${Color.Green}`",
+      "'n 4,1 5 1'",
+    );
+  });
+
+  test("top-level await and the final expression's value", async () => {
+    await expectValue("const waited = await new Promise<number>((resolve) => setTimeout(() => resolve(41), 5))\nwaited + 1", "42");
+  });
+
+  test("a cell ending in a statement or undefined has no result", async () => {
+    const outcome = await run("const nothing = undefined\nnothing");
+    expect(outcome).toEqual(expect.objectContaining({ status: "ok" }));
+    expect(resultText(outcome)).toBeUndefined();
+  });
+});
+
+describe("type errors stop the cell before it runs", () => {
+  test("the error names the cell's line and column and shows the code line; the cell's side effects never happen", async () => {
+    await run("let sideEffect = 0");
+    const outcome = await run("sideEffect = 1\nconst wrong: number = 'text'");
+    expect(outcome.status).toBe("error");
+    if (outcome.status !== "error") return;
+    expect(outcome.ename).toBe("TSError");
+    expect(outcome.evalue).toContain("not assignable to type 'number'");
+    const traceback = outcome.traceback.join("\n");
+    expect(traceback).toContain(`cell[${count}]:2:7`);
+    expect(traceback).toContain("const wrong: number = 'text'");
+    await expectValue("sideEffect", "0");
+  });
+});
+
+describe("runtime errors", () => {
+  test("the traceback points at the cell's line, without kernel frames", async () => {
+    const outcome = await run("function fail(): never {\n  throw new RangeError('too far')\n}\nfail()");
+    expect(outcome).toMatchObject({ status: "error", ename: "RangeError", evalue: "too far" });
+    if (outcome.status !== "error") return;
+    const traceback = outcome.traceback.join("\n");
+    expect(traceback).toContain(`cell[${count}]:2:9`);
+    expect(traceback).toContain("throw new RangeError('too far')");
+    expect(traceback).not.toMatch(/runtime-worker|node:inspector|evaluator/);
+  });
+});
+
+describe("imports resolve from the notebook's folder", () => {
+  test("a node: built-in", async () => {
+    await expectValue("import * as fs from 'node:fs'\nimport { join } from 'node:path'\nfs.existsSync(join('/', 'tmp'))", "true");
+  });
+
+  test("a CommonJS package with default-import interop", async () => {
+    await expectValue("import add from 'cjs-adder'\nimport { twice as doubled } from 'cjs-adder'\nadd(2, doubled(3))", "8");
+    await expectValue("import { SourceMapGenerator } from 'source-map-js'\ntypeof new SourceMapGenerator().toJSON", "'function'");
+  });
+
+  test("an ESM-only package", async () => {
+    await expectValue("import greeting, { greet } from 'esm-only-greeter'\n`${greet('ts')} / ${greeting}`", "'hello ts / the default'");
+  });
+
+  test("the user's own .ts file next to the notebook, type-checked", async () => {
+    await expectValue("import { area, type Size } from './geometry'\nconst size: Size = { width: 3, height: 4 }\narea(size)", "12");
+    const wrong = await run("area({ width: 1 })");
+    expect(wrong).toMatchObject({ status: "error", ename: "TSError" });
+  });
+
+  test("a missing package is one clear error", async () => {
+    const outcome = await run("import nope from 'no-such-package-anywhere'");
+    expect(outcome).toMatchObject({ status: "error" });
+    if (outcome.status === "error") expect(outcome.evalue).toContain("no-such-package-anywhere");
+  });
+});
+
+describe("output", () => {
+  test("console methods and process writes arrive as streams in order", async () => {
+    const outcome = await run("console.log('one'); console.error('two'); process.stdout.write('three\\n'); console.info('four'); console.warn('five')");
+    expect(outcome.status).toBe("ok");
+    const merged = outcome.sink.outputs.map((output) => (output.kind === "display" ? "" : `${output.kind}:${output.text}`)).join("");
+    expect(merged).toBe("stdout:one\nstderr:two\nstdout:three\nfour\nstderr:five\n");
+  });
+
+  test("a thrown error in a background callback is reported on stderr and the kernel keeps running", async () => {
+    await run("setTimeout(() => { throw new Error('late failure') }, 10)");
+    const sink = lastSink;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(sink.text("stderr")).toContain("late failure");
+    await expectValue("1 + 1", "2");
+    await run("Promise.reject(new Error('nobody caught me')); undefined");
+    const rejected = lastSink;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(rejected.text("stderr")).toContain("nobody caught me");
+    await expectValue("2 + 2", "4");
+  });
+});
+
+describe("interrupt", () => {
+  async function interruptAfter(code: string, delayMs: number) {
+    const pending = run(code);
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    const asked = Date.now();
+    kernel.interrupt();
+    const outcome = await pending;
+    return { outcome, tookMs: Date.now() - asked };
+  }
+
+  test("a synchronous endless loop stops within a second; earlier state survives", async () => {
+    await run("const survivor = 'still here'");
+    const { outcome, tookMs } = await interruptAfter("while (true) {}", 300);
+    expect(outcome).toMatchObject({ status: "error", ename: "Interrupted" });
+    expect(tookMs).toBeLessThan(1000);
+    await expectValue("survivor", "'still here'");
+  });
+
+  test("an await that never resolves stops within a second; the next cell runs", async () => {
+    const { outcome, tookMs } = await interruptAfter("await new Promise(() => {})", 300);
+    expect(outcome).toMatchObject({ status: "error", ename: "Interrupted" });
+    expect(tookMs).toBeLessThan(1000);
+    await expectValue("survivor.length", "10");
+  });
+
+  test("a loop after an await stops too", async () => {
+    const { outcome } = await interruptAfter("await null\nwhile (true) {}", 300);
+    expect(outcome).toMatchObject({ status: "error", ename: "Interrupted" });
+    await expectValue("1", "1");
+  });
+});
+
+describe("completion, inspection, is_complete", () => {
+  test("members of an object declared in an earlier cell, with the cursor span of the typed prefix", async () => {
+    await run("const sample = { label: 'a', labelWidth: 3, count: 1 }");
+    const code = "sample.lab";
+    const reply = await kernel.complete(code, code.length);
+    expect(reply.matches).toEqual(expect.arrayContaining(["label", "labelWidth"]));
+    expect(reply.matches).not.toContain("count");
+    expect(reply.cursorStart).toBe("sample.".length);
+    expect(reply.cursorEnd).toBe(code.length);
+    const types = reply.metadata._jupyter_types_experimental as Array<{ text: string; type: string; signature: string }>;
+    expect(types.find((entry) => entry.text === "labelWidth")).toMatchObject({ type: "property", signature: expect.stringContaining("number") });
+  });
+
+  test("globals and earlier names complete from a prefix", async () => {
+    const reply = await kernel.complete("sam", 3);
+    expect(reply.matches).toContain("sample");
+    expect(reply).toMatchObject({ cursorStart: 0, cursorEnd: 3 });
+  });
+
+  test("inspect shows the signature and documentation", async () => {
+    await run("/** Multiplies width by height. */\nfunction surface(width: number, height: number): number { return width * height }");
+    const reply = await kernel.inspect("surface(2, 3)", 3, 0);
+    expect(reply.found).toBe(true);
+    expect(reply.data["text/plain"]).toContain("surface(width: number, height: number): number");
+    expect(reply.data["text/plain"]).toContain("Multiplies width by height.");
+    expect(reply.data["text/markdown"]).toContain("```typescript");
+    const detailed = await kernel.inspect("surface", 7, 1);
+    expect(detailed.data["text/plain"]).toContain("return width * height");
+  });
+
+  test("is_complete: finished code, open brackets, open templates, hopeless syntax", async () => {
+    expect(await kernel.isComplete("1 + 1")).toEqual({ status: "complete" });
+    expect(await kernel.isComplete("function f() {")).toEqual({ status: "incomplete", indent: "    " });
+    expect(await kernel.isComplete("foo(bar, [1,")).toEqual({ status: "incomplete", indent: "        " });
+    expect(await kernel.isComplete("const s = `line ${1 + 1}")).toMatchObject({ status: "incomplete" });
+    expect(await kernel.isComplete("const x =")).toMatchObject({ status: "incomplete" });
+    expect(await kernel.isComplete("a / b")).toEqual({ status: "complete" });
+    expect(await kernel.isComplete("let 1x = 2")).toEqual({ status: "invalid" });
+    expect(await kernel.isComplete("foo())")).toEqual({ status: "invalid" });
+  });
+});
+
+describe("typecheck modes and the tsfine object", () => {
+  test("warn prints type errors on stderr and runs the cell; on stops it again", async () => {
+    await run("tsfine.setTypecheck('warn')");
+    const warned = await run("const loose: number = 'still runs' as any as string as any\nconst bad: string = 5\nbad");
+    expect(resultText(warned)).toBe("5");
+    expect(warned.sink.text("stderr")).toContain("not assignable");
+    await run("tsfine.setTypecheck('on')");
+    expect(await run("const again: string = 5")).toMatchObject({ status: "error", ename: "TSError" });
+  });
+
+  test("tsfine.input asks the front end", async () => {
+    await expectValue("await tsfine.input('name?')", "'answer to name?'");
+  });
+});
