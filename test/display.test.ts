@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import {
-  display, failOpenProgressBars, plot, resetPlotlyInlining, setDisplaySink, PLOTLY_MIME,
+  display, failOpenProgressBars, isPlotlyLibraryInlined, plot, resetPlotlyInlining, setDisplaySink, PLOTLY_MIME,
   type DisplayEvent, type MimeBundle,
 } from "../display";
 import * as tslab from "../display/tslab";
@@ -338,7 +338,9 @@ describe("plotly figures", () => {
   });
 
   it("inline plotly.js once per process, under the output limit, guarded against double loading", () => {
+    expect(isPlotlyLibraryInlined()).toBe(false);
     display.plotly({ y: [1, 2] });
+    expect(isPlotlyLibraryInlined()).toBe(true);
     display(plot.bar({ a: 1, b: 2 }));
     const [first, second] = sink.events.map((e) => e.data["text/html"] as string);
     const libraryMarker = /if \(!window\.Plotly\) \{ \(function \(define, module, exports\)/g;

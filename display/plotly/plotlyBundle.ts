@@ -32,7 +32,16 @@ export function plotlyBundle(figure: PlotlyFigure): MimeBundle {
   return library ? exemptFromGuard(bundle, Buffer.byteLength(library)) : bundle;
 }
 
-/** Forget that plotly.js was inlined, so the next figure carries it again (e.g. after a kernel restart in-process). */
+/**
+ * Whether some output already carried plotly.js. The kernel can note which cell that was and,
+ * when that same cell runs again (its old output, and the library with it, is about to be
+ * replaced), call resetPlotlyInlining() so the new output carries the library again.
+ */
+export function isPlotlyLibraryInlined(): boolean {
+  return displayState().plotlyLibraryInlined;
+}
+
+/** Forget that plotly.js was inlined, so the next figure carries it again. */
 export function resetPlotlyInlining(): void {
   displayState().plotlyLibraryInlined = false;
 }
