@@ -27,6 +27,7 @@ function formatDuration(seconds: number): string {
 }
 
 function formatRate(perSecond: number): string {
+  if (Number.isNaN(perSecond)) return "?/s";
   if (!Number.isFinite(perSecond) || perSecond === 0) return "0/s";
   return perSecond >= 10 ? `${perSecond.toFixed(0)}/s` : perSecond >= 0.1 ? `${perSecond.toFixed(2)}/s` : `${formatDuration(1 / perSecond)}/it`;
 }
@@ -94,7 +95,7 @@ class LiveProgressBar implements ProgressBar {
 
   private render(): MimeBundle {
     const elapsed = ((this.finishedAt ?? Date.now()) - this.startedAt) / 1000;
-    const rate = elapsed > 0 ? this.count / elapsed : 0;
+    const rate = elapsed > 0 ? this.count / elapsed : this.count > 0 ? NaN : 0;
     const known = this.total !== undefined && this.total > 0;
     const fraction = known ? Math.min(1, this.count / (this.total as number)) : 0;
     const eta = known && rate > 0 && this.status === "running" ? ((this.total as number) - this.count) / rate : undefined;

@@ -415,6 +415,21 @@ describe("live outputs", () => {
     expect(updates[updates.length - 1].data).toEqual({ "text/plain": "step 10000" });
   });
 
+  it("keep showing progress during a long-running loop that awaits between updates", async () => {
+    const out = display.live(0);
+    const started = Date.now();
+    for (let i = 1; i <= 40; i++) {
+      out.update(i);
+      await sleep(5);
+    }
+    const loopMs = Date.now() - started;
+    display.flush();
+    const updates = sink.events.filter((e) => e.update);
+    expect(updates.length).toBeGreaterThanOrEqual(2);
+    expect(updates.length).toBeLessThanOrEqual(3 + loopMs / 50);
+    expect(updates[updates.length - 1].data).toEqual({ "text/plain": "40" });
+  });
+
   it("are flushed by display.flush() and when the kernel switches sinks", () => {
     const out = display.live(0);
     out.update("a");
@@ -450,7 +465,7 @@ describe("progress bars", () => {
     for (let i = 0; i < 100; i++) bar.tick();
     display.flush();
     const middle = sink.last.data["text/plain"] as string;
-    expect(middle).toMatch(/^epoch 1 {2}50% \|█{12} {12}\| 100\/200 \[[\d.]+s < [\d.?]+s?, [\d.]+\/s\]$/);
+    expect(middle).toMatch(/^epoch 1 {2}50% \|█{12} {12}\| 100\/200 \[[\d.]+s(?: < [\d.:]+s?)?, [\d.?]+\/s\]$/);
     expect(sink.last.data["text/html"]).toContain("width:50.0%");
     bar.set(150);
     bar.done();
