@@ -1,12 +1,12 @@
 /**
  * Conv2DBackpropFilter for wasm: dW[i,j,ci,co] = Σ x[n, s·y+i−top, s·x+j−left, ci]·dy[n,y,x,co].
- * 1×1 unpadded stride-1 convs are one matMul; larger filters gather the taps (im2col) and do one
- * matMul. The larger operand is never transposed: of the two layouts (colsᵀ·dy or (dyᵀ·cols)ᵀ)
- * the one that transposes the smaller matrix is used, since wasm's transposeA is slow.
+ * 1×1 unpadded stride-1 convs are one matMul (transposing the smaller operand; wasm's transposeA
+ * is slow). Other filters use one dilated convolution (conv2dFilterGradientAsConv), measured 3–4×
+ * faster on wasm than gathering the taps (im2col) and multiplying.
  */
 import * as tf from "@tensorflow/tfjs";
 import { asTensor4D, pair, requireNHWC } from "./kernelTensors";
-import { stridedTaps, zeroPaddedWindow } from "./window";
+import { zeroPaddedWindow } from "./window";
 
 interface Conv2DBackpropFilterAttrs {
   strides: number | [number, number];
@@ -28,28 +28,38 @@ export function conv2dFilterGradient(
   const [kh, kw, ci, co] = filterShape;
   const [n, height, width] = x.shape;
   const { outHeight, outWidth } = info;
-  const rows = n * outHeight * outWidth;
-  const dy2 = tf.reshape(dy, [rows, co]) as tf.Tensor2D;
   const plainPointwise =
     kh === 1 && kw === 1 && strides[0] === 1 && strides[1] === 1 && info.padInfo.top === 0 && info.padInfo.left === 0 &&
     outHeight === height && outWidth === width;
-  let cols: tf.Tensor2D;
-  if (plainPointwise) {
-    cols = tf.reshape(x, [rows, ci]) as tf.Tensor2D;
-  } else {
-    const neededRows = strides[0] * (outHeight - 1) + kh;
-    const neededCols = strides[1] * (outWidth - 1) + kw;
-    const window = zeroPaddedWindow(x, -info.padInfo.top, -info.padInfo.left, neededRows, neededCols);
-    const taps = stridedTaps(window, kh, kw, strides, [1, 1], outHeight, outWidth);
-    const gathered = taps.length === 1 ? taps[0] : tf.concat(taps, 3);
-    cols = tf.reshape(gathered, [rows, kh * kw * ci]) as tf.Tensor2D;
-  }
-  const tapsTimesIn = kh * kw * ci;
-  const gradient =
-    tapsTimesIn <= co
-      ? tf.matMul(tf.transpose(cols), dy2)
-      : tf.transpose(tf.matMul(tf.transpose(dy2), cols));
+  if (!plainPointwise) return conv2dFilterGradientAsConv(x, dy, filterShape, strides, pad, dimRoundingMode);
+  const rows = n * outHeight * outWidth;
+  const cols = tf.reshape(x, [rows, ci]) as tf.Tensor2D;
+  const dy2 = tf.reshape(dy, [rows, co]) as tf.Tensor2D;
+  const gradient = ci <= co ? tf.matMul(tf.transpose(cols), dy2) : tf.transpose(tf.matMul(tf.transpose(dy2), cols));
   return tf.reshape(gradient, filterShape) as tf.Tensor4D;
+}
+
+/**
+ * The same gradient as one dilated convolution: x with batch moved into channels
+ * ([Cin, H, W, N]) convolved with dy as the filter ([outH, outW, N, Cout]), dilation = stride.
+ */
+export function conv2dFilterGradientAsConv(
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  filterShape: [number, number, number, number],
+  strides: [number, number],
+  pad: Conv2DBackpropFilterAttrs["pad"],
+  dimRoundingMode?: Conv2DBackpropFilterAttrs["dimRoundingMode"],
+): tf.Tensor4D {
+  const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, strides, 1, pad, dimRoundingMode, false, "channelsLast");
+  const [kh, kw] = filterShape;
+  const neededRows = strides[0] * (info.outHeight - 1) + kh;
+  const neededCols = strides[1] * (info.outWidth - 1) + kw;
+  const window = zeroPaddedWindow(x, -info.padInfo.top, -info.padInfo.left, neededRows, neededCols);
+  const channelsAsBatch = tf.transpose(window, [3, 1, 2, 0]);
+  const dyAsFilter = tf.transpose(dy, [1, 2, 0, 3]);
+  const perInputChannel = tf.conv2d(channelsAsBatch, dyAsFilter, 1, "valid", "NHWC", strides);
+  return tf.transpose(perInputChannel, [1, 2, 0, 3]);
 }
 
 export const conv2dBackpropFilterKernel: tf.KernelConfig = {

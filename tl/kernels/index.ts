@@ -9,7 +9,7 @@ import { depthwiseBackpropInputKernel } from "./depthwiseBackpropInput";
 import { channelwiseBatchNormGradient } from "./batchNormGradient";
 import { conv2dBackpropInputKernel } from "./conv2dBackpropInput";
 import { poolingMean, poolingSum } from "./poolingSum";
-import { sharedIdentity } from "./sharedIdentity";
+import { sharedIdentity, sharedSameTypeCast } from "./sharedIdentity";
 import { clipStepMaskGradient, meanBroadcastGradient, relu6StepMaskGradient } from "./stepMaskGradients";
 import { transposeFirstMatMul } from "./transposeFirstMatMul";
 
@@ -64,6 +64,7 @@ export function registerWasmTrainingKernels(options: RegisterOptions = {}): stri
     replaceStock("Sum", poolingSum);
     replaceStock("Mean", poolingMean);
     replaceStock("Identity", sharedIdentity);
+    replaceStock("Cast", sharedSameTypeCast);
     replaceStock("Conv2DBackpropInput", conv2dBackpropInputKernel);
     replaceGradient("Relu6", () => relu6StepMaskGradient);
     replaceGradient("ClipByValue", () => clipStepMaskGradient);

@@ -20,3 +20,17 @@ export function sharedIdentity(stock: tf.KernelConfig): tf.KernelConfig {
     },
   };
 }
+
+/** Cast to the tensor's own dtype is an Identity too (tfjs-layers casts float32 to float32 often). */
+export function sharedSameTypeCast(stock: tf.KernelConfig): tf.KernelConfig {
+  return {
+    ...stock,
+    kernelFunc: (args) => {
+      const x = args.inputs.x as tf.TensorInfo;
+      const dtype = (args.attrs as unknown as { dtype: tf.DataType }).dtype;
+      if (x.dtype !== dtype || x.dtype === "string") return stock.kernelFunc(args);
+      (args.backend as RefCountingBackend).incRef(x.dataId);
+      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+    },
+  };
+}

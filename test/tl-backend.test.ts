@@ -1,0 +1,90 @@
+import * as tf from "@tensorflow/tfjs";
+import { backend } from "../tl/backend";
+import { random, seed, shuffle, unseed } from "../tl/seed";
+
+describe("tl.backend", () => {
+  test("init picks wasm here, awaits tf.ready, and ops work right away", async () => {
+    const name = await backend.init();
+    expect(name).toBe("wasm");
+    expect(tf.getBackend()).toBe("wasm");
+    expect(Array.from(tf.add(tf.tensor1d([1, 2]), 1).dataSync())).toEqual([2, 3]);
+  });
+
+  test("describe says which backend runs, why each faster one was not taken, and how to get one", async () => {
+    await backend.init();
+    const description = backend.describe();
+    expect(description.name).toBe("wasm");
+    expect(description.reasons.map((r) => r.backend)).toEqual(["tfjs-node-gpu", "webgpu", "tfjs-node", "wasm"]);
+    expect(description.reasons.find((r) => r.backend === "tfjs-node-gpu")).toEqual({
+      backend: "tfjs-node-gpu",
+      ok: false,
+      why: "@tensorflow/tfjs-node-gpu is not installed",
+    });
+    expect(description.reasons.find((r) => r.backend === "wasm")?.ok).toBe(true);
+    expect(description.reasons.find((r) => r.backend === "wasm")?.why).toContain("Conv2DBackpropFilter");
+    expect(description.hint).toMatch(/is not installed.*`tsfine backend install (cpu|gpu)`/);
+    const bundle = description.toMimeBundle();
+    expect(bundle["text/plain"]).toContain("backend: wasm (SIMD, 1 thread)");
+    expect(bundle["text/plain"]).toContain("✗ tfjs-node-gpu: @tensorflow/tfjs-node-gpu is not installed");
+    expect(bundle["text/html"]).toContain("<b>wasm</b>");
+    expect(bundle["text/html"]).toContain("<code>tsfine backend install");
+  });
+
+  test("use switches backends and back; an unknown or missing backend is one clear error", async () => {
+    await backend.init();
+    expect(await backend.use("cpu")).toBe("cpu");
+    expect(tf.sum(tf.tensor1d([1, 2, 3])).dataSync()[0]).toBe(6);
+    expect(await backend.use("wasm")).toBe("wasm");
+    await expect(backend.use("tpu")).rejects.toThrow('Unknown backend "tpu"; choose one of tfjs-node-gpu, webgpu, tfjs-node, wasm, cpu.');
+    await expect(backend.use("gpu")).rejects.toThrow(
+      /^Cannot switch to tfjs-node-gpu: @tensorflow\/tfjs-node-gpu is not installed\. .*CUDA 11\.2 and cuDNN 8\.1.*`tsfine backend install gpu`/,
+    );
+    expect(tf.getBackend()).toBe("wasm");
+  });
+
+  test("a preferred backend is tried first", async () => {
+    expect(await backend.init("cpu")).toBe("cpu");
+    expect(backend.describe().reasons[0]).toMatchObject({ backend: "cpu", ok: true });
+    expect(await backend.init(undefined, { force: true })).toBe("wasm");
+  });
+
+  test("WebGPU without the webgpu package is skipped with a reason", async () => {
+    await backend.init(undefined, { force: true });
+    expect(backend.describe().reasons.find((r) => r.backend === "webgpu")).toEqual({ backend: "webgpu", ok: false, why: "webgpu is not installed" });
+  });
+
+  test("installCommand names the npm packages matching the bundled tfjs", () => {
+    expect(backend.installCommand("gpu")).toBe(`npm install --save @tensorflow/tfjs-node-gpu@${tf.version.tfjs}`);
+    expect(backend.installCommand("cpu")).toBe(`npm install --save @tensorflow/tfjs-node@${tf.version.tfjs}`);
+    expect(backend.installCommand("webgpu")).toBe("npm install --save webgpu@0.6.2");
+  });
+});
+
+describe("tl.seed", () => {
+  afterEach(() => unseed());
+
+  test("the same seed gives the same shuffles and the same initial weights", async () => {
+    await backend.init();
+    const run = () => {
+      seed(42);
+      const order = shuffle([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      const layer = tf.layers.dense({ units: 3, inputShape: [4] });
+      const model = tf.sequential({ layers: [layer] });
+      const weights = Array.from(model.getWeights()[0].dataSync());
+      model.dispose();
+      return { order, weights, draw: random() };
+    };
+    const first = run();
+    const second = run();
+    expect(second).toEqual(first);
+    seed(43);
+    expect(shuffle([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])).not.toEqual(first.order);
+  });
+
+  test("seed without touching Math.random leaves it alone", () => {
+    const before = Math.random;
+    seed(1, { mathRandom: false });
+    expect(Math.random).toBe(before);
+    expect(() => seed(Number.NaN)).toThrow("tl.seed needs a finite number; got NaN.");
+  });
+});
