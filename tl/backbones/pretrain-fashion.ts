@@ -4,7 +4,7 @@
  * saves backbone + head in tfjs layers format.
  *
  *   npx tsc -p tsconfig.json && node dist/tl/backbones/pretrain-fashion.js [outDir]
- *   (PER_CLASS=2000 EPOCHS=3 by default: ~20 000 images, a few minutes on an idle core)
+ *   (PER_CLASS=1000 EPOCHS=2 by default: 10 000 images, a few minutes on one core)
  */
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
@@ -22,8 +22,8 @@ async function main(): Promise<void> {
   const out = process.argv[2] ?? path.join(__dirname, "../../../tl/weights/fashion-cnn");
   const name = await backend.init("wasm");
   seed(2024);
-  const perClass = Number(process.env.PER_CLASS ?? 2000);
-  const epochs = Number(process.env.EPOCHS ?? 3);
+  const perClass = Number(process.env.PER_CLASS ?? 1000);
+  const epochs = Number(process.env.EPOCHS ?? 2);
   const data = await fashionMnist({ perClass, testPerClass: 300, seed: 2024 });
   console.log(`backend ${name}; ${data.describe()}`);
   const model = classifier(fashionCnnArchitecture(), { classes: 10 });
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     name: "log",
     afterEpoch: (s) => console.log(`epoch ${s.current!.epoch}: loss ${s.current!.loss.toFixed(4)} acc ${s.current!.acc?.toFixed(4)} (${s.current!.seconds.toFixed(0)} s)`),
   };
-  await fit(model, data, { epochs, batchSize: 64, lr: 2e-3, schedule: "onecycle", seed: 2024, verbose: false, callbacks: [log] });
+  await fit(model, data, { epochs, batchSize: 64, lr: 5e-3, schedule: "onecycle", seed: 2024, verbose: false, callbacks: [log] });
   const test = measure(model, data.test!);
   console.log(`test accuracy ${test.acc!.toFixed(4)} after ${((Date.now() - started) / 1000).toFixed(0)} s`);
   await save(model, out);
