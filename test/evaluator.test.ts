@@ -277,3 +277,24 @@ describe("typecheck modes and the tsfine object", () => {
     await expectValue("await tsfine.input('name?')", "'answer to name?'");
   });
 });
+
+describe("magics and display from cells", () => {
+  test("a line magic expands before the cell is checked and run", async () => {
+    const outcome = await run("%time 6 * 7");
+    expect(resultText(outcome)).toBe("42");
+    expect(outcome.sink.text("stdout")).toContain("Wall time");
+  });
+
+  test("a magic registered from a cell can be used in the next one", async () => {
+    await run(`tsfine.registerMagic({ name: "shout", expand: (args: { text: string }) => "console.log(" + JSON.stringify(args.text.toUpperCase()) + ")" })`);
+    const outcome = await run("%shout quiet words");
+    expect(outcome.status).toBe("ok");
+    expect(outcome.sink.text("stdout")).toBe("QUIET WORDS\n");
+  });
+
+  test("display() output arrives in order with printed text", async () => {
+    const outcome = await run("console.log('before'); display.html('<b>bold</b>'); console.log('after')");
+    const kinds = outcome.sink.outputs.map((output) => (output.kind === "display" ? `display:${output.event.data["text/html"]}` : `${output.kind}:${output.text}`));
+    expect(kinds).toEqual(["stdout:before\n", "display:<b>bold</b>", "stdout:after\n"]);
+  });
+});

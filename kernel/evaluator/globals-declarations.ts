@@ -11,18 +11,21 @@ export function globalsDeclarations(): string {
   const tfjs = packageDir("@tensorflow/tfjs", root);
   const tl = builtDeclaration(root, "tl");
   const display = builtDeclaration(root, "display");
+  const magics = builtDeclaration(root, "magics", "runtime");
+  const magicSpec = magics ? `Parameters<typeof import(${JSON.stringify(magics)}).magicsRuntime.registerMagic>[0]` : "{ name: string; help?: string; expand(args: { text: string }, body?: string): string | Promise<string> }";
   return [
     `declare const tf: ${tfjs ? `typeof import(${JSON.stringify(tfjs)})` : "any"};`,
     `declare const tl: ${tl ? `typeof import(${JSON.stringify(tl)})` : "any"};`,
     `declare const display: ${display ? `typeof import(${JSON.stringify(display)}).display` : "any"};`,
     `declare const plot: ${display ? `typeof import(${JSON.stringify(display)}).plot` : "any"};`,
+    `declare const __magics: ${magics ? `typeof import(${JSON.stringify(magics)}).magicsRuntime` : "any"};`,
     `/** The kernel's runtime: typecheck mode, user magics, input from the user. */`,
     `declare const tsfine: {`,
     `  readonly version: string;`,
     `  /** "on": type errors stop a cell; "warn": they are printed and the cell runs; "off": no checking. */`,
     `  setTypecheck(mode: "on" | "warn" | "off"): void;`,
     `  /** Adds a line magic: \`%name args\` expands to the TypeScript source \`expand(args)\` returns. */`,
-    `  registerMagic(spec: { name: string; help?: string; expand(argsText: string): string | Promise<string> }): void;`,
+    `  registerMagic(spec: ${magicSpec}): void;`,
     `  /** Asks the user for one line of text in the front end. */`,
     `  input(prompt?: string, options?: { password?: boolean }): Promise<string>;`,
     `  /** Names the cells have defined so far. */`,
@@ -40,7 +43,7 @@ function packageDir(name: string, root: string): string | undefined {
   }
 }
 
-function builtDeclaration(root: string, folder: string): string | undefined {
-  const file = path.join(root, "dist", folder, "index.d.ts");
-  return fs.existsSync(file) ? path.join(root, "dist", folder, "index") : undefined;
+function builtDeclaration(root: string, folder: string, module = "index"): string | undefined {
+  const file = path.join(root, "dist", folder, `${module}.d.ts`);
+  return fs.existsSync(file) ? path.join(root, "dist", folder, module) : undefined;
 }

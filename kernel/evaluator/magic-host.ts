@@ -7,17 +7,19 @@ export interface MagicHost {
   history(): Array<{ executionCount: number; code: string }>;
   /** The notebook's folder (where imports and relative paths resolve). */
   cwd(): string;
-  /** Expand a magic registered at runtime with `tsfine.registerMagic`; resolves to TypeScript source. */
-  expandUserMagic(name: string, argsText: string): Promise<string>;
+  /** Expand a magic registered at runtime with `tsfine.registerMagic` (asks the runtime worker); resolves to TypeScript source. */
+  expandUserMagic(name: string, argsText: string, body?: string): Promise<string>;
   /** Names of magics registered at runtime with `tsfine.registerMagic`. */
   userMagicNames(): string[];
 }
 
-/** What a cell passes to `tsfine.registerMagic(spec)`. */
+/**
+ * What a cell passes to `tsfine.registerMagic(spec)` when magics/ is not built (then `args.text`
+ * is the text after `%name`); with magics/ built its richer UserMagicSpec applies.
+ */
 export interface UserMagicSpec {
   name: string;
   /** One line shown by `%name?` and in completion. */
   help?: string;
-  /** Turns the text after `%name` into TypeScript source (runs in the runtime worker). */
-  expand(argsText: string): string | Promise<string>;
+  expand(args: { text: string }, body?: string): string | Promise<string>;
 }

@@ -1,11 +1,18 @@
 import type { MagicHost } from "./magic-host";
 import { requireBuilt } from "./tsfine-root";
 
-type Expansion = { ok: true; code: string } | { ok: false; message: string };
+export type Expansion = { ok: true; code: string; payload?: Record<string, unknown>[] } | { ok: false; message: string };
+
+export interface MagicCompletion {
+  matches: string[];
+  cursorStart: number;
+  cursorEnd: number;
+}
 
 interface MagicsModule {
   expandCell?(code: string, host: MagicHost): Promise<Expansion>;
-  completeMagic?(code: string, cursorPos: number): { matches: string[]; cursorStart: number; cursorEnd: number } | undefined | null;
+  completeMagic?(code: string, cursorPos: number, userMagicNames?: string[]): MagicCompletion | undefined;
+  inspectMagic?(code: string, cursorPos: number): string | undefined;
 }
 
 let magics: MagicsModule | undefined | null = null;
@@ -15,17 +22,21 @@ function magicsModule(): MagicsModule | undefined {
   return magics;
 }
 
-const MAGIC_LINE = /^\s*%/m;
-
-/** Expands `%magic` lines through magics/ (when built); cells without any `%` line pass through untouched. */
+/** Expands `%magic`s through magics/ (which returns the cell unchanged when it has none); without magics/ built, cells pass through. */
 export async function expandMagics(code: string, host: MagicHost): Promise<Expansion> {
-  if (!MAGIC_LINE.test(code)) return { ok: true, code };
   const expand = magicsModule()?.expandCell;
-  if (!expand) return { ok: false, message: "magics are not available: tsfine's magics/ module is not built." };
+  if (!expand) return { ok: true, code };
   return expand(code, host);
 }
 
-export function completeMagic(code: string, cursorPos: number): { matches: string[]; cursorStart: number; cursorEnd: number } | undefined {
-  if (!MAGIC_LINE.test(code)) return undefined;
-  return magicsModule()?.completeMagic?.(code, cursorPos) ?? undefined;
+/** Completion of magic names and flags; undefined outside a magic. */
+export function completeMagic(code: string, cursorPos: number, userMagicNames: string[]): MagicCompletion | undefined {
+  if (!code.includes("%")) return undefined;
+  return magicsModule()?.completeMagic?.(code, cursorPos, userMagicNames) ?? undefined;
+}
+
+/** Help for the magic under the cursor; undefined outside a magic. */
+export function inspectMagic(code: string, cursorPos: number): string | undefined {
+  if (!code.includes("%")) return undefined;
+  return magicsModule()?.inspectMagic?.(code, cursorPos) ?? undefined;
 }

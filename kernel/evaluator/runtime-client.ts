@@ -63,7 +63,7 @@ export class RuntimeClient {
   }
 
   /** Ask the worker something (expand a user magic, list global names). */
-  async request(message: { type: "expandMagic"; name: string; args: string } | { type: "globalNames" }): Promise<unknown> {
+  async request(message: { type: "expandMagic"; name: string; args: string; body?: string } | { type: "globalNames" }): Promise<unknown> {
     await this.ready;
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -72,8 +72,9 @@ export class RuntimeClient {
     });
   }
 
-  answerInput(id: number, value: string | undefined, error: string | undefined): void {
-    this.send({ type: "inputReply", id, value, error });
+  /** Answers a question the worker asked the main thread (input from the user, a change of directory). */
+  answer(id: number, value: string | undefined, error: string | undefined): void {
+    this.send({ type: "answer", id, value, error });
   }
 
   interrupt(): void {

@@ -17,7 +17,7 @@ import { describeDiagnostic, INTERRUPTED, runtimeErrorOutcome, typeErrorOutcome 
 import { inspectAt } from "./inspection";
 import { isCodeComplete } from "./is-complete";
 import type { MagicHost } from "./magic-host";
-import { completeMagic, expandMagics } from "./magics-bridge";
+import { completeMagic, expandMagics, inspectMagic } from "./magics-bridge";
 import { RuntimeClient, type RuntimeEvent } from "./runtime-client";
 import type { RunResult } from "./runtime/messages";
 import type { TypecheckMode } from "./runtime/tsfine-object";
@@ -35,6 +35,7 @@ export interface InterpreterOptions {
   preloadBackend?: boolean;
 }
 
+const WARM_UP_DELAY_MS = 500;
 const MENTIONS_BACKEND = /\b(tf|tl)\b/;
 
 /** The TypeScript language side of the kernel: magics → type check → transpile → run in the runtime worker. */
@@ -65,8 +66,10 @@ export class TypeScriptInterpreter implements Interpreter {
         (this.currentSink ?? this.lastSink)?.stream("stderr", `${reason}\n`);
       },
     });
-    // Warm the language service after start-up so the first cell does not pay for parsing lib files.
-    setTimeout(() => void this.languageService().then((service) => this.warmUp(service)), 0);
+    // Warm the language service soon after start-up (parsing lib and tf .d.ts files takes seconds and
+    // blocks this thread), but late enough that kernel_info is answered first. A cell that comes
+    // earlier simply starts the same work itself.
+    setTimeout(() => void this.languageService().then((service) => this.warmUp(service)), WARM_UP_DELAY_MS).unref();
   }
 
   async execute(request: ExecuteRequest, sink: OutputSink): Promise<ExecuteOutcome> {
@@ -84,12 +87,14 @@ export class TypeScriptInterpreter implements Interpreter {
   }
 
   async complete(code: string, cursorPos: number): Promise<CompleteReply> {
-    const magic = completeMagic(code, cursorPos);
+    const magic = completeMagic(code, cursorPos, [...this.userMagics.keys()]);
     if (magic) return { ...magic, metadata: {} };
     return completeAt(await this.languageService(), code, cursorPos);
   }
 
   async inspect(code: string, cursorPos: number, detailLevel: 0 | 1): Promise<InspectReply> {
+    const help = inspectMagic(code, cursorPos);
+    if (help) return { found: true, data: { "text/plain": help, "text/markdown": "```\n" + help + "\n```" }, metadata: {} };
     return inspectAt(await this.languageService(), code, cursorPos, detailLevel);
   }
 
@@ -140,6 +145,8 @@ export class TypeScriptInterpreter implements Interpreter {
     if (!expanded.ok) return { status: "error", ename: "MagicError", evalue: expanded.message, traceback: [expanded.message] };
     const code = expanded.code;
     if (request.storeHistory) this.history.push({ executionCount: request.executionCount, code: request.code });
+    const payload = expanded.payload?.length ? { payload: expanded.payload } : {};
+    if (code.trim() === "") return { status: "ok", ...payload };
 
     service.setCell(code);
     if (this.typecheck !== "off") {
@@ -156,7 +163,8 @@ export class TypeScriptInterpreter implements Interpreter {
 
     const result = await this.runtime!.run(transpiled.js, MENTIONS_BACKEND.test(code));
     if (result.kind === "ok") service.prelude.carry(carried);
-    return this.outcomeOf(result);
+    const outcome = this.outcomeOf(result);
+    return outcome.status === "ok" ? { ...outcome, ...payload } : outcome;
   }
 
   private outcomeOf(result: RunResult): ExecuteOutcome {
@@ -207,18 +215,26 @@ export class TypeScriptInterpreter implements Interpreter {
       case "input":
         this.answerInput(event.id, event.prompt, event.password);
         break;
+      case "chdir":
+        try {
+          process.chdir(event.directory);
+          this.runtime?.answer(event.id, "", undefined);
+        } catch (error) {
+          this.runtime?.answer(event.id, undefined, (error as Error).message);
+        }
+        break;
     }
   }
 
   private answerInput(id: number, prompt: string, password: boolean): void {
     const sink = this.currentSink;
     if (!sink || !this.allowStdin) {
-      this.runtime?.answerInput(id, undefined, "this front end does not accept input (allow_stdin is false)");
+      this.runtime?.answer(id, undefined, "this front end does not accept input (allow_stdin is false)");
       return;
     }
     sink.input(prompt, password).then(
-      (value) => this.runtime?.answerInput(id, value, undefined),
-      (error: Error) => this.runtime?.answerInput(id, undefined, error?.message ?? String(error)),
+      (value) => this.runtime?.answer(id, value, undefined),
+      (error: Error) => this.runtime?.answer(id, undefined, error?.message ?? String(error)),
     );
   }
 
@@ -226,7 +242,7 @@ export class TypeScriptInterpreter implements Interpreter {
     return {
       history: () => [...this.history],
       cwd: () => this.options.cwd,
-      expandUserMagic: async (name, argsText) => String(await this.runtime!.request({ type: "expandMagic", name, args: argsText })),
+      expandUserMagic: async (name, argsText, body) => String(await this.runtime!.request({ type: "expandMagic", name, args: argsText, body })),
       userMagicNames: () => [...this.userMagics.keys()],
     };
   }

@@ -22,9 +22,9 @@ export interface WorkerData {
 export type ToWorker =
   | { type: "run"; id: number; js: string; needsBackend: boolean }
   | { type: "interrupt"; id: number }
-  | { type: "expandMagic"; id: number; name: string; args: string }
+  | { type: "expandMagic"; id: number; name: string; args: string; body?: string }
   | { type: "globalNames"; id: number }
-  | { type: "inputReply"; id: number; value?: string; error?: string };
+  | { type: "answer"; id: number; value?: string; error?: string };
 
 export type FromWorker =
   | { type: "ready" }
@@ -37,4 +37,5 @@ export type FromWorker =
   | { type: "registerMagic"; name: string; help?: string }
   | { type: "setTypecheck"; mode: string }
   | { type: "input"; id: number; prompt: string; password: boolean }
+  | { type: "chdir"; id: number; directory: string }
   | { type: "reply"; id: number; value?: unknown; error?: string };

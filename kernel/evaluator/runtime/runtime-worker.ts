@@ -9,7 +9,8 @@ import type { DisplayEvent } from "../../interpreter";
 import type { FromWorker, RunResult, ToWorker, WorkerData } from "./messages";
 import { createModuleImporter } from "./module-importer";
 import { OutputCapture } from "./output-capture";
-import { definePreloadedGlobals, initBackend, loadDisplayModule } from "./preloaded-globals";
+import { magicsRuntime } from "./magics-runtime";
+import { defineLazyGlobal, definePreloadedGlobals, initBackend, loadDisplayModule } from "./preloaded-globals";
 import { describeThrown } from "./thrown-error";
 import { valueBundle } from "./value-bundle";
 import { createTsfineObject } from "./tsfine-object";
@@ -38,6 +39,7 @@ for (const [name, value] of Object.entries({
 
 const tsfine = createTsfineObject({ post, session });
 definePreloadedGlobals(tsfine.api);
+defineLazyGlobal("__magics", () => magicsRuntime());
 
 let backendReady: Promise<void> | undefined;
 const startBackend = () => (backendReady ??= initBackend((text) => output.write("stderr", text)));
@@ -124,17 +126,18 @@ port.on("message", (message: ToWorker) => {
       });
       break;
     case "interrupt":
-      running?.id === message.id && running.settle({ kind: "interrupted" });
+      if (running?.id === message.id) running.settle({ kind: "interrupted" });
+      magicsRuntime()?.killChildren?.();
       post({ type: "interruptAck", id: message.id });
       break;
     case "expandMagic":
-      void answer(message.id, () => tsfine.expandMagic(message.name, message.args));
+      void answer(message.id, () => tsfine.expandMagic(message.name, message.args, message.body));
       break;
     case "globalNames":
       void answer(message.id, () => tsfine.api.globalNames());
       break;
-    case "inputReply":
-      tsfine.settleInput(message.id, message.value, message.error);
+    case "answer":
+      tsfine.settleQuestion(message.id, message.value, message.error);
       break;
   }
 });

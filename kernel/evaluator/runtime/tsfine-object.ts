@@ -1,8 +1,9 @@
 import * as fs from "node:fs";
 import type { Session } from "node:inspector";
 import * as path from "node:path";
-import { tsfineRoot } from "../tsfine-root";
 import type { UserMagicSpec } from "../magic-host";
+import { tsfineRoot } from "../tsfine-root";
+import { magicsRuntime } from "./magics-runtime";
 import type { FromWorker } from "./messages";
 
 export type TypecheckMode = "on" | "warn" | "off";
@@ -17,12 +18,43 @@ export interface TsfineApi {
 }
 
 const baselineGlobals = new Set(Object.getOwnPropertyNames(globalThis));
+const PRELOADED = new Set(["tf", "tl", "display", "plot", "tsfine"]);
+
+/** Globals the kernel or its libraries put there (tf adds _tfengine, _tfGlobals), not the user. */
+function isKernelGlobal(name: string): boolean {
+  return PRELOADED.has(name) || name.startsWith("_");
+}
+
+/** Questions the worker asks the main thread (input from the user, a change of directory), answered by id. */
+class MainThreadQuestions {
+  private readonly pending = new Map<number, { resolve(value: string): void; reject(error: Error): void }>();
+  private nextId = 1;
+
+  ask(post: (id: number) => void): Promise<string> {
+    const id = this.nextId++;
+    return new Promise<string>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      post(id);
+    });
+  }
+
+  settle(id: number, value: string | undefined, error: string | undefined): void {
+    const pending = this.pending.get(id);
+    if (!pending) return;
+    this.pending.delete(id);
+    if (error !== undefined) pending.reject(new Error(error));
+    else pending.resolve(value ?? "");
+  }
+}
 
 export function createTsfineObject(options: { post(message: FromWorker): void; session: Session }) {
   const { post, session } = options;
-  const magics = new Map<string, UserMagicSpec>();
-  const inputs = new Map<number, { resolve(value: string): void; reject(error: Error): void }>();
-  let nextInput = 1;
+  const ownMagics = new Map<string, UserMagicSpec>();
+  const questions = new MainThreadQuestions();
+
+  magicsRuntime()?.onChangeDirectory?.(async (directory) => {
+    await questions.ask((id) => post({ type: "chdir", id, directory }));
+  });
 
   const api: TsfineApi = {
     version: readVersion(),
@@ -32,42 +64,38 @@ export function createTsfineObject(options: { post(message: FromWorker): void; s
     },
     registerMagic(spec) {
       if (!spec || typeof spec.name !== "string" || !/^[A-Za-z_][\w-]*$/.test(spec.name)) throw new Error("registerMagic needs a spec with a name made of letters, digits, _ or -");
-      if (typeof spec.expand !== "function") throw new Error(`magic %${spec.name} needs an expand(argsText) function returning TypeScript source`);
-      magics.set(spec.name, spec);
+      if (typeof spec.expand !== "function") throw new Error(`magic %${spec.name} needs an expand(args) function returning TypeScript source`);
+      const shared = magicsRuntime()?.registerMagic;
+      if (shared) shared(spec);
+      else ownMagics.set(spec.name, spec);
       post({ type: "registerMagic", name: spec.name, help: spec.help });
     },
     input(prompt = "", inputOptions = {}) {
-      const id = nextInput++;
-      return new Promise<string>((resolve, reject) => {
-        inputs.set(id, { resolve, reject });
-        post({ type: "input", id, prompt, password: Boolean(inputOptions.password) });
-      });
+      return questions.ask((id) => post({ type: "input", id, prompt: String(prompt), password: Boolean(inputOptions.password) }));
     },
     globalNames() {
       let lexical: string[] = [];
       session.post("Runtime.globalLexicalScopeNames", {}, (error, result) => {
         if (!error) lexical = (result as { names: string[] }).names;
       });
-      const added = Object.getOwnPropertyNames(globalThis).filter((name) => !baselineGlobals.has(name) && !name.startsWith("__tsfine"));
-      return [...new Set([...lexical, ...added])].sort();
+      const added = Object.getOwnPropertyNames(globalThis).filter((name) => !baselineGlobals.has(name) && !isKernelGlobal(name));
+      return [...new Set([...lexical.filter((name) => !isKernelGlobal(name)), ...added])].sort();
     },
   };
 
   return {
     api,
-    async expandMagic(name: string, args: string): Promise<string> {
-      const spec = magics.get(name);
+    async expandMagic(name: string, args: string, body?: string): Promise<string> {
+      const shared = magicsRuntime()?.expandUserMagic;
+      if (shared) return shared(name, args, body);
+      const spec = ownMagics.get(name);
       if (!spec) throw new Error(`no magic named %${name} was registered`);
-      const code = await spec.expand(args);
+      const code = await spec.expand({ text: args }, body);
       if (typeof code !== "string") throw new Error(`magic %${name} must return TypeScript source as a string`);
       return code;
     },
-    settleInput(id: number, value: string | undefined, error: string | undefined) {
-      const pending = inputs.get(id);
-      if (!pending) return;
-      inputs.delete(id);
-      if (error !== undefined) pending.reject(new Error(error));
-      else pending.resolve(value ?? "");
+    settleQuestion(id: number, value: string | undefined, error: string | undefined) {
+      questions.settle(id, value, error);
     },
   };
 }
