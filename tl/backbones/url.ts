@@ -34,7 +34,13 @@ const maxRedirects = 5;
 async function fetchBytes(url: string): Promise<Uint8Array> {
   let current = url;
   for (let hop = 0; hop <= maxRedirects; hop++) {
-    const response = await fetch(current, { redirect: "manual" });
+    let response: Response;
+    try {
+      response = await fetch(current, { redirect: "manual", signal: AbortSignal.timeout(60_000) });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new Error(`${(error as Error).message}${cause ? `: ${cause.code ?? cause.message}` : ""}`);
+    }
     if (response.status >= 300 && response.status < 400) {
       const location = response.headers.get("location");
       if (!location) throw new Error(`${current} answered ${response.status} without a location`);

@@ -132,7 +132,8 @@ export async function fit(model: tf.LayersModel, data: Dataset, options: FitOpti
         state.batch++;
         await nextTurn();
       }
-      if (seen === 0) break;
+      // An epoch cut short (interrupt, NaN) is not recorded: its numbers would not compare.
+      if (seen === 0 || (state.stop && state.batch < batchesPerEpoch)) break;
       state.current = { epoch: state.epoch + 1, loss: lossSum / seen, lr: state.lr, seconds: 0 };
       if (state.classification) state.current.acc = accSum / seen;
       if (state.validationSet) {
