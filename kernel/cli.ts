@@ -17,6 +17,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   kernel: { summary: "run the kernel (what Jupyter launches): kernel --connection-file FILE", load: () => require("./commands/kernel") },
   install: { summary: "register the kernel with Jupyter: install [--user|--sys-prefix|--prefix DIR] [--name N] [--display-name S]", load: () => require("./commands/install") },
   uninstall: { summary: "remove the kernelspec: uninstall [--user|--sys-prefix|--prefix DIR] [--name N]", load: () => require("./commands/uninstall") },
+  start: { summary: "the quick start: run examples/quickstart.ipynb (or NOTEBOOK) into out/ with an HTML export", load: () => require("./commands/start") },
   run: { summary: "execute a notebook headlessly: run NOTEBOOK.ipynb [-o OUT] [-p name=value]... [--timeout S] [--kernel NAME]", load: () => require("./commands/run") },
 };
 
