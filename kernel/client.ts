@@ -126,11 +126,11 @@ export class KernelClient {
     // shell and stdin share a routing id: the kernel sends input_request to the shell sender's identity.
     const identity = this.session;
     this.sockets = {
-      shell: new Dealer({ routingId: identity, linger: 0, reconnectInterval: 20 }),
-      control: new Dealer({ routingId: identity, linger: 0, reconnectInterval: 20 }),
-      stdin: new Dealer({ routingId: identity, linger: 0, reconnectInterval: 20 }),
-      iopub: new Subscriber({ linger: 0, reconnectInterval: 20 }),
-      hb: new Dealer({ linger: 0, reconnectInterval: 20 }),
+      shell: new Dealer({ routingId: identity, linger: 0, reconnectInterval: 20, receiveHighWaterMark: 1_000_000 }),
+      control: new Dealer({ routingId: identity, linger: 0, reconnectInterval: 20, receiveHighWaterMark: 1_000_000 }),
+      stdin: new Dealer({ routingId: identity, linger: 0, reconnectInterval: 20, receiveHighWaterMark: 1_000_000 }),
+      iopub: new Subscriber({ linger: 0, reconnectInterval: 20, receiveHighWaterMark: 1_000_000 }),
+      hb: new Dealer({ linger: 0, reconnectInterval: 20, receiveHighWaterMark: 1_000_000 }),
     };
     this.outboxes = {
       shell: new Outbox(this.sockets.shell),

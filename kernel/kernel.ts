@@ -40,12 +40,16 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
   const replays = new ReplayGuard();
   const session = randomUUID();
 
-  // linger lets replies queued just before close still leave.
+  // linger lets replies queued just before close still leave. ROUTER and PUB sockets drop
+  // messages beyond their high-water mark; ZeroMQ's default (1000) is reached by a few
+  // hundred queued cells when the client reads slowly, and a lost reply or idle leaves that
+  // client waiting forever.
+  const queueLimit = { linger: 1000, sendHighWaterMark: 1_000_000 };
   const sockets = {
-    shell: new Router({ linger: 1000 }),
-    control: new Router({ linger: 1000 }),
-    stdin: new Router({ linger: 1000 }),
-    iopub: new Publisher({ linger: 1000 }),
+    shell: new Router(queueLimit),
+    control: new Router(queueLimit),
+    stdin: new Router(queueLimit),
+    iopub: new Publisher(queueLimit),
   };
   // The heartbeat worker boots its own ZeroMQ (~100 ms); shell answers meanwhile.
   const heartbeatStarting = startHeartbeat(endpoint(info, "hb"));

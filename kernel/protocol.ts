@@ -68,7 +68,7 @@ export class KernelProtocol {
   private started: Promise<void> | undefined;
   private startError: unknown;
   private startTimer: NodeJS.Timeout | undefined;
-  private queueHead: JupyterMessage | undefined;
+  private runningRequest: JupyterMessage | undefined;
   private pendingInput: PendingInput | undefined;
   private runningPublisher: RequestPublisher | undefined;
   private lastPublisher: RequestPublisher | undefined;
@@ -94,7 +94,8 @@ export class KernelProtocol {
     this.history = options.history ?? new History();
     this.comms = options.comms ?? new CommRegistry();
     this.comms.setPublisher((type, content, buffers) => {
-      const parent = this.runningPublisher ? this.queueHead : this.commParent;
+      // a comm used by the running cell speaks for that cell; otherwise for the last comm message
+      const parent = this.runningPublisher ? this.runningRequest : this.commParent;
       this.channels.publish(type, content, parent, buffers);
     });
   }
@@ -111,7 +112,8 @@ export class KernelProtocol {
 
   private ensureStarted(): Promise<void> {
     if (this.startTimer) clearTimeout(this.startTimer);
-    this.started ??= this.interpreter.start().catch((error) => {
+    // new Promise(...) also catches a start() that throws synchronously
+    this.started ??= new Promise<void>((resolve) => resolve(this.interpreter.start())).catch((error) => {
       this.startError = error;
       this.channels.log(`interpreter failed to start: ${error instanceof Error ? error.stack : error}`);
     });
@@ -134,6 +136,9 @@ export class KernelProtocol {
       try {
         if (handler) await handler(message, channel);
         else this.unknown(message, channel);
+      } catch (error) {
+        this.channels.log(`handler for ${type} failed: ${error instanceof Error ? error.stack : error}`);
+        this.replyError(message, channel, error);
       } finally {
         this.channels.publish("status", { execution_state: "idle" }, message);
       }
@@ -154,14 +159,16 @@ export class KernelProtocol {
   private unknown(request: JupyterMessage, channel: RequestChannel): void {
     const type = request.header.msg_type;
     this.channels.log(`unknown message type "${type}" on ${channel}`);
-    if (type.endsWith("_request")) {
-      this.channels.reply(channel, request, type.replace(/_request$/, "_reply"), {
-        status: "error",
-        ename: "UnknownMessageType",
-        evalue: `tsfine does not handle ${type}`,
-        traceback: [],
-      });
-    }
+    const error = Object.assign(new Error(`tsfine does not handle ${type}`), { name: "UnknownMessageType" });
+    this.replyError(request, channel, error);
+  }
+
+  /** An error reply, for message types that have a reply (name_request → name_reply). */
+  private replyError(request: JupyterMessage, channel: RequestChannel, error: unknown): void {
+    const type = request.header.msg_type;
+    if (!type.endsWith("_request")) return;
+    const { ename, evalue } = describeError(error);
+    this.channels.reply(channel, request, type.replace(/_request$/, "_reply"), { status: "error", ename, evalue, traceback: [] });
   }
 
   private async kernelInfo(request: JupyterMessage, channel: RequestChannel): Promise<void> {
@@ -189,7 +196,7 @@ export class KernelProtocol {
     try {
       while (this.queue.length > 0 && !this.shuttingDown) {
         const request = this.queue.shift()!;
-        this.queueHead = request;
+        this.runningRequest = request;
         this.channels.publish("status", { execution_state: "busy" }, request);
         try {
           const failed = await this.execute(request);
@@ -202,7 +209,7 @@ export class KernelProtocol {
       }
     } finally {
       this.draining = false;
-      this.queueHead = undefined;
+      this.runningRequest = undefined;
     }
   }
 
