@@ -185,7 +185,7 @@ describe("the notebook's variables", () => {
   const names = ["weights", "answer", "relu", "label"];
 
   test("%who lists names, %whos shows type and value (tensors: shape and dtype)", async () => {
-    const run = await runCell("%who\n%whos", { setup, globalNames: names });
+    const run = await runCell("%who\n%whos", { setup, globalNames: [...names, "tf", "tl", "display", "tsfine", "__magics", "_tfengine"] });
     expect(run.stdout).toBe(
       [
         "answer\tlabel\trelu\tweights",
@@ -237,7 +237,7 @@ describe("run-time helpers shown to the user", () => {
   });
 
   test("%memory's table has every tf.memory() field", () => {
-    const table = magicsRuntime.memoryTable({ numTensors: 3, numDataBuffers: 3, numBytes: 2048, unreliable: false });
+    const table = magicsRuntime.memoryTable({ unreliable: false, numTensors: 3, numDataBuffers: 3, numBytes: 2048 });
     const bundle = table.toMimeBundle();
     expect(bundle["text/plain"]).toBe("numTensors      3\nnumDataBuffers  3\nnumBytes        2,048 (2.0 KiB)\nunreliable      false");
     expect(bundle["text/html"]).toContain("<td>numBytes</td><td>2,048 (2.0 KiB)</td>");

@@ -15,8 +15,15 @@ export function lookupGlobal(name: string): { found: boolean; value?: unknown } 
   }
 }
 
+/** What the kernel preloads is not the user's; names starting with _ are hidden, as in IPython. */
+const preloaded = new Set(["tf", "tl", "display", "plot", "tsfine"]);
+
+export function userNames(names: string[]): string[] {
+  return [...new Set(names)].filter((name) => !preloaded.has(name) && !name.startsWith("_")).sort();
+}
+
 export function who(names: string[]): void {
-  const sorted = [...new Set(names)].sort();
+  const sorted = userNames(names);
   console.log(sorted.length ? sorted.join("\t") : "Interactive namespace is empty.");
 }
 
@@ -64,7 +71,7 @@ export function describeValue(value: unknown): [string, string] {
 }
 
 export function whos(names: string[]): void {
-  const rows = [...new Set(names)].sort().flatMap((name) => {
+  const rows = userNames(names).flatMap((name) => {
     const found = lookupGlobal(name);
     return found.found ? [[name, ...describeValue(found.value)]] : [];
   });
@@ -83,7 +90,7 @@ export function whos(names: string[]): void {
 export async function reset(names: string[]): Promise<void> {
   const deleted: string[] = [];
   const kept: string[] = [];
-  for (const name of new Set(names)) {
+  for (const name of userNames(names)) {
     const descriptor = Object.getOwnPropertyDescriptor(globalThis, name);
     if (descriptor?.configurable) {
       delete (globalThis as Record<string, unknown>)[name];

@@ -18,7 +18,10 @@ function formatBytes(bytes: number): string {
 
 /** tf.memory() as a two-column table (text and HTML). */
 export function memoryTable(memory: object): { toMimeBundle(): MimeBundle } & Record<string, unknown> {
+  const first = ["numTensors", "numDataBuffers", "numBytes"];
+  const rank = (key: string) => (first.includes(key) ? first.indexOf(key) : first.length);
   const rows = Object.entries(memory)
+    .sort(([a], [b]) => rank(a) - rank(b))
     .filter(([, value]) => typeof value !== "object" || value === null || Array.isArray(value))
     .map(([key, value]): [string, string] => [
       key,
