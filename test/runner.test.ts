@@ -130,4 +130,23 @@ describe("tsfine run", () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/must look like name=value/);
   });
+
+  test("with the real TypeScript kernel (no --kernel): typed parameters are injected and used", () => {
+    if (!fs.existsSync(path.join(repoRoot, "dist", "kernel", "evaluator", "index.js"))) {
+      console.warn("SKIPPED real-kernel run: dist/kernel/evaluator is not built");
+      return;
+    }
+    const input = path.join(dir, "typescript.ipynb");
+    fs.writeFileSync(input, JSON.stringify(notebook([{ source: "const epochs: number = 1;", tags: ["parameters"] }, "const doubled: number = epochs * 2;\nconsole.log(`epochs=${epochs}`);\ndoubled"])));
+    const result = spawnSync(process.execPath, [cli, "run", input, "-p", "epochs=7"], { env: { ...env, TSFINE_HISTORY_FILE: "" }, encoding: "utf8", timeout: 170000 });
+    expect(result.stderr).not.toMatch(/failed/);
+    expect(result.status).toBe(0);
+    const out = JSON.parse(fs.readFileSync(path.join(dir, "typescript.out.ipynb"), "utf8"));
+    expect(out.metadata.kernelspec.name).toBe("tsfine");
+    expect(out.metadata.language_info.name).toBe("typescript");
+    expect(out.cells[2].outputs).toEqual([
+      { output_type: "stream", name: "stdout", text: "epochs=7\n" },
+      expect.objectContaining({ output_type: "execute_result", data: expect.objectContaining({ "text/plain": "14" }) }),
+    ]);
+  }, 180000);
 });
