@@ -106,8 +106,11 @@ export class History {
     if (!this.file) return;
     try {
       await fs.mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
+      // Other kernels may have saved their sessions since we loaded: keep theirs, replace ours.
+      const others = History.load(this.file).filter((e) => e.session !== this.session);
+      const ours = this.entries.filter((e) => e.session === this.session);
       const temporary = `${this.file}.${process.pid}.tmp`;
-      await fs.writeFile(temporary, JSON.stringify(this.entries.slice(-MAX_PERSISTED_ENTRIES)), { mode: 0o600 });
+      await fs.writeFile(temporary, JSON.stringify([...others, ...ours].slice(-MAX_PERSISTED_ENTRIES)), { mode: 0o600 });
       await fs.rename(temporary, this.file);
     } catch (error) {
       process.stderr.write(`[tsfine] could not save history to ${this.file}: ${error}\n`);

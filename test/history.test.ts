@@ -49,3 +49,22 @@ test("history persists to a private JSON file; the next kernel is a new session 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("two kernels saving to the same file keep each other's sessions", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tsfine-history-"));
+  const file = path.join(dir, "history.json");
+  try {
+    const a = new History(file);
+    a.record(1, "a1");
+    await a.save();
+    const b = new History(file); // started while a is still running
+    b.record(1, "b1");
+    a.record(2, "a2");
+    await a.save();
+    await b.save();
+    const inputs = new History(file).tail(10, false).map((h) => h[2]);
+    expect(inputs).toEqual(["a1", "a2", "b1"]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
