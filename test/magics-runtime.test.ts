@@ -147,6 +147,11 @@ describe("%%sh and %%bash", () => {
     expect(run.status).toBe(1);
   });
 
+  test("the error carries no stack from tsfine's internals", async () => {
+    const run = await runCell("try {\n  %sh exit 4\n} catch (error) {\n  console.log((error as Error).stack)\n}");
+    expect(run.stdout).toBe("Error: Command exited with status 4\n");
+  });
+
   test("killChildren (what interrupt calls) stops a running command", async () => {
     const run = await runCell("setTimeout(() => console.log('stopped', __magics.killChildren()), 300)\n%sh sleep 20; echo never");
     expect(run.stdout).toBe("stopped 1\nError: Command was stopped by SIGTERM\n");

@@ -2,6 +2,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { userError } from "./user-error";
 
 type DirectoryChanger = (directory: string) => void | Promise<void>;
 
@@ -21,11 +22,11 @@ export async function cd(directory?: string): Promise<string> {
   let target: string;
   if (directory === undefined || directory === "~") target = os.homedir();
   else if (directory === "-") {
-    if (!previousDirectory) throw new Error("%cd -: there is no previous directory yet.");
+    if (!previousDirectory) throw userError("%cd -: there is no previous directory yet.");
     target = previousDirectory;
   } else target = path.resolve(current, directory.replace(/^~(?=\/|$)/, os.homedir()));
   if (!fs.statSync(target, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new Error(`%cd: no such directory: ${directory} (${target})`);
+    throw userError(`%cd: no such directory: ${directory} (${target})`);
   }
   if (changeDirectory) await changeDirectory(target);
   else {
@@ -33,7 +34,7 @@ export async function cd(directory?: string): Promise<string> {
       process.chdir(target);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ERR_WORKER_UNSUPPORTED_OPERATION") throw error;
-      throw new Error("%cd: this kernel runs cells in a worker thread, which cannot change directory itself, and it has not set magicsRuntime.onChangeDirectory.");
+      throw userError("%cd: this kernel runs cells in a worker thread, which cannot change directory itself, and it has not set magicsRuntime.onChangeDirectory.");
     }
   }
   previousDirectory = current;

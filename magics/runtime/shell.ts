@@ -1,5 +1,6 @@
 /** %%sh, %%bash and %npm at run time: child processes whose output streams as it comes. */
 import { ChildProcess, spawn } from "child_process";
+import { userError } from "./user-error";
 
 const running = new Set<ChildProcess>();
 
@@ -12,12 +13,12 @@ function run(command: string, args: string[], describe: (status: number) => stri
     child.stderr!.on("data", (chunk: Buffer) => process.stderr.write(chunk));
     child.on("error", (error) => {
       running.delete(child);
-      reject(new Error(`Could not start ${command}: ${error.message}`));
+      reject(userError(`Could not start ${command}: ${error.message}`));
     });
     child.on("close", (status, signal) => {
       running.delete(child);
-      if (signal) reject(new Error(`Command was stopped by ${signal}`));
-      else if (status !== 0) reject(new Error(describe(status ?? 1)));
+      if (signal) reject(userError(`Command was stopped by ${signal}`));
+      else if (status !== 0) reject(userError(describe(status ?? 1)));
       else resolve();
     });
   });
