@@ -1,6 +1,6 @@
 """The MobileNet-like training step of bench/train-speed.js in PyTorch CPU (channels_last).
 
-Prints one JSON line: {"version", "params", "secondsPerStep", "batchSize", "steps"}.
+Prints one JSON line: {"version", "params", "secondsPerStep", "cpuSecondsPerStep", "threads", "batchSize", "steps"}.
 Run with OpenBLAS on LD_LIBRARY_PATH (train-speed.js does) or torch's reference BLAS is slow.
 """
 import argparse
@@ -38,25 +38,34 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
     model = mobilenet_like().to(memory_format=torch.channels_last)
-    params = sum(p.numel() for p in model.parameters())
+    # Counted like tfjs's countParams(): weights plus BatchNorm moving mean and variance.
+    statistics = sum(b.numel() for name, b in model.named_buffers() if name.endswith(("running_mean", "running_var")))
+    params = sum(p.numel() for p in model.parameters()) + statistics
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     images = torch.rand(args.batch, 3, 96, 96).to(memory_format=torch.channels_last)
     labels = torch.randint(0, 10, (args.batch,))
     loss_fn = nn.CrossEntropyLoss()
     times = []
+    cpu_times = []
     for step in range(args.steps + 2):
         start = time.perf_counter()
+        cpu_start = time.process_time()
         optimizer.zero_grad()
         loss = loss_fn(model(images), labels)
         loss.backward()
         optimizer.step()
         if step >= 2:
             times.append(time.perf_counter() - start)
+            cpu_times.append(time.process_time() - cpu_start)
     times.sort()
+    cpu_times.sort()
     print(json.dumps({
         "version": torch.__version__,
         "params": params,
         "secondsPerStep": times[len(times) // 2],
+        # all threads together; train-speed.js divides by threads for the idle-machine estimate
+        "cpuSecondsPerStep": cpu_times[len(cpu_times) // 2],
+        "threads": args.threads,
         "batchSize": args.batch,
         "steps": args.steps,
     }))

@@ -88,3 +88,36 @@ describe("tl.seed", () => {
     expect(() => seed(Number.NaN)).toThrow("tl.seed needs a finite number; got NaN.");
   });
 });
+
+/**
+ * The native CPU path, where bench/native-tfjs-node.sh has built tfjs-node against PyPI's
+ * libtensorflow 2.9.1 (a test-environment step; skipped when that build is absent).
+ */
+describe("tl.backend with @tensorflow/tfjs-node present", () => {
+  const nativeDir = process.env.TSFINE_TFJS_NODE_DIR ?? "/tmp/tsfine-tfjs-node";
+  const built = require("node:fs").existsSync(`${nativeDir}/package/lib/napi-v8/tfjs_binding.node`) as boolean;
+  (built ? test : test.skip)("init picks tfjs-node, and its conv gradients match the cpu backend", () => {
+    const script = `
+      const tf = require("@tensorflow/tfjs");
+      const { backend } = require(${JSON.stringify(`${__dirname}/../dist/tl/backend`)});
+      (async () => {
+        const name = await backend.init();
+        const x = tf.randomNormal([2, 9, 9, 3], 0, 1, "float32", 1), f = tf.randomNormal([3, 3, 3, 4], 0, 1, "float32", 2);
+        const grads = () => tf.grads((a, b) => tf.conv2d(a, b, 2, "same").square().sum())([x, f]).map((g) => g.dataSync());
+        const native = grads();
+        await backend.use("cpu");
+        const cpu = grads();
+        const rel = native.map((g, i) => g.reduce((m, v, j) => Math.max(m, Math.abs(v - cpu[i][j])), 0) / cpu[i].reduce((m, v) => Math.max(m, Math.abs(v)), 0));
+        console.log(JSON.stringify({ name, reasons: backend.describe().reasons, rel }));
+      })();`;
+    const { execFileSync } = require("node:child_process") as typeof import("node:child_process");
+    const output = execFileSync(process.execPath, ["-e", script], {
+      env: { ...process.env, NODE_PATH: `${nativeDir}/nm:${nativeDir}/rt/node_modules:${__dirname}/../node_modules`, TF_CPP_MIN_LOG_LEVEL: "2" },
+      encoding: "utf8",
+    });
+    const result = JSON.parse(output.trim().split("\n").pop() as string);
+    expect(result.name).toBe("tensorflow");
+    expect(result.reasons.find((r: { backend: string }) => r.backend === "tfjs-node")).toMatchObject({ ok: true });
+    for (const rel of result.rel) expect(rel).toBeLessThanOrEqual(1e-5);
+  });
+});

@@ -23,21 +23,26 @@ function activeCandidateIndex(): number {
   return candidates.findIndex((candidate) => candidate.backendName === active);
 }
 
-/** The first faster backend that failed, as a sentence with its install command. */
+/** A GPU backend can only help where there is a GPU: an NVIDIA driver, or a render node for WebGPU. */
+function hardwareFor(candidateId: string): boolean {
+  const nvidia = fs.existsSync("/proc/driver/nvidia/version");
+  if (candidateId === "tfjs-node-gpu") return nvidia;
+  if (candidateId === "webgpu") {
+    const renderNodes = fs.existsSync("/dev/dri") && fs.readdirSync("/dev/dri").some((entry) => entry.startsWith("renderD"));
+    return nvidia || renderNodes || process.platform === "darwin" || process.platform === "win32";
+  }
+  return true;
+}
+
+/** The first faster backend that is missing here and could run, as a sentence with its install command. */
 function hintFor(activeIndex: number): string {
   if (!selection.initialised) return "Call `await tl.backend.init()` to pick the fastest available backend.";
   const faster = candidates.slice(0, Math.max(activeIndex, 0));
-
   const missing = faster.filter((candidate) => {
     const attempt = selection.attempts.find((entry) => entry.backend === candidate.id);
-    return attempt !== undefined && !attempt.ok && / is not installed/.test(attempt.why);
+    return attempt !== undefined && !attempt.ok && / is not installed/.test(attempt.why) && hardwareFor(candidate.id);
   });
-  if (missing.length === 0) return "";
-  // Without an NVIDIA driver the CUDA package cannot help; suggest the native CPU one first.
-  const nvidia = fs.existsSync("/proc/driver/nvidia/version");
-  const preferred = missing.find((candidate) => (nvidia ? candidate.id === "tfjs-node-gpu" : candidate.id === "tfjs-node")) ?? missing[0];
-
-  return preferred.remedy;
+  return missing.length > 0 ? missing[0].remedy : "";
 }
 
 function detailFor(name: string): string {
