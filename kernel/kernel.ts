@@ -53,17 +53,18 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
   };
   // The heartbeat worker boots its own ZeroMQ (~100 ms); shell answers meanwhile.
   const heartbeatStarting = startHeartbeat(endpoint(info, "hb"));
-  let heartbeat: Heartbeat | undefined;
+  const heartbeat: Promise<Heartbeat | undefined> = heartbeatStarting.catch(() => undefined);
   try {
-    await Promise.all([
-      sockets.shell.bind(endpoint(info, "shell")),
-      sockets.control.bind(endpoint(info, "control")),
-      sockets.stdin.bind(endpoint(info, "stdin")),
-      sockets.iopub.bind(endpoint(info, "iopub")),
-    ]);
+    await Promise.all(
+      (["shell", "control", "stdin", "iopub"] as const).map((channel) =>
+        sockets[channel].bind(endpoint(info, channel)).catch((error: unknown) => {
+          throw new Error(`Cannot bind the ${channel} channel to ${endpoint(info, channel)}: ${error instanceof Error ? error.message : error}`);
+        }),
+      ),
+    );
   } catch (error) {
     for (const socket of Object.values(sockets)) socket.close();
-    await heartbeatStarting.then((hb) => hb.stop(), () => undefined);
+    await (await heartbeat)?.stop();
     throw error;
   }
 
@@ -103,7 +104,9 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
     closed = true;
     await Promise.all(Object.values(outboxes).map((outbox) => outbox.drain()));
     for (const socket of Object.values(sockets)) socket.close();
-    await heartbeat?.stop();
+    // A worker still booting must finish first: ending a process mid-way through a worker's
+    // ZeroMQ setup aborts it.
+    await (await heartbeat)?.stop();
     await history.save();
     finish({ restart });
   };
@@ -132,16 +135,10 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
   void receive("control", sockets.control);
   void receive("stdin", sockets.stdin);
 
-  heartbeatStarting.then(
-    (started) => {
-      heartbeat = started;
-      if (closed) void started.stop();
-    },
-    (error) => {
-      log(`${error instanceof Error ? error.message : error}; stopping.`);
-      void close();
-    },
-  );
+  heartbeatStarting.catch((error) => {
+    log(`${error instanceof Error ? error.message : error}; stopping.`);
+    void close();
+  });
 
   channels.publish("status", { execution_state: "starting" });
   protocol.start();
