@@ -3,12 +3,12 @@
  * the whole cell; each `%name` line becomes one line of TypeScript in place, so errors keep
  * the user's line numbers. Nothing runs here: bad input comes back as a message.
  */
-import { ExpandContext, ExpansionResult, MagicDefinition, MagicUsageError, Payload } from "./declaration";
+import { ExpandContext, ExpansionResult, MagicDefinition, MagicUsageError, Payload, UserMagicSpec } from "./declaration";
 import { MagicPrefix, helpText, parseArguments } from "./arguments";
 import { MagicHost } from "./host";
 import { findMagicSites, MagicSite } from "./scanner";
 import { builtinMagics } from "./builtins";
-import { MagicRegistry, packageMagics } from "./registry";
+import { MagicRegistry, packageRegistry, registerMagic } from "./registry";
 import { joinAlternatives, nearestNames } from "./suggest";
 import { printText } from "./builtins/emit";
 import { stringLiteral } from "./literals";
@@ -21,13 +21,19 @@ const builtins = new MagicRegistry();
 for (const definition of builtinMagics) builtins.add(definition);
 
 export function lookupMagic(name: string): MagicDefinition | undefined {
-  return builtins.get(name) ?? packageMagics.get(name);
+  return builtins.get(name) ?? packageRegistry.get(name);
+}
+
+/** For packages: adds `%name` to every notebook of this kernel (built-in names are taken). */
+export function registerPackageMagic(spec: UserMagicSpec): void {
+  if (builtins.get(spec.name)) throw new MagicUsageError(`%${spec.name} is a built-in magic; register yours under another name.`);
+  registerMagic(spec);
 }
 
 /** Built-in and package magics, by name. */
 export function knownMagics(): MagicDefinition[] {
   const byName = new Map<string, MagicDefinition>();
-  for (const m of [...packageMagics.all(), ...builtins.all()]) byName.set(m.name, m);
+  for (const m of [...packageRegistry.all(), ...builtins.all()]) byName.set(m.name, m);
   return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 

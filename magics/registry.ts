@@ -52,9 +52,9 @@ export async function expandWithSpec(spec: UserMagicSpec, argsText: string, body
 }
 
 /** Magics added by packages; looked up after the built-ins. */
-export const packageMagics = new MagicRegistry();
+export const packageRegistry = new MagicRegistry();
 
 /** For packages: makes `%name` available in every notebook of this kernel. */
 export function registerMagic(spec: UserMagicSpec): void {
-  packageMagics.add(definitionFromSpec(spec));
+  packageRegistry.add(definitionFromSpec(spec));
 }

@@ -289,6 +289,7 @@ describe("magics registered by packages and by cells", () => {
     expect(await expand("%greet world -t 2")).toBe('console.log("world".repeat(2));');
     expect(await failure("%greet world --times x")).toBe('%greet: --times expects a whole number, got "x"\nUsage: %greet WHO [-t TIMES]');
     expect(await expand("%lsmagic")).toContain("%greet");
+    expect(() => registerMagic({ name: "time", expand: () => "" })).toThrow("%time is a built-in magic; register yours under another name.");
   });
 
   test("a magic registered at run time (tsfine.registerMagic) expands through the host", async () => {

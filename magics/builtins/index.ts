@@ -6,7 +6,7 @@ import { executionMagics } from "./execution";
 import { historyMagics } from "./history";
 import { namespaceMagics } from "./namespace";
 import { osmMagics } from "./osm";
-import { packageMagics } from "./packages";
+import { npmMagics } from "./packages";
 import { scriptMagics } from "./script";
 import { tensorflowMagics } from "./tensorflow";
 import { tlMagics } from "./tl";
@@ -19,7 +19,7 @@ export const builtinMagics: MagicDefinition[] = [
   ...osmMagics,
   ...displayMagics,
   ...scriptMagics,
-  ...packageMagics,
+  ...npmMagics,
   ...tensorflowMagics,
   ...tlMagics,
 ];

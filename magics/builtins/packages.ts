@@ -21,4 +21,4 @@ const npm: MagicDefinition = {
   },
 };
 
-export const packageMagics: MagicDefinition[] = [npm];
+export const npmMagics: MagicDefinition[] = [npm];
