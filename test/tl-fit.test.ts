@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { flushPendingDisplays, setDisplaySink, type DisplayEvent } from "../display";
 import { formatWithRegistry } from "../display/formatters";
 import { backend } from "../tl/backend";
 import { backbone } from "../tl/backbones/registry";
@@ -209,6 +210,26 @@ describe("bad input: one sentence, the model unchanged", () => {
 });
 
 describe("insight", () => {
+  test("a verbose fit shows a progress line and live loss/accuracy curves in the notebook", async () => {
+    const events: DisplayEvent[] = [];
+    setDisplaySink({ display: (e) => events.push(e), clearOutput: () => undefined });
+    try {
+      const model = await freshModel();
+      freeze(model, { upTo: "block3_conv" });
+      await fit(model, digits, { epochs: 2, batchSize: 16, seed: 1 });
+      flushPendingDisplays();
+      model.dispose();
+    } finally {
+      setDisplaySink(undefined);
+    }
+    const texts = events.map((e) => String(e.data["text/plain"] ?? ""));
+    expect(texts.some((t) => /epoch 2\/2 · loss [0-9.]+ · acc [0-9.]+ · frozen layers up to head_pool computed once/.test(t))).toBe(true);
+    expect(texts.some((t) => /· done$/.test(t))).toBe(true);
+    const figures = events.filter((e) => JSON.stringify(e.data).includes("validation loss"));
+    expect(figures.length).toBeGreaterThan(0);
+    expect(figures.some((e) => e.update)).toBe(true);
+  });
+
   test("evaluate reports accuracy, per-class precision/recall and a confusion matrix heatmap", async () => {
     const model = await freshModel();
     await fit(model, digits, { epochs: 2, lr: 3e-3, seed: 9, ...quiet });

@@ -2,23 +2,20 @@
  * The few display/ services tl/ uses, in one place: show a value, an updatable output, a
  * progress line, figures, image grids and tables. tl depends on display, never the reverse.
  */
-import { imageGridBundle, type GridItem } from "../display/imageGrid";
-import { createLiveOutput, type LiveOutput } from "../display/live";
-import { plot, Figure } from "../display/plot";
-import { emitDisplay } from "../display/sink";
-import { richestBundle } from "../display/toBundle";
-import { registerFormatter } from "../display/formatters";
+import { display, plot, Figure, type LiveOutput, type MimeBundle, type GridItem } from "../display";
+// Bundles (not displays) for the toMimeBundle() of tl's result objects.
+import { imageGridBundle } from "../display/imageGrid";
 import { escapeHtml } from "../display/html";
-import type { MimeBundle } from "../display/types";
+
+const registerFormatter = display.registerFormatter;
+const createLiveOutput = (initial?: unknown) => display.live(initial);
 
 export { plot, Figure, registerFormatter, escapeHtml, imageGridBundle };
 export type { GridItem, MimeBundle, LiveOutput };
 
 /** Shows a value (bundle, figure or anything display/ knows) as a new output. */
 export function show(value: unknown): void {
-  const looksLikeBundle =
-    typeof value === "object" && value !== null && Object.keys(value).length > 0 && Object.keys(value).every((k) => k.includes("/"));
-  emitDisplay({ data: looksLikeBundle ? (value as MimeBundle) : richestBundle(value, false) });
+  display(value);
 }
 
 export function live(initial?: unknown): LiveOutput {
