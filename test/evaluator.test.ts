@@ -3,6 +3,7 @@
  * outputs collected by an in-memory OutputSink (no ZeroMQ). Needs `npx tsc -p tsconfig.json`
  * first: the runtime worker runs from dist/.
  */
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -140,6 +141,14 @@ describe("runtime errors", () => {
   });
 });
 
+describe("names declared before a runtime error", () => {
+  test("stay usable (and typed) in later cells", async () => {
+    const failed = await run("const beforeFailure = { ready: true }\nthrow new Error('later problem')");
+    expect(failed).toMatchObject({ status: "error", evalue: "later problem" });
+    await expectValue("beforeFailure.ready", "true");
+  });
+});
+
 describe("imports resolve from the notebook's folder", () => {
   test("a node: built-in", async () => {
     await expectValue("import * as fs from 'node:fs'\nimport { join } from 'node:path'\nfs.existsSync(join('/', 'tmp'))", "true");
@@ -213,6 +222,17 @@ describe("interrupt", () => {
     expect(tookMs).toBeLessThan(1000);
     await expectValue("survivor.length", "10");
   });
+
+  test("a busy loop left running in a timer is stopped by interrupting the cell stuck behind it", () => {
+    // Stopping a loop inside a timer callback needs node's --no-force-async-hooks-checks (the
+    // kernelspec passes it; jest's own process does not have it), so this runs in a child node.
+    const script = path.join(__dirname, "fixtures", "evaluator-timer-loop.js");
+    const output = execFileSync(process.execPath, ["--no-force-async-hooks-checks", script, notebookDir], { encoding: "utf8", timeout: 120_000 });
+    const { interrupted, tookMs, after } = JSON.parse(output.trim().split("\n").pop()!);
+    expect(interrupted).toMatchObject({ status: "error", ename: "Interrupted" });
+    expect(tookMs).toBeLessThan(1000);
+    expect(after).toMatchObject({ status: "ok", result: { "text/plain": "42" } });
+  }, 120_000);
 
   test("a loop after an await stops too", async () => {
     const { outcome } = await interruptAfter("await null\nwhile (true) {}", 300);

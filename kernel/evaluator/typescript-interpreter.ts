@@ -35,7 +35,7 @@ export interface InterpreterOptions {
   preloadBackend?: boolean;
 }
 
-const WARM_UP_DELAY_MS = 500;
+const WARM_UP_DELAY_MS = 50;
 const MENTIONS_BACKEND = /\b(tf|tl)\b/;
 
 /** The TypeScript language side of the kernel: magics → type check → transpile → run in the runtime worker. */
@@ -49,6 +49,8 @@ export class TypeScriptInterpreter implements Interpreter {
   private currentSink: OutputSink | undefined;
   private lastSink: OutputSink | undefined;
   private allowStdin = false;
+  /** Set by interrupt() while a cell is still being expanded or checked, so it never starts. */
+  private interruptRequested = false;
   private runNumber = 0;
 
   constructor(private readonly options: InterpreterOptions) {
@@ -67,7 +69,7 @@ export class TypeScriptInterpreter implements Interpreter {
       },
     });
     // Warm the language service soon after start-up (parsing lib and tf .d.ts files takes seconds and
-    // blocks this thread), but late enough that kernel_info is answered first. A cell that comes
+    // blocks this thread), the protocol calls start() once kernel_info has been answered. A cell that comes
     // earlier simply starts the same work itself.
     setTimeout(() => void this.languageService().then((service) => this.warmUp(service)), WARM_UP_DELAY_MS).unref();
   }
@@ -75,6 +77,7 @@ export class TypeScriptInterpreter implements Interpreter {
   async execute(request: ExecuteRequest, sink: OutputSink): Promise<ExecuteOutcome> {
     this.currentSink = this.lastSink = sink;
     this.allowStdin = request.allowStdin;
+    this.interruptRequested = false;
     try {
       const outcome = await this.executeCell(request, sink);
       if (outcome.status === "ok" && Object.keys(request.userExpressions).length > 0) {
@@ -103,6 +106,7 @@ export class TypeScriptInterpreter implements Interpreter {
   }
 
   interrupt(): void {
+    if (this.currentSink) this.interruptRequested = true;
     this.runtime?.interrupt();
   }
 
@@ -161,8 +165,12 @@ export class TypeScriptInterpreter implements Interpreter {
     if (transpiled.syntaxErrors.length > 0) return { status: "error", ...syntaxErrorOutcome(label, code, transpiled.syntaxErrors) };
     this.maps.add(scriptName, label, code, transpiled.map);
 
+    if (this.interruptRequested) return { status: "error", ...INTERRUPTED };
     const result = await this.runtime!.run(transpiled.js, MENTIONS_BACKEND.test(code));
-    if (result.kind === "ok") service.prelude.carry(carried);
+    // Whatever ran keeps its bindings in the REPL scope even if the cell failed later on (a binding
+    // that never got its value throws a ReferenceError, as it should), so later cells see its type.
+    // Only a cell V8 refused to compile declared nothing.
+    if (!(result.kind === "error" && result.error.name === "SyntaxError")) service.prelude.carry(carried);
     const outcome = this.outcomeOf(result);
     return outcome.status === "ok" ? { ...outcome, ...payload } : outcome;
   }
