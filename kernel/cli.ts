@@ -18,6 +18,8 @@ const COMMANDS: Record<string, CommandEntry> = {
   install: { summary: "register the kernel with Jupyter: install [--user|--sys-prefix|--prefix DIR] [--name N] [--display-name S]", load: () => require("./commands/install") },
   uninstall: { summary: "remove the kernelspec: uninstall [--user|--sys-prefix|--prefix DIR] [--name N]", load: () => require("./commands/uninstall") },
   start: { summary: "the quick start: run examples/quickstart.ipynb (or NOTEBOOK) into out/ with an HTML export", load: () => require("./commands/start") },
+  export: { summary: "write a notebook as one TypeScript script, magics expanded: export NOTEBOOK.ipynb [-o FILE.ts]", load: () => require("./export") },
+  backend: { summary: "show the TensorFlow.js backend and why; backend install gpu|cpu|webgpu opts in to a native one", load: () => require("./commands/backend") },
   run: { summary: "execute a notebook headlessly: run NOTEBOOK.ipynb [-o OUT] [-p name=value]... [--timeout S] [--kernel NAME]", load: () => require("./commands/run") },
 };
 
