@@ -17,7 +17,8 @@ export function onChangeDirectory(changer: DirectoryChanger | undefined): void {
   changeDirectory = changer;
 }
 
-export async function cd(directory?: string): Promise<string> {
+/** Prints the new directory (and returns nothing, so it is not shown twice). */
+export async function cd(directory?: string): Promise<void> {
   const current = process.cwd();
   let target: string;
   if (directory === undefined || directory === "~") target = os.homedir();
@@ -39,7 +40,6 @@ export async function cd(directory?: string): Promise<string> {
   }
   previousDirectory = current;
   console.log(target);
-  return target;
 }
 
 export function pwd(): string {
