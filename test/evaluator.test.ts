@@ -169,6 +169,12 @@ describe("imports resolve from the notebook's folder", () => {
     expect(wrong).toMatchObject({ status: "error", ename: "TSError" });
   });
 
+  test("tslab notebooks' `import * as tslab from \"tslab\"` works unchanged", async () => {
+    const outcome = await run("import * as tslab from 'tslab'\ntslab.display.html('<i>from tslab</i>')");
+    expect(outcome.status).toBe("ok");
+    expect(outcome.sink.outputs).toEqual([{ kind: "display", event: expect.objectContaining({ data: expect.objectContaining({ "text/html": "<i>from tslab</i>" }) }) }]);
+  });
+
   test("a missing package is one clear error", async () => {
     const outcome = await run("import nope from 'no-such-package-anywhere'");
     expect(outcome).toMatchObject({ status: "error" });

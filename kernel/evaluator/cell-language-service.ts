@@ -27,6 +27,10 @@ function diskVersion(file: string): string {
 
 const CANNOT_FIND_MODULE = 2307;
 
+function isBareSpecifier(specifier: string): boolean {
+  return !specifier.startsWith(".") && !path.isAbsolute(specifier);
+}
+
 /** Type errors that a notebook user should not be stopped by. */
 const IGNORED_CODES = new Set([
   7016, // package has no type declarations: it is `any`, as in plain JavaScript
@@ -146,9 +150,16 @@ export class CellLanguageService {
       // package.json of every .d.ts in the program (tens of ms per cell).
       getModuleResolutionCache: () => this.resolutionCache,
       resolveModuleNameLiterals: (literals, containingFile, redirectedReference, compilerOptions, containingSourceFile) =>
-        literals.map((literal) =>
-          ts.resolveModuleName(literal.text, containingFile, compilerOptions, moduleHost, this.resolutionCache, redirectedReference, ts.getModeForUsageLocation(containingSourceFile, literal, compilerOptions)),
-        ),
+        literals.map((literal) => {
+          const mode = ts.getModeForUsageLocation(containingSourceFile, literal, compilerOptions);
+          const resolve = (name: string, from: string) => ts.resolveModuleName(name, from, compilerOptions, moduleHost, this.resolutionCache, redirectedReference, mode);
+          if (literal.text === "tslab") return resolve(path.join(tsfineRoot(), "dist", "display", "tslab"), containingFile);
+          const resolved = resolve(literal.text, containingFile);
+          // Packages tsfine ships (@tensorflow/tfjs, …) work in notebooks whose folder lacks them, as at run time.
+          if (resolved.resolvedModule || !isBareSpecifier(literal.text)) return resolved;
+          const fallback = resolve(literal.text, path.join(tsfineRoot(), "package.json"));
+          return fallback.resolvedModule ? fallback : resolved;
+        }),
       getCompilationSettings: () => options,
       getScriptFileNames: () => [this.globalsFile, this.cellFile],
       getScriptVersion: (file) => (file === this.cellFile ? String(this.version) : file === this.globalsFile ? String(this.globalsVersion) : diskVersion(file)),

@@ -20,6 +20,7 @@ export interface ModuleImporter {
 export function createModuleImporter(cwd: string): ModuleImporter {
   registerTypeScriptFiles();
   const requireFromCwd = createRequire(path.join(cwd, "__tsfine_notebook__.js"));
+  const requireFromTsfine = createRequire(path.join(tsfineRoot(), "package.json"));
   const esmNamespaces = new WeakSet<object>();
   const aliases: Record<string, string> = { tslab: path.join(tsfineRoot(), "dist", "display", "tslab.js") };
 
@@ -38,7 +39,10 @@ export function createModuleImporter(cwd: string): ModuleImporter {
     } catch (error) {
       const esmFile = resolveAsEsm(specifier, cwd);
       if (esmFile) return importEsm(esmFile);
-      throw cannotFind(specifier, cwd, error);
+      // Packages tsfine ships (@tensorflow/tfjs, …) work in notebooks whose folder lacks them.
+      const shipped = isBare(specifier) ? resolveFrom(requireFromTsfine, specifier) : undefined;
+      if (!shipped) throw cannotFind(specifier, cwd, error);
+      resolved = shipped;
     }
     if (isEsmFile(resolved)) return importEsm(resolved);
     try {
@@ -63,6 +67,18 @@ export function createModuleImporter(cwd: string): ModuleImporter {
       return Object.assign(Object.create(null), module, { default: module });
     },
   };
+}
+
+function isBare(specifier: string): boolean {
+  return !specifier.startsWith(".") && !path.isAbsolute(specifier);
+}
+
+function resolveFrom(resolver: NodeRequire, specifier: string): string | undefined {
+  try {
+    return resolver.resolve(specifier);
+  } catch {
+    return undefined;
+  }
 }
 
 // tsc turns import() into require() when it emits CommonJS; ES modules need the real import().
