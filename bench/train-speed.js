@@ -102,15 +102,17 @@ function runTorch(threads) {
   return JSON.parse(result.stdout.trim().split("\n").pop());
 }
 
+const rate = (value) => value.toFixed(value < 1 ? 3 : 1);
+
 function table(rows) {
   const header = ["engine", "batch", "wall s/step", "img/s (wall)", "CPU s/step", "img/s per CPU-s×threads", "params"];
   const body = rows.map((r) => [
     r.engine,
     String(r.batchSize),
     r.secondsPerStep.toFixed(3),
-    r.imagesPerSecond.toFixed(1),
+    rate(r.imagesPerSecond),
     r.cpuSecondsPerStep.toFixed(3),
-    r.imagesPerCpuSecond.toFixed(1),
+    rate(r.imagesPerCpuSecond),
     String(r.params),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
@@ -124,7 +126,7 @@ async function main() {
     // CPU seconds divided by threads: what the step would take on otherwise idle cores.
     const imagesPerCpuSecond = (result.batchSize * result.threads) / result.cpuSecondsPerStep;
     rows.push({ engine, ...result, imagesPerSecond: result.batchSize / result.secondsPerStep, imagesPerCpuSecond });
-    console.error(`${engine}: ${(result.batchSize / result.secondsPerStep).toFixed(1)} img/s wall, ${imagesPerCpuSecond.toFixed(1)} by CPU time`);
+    console.error(`${engine}: ${rate(result.batchSize / result.secondsPerStep)} img/s wall, ${rate(imagesPerCpuSecond)} by CPU time`);
   };
   const chosen = await backend.init();
   console.error(backend.describe().toMimeBundle()["text/plain"]);

@@ -8,9 +8,10 @@ import { depthwiseBackpropFilterKernel } from "./depthwiseBackpropFilter";
 import { depthwiseBackpropInputKernel } from "./depthwiseBackpropInput";
 import { channelwiseBatchNormGradient } from "./batchNormGradient";
 import { conv2dBackpropInputKernel } from "./conv2dBackpropInput";
-import { poolingMean, poolingSum } from "./poolingSum";
+import { poolingMean, poolingSum } from "./poolingReductions";
 import { sharedIdentity, sharedSameTypeCast } from "./sharedIdentity";
-import { clipStepMaskGradient, meanBroadcastGradient, relu6StepMaskGradient } from "./stepMaskGradients";
+import { meanBroadcastGradient } from "./meanGradient";
+import { clipStepMaskGradient, relu6StepMaskGradient } from "./stepMaskGradients";
 import { transposeFirstMatMul } from "./transposeFirstMatMul";
 
 export { conv2dFilterGradient } from "./conv2dBackpropFilter";
