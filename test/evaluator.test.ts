@@ -103,6 +103,15 @@ describe("cells keep state like a REPL", () => {
     );
   });
 
+  test("a name may change from function to const to import and back", async () => {
+    await run("function helper() { return 'function' }");
+    await expectValue("const helper = () => 'arrow'\nhelper()", "'arrow'");
+    await expectValue("function helper() { return 'function again' }\nhelper()", "'function again'");
+    await expectValue("import { basename as helper } from 'node:path'\nhelper('/a/b.txt')", "'b.txt'");
+    await expectValue("var helper = 7\nhelper", "7");
+    await expectValue("let helper = 'let'\nhelper", "'let'");
+  });
+
   test("top-level await and the final expression's value", async () => {
     await expectValue("const waited = await new Promise<number>((resolve) => setTimeout(() => resolve(41), 5))\nwaited + 1", "42");
   });
@@ -155,7 +164,7 @@ describe("imports resolve from the notebook's folder", () => {
   });
 
   test("a CommonJS package with default-import interop", async () => {
-    await expectValue("import add from 'cjs-adder'\nimport { twice as doubled } from 'cjs-adder'\nadd(2, doubled(3))", "8");
+    await expectValue("import add from 'cjs-adder'\nimport { twice } from 'cjs-adder'\nadd(2, twice(3))", "8");
     await expectValue("import { SourceMapGenerator } from 'source-map-js'\ntypeof new SourceMapGenerator().toJSON", "'function'");
   });
 

@@ -10,12 +10,13 @@ interface Edit {
 /**
  * Rewrites a cell's import/export syntax into statements V8's REPL mode can run, keeping every
  * line where it was (so errors and source maps still point at the user's lines):
- *   import d, { a, b as c } from "x"  →  const d = __tsfine_default(await __tsfine_import("x")), { a, b: c } = await __tsfine_import("x");
- *   import * as ns from "x"           →  const ns = __tsfine_namespace(await __tsfine_import("x"));
+ *   import d, { a, b as c } from "x"  →  var d = __tsfine_default(await __tsfine_import("x")), { a, b: c } = await __tsfine_import("x");
+ *   import * as ns from "x"           →  var ns = __tsfine_namespace(await __tsfine_import("x"));
  *   import "x"                        →  await __tsfine_import("x");
- *   import x = require("x")           →  const x = await __tsfine_import("x");
+ *   import x = require("x")           →  var x = await __tsfine_import("x");
  *   export const y = 1                →  const y = 1
- * Type-only imports and re-exports disappear.
+ * Type-only imports and re-exports disappear. Imports bind with `var`, like function
+ * declarations, so a later cell may declare an imported name as a function (see repl-bindings.ts).
  */
 export function rewriteModuleSyntax(ts: TS, code: string): string {
   const source = ts.createSourceFile("cell.ts", code, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
@@ -28,7 +29,7 @@ export function rewriteModuleSyntax(ts: TS, code: string): string {
       const reference = statement.moduleReference;
       if (statement.isTypeOnly) edits.push({ start, end: statement.end, text: "" });
       else if (ts.isExternalModuleReference(reference)) {
-        edits.push({ start, end: statement.end, text: `const ${statement.name.text} = await __tsfine_import(${reference.expression.getText(source)});` });
+        edits.push({ start, end: statement.end, text: `var ${statement.name.text} = await __tsfine_import(${reference.expression.getText(source)});` });
       }
     } else if (ts.isExportDeclaration(statement) || (ts.isExportAssignment(statement) && statement.isExportEquals)) {
       edits.push({ start, end: statement.end, text: "" });
@@ -61,7 +62,7 @@ function importReplacement(ts: TS, statement: ts.ImportDeclaration): string {
       .map((element) => (element.propertyName ? `${element.propertyName.getText()}: ${element.name.text}` : element.name.text));
     if (elements.length > 0) bindings.push(`{ ${elements.join(", ")} } = ${load}`);
   }
-  return bindings.length > 0 ? `const ${bindings.join(", ")};` : "";
+  return bindings.length > 0 ? `var ${bindings.join(", ")};` : "";
 }
 
 function exportModifierEdits(ts: TS, statement: ts.Statement, source: ts.SourceFile): Edit[] {

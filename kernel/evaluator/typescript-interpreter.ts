@@ -18,6 +18,7 @@ import { inspectAt } from "./inspection";
 import { isCodeComplete } from "./is-complete";
 import type { MagicHost } from "./magic-host";
 import { completeMagic, expandMagics, inspectMagic } from "./magics-bridge";
+import { ReplBindings } from "./repl-bindings";
 import { RuntimeClient, type RuntimeEvent } from "./runtime-client";
 import type { RunResult } from "./runtime/messages";
 import type { TypecheckMode } from "./runtime/tsfine-object";
@@ -44,6 +45,7 @@ export class TypeScriptInterpreter implements Interpreter {
   private runtime: RuntimeClient | undefined;
   private service: CellLanguageService | undefined;
   private readonly maps = new CellSourceMaps();
+  private readonly bindings = new ReplBindings();
   private readonly history: Array<{ executionCount: number; code: string }> = [];
   private readonly userMagics = new Map<string, string | undefined>();
   private currentSink: OutputSink | undefined;
@@ -64,6 +66,7 @@ export class TypeScriptInterpreter implements Interpreter {
       onEvent: (event) => this.onRuntimeEvent(event),
       onRestart: (reason) => {
         this.service?.prelude.clear();
+        this.bindings.clear();
         this.userMagics.clear();
         (this.currentSink ?? this.lastSink)?.stream("stderr", `${reason}\n`);
       },
@@ -115,6 +118,7 @@ export class TypeScriptInterpreter implements Interpreter {
     if (restart) {
       await this.runtime.restart();
       this.service?.prelude.clear();
+      this.bindings.clear();
       this.userMagics.clear();
     } else {
       await this.runtime.stop();
@@ -166,11 +170,15 @@ export class TypeScriptInterpreter implements Interpreter {
     this.maps.add(scriptName, label, code, transpiled.map);
 
     if (this.interruptRequested) return { status: "error", ...INTERRUPTED };
-    const result = await this.runtime!.run(transpiled.js, MENTIONS_BACKEND.test(code));
+    const adapted = this.bindings.adapt(ts, transpiled.js);
+    const result = await this.runtime!.run(adapted.js, MENTIONS_BACKEND.test(code));
     // Whatever ran keeps its bindings in the REPL scope even if the cell failed later on (a binding
     // that never got its value throws a ReferenceError, as it should), so later cells see its type.
     // Only a cell V8 refused to compile declared nothing.
-    if (!(result.kind === "error" && result.error.name === "SyntaxError")) service.prelude.carry(carried);
+    if (!(result.kind === "error" && result.error.name === "SyntaxError")) {
+      service.prelude.carry(carried);
+      adapted.commit();
+    }
     const outcome = this.outcomeOf(result);
     return outcome.status === "ok" ? { ...outcome, ...payload } : outcome;
   }
