@@ -295,6 +295,8 @@ describe("completion, inspection, is_complete", () => {
     expect(await kernel.isComplete("a / b")).toEqual({ status: "complete" });
     expect(await kernel.isComplete("let 1x = 2")).toEqual({ status: "invalid" });
     expect(await kernel.isComplete("foo())")).toEqual({ status: "invalid" });
+    expect(await kernel.isComplete("const s = 'no closing quote")).toEqual({ status: "invalid" });
+    expect(await kernel.isComplete("/* a comment that goes on")).toMatchObject({ status: "incomplete" });
   });
 });
 

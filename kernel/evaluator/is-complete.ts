@@ -33,7 +33,11 @@ export function isCodeComplete(ts: TS, code: string): IsCompleteReply {
     } else if ((token === kinds.SlashToken || token === kinds.SlashEqualsToken) && (previous === undefined || !endsOperand.has(previous))) {
       token = scanner.reScanSlashToken();
     }
-    if (scanner.isUnterminated()) unterminated = true;
+    if (scanner.isUnterminated()) {
+      // a quoted string cannot continue on the next line; a template or a comment can
+      if (token === kinds.StringLiteral) return { status: "invalid" };
+      unterminated = true;
+    }
     if (!trivia.has(token)) previous = token;
   }
   if (unterminated) return { status: "incomplete", indent: "" };
