@@ -147,6 +147,33 @@ describe("less-data.ipynb", () => {
   });
 });
 
+describe("freeze-and-unfreeze.ipynb", () => {
+  test("parameter counts, frozen BatchNorm kept exactly as pretrained, lr_find, exercise checks", () => {
+    const nb = runExample("freeze-and-unfreeze", { epochs: "2", perClass: "10" });
+    const md = displayedMarkdown(nb);
+    expect(md).toMatch(/Freezing made training \*\*[0-9.]+× faster\*\*/);
+    // tl.freeze: the backbone's output does not move and the original classifier keeps its score.
+    expect(md).toMatch(/With `tl.freeze` the output changed by exactly 0/);
+    const was = md.match(/instead of ([0-9.]+)%/)![1];
+    const kept = md.match(/the clothing classifier scores ([0-9.]+)%/)![1];
+    expect(kept).toBe(was);
+    expect(md).toMatch(/steepest fall at \*\*[0-9.]+e-?[0-9]+\*\*/);
+    expect(md.match(/(✅|❌)/g)?.length).toBe(2);
+    expectStaticFigures(nb, 1);
+  }, 420_000);
+});
+
+describe("bring-your-own-data.ipynb", () => {
+  test("writes a PNG folder, loads a backbone from a folder and from a cached URL, trains on the folder", () => {
+    const nb = runExample("bring-your-own-data", { perClass: "12", epochs: "6" });
+    const md = displayedMarkdown(nb);
+    expect(md).toMatch(/Wrote 36 PNG files/);
+    const tables = allOutputs(nb).map((o) => text(o.data?.["text/plain"])).join("\n");
+    expect(tables).toMatch(/third, server stopped \(cache only\)\s+[0-9.]+\s+23296/);
+    expect(percentAfter(nb, /Test accuracy on the held-out shapes:/)).toBeGreaterThan(1 / 3);
+  }, 300_000);
+});
+
 describeWithJupyter("quickstart.ipynb through real Jupyter", () => {
   let jupyter: JupyterEnv;
   beforeAll(() => {
