@@ -100,9 +100,11 @@ describe("fit", () => {
       freeze(model, { upTo: "block3_conv" });
       const notes: string[] = [];
       const spy: Callback = { name: "spy", afterFit: (s) => notes.push(...s.notes) };
+      const tensors = tf.memory().numTensors;
       const started = Date.now();
       const history = await fit(model, digits, { epochs: 4, batchSize: 16, lr: 1e-2, seed: 5, cacheFrozen, callbacks: [spy], ...quiet });
       const seconds = (Date.now() - started) / 1000;
+      expect(tf.memory().numTensors).toBe(tensors);
       const weights = weightValues(model);
       model.dispose();
       return { history, seconds, notes, weights };
