@@ -54,6 +54,8 @@ export class CellLanguageService {
   private globalsVersion = 0;
   private cellStart = 0;
   private cellLength = 0;
+  /** Answers for the current text: running the same cell again (or `1+1` twice) skips the checker. */
+  private memo: { version: number; diagnostics?: CellDiagnostic[]; declarations?: CarriedDeclaration[] } = { version: -1 };
 
   constructor(
     private readonly ts: TS,
@@ -91,6 +93,13 @@ export class CellLanguageService {
   }
 
   diagnostics(): CellDiagnostic[] {
+    if (this.memo.version === this.version && this.memo.diagnostics) return this.memo.diagnostics;
+    const diagnostics = this.computeDiagnostics();
+    this.memo = this.memo.version === this.version ? { ...this.memo, diagnostics } : { version: this.version, diagnostics };
+    return diagnostics;
+  }
+
+  private computeDiagnostics(): CellDiagnostic[] {
     const all = [...this.service.getSyntacticDiagnostics(this.cellFile), ...this.service.getSemanticDiagnostics(this.cellFile)];
     // A module that was not found may be installed before the next cell: forget cached failures.
     if (all.some((d) => d.code === CANNOT_FIND_MODULE)) this.resolutionCache.clear();
@@ -108,10 +117,13 @@ export class CellLanguageService {
 
   /** What the current cell would hand on to later cells if it runs. */
   declarations(): CarriedDeclaration[] {
+    if (this.memo.version === this.version && this.memo.declarations) return this.memo.declarations;
     const program = this.service.getProgram();
     const source = program?.getSourceFile(this.cellFile);
     if (!program || !source) return [];
-    return declarationsToCarry(this.ts, program.getTypeChecker(), source, this.cellStart);
+    const declarations = declarationsToCarry(this.ts, program.getTypeChecker(), source, this.cellStart);
+    this.memo = this.memo.version === this.version ? { ...this.memo, declarations } : { version: this.version, declarations };
+    return declarations;
   }
 
   /** Re-reads the preloaded globals' types (after tl/ or display/ were rebuilt). */

@@ -9,10 +9,26 @@ export interface TranspiledCell {
   syntaxErrors: Array<{ start: number; message: string }>;
 }
 
+type Emitted = Omit<TranspiledCell, "js"> & { body: string };
+
+/** transpileModule builds a small program per call (milliseconds); cells are often run again unchanged. */
+const recent = new Map<string, Emitted>();
+const RECENT_LIMIT = 64;
+
 /** The JavaScript the runtime worker evaluates for a cell, named `scriptName` in stack traces. */
 export function transpileCell(ts: TS, code: string, scriptName: string): TranspiledCell {
+  let emitted = recent.get(code);
+  if (!emitted) {
+    emitted = emit(ts, code);
+    recent.set(code, emitted);
+    if (recent.size > RECENT_LIMIT) recent.delete(recent.keys().next().value as string);
+  }
+  return { js: `${emitted.body}//# sourceURL=${scriptName}`, map: emitted.map, syntaxErrors: emitted.syntaxErrors };
+}
+
+function emit(ts: TS, code: string): Emitted {
   const output = ts.transpileModule(rewriteModuleSyntax(ts, code), {
-    fileName: `${scriptName}.ts`,
+    fileName: "cell.ts",
     reportDiagnostics: true,
     compilerOptions: {
       target: ts.ScriptTarget.ES2022,
@@ -21,9 +37,9 @@ export function transpileCell(ts: TS, code: string, scriptName: string): Transpi
       esModuleInterop: true,
     },
   });
-  const js = output.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, "\n").replace(/^export \{\};\s*$/m, "");
+  const body = output.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, "\n").replace(/^export \{\};\s*$/m, "");
   return {
-    js: `${js}//# sourceURL=${scriptName}`,
+    body,
     map: JSON.parse(output.sourceMapText ?? '{"version":3,"sources":[],"names":[],"mappings":""}') as RawSourceMap,
     syntaxErrors: (output.diagnostics ?? []).map((d) => ({ start: d.start ?? 0, message: ts.flattenDiagnosticMessageText(d.messageText, "\n") })),
   };

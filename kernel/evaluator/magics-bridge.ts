@@ -24,6 +24,7 @@ function magicsModule(): MagicsModule | undefined {
 
 /** Expands `%magic`s through magics/ (which returns the cell unchanged when it has none); without magics/ built, cells pass through. */
 export async function expandMagics(code: string, host: MagicHost): Promise<Expansion> {
+  if (!code.includes("%")) return { ok: true, code }; // no magic can hide in a cell without a %
   const expand = magicsModule()?.expandCell;
   if (!expand) return { ok: true, code };
   return expand(code, host);
