@@ -186,7 +186,7 @@ describeWithJupyter("quickstart.ipynb through real Jupyter", () => {
     const started = Date.now();
     const result = jupyter.run(
       "jupyter",
-      ["nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=300", "--ExecutePreprocessor.kernel_name=tsfine", "--output", output, path.join(examples, "quickstart.ipynb")],
+      ["nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=300", "--ExecutePreprocessor.kernel_name=tsfine", "--output-dir", tmp, "--output", "quickstart.nbconvert.ipynb", path.join(examples, "quickstart.ipynb")],
       { cwd: examples, timeoutMs: 360_000 },
     );
     timings.push(`quickstart (jupyter nbconvert --execute, default parameters): ${((Date.now() - started) / 1000).toFixed(1)} s`);
