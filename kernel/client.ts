@@ -28,6 +28,32 @@ export interface LaunchOptions {
   transport?: "tcp" | "ipc";
 }
 
+export interface ConnectOptions {
+  readyTimeoutMs?: number;
+  /**
+   * Session id, also the routing identity of shell, control and stdin. A client that reconnects
+   * with the session it had gets the replies to requests it sent before (ZeroMQ ROUTER sockets
+   * route by identity). iopub messages published while it was away are gone: PUB/SUB keeps no backlog.
+   */
+  session?: string;
+}
+
+interface LaunchSpec {
+  argv: string[];
+  cwd?: string;
+  env: NodeJS.ProcessEnv;
+  stdio: "inherit" | "pipe" | "ignore";
+}
+
+function spawnKernel(spec: LaunchSpec): ChildProcess {
+  const { argv, stdio } = spec;
+  return spawn(argv[0], argv.slice(1), {
+    cwd: spec.cwd,
+    env: spec.env,
+    stdio: ["ignore", stdio === "inherit" ? process.stderr : stdio, stdio === "inherit" ? process.stderr : stdio],
+  });
+}
+
 export interface ExecuteOptions {
   silent?: boolean;
   storeHistory?: boolean;
@@ -98,13 +124,11 @@ function withTimeout<T>(promise: Promise<T>, ms: number | undefined, what: strin
 }
 
 export class KernelClient {
-  readonly session = randomUUID();
+  readonly session: string;
   /** Answers input_request; without one, input requests get an empty line. */
   onInputRequest: (prompt: string, password: boolean, request: JupyterMessage) => string | Promise<string> = () => "";
   /** Every iopub message, whatever its parent (for tests and live displays). */
   onIopub: (message: JupyterMessage) => void = () => {};
-  /** Exit code of the launched kernel (null if killed by a signal); resolves when it exits. */
-  readonly exited: Promise<number | null>;
 
   private readonly signer: MessageSigner;
   private readonly sockets: { shell: Dealer; control: Dealer; stdin: Dealer; iopub: Subscriber; hb: Dealer };
@@ -114,14 +138,19 @@ export class KernelClient {
   private closed = false;
   private pingCounter = 0;
   private pingChain: Promise<unknown> = Promise.resolve();
+  private child: ChildProcess | undefined;
+  private exitedPromise: Promise<number | null> = new Promise(() => {});
+  private launchSpec: LaunchSpec | undefined;
 
   private constructor(
     readonly info: ConnectionInfo,
-    readonly process?: ChildProcess,
+    child?: ChildProcess,
     private readonly connectionDir?: string,
     /** The connection file written for a launched kernel (mode 0600). */
     readonly connectionFile?: string,
+    session: string = randomUUID(),
   ) {
+    this.session = session;
     this.signer = new MessageSigner(info.key, info.signature_scheme);
     // shell and stdin share a routing id: the kernel sends input_request to the shell sender's identity.
     const identity = this.session;
@@ -138,13 +167,30 @@ export class KernelClient {
       stdin: new Outbox(this.sockets.stdin),
       hb: new Outbox(this.sockets.hb),
     };
-    this.exited = process
-      ? new Promise((resolve) => {
-          if (process.exitCode !== null) resolve(process.exitCode);
-          else process.once("exit", (code) => resolve(code));
-        })
-      : new Promise(() => {});
-    void this.exited.then((code) => this.failPending(new KernelDiedError(`The kernel exited (code ${code}) while a request was waiting.`)));
+    if (child) this.attach(child);
+  }
+
+  /** The launched kernel process (the current one after restart()). */
+  get process(): ChildProcess | undefined {
+    return this.child;
+  }
+
+  /** Exit code of the launched kernel (null if killed by a signal); resolves when it exits. */
+  get exited(): Promise<number | null> {
+    return this.exitedPromise;
+  }
+
+  private attach(child: ChildProcess): void {
+    this.child = child;
+    const exited = new Promise<number | null>((resolve) => {
+      if (child.exitCode !== null) resolve(child.exitCode);
+      else child.once("exit", (code) => resolve(code));
+    });
+    this.exitedPromise = exited;
+    void exited.then((code) => {
+      // only the current process's exit fails what waits (restart() replaces the process)
+      if (this.child === child) this.failPending(new KernelDiedError(`The kernel exited (code ${code}) while a request was waiting.`));
+    });
   }
 
   private failPending(error: Error): void {
@@ -163,33 +209,48 @@ export class KernelClient {
     const argv = (options.argv ?? [process.execPath, "--no-force-async-hooks-checks", cliScript(), "kernel", "--connection-file", "{connection_file}"]).map(
       (arg) => arg.replace("{connection_file}", file),
     );
-    const stdio = options.stdio ?? "inherit";
-    const child = spawn(argv[0], argv.slice(1), {
-      cwd: options.cwd,
-      env: options.env ?? process.env,
-      stdio: ["ignore", stdio === "inherit" ? process.stderr : stdio, stdio === "inherit" ? process.stderr : stdio],
-    });
-    const client = new KernelClient(info, child, dir, file);
+    const spec: LaunchSpec = { argv, cwd: options.cwd, env: options.env ?? process.env, stdio: options.stdio ?? "inherit" };
+    const client = new KernelClient(info, spawnKernel(spec), dir, file);
+    client.launchSpec = spec;
     client.connectSockets();
-    const died = client.exited.then((code) => {
-      throw new Error(`The kernel exited (code ${code}) before it was ready.`);
-    });
     try {
-      await Promise.race([client.waitForReady(options.startupTimeoutMs ?? 30000), died]);
+      await client.untilReadyOrExit(options.startupTimeoutMs ?? 30000);
     } catch (error) {
       await client.close();
       throw error;
     }
-    died.catch(() => {});
     return client;
   }
 
-  /** Connects to a kernel that is already running. */
-  static async connect(info: ConnectionInfo, readyTimeoutMs = 30000): Promise<KernelClient> {
-    const client = new KernelClient(info);
+  private async untilReadyOrExit(timeoutMs: number): Promise<void> {
+    const died = this.exited.then((code) => {
+      throw new Error(`The kernel exited (code ${code}) before it was ready.`);
+    });
+    died.catch(() => {});
+    await Promise.race([this.waitForReady(timeoutMs), died]);
+  }
+
+  /** Connects to a kernel that is already running (a number: the ready timeout in ms). */
+  static async connect(info: ConnectionInfo, options: number | ConnectOptions = {}): Promise<KernelClient> {
+    const { readyTimeoutMs = 30000, session }: ConnectOptions = typeof options === "number" ? { readyTimeoutMs: options } : options;
+    const client = new KernelClient(info, undefined, undefined, undefined, session);
     client.connectSockets();
     await client.waitForReady(readyTimeoutMs);
     return client;
+  }
+
+  /**
+   * Restarts a kernel this client launched, as jupyter_client's KernelManager does: a
+   * shutdown_request with restart=true, wait for the process to end, start a fresh one on the
+   * same connection file (same ports and key), wait until it answers. The sockets reconnect by
+   * themselves; the session stays.
+   */
+  async restart(timeoutMs = 30000): Promise<JupyterMessage | undefined> {
+    if (!this.launchSpec) throw new Error("restart() needs a kernel this client launched; ask whoever started the kernel to restart it.");
+    const reply = await this.shutdown(true, timeoutMs);
+    this.attach(spawnKernel(this.launchSpec));
+    await this.untilReadyOrExit(timeoutMs);
+    return reply;
   }
 
   private connectSockets(): void {
@@ -376,7 +437,12 @@ export class KernelClient {
     } catch {
       reply = undefined;
     }
-    if (this.process) await withTimeout(this.exited, timeoutMs, "the kernel to exit").catch(() => this.process?.kill("SIGKILL"));
+    if (this.process) {
+      await withTimeout(this.exited, timeoutMs, "the kernel to exit").catch(async () => {
+        this.process?.kill("SIGKILL");
+        await this.exited;
+      });
+    }
     return reply;
   }
 

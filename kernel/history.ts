@@ -33,6 +33,11 @@ export class History {
   readonly session: number;
   private readonly entries: HistoryEntry[];
   private saveTimer: NodeJS.Timeout | undefined;
+  /** The write in progress (saves never overlap: two writers would race on the file). */
+  private writing: Promise<void> = Promise.resolve();
+  /** A save waiting for the current write to end; later calls join it. */
+  private queued: Promise<void> | undefined;
+  private temporaryCounter = 0;
 
   /** file: JSON file holding earlier sessions; undefined keeps history in memory only. */
   constructor(private readonly file?: string) {
@@ -42,13 +47,18 @@ export class History {
 
   private static load(file: string): HistoryEntry[] {
     try {
-      const parsed = JSON.parse(readFileSync(file, "utf8"));
-      return Array.isArray(parsed)
-        ? parsed.filter((e) => typeof e?.session === "number" && typeof e?.line === "number" && typeof e?.input === "string")
-        : [];
+      return History.parse(readFileSync(file, "utf8"));
     } catch {
       return [];
     }
+  }
+
+  /** Entries of a history file's text; throws if it is not JSON. */
+  private static parse(text: string): HistoryEntry[] {
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed)
+      ? parsed.filter((e) => typeof e?.session === "number" && typeof e?.line === "number" && typeof e?.input === "string")
+      : [];
   }
 
   record(line: number, input: string): void {
@@ -99,21 +109,40 @@ export class History {
     this.saveTimer.unref();
   }
 
-  /** Writes the file now (also called at shutdown); readable by the user only. */
-  async save(): Promise<void> {
+  /**
+   * Writes the file (also called at shutdown); readable by the user only. Saves run one after
+   * another, and calls made while one is writing share the next write.
+   */
+  save(): Promise<void> {
     if (this.saveTimer) clearTimeout(this.saveTimer);
     this.saveTimer = undefined;
-    if (!this.file) return;
+    if (!this.file) return Promise.resolve();
+    if (this.queued) return this.queued;
+    const next = this.writing.then(() => {
+      this.queued = undefined;
+      return this.write(this.file!);
+    });
+    this.queued = next;
+    this.writing = next;
+    return next;
+  }
+
+  private async write(file: string): Promise<void> {
     try {
-      await fs.mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
+      await fs.mkdir(dirname(file), { recursive: true, mode: 0o700 });
       // Other kernels may have saved their sessions since we loaded: keep theirs, replace ours.
-      const others = History.load(this.file).filter((e) => e.session !== this.session);
+      let others: HistoryEntry[] = [];
+      try {
+        others = History.parse(await fs.readFile(file, "utf8")).filter((e) => e.session !== this.session);
+      } catch {
+        // no file yet, or unreadable: ours alone
+      }
       const ours = this.entries.filter((e) => e.session === this.session);
-      const temporary = `${this.file}.${process.pid}.tmp`;
+      const temporary = `${file}.${process.pid}.${++this.temporaryCounter}.tmp`;
       await fs.writeFile(temporary, JSON.stringify([...others, ...ours].slice(-MAX_PERSISTED_ENTRIES)), { mode: 0o600 });
-      await fs.rename(temporary, this.file);
+      await fs.rename(temporary, file);
     } catch (error) {
-      process.stderr.write(`[tsfine] could not save history to ${this.file}: ${error}\n`);
+      process.stderr.write(`[tsfine] could not save history to ${file}: ${error}\n`);
     }
   }
 }

@@ -12,7 +12,7 @@ import { History } from "./history";
 import type { Interpreter } from "./interpreter";
 import { Outbox } from "./outbox";
 import { IncomingChannel, KernelProtocol, ProtocolChannels, RequestChannel } from "./protocol";
-import { createMessage, decodeMessage, encodeMessage, JupyterMessage, MessageSigner, ReplayGuard } from "./wire";
+import { createMessage, decodeMessageAsync, encodeMessage, JupyterMessage, MessageSigner, ReplayGuard } from "./wire";
 
 export interface KernelOptions {
   /** JSON file for history across sessions; in memory only when absent. */
@@ -120,9 +120,10 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
   const receive = async (channel: IncomingChannel, socket: Router) => {
     try {
       for await (const frames of socket) {
-        const decoded = decodeMessage(frames, signer, replays);
+        const decoded = await decodeMessageAsync(frames, signer, replays);
         if (!decoded.ok) {
           log(`dropped a message on ${channel}: ${decoded.reason}`);
+          if (decoded.refused) protocol.refuse(channel, decoded.refused, `The kernel refused this ${decoded.refused.header.msg_type}: ${decoded.reason}.`);
           continue;
         }
         void protocol.handle(channel, decoded.message as JupyterMessage);

@@ -150,6 +150,20 @@ export class KernelProtocol {
     }
   }
 
+  /**
+   * Answers an authentic request that the kernel will not process (too large to parse): an
+   * error reply between busy and idle, so the client that waits for both is not left hanging.
+   */
+  refuse(channel: IncomingChannel, request: JupyterMessage, reason: string): void {
+    const type = request.header.msg_type;
+    if (channel === "stdin" || !type.endsWith("_request")) return;
+    this.channels.publish("status", { execution_state: "busy" }, request);
+    const content: Record<string, unknown> = { status: "error", ename: "MessageTooLarge", evalue: reason, traceback: [reason] };
+    if (type === "execute_request") content.execution_count = this.executionCount;
+    this.channels.reply(channel, request, type.replace(/_request$/, "_reply"), content);
+    this.channels.publish("status", { execution_state: "idle" }, request);
+  }
+
   /** Text from a background callback (uncaught error, late output): stderr of the running or last cell. */
   reportBackgroundOutput(text: string): void {
     const publisher = this.runningPublisher ?? this.lastPublisher;

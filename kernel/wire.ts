@@ -59,11 +59,31 @@ export class MessageSigner {
   /** Constant-time check of a received signature against the frames it claims to sign. */
   verify(signature: Buffer, frames: Buffer[]): boolean {
     if (!this.algorithm) return true;
-    const expected = Buffer.from(this.sign(frames), "ascii");
-    // A length mismatch leaks nothing useful (the length of a hex digest is public).
-    if (signature.length !== expected.length) return false;
-    return timingSafeEqual(signature, expected);
+    return sameDigest(signature, this.sign(frames));
   }
+
+  /**
+   * verify() for large messages: hashes in slices and lets the event loop run between them,
+   * so a 100 MB message does not hold up control requests for the half second its HMAC takes.
+   */
+  async verifyInSlices(signature: Buffer, frames: Buffer[], sliceBytes = 4 << 20): Promise<boolean> {
+    if (!this.algorithm) return true;
+    const hmac = createHmac(this.algorithm, this.key);
+    for (const frame of frames) {
+      for (let offset = 0; offset < frame.length; offset += sliceBytes) {
+        hmac.update(frame.subarray(offset, offset + sliceBytes));
+        if (frame.length > sliceBytes) await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    }
+    return sameDigest(signature, hmac.digest("hex"));
+  }
+}
+
+function sameDigest(signature: Buffer, expectedHex: string): boolean {
+  const expected = Buffer.from(expectedHex, "ascii");
+  // A length mismatch leaks nothing useful (the length of a hex digest is public).
+  if (signature.length !== expected.length) return false;
+  return timingSafeEqual(signature, expected);
 }
 
 /**
@@ -87,7 +107,29 @@ export class ReplayGuard {
   }
 }
 
-export type DecodeResult = { ok: true; message: JupyterMessage } | { ok: false; reason: string };
+/**
+ * Largest JSON part (header, parent_header, metadata or content) the kernel parses. Binary
+ * buffers are not limited (a file upload may be large). A bigger message is authentic but
+ * refused: parsing and type-checking 100 MB of code would hold the kernel for minutes and
+ * gigabytes. 32 MiB is far above any real cell.
+ */
+export const MAX_JSON_PART_BYTES = 32 * 1024 * 1024;
+
+/** Messages with more signed bytes than this are verified in slices (decodeMessageAsync). */
+const SLICED_VERIFY_BYTES = 4 * 1024 * 1024;
+
+export type DecodeResult =
+  | { ok: true; message: JupyterMessage }
+  | {
+      ok: false;
+      reason: string;
+      /** A correctly signed message refused for its size: header and parent only (content {}), so it can be answered. */
+      refused?: JupyterMessage;
+    };
+
+export interface DecodeOptions {
+  maxJsonPartBytes?: number;
+}
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -104,36 +146,98 @@ function parseJsonFrame(frame: Buffer, name: string): { value?: Record<string, u
   return { value };
 }
 
-/** Frames → message. Never throws: anything malformed or unsigned comes back as a reason to drop it. */
-export function decodeMessage(frames: Buffer[], signer: MessageSigner, replays?: ReplayGuard): DecodeResult {
+const PART_NAMES = ["header", "parent_header", "metadata", "content"] as const;
+
+interface SplitFrames {
+  identities: Buffer[];
+  signature: Buffer;
+  signed: Buffer[];
+  buffers: Buffer[];
+}
+
+function splitFrames(frames: Buffer[]): SplitFrames | string {
   const split = frames.findIndex((frame) => frame.length === DELIMITER.length && frame.toString("latin1") === DELIMITER);
-  if (split < 0) return { ok: false, reason: "no <IDS|MSG> delimiter" };
+  if (split < 0) return "no <IDS|MSG> delimiter";
   const rest = frames.slice(split + 1);
-  if (rest.length < 5) return { ok: false, reason: `expected at least 5 frames after the delimiter, got ${rest.length}` };
-  const [signature, ...signed] = rest.slice(0, 5);
-  if (!signer.disabled) {
-    if (signature.length === 0) return { ok: false, reason: "missing signature" };
-    if (!signer.verify(signature, signed)) return { ok: false, reason: "invalid signature" };
-    if (replays && !replays.accept(signature.toString("latin1"))) return { ok: false, reason: "replayed signature" };
+  if (rest.length < 5) return `expected at least 5 frames after the delimiter, got ${rest.length}`;
+  return { identities: frames.slice(0, split), signature: rest[0], signed: rest.slice(1, 5), buffers: rest.slice(5) };
+}
+
+function checkReplay(parts: SplitFrames, signer: MessageSigner, replays: ReplayGuard | undefined): string | undefined {
+  if (!signer.disabled && replays && !replays.accept(parts.signature.toString("latin1"))) return "replayed signature";
+  return undefined;
+}
+
+const megabytes = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+
+/** Parses the (already verified) JSON parts into a message. */
+function parseParts(parts: SplitFrames, options: DecodeOptions): DecodeResult {
+  const limit = options.maxJsonPartBytes ?? MAX_JSON_PART_BYTES;
+  const oversized = parts.signed.findIndex((frame) => frame.length > limit);
+  if (oversized >= 0) {
+    const reason = `its ${PART_NAMES[oversized]} is ${megabytes(parts.signed[oversized].length)}; the kernel accepts at most ${megabytes(limit)} of JSON per message part`;
+    const header = parts.signed[0].length <= limit ? parseJsonFrame(parts.signed[0], "header").value : undefined;
+    const parent = parts.signed[1].length <= limit ? parseJsonFrame(parts.signed[1], "parent_header").value : undefined;
+    if (!header || typeof header.msg_type !== "string" || typeof header.msg_id !== "string") return { ok: false, reason };
+    const refused: JupyterMessage = {
+      identities: parts.identities,
+      header: header as MessageHeader,
+      parent_header: (parent ?? {}) as Partial<MessageHeader>,
+      metadata: {},
+      content: {},
+      buffers: [],
+    };
+    return { ok: false, reason, refused };
   }
-  const parts = ["header", "parent_header", "metadata", "content"].map((name, i) => parseJsonFrame(signed[i], name));
-  const failed = parts.find((part) => part.error);
+  const parsed = PART_NAMES.map((name, i) => parseJsonFrame(parts.signed[i], name));
+  const failed = parsed.find((part) => part.error);
   if (failed) return { ok: false, reason: failed.error! };
-  const [header, parentHeader, metadata, content] = parts.map((part) => part.value!);
+  const [header, parentHeader, metadata, content] = parsed.map((part) => part.value!);
   if (typeof header.msg_type !== "string" || header.msg_type === "") return { ok: false, reason: "header.msg_type is not a string" };
   if (typeof header.msg_id !== "string") return { ok: false, reason: "header.msg_id is not a string" };
   if (header.session !== undefined && typeof header.session !== "string") return { ok: false, reason: "header.session is not a string" };
   return {
     ok: true,
     message: {
-      identities: frames.slice(0, split),
+      identities: parts.identities,
       header: header as MessageHeader,
       parent_header: parentHeader as Partial<MessageHeader>,
       metadata,
       content,
-      buffers: rest.slice(5),
+      buffers: parts.buffers,
     },
   };
+}
+
+/** Frames → message. Never throws: anything malformed or unsigned comes back as a reason to drop it. */
+export function decodeMessage(frames: Buffer[], signer: MessageSigner, replays?: ReplayGuard, options: DecodeOptions = {}): DecodeResult {
+  const parts = splitFrames(frames);
+  if (typeof parts === "string") return { ok: false, reason: parts };
+  if (!signer.disabled) {
+    if (parts.signature.length === 0) return { ok: false, reason: "missing signature" };
+    if (!signer.verify(parts.signature, parts.signed)) return { ok: false, reason: "invalid signature" };
+  }
+  const replayed = checkReplay(parts, signer, replays);
+  if (replayed) return { ok: false, reason: replayed };
+  return parseParts(parts, options);
+}
+
+/**
+ * decodeMessage for a receive loop: the same result, but a large message is verified in slices
+ * that let other channels (control, the heartbeat of a client in this process) be served meanwhile.
+ */
+export async function decodeMessageAsync(frames: Buffer[], signer: MessageSigner, replays?: ReplayGuard, options: DecodeOptions = {}): Promise<DecodeResult> {
+  const parts = splitFrames(frames);
+  if (typeof parts === "string") return { ok: false, reason: parts };
+  const signedBytes = parts.signed.reduce((n, frame) => n + frame.length, 0);
+  if (signedBytes < SLICED_VERIFY_BYTES) return decodeMessage(frames, signer, replays, options);
+  if (!signer.disabled) {
+    if (parts.signature.length === 0) return { ok: false, reason: "missing signature" };
+    if (!(await signer.verifyInSlices(parts.signature, parts.signed))) return { ok: false, reason: "invalid signature" };
+  }
+  const replayed = checkReplay(parts, signer, replays);
+  if (replayed) return { ok: false, reason: replayed };
+  return parseParts(parts, options);
 }
 
 /** Message → frames, signed. */

@@ -68,3 +68,28 @@ test("two kernels saving to the same file keep each other's sessions", async () 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("saves that overlap (a slow disk, many cells) never race on the file and keep every entry", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tsfine-history-race-"));
+  const file = path.join(dir, "history.json");
+  const errors: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string) => (errors.push(String(chunk)), true)) as typeof process.stderr.write;
+  try {
+    const history = new History(file);
+    const saves: Promise<void>[] = [];
+    for (let i = 1; i <= 50; i++) {
+      history.record(i, `cell ${i}`);
+      saves.push(history.save());
+    }
+    await Promise.all(saves);
+    expect(errors).toEqual([]);
+    const saved = JSON.parse(fs.readFileSync(file, "utf8"));
+    expect(saved).toHaveLength(50);
+    expect((fs.statSync(file).mode & 0o777).toString(8)).toBe("600");
+    expect(fs.readdirSync(dir)).toEqual(["history.json"]);
+  } finally {
+    process.stderr.write = write;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

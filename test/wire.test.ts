@@ -134,3 +134,40 @@ describe("framing", () => {
     expect(reply.header.version).toBe("5.3");
   });
 });
+
+describe("large messages", () => {
+  const signer = new MessageSigner(KEY, "hmac-sha256");
+
+  test("a signed message with more JSON than the limit is refused with its header kept, so it can be answered", () => {
+    const message = createMessage("execute_request", { code: "x".repeat(2000) }, { session: "s1", identities: [Buffer.from("client-1")] });
+    const decoded = decodeMessage(encodeMessage(message, signer), signer, undefined, { maxJsonPartBytes: 1000 });
+    expect(decoded.ok).toBe(false);
+    if (decoded.ok) return;
+    expect(decoded.reason).toMatch(/content is 0\.0 MB; the kernel accepts at most 0\.0 MB/);
+    expect(decoded.refused?.header.msg_id).toBe(message.header.msg_id);
+    expect(decoded.refused?.identities.map(String)).toEqual(["client-1"]);
+    expect(decoded.refused?.content).toEqual({});
+  });
+
+  test("an unsigned oversized message is dropped without a header to answer", () => {
+    const frames = encodeMessage(createMessage("execute_request", { code: "x".repeat(2000) }, { session: "s1" }), new MessageSigner("other key"));
+    const decoded = decodeMessage(frames, signer, undefined, { maxJsonPartBytes: 1000 });
+    expect(decoded).toEqual({ ok: false, reason: "invalid signature" });
+  });
+
+  test("decodeMessageAsync verifies a 20 MB message in slices and gives the same message; tampering is still caught", async () => {
+    const { decodeMessageAsync } = await import("../kernel/wire");
+    const message = createMessage("comm_msg", { data: { blob: "y".repeat(20 * 1024 * 1024) } }, { session: "s1" });
+    const frames = encodeMessage(message, signer);
+    let turns = 0;
+    const ticking = setInterval(() => turns++, 0);
+    const decoded = await decodeMessageAsync(frames, signer);
+    clearInterval(ticking);
+    expect(decoded.ok).toBe(true);
+    if (decoded.ok) expect(decoded.message.content.data.blob.length).toBe(20 * 1024 * 1024);
+    expect(turns).toBeGreaterThan(0); // other work ran while it was verified
+    const at = frameIndex(frames);
+    frames[at + 5] = Buffer.from(frames[at + 5].toString().replace("yyy", "yzy"));
+    expect(await decodeMessageAsync(frames, signer)).toEqual({ ok: false, reason: "invalid signature" });
+  });
+});

@@ -1,20 +1,28 @@
 /**
  * Reliability and security of the real kernel (TypeScript evaluator, runtime worker, ZeroMQ):
- * untrusted and malformed messages, interrupts in every kind of wait, load, a soak, floods of
- * output. A heartbeat monitor pings throughout; at the end a table reports cases per category,
- * failures, peak RSS, leak slopes and the worst heartbeat latency.
+ * untrusted and malformed messages, where sockets and files are exposed, interrupts in every
+ * kind of wait (tl.fit included), restart, a client that reconnects mid-cell, wasm running out
+ * of memory, load, a soak, floods of output. A monitor thread pings the heartbeat and the
+ * control channel throughout; at the end a table reports cases per category, failures, peak
+ * RSS, leak slopes and the worst heartbeat and control latencies.
  *
- * Sizes can be raised for a longer soak: SOAK_CELLS (default 10000), FUZZ_CASES (default 300).
+ * Sizes: SOAK_CELLS (default 2000, see the soak test for why not 10 000), FUZZ_CASES (default 300),
+ * FIT_CALLS (default 200).
  */
-import { execSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as http from "node:http";
+import * as os from "node:os";
+import * as path from "node:path";
 import { KernelClient } from "../../kernel/client";
-import { createMessage, DELIMITER, encodeMessage, MessageSigner } from "../../kernel/wire";
+import { CHANNELS } from "../../kernel/connection";
+import { createMessage, DELIMITER, encodeMessage, JupyterMessage, MessageSigner } from "../../kernel/wire";
+import { MonitorStats, ResponsivenessMonitor } from "./monitor";
 
 jest.setTimeout(600_000);
 
-const SOAK_CELLS = Number(process.env.SOAK_CELLS ?? 10_000);
+const SOAK_CELLS = Number(process.env.SOAK_CELLS ?? 2_000);
 const FUZZ_CASES = Number(process.env.FUZZ_CASES ?? 300);
+const FIT_CALLS = Number(process.env.FIT_CALLS ?? 200);
 
 interface CategoryReport {
   cases: number;
@@ -31,18 +39,29 @@ function record(category: string, cases: number, failures: number, note?: string
 }
 
 let client: KernelClient;
+let monitor: ResponsivenessMonitor;
 let kernelLog = "";
-let worstHeartbeatMs = 0;
-let missedHeartbeats = 0;
 let peakRssMb = 0;
-let monitor: NodeJS.Timeout | undefined;
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "tsfine-reliability-"));
+const historyFile = path.join(scratch, "data", "history.json");
+const cacheHome = path.join(scratch, "cache");
+const kernelEnv = { ...process.env, TSFINE_HISTORY_FILE: historyFile, XDG_CACHE_HOME: cacheHome };
 
+const kernelPid = () => client.process!.pid!;
 function procStatus(field: "VmRSS" | "VmHWM"): number {
-  const status = fs.readFileSync(`/proc/${client.process!.pid}/status`, "utf8");
+  const status = fs.readFileSync(`/proc/${kernelPid()}/status`, "utf8");
   const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status);
   return match ? Number(match[1]) / 1024 : NaN;
 }
-const openFds = () => fs.readdirSync(`/proc/${client.process!.pid}/fd`).length;
+const openFds = () => fs.readdirSync(`/proc/${kernelPid()}/fd`).length;
+/** Peak RSS is per process: the kernel may be replaced by a restart, so keep the highest seen. */
+const notePeakRss = () => {
+  try {
+    peakRssMb = Math.max(peakRssMb, procStatus("VmHWM"));
+  } catch {
+    /* kernel gone */
+  }
+};
 
 /** Least-squares slope of ys over xs. */
 function slope(xs: number[], ys: number[]): number {
@@ -60,47 +79,111 @@ function slope(xs: number[], ys: number[]): number {
 
 const textOf = (result: { outputs: { header: { msg_type: string }; content: any }[] }) =>
   result.outputs.filter((m) => m.header.msg_type === "execute_result").map((m) => m.content.data["text/plain"]).join("");
+const streamText = (result: { outputs: { header: { msg_type: string }; content: any }[] }) =>
+  result.outputs.filter((m) => m.header.msg_type === "stream").map((m) => m.content.text).join("");
+const errorOf = (result: { reply: JupyterMessage }) => (result.reply.content.status === "error" ? `${result.reply.content.ename}: ${result.reply.content.evalue}` : "");
+/** A cell's value parsed from its text/plain (cells below end with JSON.stringify(...)). */
+const jsonOf = (result: { outputs: { header: { msg_type: string }; content: any }[] }) => {
+  const text = textOf(result);
+  return JSON.parse(text.startsWith("'") ? text.slice(1, -1).replace(/\\'/g, "'") : text);
+};
+const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
+const describeStats = (s: MonitorStats) =>
+  `heartbeat worst ${fmt(s.heartbeat.worstMs)} (p99 ${fmt(s.heartbeat.p99Ms)}, ${s.heartbeat.missed} missed), control worst ${fmt(s.control.worstMs)} (p99 ${fmt(s.control.p99Ms)}, ${s.control.missed} missed)`;
 
-/** Pings the heartbeat every 50 ms for the whole suite (a ping is never queued behind a cell). */
-function startHeartbeatMonitor(): void {
-  const tick = async () => {
-    const latency = await client.ping(1000);
-    if (latency === undefined) missedHeartbeats++;
-    else worstHeartbeatMs = Math.max(worstHeartbeatMs, latency);
-    if (monitor) monitor = setTimeout(tick, 50);
-  };
-  monitor = setTimeout(tick, 50);
+async function launch(): Promise<KernelClient> {
+  const launched = await KernelClient.launch({ stdio: "pipe", startupTimeoutMs: 60_000, env: kernelEnv });
+  launched.process!.stderr!.on("data", (chunk) => (kernelLog += chunk.toString()));
+  return launched;
 }
 
 beforeAll(async () => {
-  client = await KernelClient.launch({ stdio: "pipe", startupTimeoutMs: 60_000 });
-  client.process!.stderr!.on("data", (chunk) => (kernelLog += chunk.toString()));
+  client = await launch();
   await client.execute("1");
-  startHeartbeatMonitor();
+  monitor = new ResponsivenessMonitor(client.info);
 });
 
 afterAll(async () => {
-  const timer = monitor;
-  monitor = undefined;
-  if (timer) clearTimeout(timer);
-  try {
-    peakRssMb = procStatus("VmHWM");
-  } catch {
-    /* kernel already gone */
-  }
+  const stats = monitor ? await monitor.read() : undefined;
+  await monitor?.stop();
+  notePeakRss();
   await client?.shutdown(false).catch(() => undefined);
   await client?.close();
+  fs.rmSync(scratch, { recursive: true, force: true });
   const rows = [...report.entries()].map(([name, r]) => `| ${name} | ${r.cases} | ${r.failures} | ${r.notes.join("; ")} |`);
+  const total = stats?.total;
   console.log(
     [
       "Reliability report",
       "| category | cases | failures | figures |",
       "|---|---|---|---|",
       ...rows,
-      `peak kernel RSS: ${peakRssMb.toFixed(0)} MB; worst heartbeat latency: ${worstHeartbeatMs.toFixed(1)} ms; missed heartbeats: ${missedHeartbeats}`,
+      `peak kernel RSS: ${peakRssMb.toFixed(0)} MB; whole suite: ${total ? describeStats(total) : "no monitor"}; load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} on ${os.cpus().length} cores`,
     ].join("\n"),
   );
 });
+
+/** Local TCP listening sockets of a process: [address, port] pairs from /proc. */
+function listeningSockets(pid: number): Array<[string, number]> {
+  const inodes = new Set<string>();
+  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const match = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (match) inodes.add(match[1]);
+    } catch {
+      /* closed meanwhile */
+    }
+  }
+  const found: Array<[string, number]> = [];
+  for (const table of ["tcp", "tcp6"]) {
+    const lines = fs.readFileSync(`/proc/${pid}/net/${table}`, "utf8").trim().split("\n").slice(1);
+    for (const line of lines) {
+      // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
+      const fields = line.trim().split(/\s+/);
+      const [localHex, state, inode] = [fields[1], fields[3], fields[9]];
+      if (state !== "0A" || !inodes.has(inode)) continue; // 0A: LISTEN
+      const [addressHex, portHex] = localHex.split(":");
+      const address =
+        table === "tcp"
+          ? addressHex.match(/../g)!.reverse().map((byte) => parseInt(byte, 16)).join(".")
+          : addressHex === "00000000000000000000000001000000"
+            ? "::1"
+            : addressHex === "00000000000000000000000000000000"
+              ? "::"
+              : addressHex;
+      found.push([address, parseInt(portHex, 16)]);
+    }
+  }
+  return found;
+}
+
+/** Processes whose parent chain leads to pid. */
+function descendants(pid: number): Array<{ pid: number; args: string }> {
+  const parents = new Map<number, number>();
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch {
+      /* gone */
+    }
+  }
+  const result: Array<{ pid: number; args: string }> = [];
+  for (const [child] of parents) {
+    let ancestor = parents.get(child);
+    while (ancestor !== undefined && ancestor > 1 && ancestor !== pid) ancestor = parents.get(ancestor);
+    if (ancestor !== pid) continue;
+    let args = "";
+    try {
+      args = fs.readFileSync(`/proc/${child}/cmdline`, "utf8").split("\0").join(" ").trim();
+    } catch {
+      /* gone */
+    }
+    result.push({ pid: child, args });
+  }
+  return result;
+}
 
 function signedExecute(signer: MessageSigner, code: string): Buffer[] {
   const message = createMessage("execute_request", { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false }, { session: "intruder" });
@@ -132,8 +215,66 @@ describe("security: only signed messages run", () => {
   });
 });
 
+describe("security: exposure", () => {
+  test("the kernel listens only where the connection file says (127.0.0.1)", async () => {
+    const sockets = listeningSockets(kernelPid());
+    const expected = CHANNELS.map((channel) => client.info[`${channel}_port`]).sort((a, b) => a - b);
+    const ports = sockets.map(([, port]) => port).sort((a, b) => a - b);
+    const elsewhere = sockets.filter(([address]) => address !== "127.0.0.1");
+    record("security", 1, elsewhere.length === 0 && JSON.stringify(ports) === JSON.stringify(expected) ? 0 : 1, `listening: ${sockets.map(([a, p]) => `${a}:${p}`).join(" ")}`);
+    expect(elsewhere).toEqual([]);
+    expect(ports).toEqual(expected);
+  });
+
+  test("connection file, history and the model cache are readable by the user only", async () => {
+    // a tiny model, saved by the kernel and served over local HTTP, loaded back by URL into the cache
+    const served = path.join(scratch, "served");
+    const saved = await client.execute(
+      `await tl.save(tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 2 })] }), ${JSON.stringify(served)}); "saved"`,
+    );
+    expect(errorOf(saved)).toBe("");
+    const server = http.createServer((request, response) => {
+      const file = path.join(served, path.basename(request.url ?? ""));
+      if (!fs.existsSync(file)) return void response.writeHead(404).end();
+      response.writeHead(200).end(fs.readFileSync(file));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const loaded = await client.execute(`(await tl.backbone("http://127.0.0.1:${port}/model.json")).outputs[0].shape.join("x")`);
+      expect(errorOf(loaded)).toBe("");
+    } finally {
+      server.close();
+    }
+    await client.request("shell", "history_request", { hist_access_type: "tail", n: 1, output: false });
+    // history is written half a second after a cell; give it time
+    const deadline = Date.now() + 10_000;
+    while (!fs.existsSync(historyFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+
+    const cacheFiles: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(full);
+        else cacheFiles.push(full);
+      }
+    };
+    walk(path.join(cacheHome, "tsfine"));
+    const modeOf = (file: string) => (fs.statSync(file).mode & 0o777).toString(8);
+    const files = [client.connectionFile!, historyFile, ...cacheFiles];
+    const open = files.filter((file) => modeOf(file) !== "600").map((file) => `${file} ${modeOf(file)}`);
+    const openDirs = [path.dirname(historyFile), path.join(cacheHome, "tsfine"), ...cacheFiles.map(path.dirname)]
+      .filter((dir) => (fs.statSync(dir).mode & 0o077) !== 0)
+      .map((dir) => `${dir} ${modeOf(dir)}`);
+    record("security", files.length, open.length + openDirs.length, `${files.length} files 0600 (connection, history, ${cacheFiles.length} cache)${open.length + openDirs.length ? `; open: ${[...open, ...openDirs].join(", ")}` : ""}`);
+    expect(cacheFiles.length).toBeGreaterThanOrEqual(2);
+    expect(open).toEqual([]);
+    expect(openDirs).toEqual([]);
+  });
+});
+
 describe("hostile and malformed input", () => {
-  test(`${FUZZ_CASES} malformed messages, a 100 MB message and binary buffers: the kernel still computes 1+1`, async () => {
+  test(`${FUZZ_CASES} malformed messages, a 100 MB message and binary buffers: the kernel answers what it can and still computes 1+1`, async () => {
     let seed = 12345;
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
@@ -159,13 +300,33 @@ describe("hostile and malformed input", () => {
       () => Array.from({ length: 1 + Math.floor(rand() * 8) }, () => Buffer.from(Array.from({ length: Math.floor(rand() * 64) }, () => Math.floor(rand() * 256)))),
     ];
     for (let i = 0; i < FUZZ_CASES; i++) await client.sendFrames(pick(["shell", "control"]), pick(generators)());
-    const huge = createMessage("execute_request", { code: `"${"x".repeat(100 * 1024 * 1024)}".length`, silent: true, store_history: false, user_expressions: {}, allow_stdin: false }, { session: "fuzz" });
+
+    // 100 MB of code: authentic, but far beyond what the kernel parses; it answers with an error instead
+    const rssBefore = procStatus("VmRSS");
+    await monitor.read(true);
+    const huge = createMessage("execute_request", { code: `"${"x".repeat(100 * 1024 * 1024)}".length`, silent: true, store_history: false, user_expressions: {}, allow_stdin: false }, { session: client.session });
+    const hugeId = huge.header.msg_id;
+    client.track(hugeId);
+    const started = Date.now();
+    const hugeReply = client.waitForReply(hugeId, 120_000);
     await client.sendFrames("shell", encodeMessage(huge, signer));
+    const [reply] = await Promise.all([hugeReply, client.iopubUntilIdle(hugeId, 120_000)]);
+    const hugeMs = Date.now() - started;
+    const during = (await monitor.read(true)).window;
+    const rssGrowth = procStatus("VmRSS") - rssBefore;
 
     const result = await client.execute("1+1", { timeoutMs: 120_000 });
-    const ok = textOf(result) === "2";
-    record("malformed input", FUZZ_CASES + 1, ok ? 0 : 1, "incl. one 100 MB message");
+    const ok = textOf(result) === "2" && reply.content.ename === "MessageTooLarge";
+    record(
+      "malformed input",
+      FUZZ_CASES + 1,
+      ok ? 0 : 1,
+      `100 MB execute_request refused with ${reply.content.ename} in ${hugeMs} ms (RSS +${rssGrowth.toFixed(0)} MB; ${describeStats(during)})`,
+    );
+    expect(reply.content.status).toBe("error");
+    expect(reply.content.evalue).toMatch(/100\.0 MB.*at most 32\.0 MB/);
     expect(textOf(result)).toBe("2");
+    expect(kernelLog).toMatch(/dropped a message on shell: no <IDS\|MSG> delimiter/);
     expect(client.process!.exitCode).toBeNull();
   });
 });
@@ -198,7 +359,9 @@ describe("faults: interrupts keep the kernel's state", () => {
       if (result.reply.content.status !== "error" || ms > 1000) failures++;
     }
     client.onInputRequest = previous;
-    const sleeping = execSync("ps -eo args").toString().split("\n").filter((l) => /^sleep 30$/.test(l.trim()));
+    // only the kernel's own children count: other jobs on this machine may sleep too
+    await new Promise((r) => setTimeout(r, 200));
+    const sleeping = descendants(kernelPid()).filter((p) => /\bsleep 30\b/.test(p.args));
     if (sleeping.length) failures++;
     const after = await client.execute("survivor.value + 1");
     if (textOf(after) !== "42") failures++;
@@ -207,18 +370,177 @@ describe("faults: interrupts keep the kernel's state", () => {
     expect(textOf(after)).toBe("42");
     expect(failures).toBe(0);
   });
+
+  test("tl.fit stops at a batch boundary, keeps the best weights, and the model still predicts", async () => {
+    const setup = await client.execute(`
+const fitXs = tf.randomNormal([240, 16], 0, 1, "float32", 1);
+const fitYs = tf.tidy(() => fitXs.slice([0, 0], [240, 1]).reshape([240]).greater(0).cast("int32"));
+const fitData = tl.data.fromTensors(fitXs, fitYs, { validation: 0.25, seed: 1 });
+const fitModel = tf.sequential({ layers: [tf.layers.dense({ inputShape: [16], units: 32, activation: "relu" }), tf.layers.dense({ units: 2, activation: "softmax" })] });
+const fitLog = { batches: 0, epochs: 0, best: Infinity, bestWeights: [] as number[][] };
+const fitWatch = {
+  name: "watch",
+  afterBatch() { fitLog.batches++; },
+  afterEpoch(state: { current?: { valLoss?: number } }) {
+    fitLog.epochs++;
+    const valLoss = state.current?.valLoss ?? Infinity;
+    if (valLoss < fitLog.best) { fitLog.best = valLoss; fitLog.bestWeights = fitModel.getWeights().map((w) => Array.from(w.dataSync())); }
+  },
+};
+// checked here, where fitModel's type is known (see the report: carried tf types degrade to any)
+async function fitCheck(): Promise<string> {
+  const batchesThen = fitLog.batches;
+  await new Promise((r) => setTimeout(r, 500));
+  const now = fitModel.getWeights().map((w) => Array.from(w.dataSync()));
+  const maxDiff = Math.max(...now.flatMap((w, i) => w.map((v, j) => Math.abs(v - fitLog.bestWeights[i][j]))));
+  const predicted = tf.tidy(() => {
+    const out = fitModel.predict(tf.ones([3, 16]));
+    return Array.from((Array.isArray(out) ? out[0] : out).dataSync());
+  });
+  return JSON.stringify({ epochs: fitLog.epochs, batchesThen, batchesLater: fitLog.batches, maxDiff, predicted });
+}
+fitData.validation?.size`);
+    expect(errorOf(setup)).toBe("");
+    const { result, ms } = await interruptAfter(`await tl.fit(fitModel, fitData, { epochs: 100000, batchSize: 4, lr: 0.05, checkpoint: "best", verbose: false, callbacks: [fitWatch] })`, 2500);
+    // a later cell: is training still going on behind our back? are the weights the best epoch's?
+    const check = await client.execute(`await fitCheck()`);
+    const figures = errorOf(check) ? undefined : jsonOf(check);
+    const stopped = figures && figures.batchesLater === figures.batchesThen;
+    const bestKept = figures && figures.epochs >= 2 && figures.maxDiff < 1e-6;
+    const predicts = figures && figures.predicted.length === 6 && figures.predicted.every((v: number) => Number.isFinite(v));
+    const failures = [result.reply.content.status === "error" && ms < 1000, stopped, bestKept, predicts].filter((ok) => !ok).length;
+    record(
+      "interrupts",
+      1,
+      failures,
+      figures
+        ? `tl.fit interrupted in ${ms} ms after ${figures.epochs} epochs: training ${stopped ? "stopped" : `went on (${figures.batchesThen}→${figures.batchesLater} batches)`}, weights ${bestKept ? "= best epoch" : `differ from the best epoch by ${figures.maxDiff}`}, predicts ${predicts ? "yes" : "no"}`
+        : `tl.fit check failed: ${errorOf(check)}`,
+    );
+    expect(result.reply.content.status).toBe("error");
+    expect(errorOf(check)).toBe("");
+    expect({ stopped, bestKept, predicts }).toEqual({ stopped: true, bestKept: true, predicts: true });
+  });
+});
+
+describe("faults: restart, reconnect, out of memory", () => {
+  test("a client that disconnects mid-cell and reconnects with its session gets the reply and the later outputs", async () => {
+    // Two clients of the one kernel: `first` sends a cell and goes away mid-cell; `second` comes back
+    // with the same session (= ZeroMQ routing identity). The reply on shell is routed to that identity;
+    // iopub is PUB/SUB, so what was published while nobody listened is gone (jupyter_server buffers it
+    // for browser reconnects on its side; a kernel cannot).
+    const session = `reconnecting-${Date.now()}`;
+    const first = await KernelClient.connect(client.info, { session });
+    const request = first.send("shell", "execute_request", {
+      code: `console.log("before"); await new Promise((r) => setTimeout(r, 2000)); console.log("while away"); await new Promise((r) => setTimeout(r, 3000)); console.log("after"); 6 * 7`,
+      silent: false,
+      store_history: true,
+      user_expressions: {},
+      allow_stdin: false,
+      stop_on_error: true,
+    });
+    const id = request.header.msg_id;
+    const seenByFirst: string[] = [];
+    first.onIopub = (m) => {
+      if (m.parent_header.msg_id === id && m.header.msg_type === "stream") seenByFirst.push(m.content.text);
+    };
+    const deadline = Date.now() + 30_000;
+    while (!seenByFirst.join("").includes("before") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await first.close();
+    // back after "while away" (2 s) and before "after" (5 s)
+    await new Promise((r) => setTimeout(r, 3000));
+    const second = await KernelClient.connect(client.info, { session });
+    second.track(id);
+    try {
+      const [reply, iopub] = await Promise.all([second.waitForReply(id, 30_000), second.iopubUntilIdle(id, 30_000)]);
+      const seenBySecond = iopub.filter((m) => m.header.msg_type === "stream").map((m) => m.content.text).join("");
+      const result = iopub.find((m) => m.header.msg_type === "execute_result")?.content.data["text/plain"];
+      const failures = [reply.content.status === "ok", seenBySecond.includes("after"), result === "42", seenByFirst.join("").includes("before")].filter((ok) => !ok).length;
+      record(
+        "restart/reconnect",
+        1,
+        failures,
+        `reconnected client got the reply and ${JSON.stringify(seenBySecond.trim())} + result ${result}; printed while no client listened: ${seenBySecond.includes("while away") ? "delivered" : "lost (PUB/SUB)"}`,
+      );
+      expect(reply.content.status).toBe("ok");
+      expect(seenBySecond).toContain("after");
+      expect(result).toBe("42");
+    } finally {
+      await second.close();
+    }
+    expect(textOf(await client.execute("survivor.value"))).toBe("41");
+  });
+
+  test("restart (shutdown_request restart=true): a fresh kernel on the same connection file works", async () => {
+    notePeakRss();
+    monitor.pause();
+    const started = Date.now();
+    let reply;
+    try {
+      reply = await client.restart(60_000);
+    } finally {
+      monitor.resume();
+    }
+    const restartMs = Date.now() - started;
+    const fresh = await client.execute("typeof (globalThis as any).survivor");
+    const sum = await client.execute("1+1");
+    const count = sum.reply.content.execution_count;
+    const failures = [reply?.content.restart === true, textOf(fresh) === "'undefined'", textOf(sum) === "2", count === 2].filter((ok) => !ok).length;
+    record("restart/reconnect", 1, failures, `restart in ${restartMs} ms; old state gone, 1+1 = ${textOf(sum)}, execution count ${count}`);
+    expect(reply?.content).toMatchObject({ status: "ok", restart: true });
+    expect(textOf(fresh)).toBe("'undefined'");
+    expect(textOf(sum)).toBe("2");
+    expect(count).toBe(2);
+    await client.execute("const survivor = { value: 41 };");
+  });
+
+  test("a batch too large for wasm memory: a clear error naming a batch size, the kernel and earlier state survive", async () => {
+    const setup = await client.execute(`
+const oomData = tl.data.fromTensors(tf.randomNormal([4096, 32, 32, 3], 0, 1, "float32", 2), Array.from({ length: 4096 }, (_, i) => i % 2), { seed: 1 });
+const oomModel = tf.sequential({ layers: [
+  tf.layers.conv2d({ inputShape: [32, 32, 3], filters: 512, kernelSize: 3, padding: "same", activation: "relu" }),
+  tf.layers.globalAveragePooling2d({}),
+  tf.layers.dense({ units: 2, activation: "softmax" }),
+] });
+function oomAfter(): string {
+  const out = oomModel.predict(tf.ones([2, 32, 32, 3]));
+  const predicts = (Array.isArray(out) ? out[0] : out).shape;
+  return JSON.stringify({ survivor: survivor.value, sum: tf.tensor([1, 2, 3]).sum().dataSync()[0], predicts });
+}
+tf.getBackend()`);
+    expect(errorOf(setup)).toBe("");
+    const backend = textOf(setup);
+    // one batch of 4096 needs > 8 GB of activations; wasm memory ends at 4 GiB
+    const oom = await client.execute(`await tl.fit(oomModel, oomData, { epochs: 1, batchSize: 4096, verbose: false })`, { timeoutMs: 300_000 });
+    const message = errorOf(oom);
+    const after = await client.execute(`oomAfter()`);
+    const state = errorOf(after) ? undefined : jsonOf(after);
+    const namesBatch = /batch ?size[^.]*\b\d+\b/i.test(message);
+    const survived = state?.survivor === 41 && state?.sum === 6 && state?.predicts?.join("x") === "2x2";
+    record(
+      "out of memory",
+      1,
+      (namesBatch ? 0 : 1) + (survived ? 0 : 1),
+      `${backend}: fit with batch 4096 → ${JSON.stringify(message.slice(0, 200))}; afterwards ${state ? JSON.stringify(state) : errorOf(after).slice(0, 200)}`,
+    );
+    expect(oom.reply.content.status).toBe("error");
+    expect(message).toMatch(/batch ?size[^.]*\b\d+\b/i);
+    expect(survived).toBe(true);
+  });
 });
 
 describe("load", () => {
   test("1000 execute requests queued at once: all answered in order with consecutive counts", async () => {
     const first = (await client.execute("0")).reply.content.execution_count as number;
+    const started = Date.now();
     const pending = Array.from({ length: 1000 }, (_, i) => client.execute(`${i} * 2`, { timeoutMs: 300_000 }));
     const results = await Promise.all(pending);
+    const ms = Date.now() - started;
     let failures = 0;
     results.forEach((r, i) => {
       if (r.reply.content.execution_count !== first + 1 + i || textOf(r) !== String(i * 2)) failures++;
     });
-    record("load", 1000, failures, "in order, counts consecutive");
+    record("load", 1000, failures, `in order, counts consecutive, ${(ms / 1000).toFixed(1)} s (${(ms / 1000).toFixed(1)} ms per cell)`);
     expect(failures).toBe(0);
   });
 
@@ -237,48 +559,105 @@ describe("load", () => {
 });
 
 describe("soak", () => {
+  // 10 000 cells do not fit the CI budget on 2 cores: every cell is type-checked by the TypeScript
+  // language service on the kernel's main thread, which rebuilds its program and checker per cell
+  // (~25 ms of CPU per cell when the machine is idle, 60-190 ms under load; the protocol layer's own
+  // share is ~1 ms). SOAK_CELLS=10000 runs the full soak where time allows.
   test(`${SOAK_CELLS} small cells: RSS and fds stay flat`, async () => {
     const fdsBefore = openFds();
     const xs: number[] = [];
     const rss: number[] = [];
     const batch = 250;
+    const started = Date.now();
     for (let done = 0; done < SOAK_CELLS; done += batch) {
-      await Promise.all(Array.from({ length: batch }, (_, i) => client.execute(`const soak = { n: ${done + i}, s: "${"y".repeat(64)}" }; soak.n`)));
+      await Promise.all(Array.from({ length: Math.min(batch, SOAK_CELLS - done) }, (_, i) => client.execute(`const soak = { n: ${done + i}, s: "${"y".repeat(64)}" }; soak.n`)));
       if (done >= SOAK_CELLS / 5) {
         // the first fifth warms caches up; measure the steady state after it
         xs.push(done);
         rss.push(procStatus("VmRSS"));
       }
     }
+    const ms = Date.now() - started;
     const mbPer1000 = slope(xs, rss) * 1000;
     const fdsAfter = openFds();
-    record("soak", SOAK_CELLS, 0, `RSS slope ${mbPer1000.toFixed(2)} MB/1000 cells, fds ${fdsBefore}→${fdsAfter}`);
+    record("soak", SOAK_CELLS, 0, `RSS slope ${mbPer1000.toFixed(2)} MB/1000 cells, fds ${fdsBefore}→${fdsAfter}, ${(ms / SOAK_CELLS).toFixed(1)} ms per cell`);
     expect(fdsAfter).toBeLessThanOrEqual(fdsBefore + 2);
     expect(mbPer1000).toBeLessThan(5);
+  });
+
+  test(`${FIT_CALLS} fit/predict calls: tf.memory() stays flat`, async () => {
+    const setup = await client.execute(`
+const soakXs = tf.randomNormal([64, 8], 0, 1, "float32", 3);
+const soakData = tl.data.fromTensors(soakXs, Array.from({ length: 64 }, (_, i) => i % 2), { seed: 2 });
+const soakModel = tf.sequential({ layers: [tf.layers.dense({ inputShape: [8], units: 16, activation: "relu" }), tf.layers.dense({ units: 2, activation: "softmax" })] });
+const soakProbe = tf.ones([4, 8]);
+tf.memory().numTensors`);
+    expect(errorOf(setup)).toBe("");
+    const perCell = 10;
+    const calls: number[] = [];
+    const tensors: number[] = [];
+    const bytes: number[] = [];
+    let failures = 0;
+    for (let done = 0; done < FIT_CALLS; done += perCell) {
+      const result = await client.execute(`
+for (let i = 0; i < ${perCell}; i++) {
+  await tl.fit(soakModel, soakData, { epochs: 1, batchSize: 16, verbose: false });
+  tf.tidy(() => soakModel.predict(soakProbe));
+}
+JSON.stringify(tf.memory())`);
+      if (errorOf(result)) {
+        failures++;
+        continue;
+      }
+      const memory = jsonOf(result);
+      calls.push(done + perCell);
+      tensors.push(memory.numTensors);
+      bytes.push(memory.numBytes);
+    }
+    const tensorSlope = slope(calls, tensors);
+    const byteSlope = slope(calls, bytes);
+    record("soak", FIT_CALLS, failures, `${FIT_CALLS} fit+predict: tf.memory slope ${tensorSlope.toFixed(3)} tensors/call, ${byteSlope.toFixed(0)} bytes/call (numTensors ${tensors[0]}→${tensors[tensors.length - 1]})`);
+    expect(failures).toBe(0);
+    expect(tensorSlope).toBeLessThanOrEqual(0.01);
+    expect(byteSlope).toBeLessThanOrEqual(1);
   });
 });
 
 describe("floods of output", () => {
-  test("a cell printing 100 MB arrives as a bounded number of messages; heartbeat answered throughout", async () => {
-    const worstBefore = worstHeartbeatMs;
-    worstHeartbeatMs = 0;
+  test("a cell printing 100 MB arrives as a bounded number of messages; heartbeat and control answered throughout", async () => {
+    await monitor.read(true);
+    const rssBefore = procStatus("VmRSS");
     const result = await client.execute("const chunk = 'z'.repeat(1024 * 1024 - 1) + '\\n'; for (let i = 0; i < 100; i++) process.stdout.write(chunk);", { timeoutMs: 300_000 });
+    const rssAfter = procStatus("VmRSS");
+    const during = (await monitor.read(true)).window;
     const streams = result.outputs.filter((m) => m.header.msg_type === "stream");
     const bytes = streams.reduce((n, m) => n + m.content.text.length, 0);
-    const worstDuring = worstHeartbeatMs;
-    worstHeartbeatMs = Math.max(worstBefore, worstHeartbeatMs);
-    record("output floods", 1, bytes === 100 * 1024 * 1024 && streams.length < 2000 ? 0 : 1, `100 MB in ${streams.length} stream messages, worst heartbeat ${worstDuring.toFixed(1)} ms`);
+    const responsive = during.heartbeat.worstMs < 100 && during.control.worstMs < 100 && during.heartbeat.missed + during.control.missed === 0;
+    record(
+      "output floods",
+      1,
+      bytes === 100 * 1024 * 1024 && streams.length < 2000 && responsive ? 0 : 1,
+      `100 MB in ${streams.length} stream messages (RSS ${rssBefore.toFixed(0)}→${rssAfter.toFixed(0)} MB), ${describeStats(during)}`,
+    );
     expect(bytes).toBe(100 * 1024 * 1024);
     expect(streams.length).toBeLessThan(2000);
-    expect(worstDuring).toBeLessThan(100);
+    expect(during.heartbeat).toMatchObject({ missed: 0 });
+    expect(during.control).toMatchObject({ missed: 0 });
+    expect(during.heartbeat.worstMs).toBeLessThan(100);
+    expect(during.control.worstMs).toBeLessThan(100);
   });
 
   test("10 000 display updates send a bounded number of messages ending with the last state", async () => {
+    await monitor.read(true);
     const result = await client.execute("const out = display.live('start'); for (let i = 1; i <= 10000; i++) out.update(`update ${i}`);");
+    const during = (await monitor.read(true)).window;
     const updates = result.outputs.filter((m) => m.header.msg_type === "update_display_data");
     const last = updates[updates.length - 1]?.content.data["text/plain"];
-    record("output floods", 1, updates.length < 500 && last === "'update 10000'" ? 0 : 1, `10 000 updates → ${updates.length} messages`);
+    const responsive = during.heartbeat.worstMs < 100 && during.control.worstMs < 100;
+    record("output floods", 1, updates.length < 500 && String(last).includes("update 10000") && responsive ? 0 : 1, `10 000 updates → ${updates.length} messages, ${describeStats(during)}`);
     expect(updates.length).toBeLessThan(500);
     expect(String(last)).toContain("update 10000");
+    expect(during.heartbeat.worstMs).toBeLessThan(100);
+    expect(during.control.worstMs).toBeLessThan(100);
   });
 });
