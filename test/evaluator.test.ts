@@ -59,7 +59,10 @@ function writeFixtures(dir: string): void {
   write("node_modules/esm-only-greeter/index.js", `export function greet(name) { return "hello " + name; }\nexport default "the default";\n`);
   write("node_modules/cjs-adder/package.json", JSON.stringify({ name: "cjs-adder", main: "index.js" }));
   write("node_modules/cjs-adder/index.js", `module.exports = function add(a, b) { return a + b; };\nmodule.exports.twice = (n) => n * 2;\n`);
-  write("geometry.ts", `export interface Size { width: number; height: number }\nexport function area(size: Size): number { return size.width * size.height; }\n`);
+  write(
+    "geometry.ts",
+    `export interface Size { width: number; height: number }\nexport function area(size: Size): number { return size.width * size.height; }\nexport function square(side: number): Size { return { width: side, height: side }; }\n`,
+  );
   fs.symlinkSync(path.join(__dirname, "..", "node_modules", "source-map-js"), path.join(dir, "node_modules", "source-map-js"));
 }
 
@@ -182,6 +185,16 @@ describe("imports resolve from the notebook's folder", () => {
     const outcome = await run("import * as tslab from 'tslab'\ntslab.display.html('<i>from tslab</i>')");
     expect(outcome.status).toBe("ok");
     expect(outcome.sink.outputs).toEqual([{ kind: "display", event: expect.objectContaining({ data: expect.objectContaining({ "text/html": "<i>from tslab</i>" }) }) }]);
+  });
+
+  test("a variable keeps its type in later cells even when the cell never named that type", async () => {
+    await run("import { square } from './geometry'\nconst tile = square(2)");
+    await expectValue("tile.width", "2");
+    expect(await run("const wrongTile: number = tile")).toMatchObject({ status: "error", ename: "TSError", evalue: expect.stringContaining("Size") });
+  });
+
+  test("dynamic import() of a built-in and of an ESM-only package", async () => {
+    await expectValue("const pathModule = await import('node:path')\nconst esm = await import('esm-only-greeter');\n`${pathModule.basename('/x/y.ts')} ${esm.greet('you')}`", "'y.ts hello you'");
   });
 
   test("a missing package is one clear error", async () => {

@@ -120,7 +120,8 @@ function variableType(ts: TS, checker: ts.TypeChecker, id: ts.Identifier): strin
   const symbol = checker.getSymbolAtLocation(id);
   if (!symbol) return "any";
   const type = checker.getTypeOfSymbolAtLocation(symbol, id);
-  const text = checker.typeToString(type, undefined, ts.TypeFormatFlags.NoTruncation);
+  // With the declaration as context, types the cell cannot name (not imported) print as import("…").T.
+  const text = checker.typeToString(type, id, ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseFullyQualifiedType);
   // `typeof x` of the variable itself (unique symbols) cannot be carried under its own name.
   return new RegExp(`\\btypeof ${id.text}\\b`).test(text) ? "any" : text;
 }

@@ -15,6 +15,7 @@ interface Edit {
  *   import "x"                        →  await __tsfine_import("x");
  *   import x = require("x")           →  var x = await __tsfine_import("x");
  *   export const y = 1                →  const y = 1
+ *   await import("x")                 →  await __tsfine_dynamic_import("x")
  * Type-only imports and re-exports disappear. Imports bind with `var`, like function
  * declarations, so a later cell may declare an imported name as a function (see repl-bindings.ts).
  */
@@ -39,6 +40,7 @@ export function rewriteModuleSyntax(ts: TS, code: string): string {
       edits.push(...exportModifierEdits(ts, statement, source));
     }
   }
+  edits.push(...dynamicImportEdits(ts, source));
   let result = code;
   for (const edit of edits.sort((a, b) => b.start - a.start)) {
     const replaced = result.slice(edit.start, edit.end);
@@ -70,6 +72,19 @@ function exportModifierEdits(ts: TS, statement: ts.Statement, source: ts.SourceF
   return modifiers
     .filter((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword || modifier.kind === ts.SyntaxKind.DefaultKeyword)
     .map((modifier) => ({ start: modifier.getStart(source), end: modifier.end, text: "" }));
+}
+
+/** `import("x")` has no loader in inspector-evaluated code: it goes through the same importer as import statements. */
+function dynamicImportEdits(ts: TS, source: ts.SourceFile): Edit[] {
+  const edits: Edit[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      edits.push({ start: node.expression.getStart(source), end: node.expression.end, text: "__tsfine_dynamic_import" });
+    }
+    ts.forEachChild(node, visit);
+  };
+  if (/\bimport\s*\(/.test(source.text)) visit(source);
+  return edits;
 }
 
 function keepLineCount(replacement: string, replaced: string): string {

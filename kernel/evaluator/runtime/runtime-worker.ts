@@ -33,6 +33,7 @@ for (const [name, value] of Object.entries({
   __tsfine_import: importer.importModule,
   __tsfine_default: importer.defaultOf,
   __tsfine_namespace: importer.namespaceOf,
+  __tsfine_dynamic_import: async (specifier: string) => importer.namespaceOf(await importer.importModule(specifier)),
 })) {
   Object.defineProperty(globalThis, name, { value, enumerable: false, configurable: true, writable: true });
 }
