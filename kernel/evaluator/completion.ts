@@ -11,7 +11,6 @@ export function completeAt(service: CellLanguageService, code: string, cursorPos
   const cursor = codePointToUtf16(code, cursorPos);
   service.setCell(code);
   const prefixStart = identifierStart(code, cursor);
-  const prefix = code.slice(prefixStart, cursor);
   const position = service.offset + cursor;
   const completions = service.languageService.getCompletionsAtPosition(service.fileName, position, {
     includeCompletionsWithInsertText: true,
@@ -32,9 +31,8 @@ export function completeAt(service: CellLanguageService, code: string, cursorPos
     .filter((entry) => matchesPrefix(entry.name, typed))
     .sort((a, b) => rank(a, typed) - rank(b, typed) || a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name));
 
-  const cellStartUnits = start;
   reply.matches = entries.map((entry) => entry.insertText ?? entry.name);
-  reply.cursorStart = utf16ToCodePoint(code, cellStartUnits);
+  reply.cursorStart = utf16ToCodePoint(code, start);
   reply.cursorEnd = utf16ToCodePoint(code, end);
   reply.metadata = {
     _jupyter_types_experimental: entries.map((entry, index) => ({
@@ -45,7 +43,6 @@ export function completeAt(service: CellLanguageService, code: string, cursorPos
       signature: index < DETAILED_ENTRIES ? signatureOf(service, position, entry) : "",
     })),
   };
-  void prefix;
   return reply;
 }
 
