@@ -172,6 +172,8 @@ describe("files and URLs", () => {
     expect(rows.find((r) => r.name === "block1_conv")!.state).toBe("frozen");
     expect(rows.find((r) => r.name === "head_output")!.state).toBe("trainable");
     expect(model.outputs[0].shape).toEqual([null, 4]);
+    const normalised = classifier(base, { classes: 4, pooling: "flatten", normalize: true });
+    expect(normalised.layers.map((l) => l.name)).toEqual(expect.arrayContaining(["head_flatten", "head_norm", "head_output"]));
     model.dispose();
   });
 });

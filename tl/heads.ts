@@ -7,6 +7,11 @@ export interface HeadOptions {
   dropout?: number;
   /** How 4-D backbone features become a vector: "avg" (default), "max" or "flatten". */
   pooling?: "avg" | "max" | "flatten";
+  /**
+   * Layer-normalise the pooled features before the dense layers. Pretrained ReLU features can
+   * be large; normalised, the head trains stably at ordinary learning rates.
+   */
+  normalize?: boolean;
 }
 
 export interface ClassifierOptions extends HeadOptions {
@@ -46,6 +51,7 @@ function features(backbone: tf.LayersModel, options: HeadOptions, name: (b: stri
   } else if (rank !== 2) {
     x = tf.layers.flatten({ name: name("head_flatten") }).apply(x) as tf.SymbolicTensor;
   }
+  if (options.normalize) x = tf.layers.layerNormalization({ name: name("head_norm") }).apply(x) as tf.SymbolicTensor;
   const dropout = options.dropout ?? 0;
   if (options.hidden) {
     if (dropout) x = tf.layers.dropout({ rate: dropout, name: name("head_dropout") }).apply(x) as tf.SymbolicTensor;
