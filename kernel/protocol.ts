@@ -296,7 +296,7 @@ export class KernelProtocol {
         const text = outcome.result["text/plain"];
         if (storeHistory && typeof text === "string") this.history.recordOutput(count, text);
       }
-      publisher.finish();
+      await publisher.finish();
       this.channels.reply(
         "shell",
         request,
@@ -308,7 +308,7 @@ export class KernelProtocol {
     }
     const { ename, evalue, traceback } = outcome;
     publisher.error({ ename, evalue, traceback });
-    publisher.finish();
+    await publisher.finish();
     this.channels.reply("shell", request, "execute_reply", { status: "error", execution_count: count, ename, evalue, traceback }, metadata);
     return true;
   }

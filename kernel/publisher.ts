@@ -4,6 +4,12 @@
  * all parented to that request. Stream writes are coalesced so a cell that prints a lot
  * sends a bounded number of messages; anything else flushes pending text first, so the
  * client sees outputs in the order they happened.
+ *
+ * Publishing a large message costs the main thread real time (JSON, HMAC: ~10 ms per MB), and a
+ * runtime worker printing 100 MB hands over hundreds of chunks in one go. So large messages are
+ * published from a queue, one slice of work per event-loop turn, and everything after them waits
+ * its turn in the same queue: control requests and completions are answered in between, and the
+ * order of outputs is kept. finish() resolves once the queue is empty.
  */
 import type { DisplayEvent, ErrorInfo, MimeBundle, OutputSink } from "./interpreter";
 
@@ -14,6 +20,10 @@ export type InputAsker = (prompt: string, password: boolean) => Promise<string>;
 const STREAM_DELAY_MS = 5;
 /** …or as soon as this much text is waiting. */
 const STREAM_MAX_CHARS = 1 << 20;
+/** Stream messages at least this large are published from the queue, never inline. */
+const LARGE_CHARS = 64 * 1024;
+/** Work done per event-loop turn while the queue drains. */
+const SLICE_MS = 8;
 
 export class RequestPublisher implements OutputSink {
   private pendingName: "stdout" | "stderr" | undefined;
@@ -21,6 +31,10 @@ export class RequestPublisher implements OutputSink {
   private pendingChars = 0;
   private timer: NodeJS.Timeout | undefined;
   private finished = false;
+  /** Publications waiting behind a large one, in order. */
+  private readonly queue: Array<() => void> = [];
+  private pumping = false;
+  private drainWaiters: Array<() => void> = [];
 
   constructor(
     private readonly publish: IopubPublish,
@@ -38,19 +52,52 @@ export class RequestPublisher implements OutputSink {
     else if (!this.timer) this.timer = setTimeout(() => this.flush(), STREAM_DELAY_MS);
   }
 
+  /** Publishes now if nothing waits and the message is small; otherwise queues it behind the rest. */
+  private send(type: string, content: Record<string, unknown>, large = false): void {
+    if (!large && this.queue.length === 0 && !this.pumping) {
+      this.publish(type, content);
+      return;
+    }
+    this.queue.push(() => this.publish(type, content));
+    if (!this.pumping) {
+      this.pumping = true;
+      setImmediate(() => this.pump());
+    }
+  }
+
+  private pump(): void {
+    const started = performance.now();
+    while (this.queue.length > 0) {
+      this.queue.shift()!();
+      if (performance.now() - started >= SLICE_MS) break;
+    }
+    if (this.queue.length > 0) {
+      setImmediate(() => this.pump());
+      return;
+    }
+    this.pumping = false;
+    for (const resolve of this.drainWaiters.splice(0)) resolve();
+  }
+
+  /** Resolves once everything published so far has been handed on. */
+  drained(): Promise<void> {
+    if (this.queue.length === 0 && !this.pumping) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
   display(event: DisplayEvent): void {
     if (this.silent) return;
     this.flush();
     const content: Record<string, unknown> = { data: event.data, metadata: event.metadata ?? {}, transient: {} };
     if (event.displayId !== undefined) content.transient = { display_id: event.displayId };
     const type = event.update && event.displayId !== undefined ? "update_display_data" : "display_data";
-    this.publish(type, content);
+    this.send(type, content);
   }
 
   clearOutput(wait: boolean): void {
     if (this.silent) return;
     this.flush();
-    this.publish("clear_output", { wait });
+    this.send("clear_output", { wait });
   }
 
   input(prompt: string, password: boolean): Promise<string> {
@@ -58,20 +105,22 @@ export class RequestPublisher implements OutputSink {
       return Promise.reject(new Error("This front end does not accept input (allow_stdin is false), so the cell cannot ask for a line of text."));
     }
     this.flush();
-    return this.askInput(prompt, password);
+    const ask = this.askInput;
+    // the prompt goes out on stdin only after the text before it went out on iopub
+    return this.drained().then(() => ask(prompt, password));
   }
 
   /** The cell's value, published as execute_result. */
   result(executionCount: number, data: MimeBundle, metadata: Record<string, unknown> = {}): void {
     if (this.silent) return;
     this.flush();
-    this.publish("execute_result", { execution_count: executionCount, data, metadata });
+    this.send("execute_result", { execution_count: executionCount, data, metadata });
   }
 
   error(info: ErrorInfo): void {
     if (this.silent) return;
     this.flush();
-    this.publish("error", { ename: info.ename, evalue: info.evalue, traceback: info.traceback });
+    this.send("error", { ename: info.ename, evalue: info.evalue, traceback: info.traceback });
   }
 
   /** Sends pending stream text now. */
@@ -84,16 +133,18 @@ export class RequestPublisher implements OutputSink {
     this.pendingName = undefined;
     this.pendingChunks = [];
     this.pendingChars = 0;
-    this.publish("stream", { name, text });
+    this.send("stream", { name, text }, text.length >= LARGE_CHARS);
   }
 
   /**
-   * Ends the request: flushes. Output arriving later (a background callback of this cell)
+   * Ends the request: flushes; resolves once every output has been handed on (the protocol sends
+   * the reply and idle after that). Output arriving later (a background callback of this cell)
    * still goes out, parented to this request, as Jupyter front ends expect.
    */
-  finish(): void {
+  finish(): Promise<void> {
     this.finished = true;
     this.flush();
+    return this.drained();
   }
 
   get isFinished(): boolean {

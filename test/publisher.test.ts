@@ -2,6 +2,7 @@
  * What a running cell's outputs turn into, without sockets: stream text is batched but keeps
  * its place relative to displays, results and errors; silent requests publish nothing.
  */
+import { createHmac } from "node:crypto";
 import { RequestPublisher } from "../kernel/publisher";
 
 function recorder() {
@@ -35,15 +36,28 @@ test("a display in the middle flushes earlier text first, so order is kept", () 
   expect(sent[6].content).toEqual({ execution_count: 3, data: { "text/plain": "3" }, metadata: {} });
 });
 
-test("a huge print goes out in bounded chunks as it is written, not all at the end", () => {
+test("a huge print goes out in bounded chunks, one per event-loop turn, so other work runs in between; finish waits for all", async () => {
   const { sent, publish } = recorder();
-  const sink = new RequestPublisher(publish, undefined);
+  // as the kernel does: every message is serialised and signed, which takes time for a large one
+  const signing = (type: string, content: Record<string, unknown>) => {
+    createHmac("sha256", "key").update(JSON.stringify(content)).digest("hex");
+    publish(type, content);
+  };
+  const sink = new RequestPublisher(signing, undefined);
   const line = "x".repeat(1023) + "\n";
   for (let i = 0; i < 10 * 1024; i++) sink.stream("stdout", line); // 10 MiB, synchronously
-  expect(sent.length).toBeGreaterThanOrEqual(9);
-  expect(sent.length).toBeLessThanOrEqual(10);
-  sink.finish();
-  expect(sent.reduce((n, m) => n + m.content.text.length, 0)).toBe(10 * 1024 * 1024);
+  sink.result(1, { "text/plain": "done" });
+  expect(sent).toEqual([]); // nothing encoded inside the writer's turn
+  const seenBetween: number[] = [];
+  const ticker = setInterval(() => seenBetween.push(sent.length), 0);
+  await sink.finish();
+  clearInterval(ticker);
+  const streams = sent.filter((m) => m.type === "stream");
+  expect(streams.length).toBeGreaterThanOrEqual(10);
+  expect(streams.length).toBeLessThanOrEqual(11);
+  expect(streams.reduce((n, m) => n + m.content.text.length, 0)).toBe(10 * 1024 * 1024);
+  expect(sent[sent.length - 1].type).toBe("execute_result"); // still after the text
+  expect(seenBetween.some((n) => n > 0 && n < sent.length)).toBe(true); // timers ran while it drained
 });
 
 test("silent requests publish nothing", () => {
