@@ -7,8 +7,12 @@ import { tsfineRoot } from "./tsfine-root";
 
 /** How long a worker gets to answer an interrupt message before it is taken to be busy in synchronous code. */
 const ACK_WAIT_MS = 100;
-/** How long a terminated worker gets to report; after that it is replaced. */
-const TERMINATE_WAIT_MS = 700;
+/**
+ * How long a terminated worker gets to report; after that it is replaced (and the user's state is
+ * lost). 700 ms was too short on a loaded machine (2 cores at load 10): an interrupted `while (true) {}`
+ * was reported after ~830 ms and the worker, state and all, had already been replaced.
+ */
+const TERMINATE_WAIT_MS = 3000;
 
 export type RuntimeEvent = Exclude<FromWorker, { type: "ready" | "done" | "interruptAck" | "reply" }>;
 

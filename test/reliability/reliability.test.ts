@@ -383,6 +383,7 @@ const fitWatch = {
   afterBatch() { fitLog.batches++; },
   afterEpoch(state: { current?: { valLoss?: number } }) {
     fitLog.epochs++;
+    console.log("epoch " + fitLog.epochs);
     const valLoss = state.current?.valLoss ?? Infinity;
     if (valLoss < fitLog.best) { fitLog.best = valLoss; fitLog.bestWeights = fitModel.getWeights().map((w) => Array.from(w.dataSync())); }
   },
@@ -392,7 +393,7 @@ async function fitCheck(): Promise<string> {
   const batchesThen = fitLog.batches;
   await new Promise((r) => setTimeout(r, 500));
   const now = fitModel.getWeights().map((w) => Array.from(w.dataSync()));
-  const maxDiff = Math.max(...now.flatMap((w, i) => w.map((v, j) => Math.abs(v - fitLog.bestWeights[i][j]))));
+  const maxDiff = fitLog.bestWeights.length === 0 ? Infinity : Math.max(...now.flatMap((w, i) => w.map((v, j) => Math.abs(v - fitLog.bestWeights[i][j]))));
   const predicted = tf.tidy(() => {
     const out = fitModel.predict(tf.ones([3, 16]));
     return Array.from((Array.isArray(out) ? out[0] : out).dataSync());
@@ -401,7 +402,21 @@ async function fitCheck(): Promise<string> {
 }
 fitData.validation?.size`);
     expect(errorOf(setup)).toBe("");
-    const { result, ms } = await interruptAfter(`await tl.fit(fitModel, fitData, { epochs: 100000, batchSize: 4, lr: 0.05, checkpoint: "best", verbose: false, callbacks: [fitWatch] })`, 2500);
+    // interrupted once two epochs are done (their end is printed), in the middle of the third
+    const running = client.execute(`await tl.fit(fitModel, fitData, { epochs: 100000, batchSize: 8, lr: 0.05, checkpoint: "best", verbose: false, callbacks: [fitWatch] })`);
+    let printed = "";
+    const previousIopub = client.onIopub;
+    client.onIopub = (m) => {
+      if (m.header.msg_type === "stream") printed += m.content.text;
+    };
+    const deadline = Date.now() + 120_000;
+    while (!printed.includes("epoch 2") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    client.onIopub = previousIopub;
+    await new Promise((r) => setTimeout(r, 100));
+    const interruptedAt = Date.now();
+    await client.interrupt();
+    const result = await running;
+    const ms = Date.now() - interruptedAt;
     // a later cell: is training still going on behind our back? are the weights the best epoch's?
     const check = await client.execute(`await fitCheck()`);
     const figures = errorOf(check) ? undefined : jsonOf(check);

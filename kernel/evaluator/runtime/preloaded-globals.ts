@@ -12,6 +12,7 @@ export interface DisplayModule {
 
 interface TlModule {
   backend?: { init?(): Promise<unknown> };
+  requestStop?(): void;
 }
 
 let displayModule: DisplayModule | undefined | null = null;
@@ -69,5 +70,18 @@ export async function initBackend(report: (text: string) => void): Promise<void>
     if (tl?.backend?.init) await tl.backend.init();
   } catch (error) {
     report(`tf backend failed to start: ${(error as Error)?.message ?? String(error)}\n`);
+  }
+}
+
+/**
+ * Asks a running tl.fit to stop at its next batch boundary, where it restores the best weights
+ * (checkpoint "best") instead of being cut off mid-update. tl.fit clears the flag when it starts,
+ * so an interrupt of some other cell does not stop a later fit.
+ */
+export function requestTlStop(): void {
+  try {
+    requireBuilt<TlModule>(path.join("tl", "index"))?.requestStop?.();
+  } catch {
+    // tl is not available: nothing can be fitting
   }
 }

@@ -10,7 +10,7 @@ import type { FromWorker, RunResult, ToWorker, WorkerData } from "./messages";
 import { createModuleImporter } from "./module-importer";
 import { OutputCapture } from "./output-capture";
 import { magicsRuntime } from "./magics-runtime";
-import { defineLazyGlobal, definePreloadedGlobals, initBackend, loadDisplayModule } from "./preloaded-globals";
+import { defineLazyGlobal, definePreloadedGlobals, initBackend, loadDisplayModule, requestTlStop } from "./preloaded-globals";
 import { describeThrown } from "./thrown-error";
 import { valueBundle } from "./value-bundle";
 import { createTsfineObject } from "./tsfine-object";
@@ -127,6 +127,7 @@ port.on("message", (message: ToWorker) => {
       });
       break;
     case "interrupt":
+      requestTlStop();
       if (running?.id === message.id) running.settle({ kind: "interrupted" });
       magicsRuntime()?.killChildren?.();
       post({ type: "interruptAck", id: message.id });
