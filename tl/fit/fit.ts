@@ -13,6 +13,7 @@ import { makeOptimizer, parameterGroups, setLearningRate, type OptimizerName } f
 import { progress } from "./progress";
 import { scheduleCallback, type Schedule, type ScheduleName } from "./schedules";
 import { clearStopRequest, isStopRequested } from "./stop-request";
+import { checkBatchFitsMemory } from "./memory-check";
 
 export interface FitOptions {
   epochs?: number;
@@ -103,6 +104,7 @@ export async function fit(model: tf.LayersModel, data: Dataset, options: FitOpti
   };
   try {
     for (const cb of callbacks) await cb.beforeFit?.(state);
+    await checkBatchFitsMemory(state, groups.flatMap((g) => g.variables));
     for (state.epoch = 0; state.epoch < epochs && !state.stop; state.epoch++) {
       const started = Date.now();
       let lossSum = 0, accSum = 0, seen = 0;
