@@ -78,7 +78,7 @@ describeWithJupyter("JupyterLab 4 in a real browser", () => {
     baseUrl = `http://127.0.0.1:${port}`;
     lab = spawn(
       path.join(repoRoot, ".venv", "bin", "jupyter"),
-      ["lab", "--no-browser", `--port=${port}`, "--ip=127.0.0.1", "--ServerApp.token=", "--ServerApp.password=",
+      ["lab", "--no-browser", "--allow-root", `--port=${port}`, "--ip=127.0.0.1", "--IdentityProvider.token=", "--ServerApp.password=",
         "--ServerApp.disable_check_xsrf=True", `--ServerApp.root_dir=${jupyter.dir}`, "--LabApp.news_url=None",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
       { env: jupyter.env, stdio: ["ignore", "pipe", "pipe"] },
@@ -98,18 +98,26 @@ describeWithJupyter("JupyterLab 4 in a real browser", () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
     await page.goto(`${baseUrl}/lab/tree/figures.ipynb`);
     await page.waitForSelector(".jp-Notebook .jp-Cell", { timeout: 60_000 });
-    // The kernel must be ours and idle before we run anything.
-    await page.waitForSelector(".jp-Notebook-ExecutionIndicator[data-status='idle'], .jp-mod-idle, [title*='Kernel idle' i]", { timeout: 60_000 }).catch(() => undefined);
+    await page.waitForFunction(() => document.body.innerText.includes("TypeScript (tsfine) | Idle"), undefined, { timeout: 60_000 });
+    // JupyterLab may still ask which kernel to use; answer with ours.
+    const dialog = page.locator(".jp-Dialog");
+    if (await dialog.isVisible().catch(() => false)) {
+      await dialog.locator("select").selectOption({ label: "TypeScript (tsfine)" }).catch(() => undefined);
+      await dialog.locator("button:has-text('Select')").click();
+    }
     return page;
   }
 
   test("run all: chart drawn, grid images decoded, live output final; reload shows the chart again", async () => {
     const page = await openNotebook();
-    await page.click("text=Run");
-    await page.click("text=Run All Cells");
+    await page.click(".lm-MenuBar-itemLabel:text-is('Run')");
+    await page.click(".lm-Menu-itemLabel:text-is('Run All Cells')");
 
     const plot = page.locator(".jp-OutputArea-output .js-plotly-plot .main-svg").first();
-    await plot.waitFor({ timeout: 120_000 });
+    await plot.waitFor({ timeout: 120_000 }).catch(async (error) => {
+      await page.screenshot({ path: path.join(screenshots, "failed-run.png"), fullPage: true });
+      throw error;
+    });
     expect(await page.locator(".js-plotly-plot .scatterlayer .trace").count()).toBeGreaterThan(0);
 
     await page.waitForFunction(() => document.body.innerText.includes("step 200"), undefined, { timeout: 120_000 });
@@ -118,9 +126,9 @@ describeWithJupyter("JupyterLab 4 in a real browser", () => {
     const widths = await images.evaluateAll((imgs) => imgs.map((img) => (img as HTMLImageElement).naturalWidth));
     expect(widths.length).toBeGreaterThanOrEqual(2);
     expect(widths.every((w) => w > 0)).toBe(true);
-    const text = await page.locator(".jp-Notebook").innerText();
-    expect(text).toContain("step 200");
-    expect(text).not.toContain("starting");
+    const liveOutput = await page.locator(".jp-Cell").nth(3).locator(".jp-OutputArea").innerText();
+    expect(liveOutput).toContain("step 200");
+    expect(liveOutput).not.toContain("starting");
     await page.screenshot({ path: path.join(screenshots, "after-run.png"), fullPage: true });
 
     await page.keyboard.press("Control+s");
