@@ -97,15 +97,20 @@ export async function lrFind(model: tf.LayersModel, data: Dataset, options: LrFi
 /** The rate where the loss falls most steeply, ignoring the noisy ends. */
 function suggest(lrs: number[], losses: number[]): number {
   if (lrs.length < 3) return lrs[0] ?? 1e-3;
-  const lastUseful = Math.max(2, losses.indexOf(Math.min(...losses)));
+  const lowest = losses.indexOf(Math.min(...losses));
+  // Slopes over a window, not single steps: the first steps are noise even after smoothing,
+  // and the steepest single step there is a meaningless tiny rate.
+  const half = Math.max(1, Math.floor(lrs.length / 20));
+  const first = Math.max(half, Math.floor(lrs.length / 10));
   let bestSlope = Infinity;
-  let at = 0;
-  for (let i = 1; i <= lastUseful && i < lrs.length; i++) {
-    const slope = (losses[i] - losses[i - 1]) / (Math.log(lrs[i]) - Math.log(lrs[i - 1]));
+  let at = -1;
+  for (let i = first; i <= lowest - half; i++) {
+    const slope = (losses[i + half] - losses[i - half]) / (Math.log(lrs[i + half]) - Math.log(lrs[i - half]));
     if (slope < bestSlope) {
       bestSlope = slope;
       at = i;
     }
   }
-  return lrs[at];
+  // No falling stretch to speak of: one tenth of the rate with the lowest loss, the usual rule.
+  return at >= 0 && bestSlope < 0 ? lrs[at] : lrs[lowest] / 10;
 }

@@ -6,7 +6,9 @@ function label(state: FitState): string {
   const loss = Number.isFinite(state.batchLoss) ? ` · loss ${state.batchLoss.toFixed(4)}` : "";
   const acc = state.classification && state.step > 0 ? ` · acc ${state.batchAcc.toFixed(3)}` : "";
   const notes = state.notes.length ? ` · ${state.notes.join("; ")}` : "";
-  return `epoch ${state.epoch + 1}/${state.epochs}${loss}${acc}${notes}`;
+  // After the last epoch the loop's counter has moved past it; the label stays on the last one.
+  const epoch = Math.min(state.epoch + 1, state.epochs);
+  return `epoch ${epoch}/${state.epochs}${loss}${acc}${notes}`;
 }
 
 /** A progress bar over all training batches, labelled with epoch, loss and notes. */
