@@ -550,7 +550,7 @@ describe("soak", () => {
     const fdsBefore = openFds();
     const xs: number[] = [];
     const rss: number[] = [];
-    const batch = 250;
+    const batch = 100; // an RSS sample after every 100 cells
     const started = Date.now();
     for (let done = 0; done < SOAK_CELLS; done += batch) {
       await Promise.all(Array.from({ length: Math.min(batch, SOAK_CELLS - done) }, (_, i) => client.execute(`const soak = { n: ${done + i}, s: "${"y".repeat(64)}" }; soak.n`)));
