@@ -1,0 +1,208 @@
+/**
+ * What a person sees in JupyterLab 4 and in the classic Notebook (nbclassic): open a notebook in
+ * Debian's chromium, run all cells on the tsfine kernel, and check the plotly chart is drawn, the
+ * image grid decoded and a live output shows its final value; then reload the saved notebook and
+ * check the chart is drawn again without re-running. Screenshots go to test-output/jupyterlab/.
+ */
+import { ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as path from "node:path";
+import { chromium, Browser, Page } from "playwright-core";
+import { describeWithJupyter, JupyterEnv, makeJupyterEnv, notebook, repoRoot } from "./helpers/jupyter-env";
+
+jest.setTimeout(300_000);
+
+const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+  "--disable-component-update", "--disable-sync", "--no-first-run",
+];
+const screenshots = path.join(repoRoot, "test-output", "jupyterlab");
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      /* server not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`JupyterLab did not answer at ${url} within ${timeoutMs} ms`);
+}
+
+const CELLS = [
+  "const xs = Array.from({ length: 20 }, (_, i) => i);",
+  "display.plotly([{ x: xs, y: xs.map((x) => x * x), type: 'scatter', name: 'squares' }], { title: { text: 'squares' } })",
+  [
+    "const pixels = new Uint8Array(28 * 28).map((_, i) => (i * 7) % 256);",
+    "display.imageGrid([",
+    "  { image: pixels, shape: [28, 28], caption: 'truth 3 / pred 3' },",
+    "  { image: pixels, shape: [28, 28], caption: 'truth 5 / pred 6', wrong: true },",
+    "], { columns: 2 })",
+  ].join("\n"),
+  [
+    "const live = display.live('starting');",
+    "for (let i = 1; i <= 200; i++) { live.update(`step ${i}`); await new Promise((r) => setTimeout(r, 2)); }",
+  ].join("\n"),
+];
+
+interface Frontend {
+  name: string;
+  /** jupyter subcommand and its options (token off, loopback only). */
+  args(port: number, root: string): string[];
+  notebookPath: string;
+  /** Waits until the notebook is open with the tsfine kernel idle. */
+  ready(page: Page): Promise<void>;
+  runAll(page: Page): Promise<void>;
+  save(page: Page): Promise<void>;
+  output: string;
+  cell: string;
+}
+
+const JUPYTERLAB: Frontend = {
+  name: "JupyterLab 4",
+  args: (port, root) => ["lab", "--no-browser", "--allow-root", `--port=${port}`, "--ip=127.0.0.1", "--IdentityProvider.token=",
+    "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True", `--ServerApp.root_dir=${root}`, "--LabApp.news_url=None",
+    "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+  notebookPath: "/lab/tree/figures.ipynb",
+  async ready(page) {
+    await page.waitForSelector(".jp-Notebook .jp-Cell", { timeout: 60_000 });
+    await page.waitForFunction(() => document.body.innerText.includes("TypeScript (tsfine) | Idle"), undefined, { timeout: 60_000 });
+    // JupyterLab may still ask which kernel to use; answer with ours.
+    const dialog = page.locator(".jp-Dialog");
+    if (await dialog.isVisible().catch(() => false)) {
+      await dialog.locator("select").selectOption({ label: "TypeScript (tsfine)" }).catch(() => undefined);
+      await dialog.locator("button:has-text('Select')").click();
+    }
+  },
+  async runAll(page) {
+    await page.click(".lm-MenuBar-itemLabel:text-is('Run')");
+    await page.click(".lm-Menu-itemLabel:text-is('Run All Cells')");
+  },
+  async save(page) {
+    await page.keyboard.press("Control+s");
+  },
+  output: ".jp-OutputArea-output",
+  cell: ".jp-Cell",
+};
+
+const CLASSIC: Frontend = {
+  name: "classic Notebook (nbclassic)",
+  args: (port, root) => ["nbclassic", "--no-browser", "--allow-root", `--port=${port}`, "--ip=127.0.0.1", "--NotebookApp.token=",
+    "--NotebookApp.password=", `--NotebookApp.notebook_dir=${root}`, "--ServerApp.token=", `--ServerApp.root_dir=${root}`],
+  notebookPath: "/notebooks/figures.ipynb",
+  async ready(page) {
+    await page.waitForFunction(
+      () => {
+        const nb = (window as any).Jupyter?.notebook;
+        return nb?.kernel?.name === "tsfine" && nb.kernel.is_connected() && document.querySelector("#kernel_indicator_icon.kernel_idle_icon") !== null;
+      },
+      undefined,
+      { timeout: 60_000 },
+    );
+  },
+  async runAll(page) {
+    await page.click("#celllink");
+    await page.click("#run_all_cells a");
+  },
+  async save(page) {
+    await page.evaluate(() => (window as any).Jupyter.notebook.save_checkpoint());
+  },
+  output: ".output_area",
+  cell: ".cell",
+};
+
+for (const frontend of [JUPYTERLAB, CLASSIC]) {
+  describeWithJupyter(`${frontend.name} in a real browser`, () => {
+    let jupyter: JupyterEnv;
+    let server: ChildProcess;
+    let browser: Browser;
+    let baseUrl: string;
+    const shot = (name: string) => path.join(screenshots, `${frontend === JUPYTERLAB ? "lab" : "classic"}-${name}.png`);
+
+    beforeAll(async () => {
+      if (!fs.existsSync(CHROMIUM) && process.env.CI) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
+      fs.mkdirSync(screenshots, { recursive: true });
+      jupyter = makeJupyterEnv();
+      fs.writeFileSync(path.join(jupyter.dir, "figures.ipynb"), JSON.stringify(notebook(CELLS)));
+      const port = await freePort();
+      baseUrl = `http://127.0.0.1:${port}`;
+      server = spawn(path.join(repoRoot, ".venv", "bin", "jupyter"), frontend.args(port, jupyter.dir), {
+        env: jupyter.env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      server.stdout!.on("data", (d) => process.env.TSFINE_DEBUG && process.stderr.write(d));
+      server.stderr!.on("data", (d) => process.env.TSFINE_DEBUG && process.stderr.write(d));
+      await waitForHttp(`${baseUrl}/api/status`, 60_000);
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    });
+
+    afterAll(async () => {
+      await browser?.close();
+      server?.kill("SIGTERM");
+      jupyter?.cleanup();
+    });
+
+    async function openNotebook(): Promise<Page> {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
+      await page.goto(`${baseUrl}${frontend.notebookPath}`);
+      await frontend.ready(page).catch(async (error) => {
+        await page.screenshot({ path: shot("failed-open"), fullPage: true });
+        throw error;
+      });
+      return page;
+    }
+
+    test("run all: chart drawn, grid images decoded, live output final; reload shows the chart again", async () => {
+      const page = await openNotebook();
+      await frontend.runAll(page);
+
+      const plot = page.locator(`${frontend.output} .js-plotly-plot .main-svg`).first();
+      await plot.waitFor({ timeout: 120_000 }).catch(async (error) => {
+        await page.screenshot({ path: shot("failed-run"), fullPage: true });
+        throw error;
+      });
+      expect(await page.locator(".js-plotly-plot .scatterlayer .trace").count()).toBeGreaterThan(0);
+
+      await page.waitForFunction(() => document.body.innerText.includes("step 200"), undefined, { timeout: 120_000 });
+      const images = page.locator(`${frontend.output} img`);
+      await images.first().waitFor({ timeout: 60_000 });
+      const widths = await images.evaluateAll((imgs) => imgs.map((img) => (img as HTMLImageElement).naturalWidth));
+      expect(widths.length).toBeGreaterThanOrEqual(2);
+      expect(widths.every((w) => w > 0)).toBe(true);
+      const liveOutput = await page.locator(frontend.cell).nth(3).locator(frontend.output).first().innerText();
+      expect(liveOutput).toContain("step 200");
+      expect(liveOutput).not.toContain("starting");
+      await page.screenshot({ path: shot("after-run"), fullPage: true });
+
+      await frontend.save(page);
+      await page.waitForTimeout(1500);
+      const saved = JSON.parse(fs.readFileSync(path.join(jupyter.dir, "figures.ipynb"), "utf8"));
+      expect(saved.cells[1].outputs.length).toBeGreaterThan(0);
+      await page.close();
+
+      const reopened = await openNotebook();
+      await reopened.locator(`${frontend.output} .js-plotly-plot .main-svg`).first().waitFor({ timeout: 60_000 }).catch(async (error) => {
+        await reopened.screenshot({ path: shot("failed-reload"), fullPage: true });
+        throw error;
+      });
+      await reopened.screenshot({ path: shot("after-reload"), fullPage: true });
+      await reopened.close();
+    });
+  });
+}
