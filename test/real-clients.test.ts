@@ -83,6 +83,32 @@ describeWithJupyter("real Jupyter clients", () => {
     expect(page).toContain("hello from tsfine");
   });
 
+  test("nbconvert executes a notebook that uses magics", () => {
+    const nbPath = path.join(jupyter.dir, "magics.ipynb");
+    fs.writeFileSync(
+      nbPath,
+      JSON.stringify(
+        notebook([
+          "%%writefile note.txt\nwritten by a cell magic",
+          "%%sh\ncat note.txt",
+          "const doubled = %time 21 * 2\nconsole.log(`doubled=${doubled}`)",
+          "%%html\n<b id=\"from-magic\">html magic</b>",
+          "%who",
+        ]),
+      ),
+    );
+    const exec = jupyter.run("jupyter", ["nbconvert", "--to", "notebook", "--execute", "--output", "magics.out.ipynb", nbPath]);
+    expect(exec.stderr).not.toMatch(/CellExecutionError/);
+    expect(exec.status).toBe(0);
+    const outputs = codeOutputs(path.join(jupyter.dir, "magics.out.ipynb"));
+    const printed = (i: number) => outputs[i].map((o: any) => o.text ?? o.data?.["text/plain"] ?? "").join("");
+    expect(printed(1)).toContain("written by a cell magic");
+    expect(printed(2)).toMatch(/Wall time/);
+    expect(printed(2)).toContain("doubled=42");
+    expect(outputs[3][0].data["text/html"]).toContain('id="from-magic"');
+    expect(printed(4)).toContain("doubled");
+  });
+
   test("nbconvert reports a failing cell as an error with the cell's line", () => {
     const nbPath = path.join(jupyter.dir, "failing.ipynb");
     fs.writeFileSync(nbPath, JSON.stringify(notebook(["const ok = 1;", "const n: number = 'not a number';"])));
