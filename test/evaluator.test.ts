@@ -115,6 +115,20 @@ describe("cells keep state like a REPL", () => {
     await expectValue("let helper = 'let'\nhelper", "'let'");
   });
 
+  test("a name declared with const, let or class may be declared as a function or let later; functions stay hoisted", async () => {
+    await run("const shape = 'const'");
+    await expectValue("const early = shape()\nfunction shape() { return 'function' }\nearly + ' ' + shape.name", "'function shape'");
+    await run("class Maker {}");
+    await expectValue("function Maker(n: number): number { return n > 0 ? Maker(n - 1) + 1 : 0 }\nMaker(3)", "3");
+    await run("const rate = 1");
+    await expectValue("let rate = 2\nrate", "2");
+    await run("let fails = 1");
+    const code = "function fails() { throw new Error('from the function') }\nfails()";
+    const thrown = await run(code);
+    expect(thrown).toMatchObject({ status: "error", evalue: "from the function" });
+    expect(thrown.status === "error" && thrown.traceback.join("\n")).toMatch(new RegExp(`cell\\[\\d+\\]:1:${code.indexOf("new Error") + 1}\\b`));
+  });
+
   test("top-level await and the final expression's value", async () => {
     await expectValue("const waited = await new Promise<number>((resolve) => setTimeout(() => resolve(41), 5))\nwaited + 1", "42");
   });
@@ -266,6 +280,24 @@ describe("interrupt", () => {
     const { outcome } = await interruptAfter("await null\nwhile (true) {}", 300);
     expect(outcome).toMatchObject({ status: "error", ename: "Interrupted" });
     await expectValue("1", "1");
+  });
+});
+
+describe("the type checker runs beside the kernel, not in its way", () => {
+  test("a cell waiting for the first type check of a fresh kernel can be interrupted at once", async () => {
+    const fresh = createInterpreter({ cwd: notebookDir, typecheck: "on", preloadBackend: false });
+    await fresh.start();
+    try {
+      const pending = fresh.execute({ code: "tf.tensor([1, 2]).shape", silent: false, storeHistory: true, allowStdin: false, executionCount: 1, userExpressions: {} }, new CollectingSink());
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const asked = Date.now();
+      fresh.interrupt();
+      expect(await pending).toMatchObject({ status: "error", ename: "Interrupted" });
+      // not the 10–20 s of the first check (the fresh runtime worker may still be starting)
+      expect(Date.now() - asked).toBeLessThan(5000);
+    } finally {
+      await fresh.shutdown(false);
+    }
   });
 });
 

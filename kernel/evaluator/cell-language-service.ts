@@ -16,8 +16,11 @@ export interface CellDiagnostic {
 }
 
 /** Installed packages and TypeScript's libs never change under a running kernel; the user's own files may. */
-function diskVersion(file: string): string {
-  if (file.includes(`${path.sep}node_modules${path.sep}`) || file.startsWith(tsfineRoot())) return "0";
+function isInstalled(file: string): boolean {
+  return file.includes(`${path.sep}node_modules${path.sep}`) || file.startsWith(tsfineRoot());
+}
+
+function modifiedTime(file: string): string {
   try {
     return String(fs.statSync(file).mtimeMs);
   } catch {
@@ -44,12 +47,17 @@ const IGNORED_CODES = new Set([
 export class CellLanguageService {
   readonly prelude = new Prelude();
   private readonly cellFile: string;
-  private readonly globalsFile: string;
   private readonly service: ts.LanguageService;
   private readonly snapshots = new Map<string, ts.IScriptSnapshot | undefined>();
-  private globalsText: string;
+  /** The user's own files in the program (the only ones on disk that may change): their versions are their mtimes. */
+  private readonly userFiles = new Set<string>();
+  private readonly installedFiles = new Set<string>();
+  /** The preloaded globals' declaration files (absolute name → text). */
+  private globals: Map<string, string>;
   private resolutionCache: ts.ModuleResolutionCache;
   private text = "";
+  /** The answers for this text may change although the text did not (a missing module may be installed since). */
+  private stale = false;
   private version = 0;
   private globalsVersion = 0;
   private cellStart = 0;
@@ -62,8 +70,7 @@ export class CellLanguageService {
     private readonly cwd: string,
   ) {
     this.cellFile = path.join(cwd, "__tsfine_cell__.ts");
-    this.globalsFile = path.join(tsfineRoot(), "__tsfine_globals__.d.ts");
-    this.globalsText = globalsDeclarations();
+    this.globals = readGlobals();
     this.resolutionCache = ts.createModuleResolutionCache(cwd, (file) => file, undefined);
     this.service = ts.createLanguageService(this.host(), ts.createDocumentRegistry());
   }
@@ -87,7 +94,8 @@ export class CellLanguageService {
     const text = `${prelude}\n${code}\nexport {};\n`;
     this.cellStart = prelude.length + 1;
     this.cellLength = code.length;
-    if (text === this.text) return;
+    if (text === this.text && !this.stale) return;
+    this.stale = false;
     this.text = text;
     this.version++;
   }
@@ -102,7 +110,10 @@ export class CellLanguageService {
   private computeDiagnostics(): CellDiagnostic[] {
     const all = [...this.service.getSyntacticDiagnostics(this.cellFile), ...this.service.getSemanticDiagnostics(this.cellFile)];
     // A module that was not found may be installed before the next cell: forget cached failures.
-    if (all.some((d) => d.code === CANNOT_FIND_MODULE)) this.resolutionCache.clear();
+    if (all.some((d) => d.code === CANNOT_FIND_MODULE)) {
+      this.resolutionCache.clear();
+      this.stale = true;
+    }
     const end = this.cellStart + this.cellLength;
     return all
       .filter((d) => d.start !== undefined && d.start >= this.cellStart && d.start <= end && !IGNORED_CODES.has(d.code))
@@ -128,8 +139,19 @@ export class CellLanguageService {
 
   /** Re-reads the preloaded globals' types (after tl/ or display/ were rebuilt). */
   refreshGlobals(): void {
-    this.globalsText = globalsDeclarations();
+    this.globals = readGlobals();
     this.globalsVersion++;
+  }
+
+  private diskVersion(file: string): string {
+    if (this.installedFiles.has(file)) return "0";
+    if (this.userFiles.has(file)) return modifiedTime(file);
+    if (isInstalled(file)) {
+      this.installedFiles.add(file);
+      return "0";
+    }
+    this.userFiles.add(file);
+    return modifiedTime(file);
   }
 
   private host(): ts.LanguageServiceHost & { getModuleResolutionCache(): ts.ModuleResolutionCache } {
@@ -142,6 +164,8 @@ export class CellLanguageService {
       strict: true,
       esModuleInterop: true,
       allowSyntheticDefaultImports: true,
+      // tf and tl are UMD namespaces (globals-declarations.ts) that cells, being modules, use freely.
+      allowUmdGlobalAccess: true,
       resolveJsonModule: true,
       allowImportingTsExtensions: true,
       noEmit: true,
@@ -149,7 +173,7 @@ export class CellLanguageService {
       types: ["node"],
       typeRoots: [path.join(tsfineRoot(), "node_modules", "@types")],
     };
-    const isVirtual = (file: string) => file === this.cellFile || file === this.globalsFile;
+    const isVirtual = (file: string) => file === this.cellFile || this.globals.has(file);
     const moduleHost: ts.ModuleResolutionHost = {
       fileExists: (file) => isVirtual(file) || ts.sys.fileExists(file),
       readFile: (file) => ts.sys.readFile(file),
@@ -173,12 +197,17 @@ export class CellLanguageService {
           return fallback.resolvedModule ? fallback : resolved;
         }),
       getCompilationSettings: () => options,
-      getScriptFileNames: () => [this.globalsFile, this.cellFile],
-      getScriptVersion: (file) => (file === this.cellFile ? String(this.version) : file === this.globalsFile ? String(this.globalsVersion) : diskVersion(file)),
+      getScriptFileNames: () => [...this.globals.keys(), this.cellFile],
+      // Unchanged project version: the service skips asking for each of the ~800 files' versions (completion
+      // details and quick info sync once per call).
+      getProjectVersion: () => [this.version, this.globalsVersion, ...[...this.userFiles].map(modifiedTime)].join(":"),
+      getScriptVersion: (file) => (file === this.cellFile ? String(this.version) : this.globals.has(file) ? String(this.globalsVersion) : this.diskVersion(file)),
       getScriptSnapshot: (file) => {
         if (file === this.cellFile) return ts.ScriptSnapshot.fromString(this.text);
-        if (file === this.globalsFile) return ts.ScriptSnapshot.fromString(this.globalsText);
-        const key = `${diskVersion(file)}:${file}`;
+        const virtual = this.globals.get(file);
+        if (virtual !== undefined) return ts.ScriptSnapshot.fromString(virtual);
+        const version = this.diskVersion(file);
+        const key = version === "0" ? file : `${version}:${file}`;
         if (!this.snapshots.has(key)) {
           const content = ts.sys.readFile(file);
           this.snapshots.set(key, content === undefined ? undefined : ts.ScriptSnapshot.fromString(content));
@@ -188,7 +217,7 @@ export class CellLanguageService {
       getCurrentDirectory: () => this.cwd,
       getDefaultLibFileName: (settings) => ts.getDefaultLibFilePath(settings),
       fileExists: (file) => isVirtual(file) || ts.sys.fileExists(file),
-      readFile: (file) => (file === this.cellFile ? this.text : file === this.globalsFile ? this.globalsText : ts.sys.readFile(file)),
+      readFile: (file) => (file === this.cellFile ? this.text : this.globals.get(file) ?? ts.sys.readFile(file)),
       directoryExists: (dir) => ts.sys.directoryExists(dir),
       getDirectories: (dir) => ts.sys.getDirectories(dir),
       readDirectory: (...args) => ts.sys.readDirectory(...args),
@@ -196,4 +225,8 @@ export class CellLanguageService {
       useCaseSensitiveFileNames: () => ts.sys.useCaseSensitiveFileNames,
     };
   }
+}
+
+function readGlobals(): Map<string, string> {
+  return new Map(globalsDeclarations().map((file) => [path.join(tsfineRoot(), file.name), file.text]));
 }

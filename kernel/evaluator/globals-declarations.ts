@@ -2,20 +2,36 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { tsfineRoot } from "./tsfine-root";
 
+/** A declaration file that exists only in the language service, named relative to tsfine's folder. */
+export interface VirtualDeclaration {
+  name: string;
+  text: string;
+}
+
 /**
- * The text of the .d.ts that gives cells the preloaded globals' types: tf, tl, display, plot and
- * tsfine. Modules that are not built yet (tl/, display/) are typed `any` rather than failing.
+ * The .d.ts files that give cells the preloaded globals' types: tf, tl, display, plot and tsfine.
+ * tf and tl are UMD namespaces (`export as namespace`), so `tf.Tensor` works as a type as well as
+ * a value. Modules that are not built yet (tl/, display/) are typed `any` rather than failing.
  */
-export function globalsDeclarations(): string {
+export function globalsDeclarations(): VirtualDeclaration[] {
   const root = tsfineRoot();
   const tfjs = packageDir("@tensorflow/tfjs", root);
   const tl = builtDeclaration(root, "tl");
+  const namespaces = { tf: tfjs, tl };
+  const umd = Object.entries(namespaces).flatMap(([name, module]) =>
+    module ? [{ name: `__tsfine_${name}__.d.ts`, text: `export * from ${JSON.stringify(module)};\nexport as namespace ${name};\n` }] : [],
+  );
+  const untyped = Object.entries(namespaces).flatMap(([name, module]) => (module ? [] : [`declare const ${name}: any;`]));
+  return [...umd, { name: "__tsfine_globals__.d.ts", text: globalsText(untyped) }];
+}
+
+function globalsText(untyped: string[]): string {
+  const root = tsfineRoot();
   const display = builtDeclaration(root, "display");
   const magics = builtDeclaration(root, "magics", "runtime");
   const magicSpec = magics ? `Parameters<typeof import(${JSON.stringify(magics)}).magicsRuntime.registerMagic>[0]` : "{ name: string; help?: string; expand(args: { text: string }, body?: string): string | Promise<string> }";
   return [
-    `declare const tf: ${tfjs ? `typeof import(${JSON.stringify(tfjs)})` : "any"};`,
-    `declare const tl: ${tl ? `typeof import(${JSON.stringify(tl)})` : "any"};`,
+    ...untyped,
     `declare const display: ${display ? `typeof import(${JSON.stringify(display)}).display` : "any"};`,
     `declare const plot: ${display ? `typeof import(${JSON.stringify(display)}).plot` : "any"};`,
     `declare const __magics: ${magics ? `typeof import(${JSON.stringify(magics)}).magicsRuntime` : "any"};`,

@@ -9,16 +9,12 @@ import type {
   LanguageInfo,
   OutputSink,
 } from "../interpreter";
-import { CellLanguageService } from "./cell-language-service";
 import { CellSourceMaps } from "./cell-source-maps";
-import { transpileCell } from "./cell-transpiler";
-import { completeAt } from "./completion";
 import { describeDiagnostic, INTERRUPTED, runtimeErrorOutcome, typeErrorOutcome } from "./error-outcomes";
-import { inspectAt } from "./inspection";
 import { isCodeComplete } from "./is-complete";
+import { LanguageClient } from "./language-client";
 import type { MagicHost } from "./magic-host";
 import { completeMagic, expandMagics, inspectMagic } from "./magics-bridge";
-import { ReplBindings } from "./repl-bindings";
 import { RuntimeClient, type RuntimeEvent } from "./runtime-client";
 import type { RunResult } from "./runtime/messages";
 import type { TypecheckMode } from "./runtime/tsfine-object";
@@ -36,16 +32,18 @@ export interface InterpreterOptions {
   preloadBackend?: boolean;
 }
 
+/** The language worker starts a moment after start-up, so its first seconds of parsing do not compete with kernel_info. */
 const WARM_UP_DELAY_MS = 50;
 const MENTIONS_BACKEND = /\b(tf|tl)\b/;
+/** How long an idle runtime takes at most to run a no-op; longer means it is busy. */
+const PROBE_WAIT_MS = 150;
 
 /** The TypeScript language side of the kernel: magics → type check → transpile → run in the runtime worker. */
 export class TypeScriptInterpreter implements Interpreter {
   private typecheck: TypecheckMode;
   private runtime: RuntimeClient | undefined;
-  private service: CellLanguageService | undefined;
+  private readonly language: LanguageClient;
   private readonly maps = new CellSourceMaps();
-  private readonly bindings = new ReplBindings();
   private readonly history: Array<{ executionCount: number; code: string }> = [];
   private readonly userMagics = new Map<string, string | undefined>();
   private currentSink: OutputSink | undefined;
@@ -53,10 +51,13 @@ export class TypeScriptInterpreter implements Interpreter {
   private allowStdin = false;
   /** Set by interrupt() while a cell is still being expanded or checked, so it never starts. */
   private interruptRequested = false;
+  /** Resolves when interrupt() is called during the current execute: a cell waiting for its type check stops waiting. */
+  private interrupted: { promise: Promise<"interrupted">; resolve(): void } | undefined;
   private runNumber = 0;
 
   constructor(private readonly options: InterpreterOptions) {
     this.typecheck = options.typecheck ?? "on";
+    this.language = new LanguageClient(options.cwd);
   }
 
   async start(): Promise<void> {
@@ -65,22 +66,23 @@ export class TypeScriptInterpreter implements Interpreter {
       preloadBackend: this.options.preloadBackend ?? true,
       onEvent: (event) => this.onRuntimeEvent(event),
       onRestart: (reason) => {
-        this.service?.prelude.clear();
-        this.bindings.clear();
+        this.language.clear();
         this.userMagics.clear();
         (this.currentSink ?? this.lastSink)?.stream("stderr", `${reason}\n`);
       },
     });
-    // Warm the language service soon after start-up (parsing lib and tf .d.ts files takes seconds and
-    // blocks this thread), the protocol calls start() once kernel_info has been answered. A cell that comes
-    // earlier simply starts the same work itself.
-    setTimeout(() => void this.languageService().then((service) => this.warmUp(service)), WARM_UP_DELAY_MS).unref();
+    // The language worker parses lib and tf .d.ts files (seconds) on its own thread; a request that comes
+    // before the timer starts the worker itself.
+    setTimeout(() => this.language.start(), WARM_UP_DELAY_MS).unref();
   }
 
   async execute(request: ExecuteRequest, sink: OutputSink): Promise<ExecuteOutcome> {
     this.currentSink = this.lastSink = sink;
     this.allowStdin = request.allowStdin;
     this.interruptRequested = false;
+    let resolveInterrupted!: () => void;
+    const promise = new Promise<"interrupted">((resolve) => (resolveInterrupted = () => resolve("interrupted")));
+    this.interrupted = { promise, resolve: resolveInterrupted };
     try {
       const outcome = await this.executeCell(request, sink);
       if (outcome.status === "ok" && Object.keys(request.userExpressions).length > 0) {
@@ -89,19 +91,20 @@ export class TypeScriptInterpreter implements Interpreter {
       return outcome;
     } finally {
       this.currentSink = undefined;
+      this.interrupted = undefined;
     }
   }
 
   async complete(code: string, cursorPos: number): Promise<CompleteReply> {
     const magic = completeMagic(code, cursorPos, [...this.userMagics.keys()]);
     if (magic) return { ...magic, metadata: {} };
-    return completeAt(await this.languageService(), code, cursorPos);
+    return this.language.request({ type: "complete", code, cursorPos });
   }
 
   async inspect(code: string, cursorPos: number, detailLevel: 0 | 1): Promise<InspectReply> {
     const help = inspectMagic(code, cursorPos);
     if (help) return { found: true, data: { "text/plain": help, "text/markdown": "```\n" + help + "\n```" }, metadata: {} };
-    return inspectAt(await this.languageService(), code, cursorPos, detailLevel);
+    return this.language.request({ type: "inspect", code, cursorPos, detailLevel });
   }
 
   async isComplete(code: string): Promise<IsCompleteReply> {
@@ -110,6 +113,7 @@ export class TypeScriptInterpreter implements Interpreter {
 
   interrupt(): void {
     if (this.currentSink) this.interruptRequested = true;
+    this.interrupted?.resolve();
     this.runtime?.interrupt();
   }
 
@@ -117,11 +121,10 @@ export class TypeScriptInterpreter implements Interpreter {
     if (!this.runtime) return;
     if (restart) {
       await this.runtime.restart();
-      this.service?.prelude.clear();
-      this.bindings.clear();
+      this.language.clear();
       this.userMagics.clear();
     } else {
-      await this.runtime.stop();
+      await Promise.all([this.runtime.stop(), this.language.stop()]);
       this.runtime = undefined;
     }
   }
@@ -146,8 +149,6 @@ export class TypeScriptInterpreter implements Interpreter {
   }
 
   private async executeCell(request: ExecuteRequest, sink: OutputSink): Promise<ExecuteOutcome> {
-    const ts = await loadTypeScript();
-    const service = await this.languageService();
     const label = `cell[${request.executionCount}]`;
     const expanded = await expandMagics(request.code, this.magicHost());
     if (!expanded.ok) return { status: "error", ename: "MagicError", evalue: expanded.message, traceback: [expanded.message] };
@@ -156,31 +157,38 @@ export class TypeScriptInterpreter implements Interpreter {
     const payload = expanded.payload?.length ? { payload: expanded.payload } : {};
     if (code.trim() === "") return { status: "ok", ...payload };
 
-    service.setCell(code);
-    if (this.typecheck !== "off") {
-      const diagnostics = service.diagnostics().filter((diagnostic) => diagnostic.isError);
-      if (diagnostics.length > 0 && this.typecheck === "on") return { status: "error", ...typeErrorOutcome(label, code, diagnostics) };
-      if (diagnostics.length > 0) sink.stream("stderr", diagnostics.map((diagnostic) => describeDiagnostic(label, code, diagnostic)).join("\n") + "\n");
-    }
-    const carried = service.declarations();
-
     const scriptName = `tsfine-cell-${++this.runNumber}`;
-    const transpiled = transpileCell(ts, code, scriptName);
-    if (transpiled.syntaxErrors.length > 0) return { status: "error", ...syntaxErrorOutcome(label, code, transpiled.syntaxErrors) };
-    this.maps.add(scriptName, label, code, transpiled.map);
+    const compiling = this.language.request({ type: "compile", code, scriptName, mode: this.typecheck });
+    const compiled = await Promise.race([compiling, this.interrupted!.promise]);
+    if (compiled === "interrupted" || this.interruptRequested) {
+      await this.interruptRuntime();
+      return { status: "error", ...INTERRUPTED };
+    }
+    if (compiled.kind === "typeErrors") return { status: "error", ...typeErrorOutcome(label, code, compiled.diagnostics) };
+    if (compiled.warnings.length > 0) sink.stream("stderr", compiled.warnings.map((diagnostic) => describeDiagnostic(label, code, diagnostic)).join("\n") + "\n");
+    if (compiled.syntaxErrors.length > 0) return { status: "error", ...syntaxErrorOutcome(label, code, compiled.syntaxErrors) };
+    this.maps.add(scriptName, label, code, compiled.map);
 
-    if (this.interruptRequested) return { status: "error", ...INTERRUPTED };
-    const adapted = this.bindings.adapt(ts, transpiled.js);
-    const result = await this.runtime!.run(adapted.js, MENTIONS_BACKEND.test(code));
+    const result = await this.runtime!.run(compiled.js, MENTIONS_BACKEND.test(code));
     // Whatever ran keeps its bindings in the REPL scope even if the cell failed later on (a binding
     // that never got its value throws a ReferenceError, as it should), so later cells see its type.
     // Only a cell V8 refused to compile declared nothing.
-    if (!(result.kind === "error" && result.error.name === "SyntaxError")) {
-      service.prelude.carry(carried);
-      adapted.commit();
-    }
+    if (!(result.kind === "error" && result.error.name === "SyntaxError")) this.language.commit(compiled.binds);
     const outcome = this.outcomeOf(result);
     return outcome.status === "ok" ? { ...outcome, ...payload } : outcome;
+  }
+
+  /**
+   * An interrupt that came while the cell was still being checked may be meant for the runtime: it can
+   * be stuck in something an earlier cell left running (a loop in a timer), which only an interrupt of
+   * a running cell stops. So a no-op runs, and is interrupted only if it does not finish at once.
+   */
+  private async interruptRuntime(): Promise<void> {
+    const probe = this.runtime!.run("undefined", false);
+    const answered = await Promise.race([probe.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), PROBE_WAIT_MS))]);
+    if (answered) return;
+    this.runtime!.interrupt();
+    await probe;
   }
 
   private outcomeOf(result: RunResult): ExecuteOutcome {
@@ -190,11 +198,10 @@ export class TypeScriptInterpreter implements Interpreter {
   }
 
   private async evaluateUserExpressions(expressions: Record<string, string>): Promise<Record<string, unknown>> {
-    const ts = await loadTypeScript();
     const results: Record<string, unknown> = {};
     for (const [name, expression] of Object.entries(expressions)) {
       const scriptName = `tsfine-cell-${++this.runNumber}`;
-      const transpiled = transpileCell(ts, `(${expression})`, scriptName);
+      const transpiled = await this.language.request({ type: "transpile", code: `(${expression})`, scriptName });
       const result = transpiled.syntaxErrors.length > 0 ? undefined : await this.runtime!.run(transpiled.js, false);
       if (result?.kind === "ok") results[name] = { status: "ok", data: result.bundle ?? { "text/plain": "undefined" }, metadata: {} };
       else {
@@ -261,21 +268,6 @@ export class TypeScriptInterpreter implements Interpreter {
       expandUserMagic: async (name, argsText, body) => String(await this.runtime!.request({ type: "expandMagic", name, args: argsText, body })),
       userMagicNames: () => [...this.userMagics.keys()],
     };
-  }
-
-  private languageServicePromise: Promise<CellLanguageService> | undefined;
-  private languageService(): Promise<CellLanguageService> {
-    this.languageServicePromise ??= loadTypeScript().then((ts) => {
-      this.service = new CellLanguageService(ts, this.options.cwd);
-      return this.service;
-    });
-    return this.languageServicePromise;
-  }
-
-  private warmUp(service: CellLanguageService): void {
-    if (this.runNumber > 0) return;
-    service.setCell("tf; tsfine; process;");
-    service.diagnostics();
   }
 }
 

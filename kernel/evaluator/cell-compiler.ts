@@ -1,0 +1,50 @@
+import { CellLanguageService } from "./cell-language-service";
+import { transpileCell } from "./cell-transpiler";
+import type { CellBindings, CheckMode, CompileResult } from "./language-messages";
+import { ReplBindings } from "./repl-bindings";
+import { shiftGeneratedColumns } from "./source-map-shift";
+import type { TS } from "./typescript-loader";
+
+/**
+ * A cell's way from TypeScript to the JavaScript the runtime evaluates: type check against what
+ * earlier cells declared, transpile, adapt to the REPL's bindings. Lives in the language worker,
+ * together with the state that makes this incremental.
+ */
+export class CellCompiler {
+  readonly service: CellLanguageService;
+  private readonly bindings = new ReplBindings();
+
+  constructor(
+    private readonly ts: TS,
+    cwd: string,
+  ) {
+    this.service = new CellLanguageService(ts, cwd);
+  }
+
+  compile(code: string, scriptName: string, mode: CheckMode): CompileResult {
+    this.service.setCell(code);
+    const errors = mode === "off" ? [] : this.service.diagnostics().filter((diagnostic) => diagnostic.isError);
+    if (errors.length > 0 && mode === "on") return { kind: "typeErrors", diagnostics: errors };
+    const declarations = this.service.declarations();
+    const transpiled = transpileCell(this.ts, code, scriptName);
+    const adapted = transpiled.syntaxErrors.length > 0 ? { js: transpiled.js, bindings: [], insertions: [] } : this.bindings.adapt(this.ts, transpiled.js);
+    const map = shiftGeneratedColumns(transpiled.map, adapted.insertions);
+    return { kind: "compiled", warnings: errors, js: adapted.js, map, syntaxErrors: transpiled.syntaxErrors, binds: { declarations, bindings: adapted.bindings } };
+  }
+
+  commit(cell: CellBindings): void {
+    this.service.prelude.carry(cell.declarations);
+    this.bindings.commit(cell.bindings);
+  }
+
+  clear(): void {
+    this.service.prelude.clear();
+    this.bindings.clear();
+  }
+
+  /** Parses lib and package declarations and builds a first checker, before any cell needs them. */
+  warmUp(): void {
+    this.service.setCell("tf; tsfine; process;");
+    this.service.diagnostics();
+  }
+}

@@ -1,0 +1,53 @@
+/** Messages between the main thread (language-client.ts) and the language worker (language-worker.ts). */
+import type { RawSourceMap } from "source-map-js";
+import type { CompleteReply, InspectReply } from "../interpreter";
+import type { CarriedDeclaration } from "./carried-declarations";
+import type { CellDiagnostic } from "./cell-language-service";
+import type { BindingKind } from "./repl-bindings";
+
+export type CheckMode = "on" | "warn" | "off";
+
+/** What a cell binds once it has run: the prelude's new entries and how each top-level name is bound at run time. */
+export interface CellBindings {
+  declarations: CarriedDeclaration[];
+  bindings: Array<[string, BindingKind]>;
+}
+
+export type CompileResult =
+  | { kind: "typeErrors"; diagnostics: CellDiagnostic[] }
+  | {
+      kind: "compiled";
+      /** Type errors that did not stop the cell (typecheck "warn"). */
+      warnings: CellDiagnostic[];
+      js: string;
+      map: RawSourceMap;
+      syntaxErrors: Array<{ start: number; message: string }>;
+      /** Send back with "commit" once the cell ran. */
+      binds: CellBindings;
+    };
+
+export type Transpiled = { js: string; syntaxErrors: Array<{ start: number; message: string }> };
+
+export type LanguageRequest =
+  | { type: "compile"; code: string; scriptName: string; mode: CheckMode }
+  | { type: "transpile"; code: string; scriptName: string }
+  | { type: "complete"; code: string; cursorPos: number }
+  | { type: "inspect"; code: string; cursorPos: number; detailLevel: 0 | 1 };
+
+export type LanguageNotice =
+  /** The cell ran: later cells see what it declared. Several at once when a replaced worker catches up. */
+  | { type: "commit"; cells: CellBindings[] }
+  /** User state is gone (kernel restart, runtime replaced). */
+  | { type: "clear" };
+
+export type ToLanguageWorker = (LanguageRequest & { id: number }) | LanguageNotice;
+
+export type LanguageReply<R extends LanguageRequest> = R["type"] extends "compile"
+  ? CompileResult
+  : R["type"] extends "transpile"
+    ? Transpiled
+    : R["type"] extends "complete"
+      ? CompleteReply
+      : InspectReply;
+
+export type FromLanguageWorker = { id: number; value?: unknown; error?: string };

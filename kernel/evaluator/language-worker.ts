@@ -1,0 +1,50 @@
+/**
+ * The language worker: type check, transpile, completion and inspection on their own thread, so
+ * that parsing megabytes of declarations never holds up the kernel's main thread.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { CellCompiler } from "./cell-compiler";
+import { transpileCell } from "./cell-transpiler";
+import { completeAt } from "./completion";
+import { inspectAt } from "./inspection";
+import type { FromLanguageWorker, LanguageRequest, ToLanguageWorker } from "./language-messages";
+
+const port = parentPort!;
+const ts = require("typescript") as typeof import("typescript");
+const compiler = new CellCompiler(ts, (workerData as { cwd: string }).cwd);
+let warmedUp = false;
+
+function answer(request: LanguageRequest): unknown {
+  switch (request.type) {
+    case "compile":
+      return compiler.compile(request.code, request.scriptName, request.mode);
+    case "transpile": {
+      const { js, syntaxErrors } = transpileCell(ts, request.code, request.scriptName);
+      return { js, syntaxErrors };
+    }
+    case "complete":
+      return completeAt(compiler.service, request.code, request.cursorPos);
+    case "inspect":
+      return inspectAt(compiler.service, request.code, request.cursorPos, request.detailLevel);
+  }
+}
+
+port.on("message", (message: ToLanguageWorker) => {
+  warmedUp = true;
+  if (message.type === "commit") for (const cell of message.cells) compiler.commit(cell);
+  else if (message.type === "clear") compiler.clear();
+  else {
+    let reply: FromLanguageWorker;
+    try {
+      reply = { id: message.id, value: answer(message) };
+    } catch (error) {
+      reply = { id: message.id, error: (error as Error)?.stack ?? String(error) };
+    }
+    port.postMessage(reply);
+  }
+});
+
+// Warm up only when no request is already waiting: a first cell does the same work itself.
+setImmediate(() => {
+  if (!warmedUp) compiler.warmUp();
+});
