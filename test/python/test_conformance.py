@@ -9,6 +9,15 @@ import jupyter_kernel_test
 
 class TsfineConformance(jupyter_kernel_test.KernelTests):
     kernel_name = "tsfine"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # The first cell waits for TypeScript to load (seconds on a busy machine), while each
+        # sample below allows 15 s: warm up once with a generous limit.
+        msg_id = cls.kc.execute("1")
+        while cls.kc.get_shell_msg(timeout=180)["parent_header"].get("msg_id") != msg_id:
+            pass
     language_name = "typescript"
     file_extension = ".ts"
 

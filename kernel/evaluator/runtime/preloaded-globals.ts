@@ -79,8 +79,12 @@ export async function initBackend(report: (text: string) => void): Promise<void>
  * so an interrupt of some other cell does not stop a later fit.
  */
 export function requestTlStop(): void {
+  // Only a tl that a cell already loaded can be fitting; loading tl (and tfjs) here would make
+  // every interrupt pay for it, synchronously.
+  const loaded = require.cache[path.join(tsfineRoot(), "dist", "tl", "index.js")];
+  if (!loaded) return;
   try {
-    requireBuilt<TlModule>(path.join("tl", "index"))?.requestStop?.();
+    (loaded.exports as TlModule).requestStop?.();
   } catch {
     // tl is not available: nothing can be fitting
   }
