@@ -380,3 +380,16 @@ describe("magics and display from cells", () => {
     expect(kinds).toEqual(["stdout:before\n", "display:<b>bold</b>", "stdout:after\n"]);
   });
 });
+
+describe("plotly.js in saved notebooks", () => {
+  const plotlyScripts = (outcome: { sink: CollectingSink }) =>
+    outcome.sink.outputs.filter((o) => o.kind === "display" && String(o.event.data["text/html"] ?? "").length > 1_000_000).length;
+  const figure = "display.plotly([{ y: [1, 3, 2], type: 'scatter' }])";
+
+  test("the library rides in the first figure only, and again when that same cell is re-run (its old output is replaced)", async () => {
+    const first = await run(figure);
+    expect(plotlyScripts(first)).toBe(1);
+    expect(plotlyScripts(await run(`${figure};\nconsole.log("another cell")`))).toBe(0);
+    expect(plotlyScripts(await run(figure))).toBe(1);
+  }, 120_000);
+});

@@ -7,6 +7,9 @@ export interface DisplayModule {
   plot?: unknown;
   setDisplaySink?(sink: { display(event: unknown): void; clearOutput(wait: boolean): void } | undefined): void;
   flushPendingDisplays?(): void;
+  failOpenProgressBars?(reason?: unknown): void;
+  isPlotlyLibraryInlined?(): boolean;
+  resetPlotlyInlining?(): void;
   toMimeBundle?(value: unknown): Record<string, unknown> | undefined;
 }
 

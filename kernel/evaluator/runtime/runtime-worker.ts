@@ -111,10 +111,33 @@ async function answer(id: number, compute: () => unknown): Promise<void> {
   }
 }
 
+/**
+ * plotly.js is inlined once per session, in the first figure's output. When the cell that
+ * carried it runs again, its old output (and the library with it) is replaced, so the next
+ * figure must carry the library again or a saved notebook reopens without it. The kernel sees
+ * no cell ids, so a cell is recognised by its code.
+ */
+let plotlyCarrierCode: string | undefined;
+
+/** The cell's code without its per-execution script name. */
+const cellCode = (js: string) => js.replace(/\/\/# sourceURL=\S*$/, "");
+
+function beforeRun(js: string): boolean {
+  const display = loadDisplayModule();
+  if (cellCode(js) === plotlyCarrierCode) display?.resetPlotlyInlining?.();
+  return display?.isPlotlyLibraryInlined?.() ?? true;
+}
+
+function afterRun(js: string, inlinedBefore: boolean): void {
+  if (!inlinedBefore && loadDisplayModule()?.isPlotlyLibraryInlined?.()) plotlyCarrierCode = cellCode(js);
+}
+
 port.on("message", (message: ToWorker) => {
   switch (message.type) {
-    case "run":
+    case "run": {
+      const inlinedBefore = beforeRun(message.js);
       run(message.id, message.js, message.needsBackend).then((result) => {
+        afterRun(message.js, inlinedBefore);
         output.flush();
         try {
           loadDisplayModule()?.flushPendingDisplays?.();
@@ -126,8 +149,14 @@ port.on("message", (message: ToWorker) => {
         post({ type: "done", id: message.id, result });
       });
       break;
+    }
     case "interrupt":
       requestTlStop();
+      try {
+        loadDisplayModule()?.failOpenProgressBars?.("interrupted");
+      } catch {
+        // a progress bar that cannot draw its end must not block the interrupt
+      }
       if (running?.id === message.id) running.settle({ kind: "interrupted" });
       magicsRuntime()?.killChildren?.();
       post({ type: "interruptAck", id: message.id });
