@@ -112,5 +112,5 @@ function suggest(lrs: number[], losses: number[]): number {
     }
   }
   // No falling stretch to speak of: one tenth of the rate with the lowest loss, the usual rule.
-  return at >= 0 && bestSlope < 0 ? lrs[at] : lrs[lowest] / 10;
+  return at >= 0 && bestSlope < 0 ? lrs[at] : Math.max(lrs[0], lrs[lowest] / 10);
 }
