@@ -1,6 +1,6 @@
 /**
- * Shapes shared by everything in display/. They match kernel/interpreter.ts structurally
- * (display/ imports nothing of ours), so a kernel OutputSink can be passed as a DisplaySink.
+ * Shapes shared by everything in display/. kernel/interpreter.ts re-exports MimeBundle and
+ * DisplayEvent from here, so a kernel OutputSink can be passed as a DisplaySink.
  */
 
 /** A Jupyter MIME bundle: MIME type → data (string for text types, JSON value for +json types). */

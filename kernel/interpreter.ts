@@ -6,17 +6,10 @@
  * protocol layer turns those calls into iopub/stdin messages for the current request.
  */
 
-/** A Jupyter MIME bundle: MIME type → data (string for text types, JSON value for +json types). */
-export type MimeBundle = Record<string, unknown>;
+import type { DisplayEvent, MimeBundle } from "../display/types";
 
-export interface DisplayEvent {
-  data: MimeBundle;
-  metadata?: Record<string, unknown>;
-  /** display_id for display_data that may later be updated. */
-  displayId?: string;
-  /** true: send update_display_data for displayId instead of a new display_data. */
-  update?: boolean;
-}
+// One definition of a bundle and a display event, owned by display/ (kernel → display).
+export type { DisplayEvent, MimeBundle };
 
 /** Everything a running cell can cause on the client side. Implemented by the protocol layer. */
 export interface OutputSink {
