@@ -139,17 +139,24 @@ describe("fit", () => {
     model.dispose();
   });
 
-  test("lrFind suggests a rate and leaves the weights as they were", async () => {
-    const model = await freshModel();
+  test("lrFind suggests a rate where the loss is falling and leaves the weights as they were", async () => {
+    // A problem a small dense net learns quickly, so the sweep has a falling stretch to find.
+    const xs = tf.randomNormal([96, 4], 0, 1, "float32", 5);
+    const labels = Array.from(xs.arraySync() as number[][], (row) => (row[0] + row[1] > 0 ? 1 : 0));
+    const data = fromTensors(xs, labels, { seed: 1 });
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 8, activation: "relu", kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }), tf.layers.dense({ units: 2, activation: "softmax", kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) })] });
     const before = weightValues(model);
     const tensors = tf.memory().numTensors;
-    const result = await lrFind(model, digits, { steps: 12, batchSize: 8, show: false, end: 1 });
-    expect(result.lrs.length).toBeGreaterThan(3);
-    expect(result.suggestion).toBeGreaterThan(1e-7);
-    expect(result.suggestion).toBeLessThan(1);
+    const result = await lrFind(model, data, { steps: 60, batchSize: 16, show: false, start: 1e-4, end: 10, seed: 3 });
+    expect(result.lrs.length).toBeGreaterThan(10);
+    expect(result.suggestion).toBeGreaterThan(1e-4);
+    expect(result.suggestion).toBeLessThan(10);
+    const at = result.lrs.indexOf(result.suggestion);
+    expect(result.losses[at + 1]).toBeLessThan(result.losses[Math.max(0, at - 1)]);
     expect(weightValues(model)).toEqual(before);
     expect(tf.memory().numTensors).toBe(tensors);
     model.dispose();
+    xs.dispose();
   });
 
   test("a regression head learns a linear target", async () => {
