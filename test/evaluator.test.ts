@@ -138,6 +138,13 @@ describe("cells keep state like a REPL", () => {
     expect(outcome).toEqual(expect.objectContaining({ status: "ok" }));
     expect(resultText(outcome)).toBeUndefined();
   });
+
+  test("an expression followed by a declaration is not the cell's value", async () => {
+    const outcome = await run("Math.max(1, 2);\nconst afterMax = 2");
+    expect(outcome).toEqual(expect.objectContaining({ status: "ok" }));
+    expect(resultText(outcome)).toBeUndefined();
+    await expectValue("afterMax", "2");
+  });
 });
 
 describe("type errors stop the cell before it runs", () => {
@@ -209,6 +216,13 @@ describe("imports resolve from the notebook's folder", () => {
 
   test("dynamic import() of a built-in and of an ESM-only package", async () => {
     await expectValue("const pathModule = await import('node:path')\nconst esm = await import('esm-only-greeter');\n`${pathModule.basename('/x/y.ts')} ${esm.greet('you')}`", "'y.ts hello you'");
+  });
+
+  test("require() of a built-in, a CommonJS package and a shipped package; an ESM-only package gets a sentence", async () => {
+    await expectValue("const requiredFs = require('fs')\nconst requiredAdd = require('cjs-adder');\n`${typeof requiredFs.existsSync} ${requiredAdd(1, 2)} ${require('@tensorflow/tfjs').version.tfjs.split('.')[0]}`", "'function 3 4'");
+    const esm = await run("require('esm-only-greeter')");
+    expect(esm).toMatchObject({ status: "error", evalue: "'esm-only-greeter' is an ES module, which require() cannot load; write import … from \"esm-only-greeter\" (or await import(\"esm-only-greeter\")) instead." });
+    await expectValue("requiredAdd(2, 2)", "4");
   });
 
   test("a missing package is one clear error", async () => {

@@ -37,10 +37,19 @@ function emit(ts: TS, code: string): Emitted {
       esModuleInterop: true,
     },
   });
-  const body = output.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, "\n").replace(/^export \{\};\s*$/m, "");
+  let body = output.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, "\n").replace(/^export \{\};\s*$/m, "");
+  // Only a final expression is the cell's value (as in IPython): after `f(); const x = 2` the
+  // REPL's completion value would still be f()'s result.
+  if (!endsWithExpression(ts, code)) body += "void 0;\n";
   return {
     body,
     map: JSON.parse(output.sourceMapText ?? '{"version":3,"sources":[],"names":[],"mappings":""}') as RawSourceMap,
     syntaxErrors: (output.diagnostics ?? []).map((d) => ({ start: d.start ?? 0, message: ts.flattenDiagnosticMessageText(d.messageText, "\n") })),
   };
+}
+
+function endsWithExpression(ts: TS, code: string): boolean {
+  const statements = ts.createSourceFile("cell.ts", code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS).statements;
+  const last = statements[statements.length - 1];
+  return last !== undefined && (ts.isExpressionStatement(last) || (ts.isExportAssignment(last) && !last.isExportEquals));
 }

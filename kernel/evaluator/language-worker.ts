@@ -6,6 +6,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { CellCompiler } from "./cell-compiler";
 import { transpileCell } from "./cell-transpiler";
 import { completeAt } from "./completion";
+import { createGarbageCollector } from "./garbage-collector";
 import { inspectAt } from "./inspection";
 import type { FromLanguageWorker, LanguageRequest, ToLanguageWorker } from "./language-messages";
 
@@ -13,6 +14,7 @@ const port = parentPort!;
 const ts = require("typescript") as typeof import("typescript");
 const compiler = new CellCompiler(ts, (workerData as { cwd: string }).cwd);
 let warmedUp = false;
+const collectGarbageIfGrown = createGarbageCollector(64 * 1024 * 1024);
 
 function answer(request: LanguageRequest): unknown {
   switch (request.type) {
@@ -41,6 +43,8 @@ port.on("message", (message: ToLanguageWorker) => {
       reply = { id: message.id, error: (error as Error)?.stack ?? String(error) };
     }
     port.postMessage(reply);
+    // After the reply, so the collection never delays an answer the kernel is waiting for.
+    if (message.type === "compile") setImmediate(collectGarbageIfGrown);
   }
 });
 

@@ -11,6 +11,8 @@ import { registerTypeScriptFiles } from "./typescript-require-hook";
  */
 export interface ModuleImporter {
   importModule(specifier: string): Promise<unknown>;
+  /** A cell's `require(x)`: CommonJS and built-ins at once; an ES-module-only package gets a sentence saying to import it. */
+  requireModule(specifier: string): unknown;
   /** The value `import x from` binds, following esModuleInterop. */
   defaultOf(module: unknown): unknown;
   /** The value `import * as x from` binds. */
@@ -30,31 +32,52 @@ export function createModuleImporter(cwd: string): ModuleImporter {
     return namespace;
   }
 
-  async function importModule(specifier: string): Promise<unknown> {
-    if (aliases[specifier]) return require(aliases[specifier]);
-    if (specifier.startsWith("node:") || builtinModules.includes(specifier)) return require(specifier);
-    let resolved: string;
+  /** Where `specifier` resolves from the notebook's folder (or tsfine's own packages); `esm` when only import() can load it. */
+  function locate(specifier: string): { builtin: string } | { file: string; esm: boolean } {
+    if (aliases[specifier]) return { file: aliases[specifier], esm: false };
+    if (specifier.startsWith("node:") || builtinModules.includes(specifier)) return { builtin: specifier };
     try {
-      resolved = requireFromCwd.resolve(specifier);
+      const file = requireFromCwd.resolve(specifier);
+      return { file, esm: isEsmFile(file) };
     } catch (error) {
       const esmFile = resolveAsEsm(specifier, cwd);
-      if (esmFile) return importEsm(esmFile);
+      if (esmFile) return { file: esmFile, esm: true };
       // Packages tsfine ships (@tensorflow/tfjs, …) work in notebooks whose folder lacks them.
       const shipped = isBare(specifier) ? resolveFrom(requireFromTsfine, specifier) : undefined;
       if (!shipped) throw cannotFind(specifier, cwd, error);
-      resolved = shipped;
+      return { file: shipped, esm: isEsmFile(shipped) };
     }
-    if (isEsmFile(resolved)) return importEsm(resolved);
+  }
+
+  async function importModule(specifier: string): Promise<unknown> {
+    const found = locate(specifier);
+    if ("builtin" in found) return require(found.builtin);
+    if (found.esm) return importEsm(found.file);
     try {
-      return requireFromCwd(resolved);
+      return requireFromCwd(found.file);
     } catch (error) {
-      if ((error as { code?: string }).code === "ERR_REQUIRE_ESM") return importEsm(resolved);
+      if ((error as { code?: string }).code === "ERR_REQUIRE_ESM") return importEsm(found.file);
+      throw error;
+    }
+  }
+
+  function requireModule(specifier: string): unknown {
+    if (typeof specifier !== "string") throw new TypeError(`require() takes a module name as a string, not ${typeof specifier}.`);
+    const found = locate(specifier);
+    if ("builtin" in found) return require(found.builtin);
+    const esmOnly = () => new Error(`'${specifier}' is an ES module, which require() cannot load; write import … from "${specifier}" (or await import("${specifier}")) instead.`);
+    if (found.esm) throw esmOnly();
+    try {
+      return requireFromCwd(found.file);
+    } catch (error) {
+      if ((error as { code?: string }).code === "ERR_REQUIRE_ESM") throw esmOnly();
       throw error;
     }
   }
 
   return {
     importModule,
+    requireModule,
     defaultOf(module) {
       if (module !== null && typeof module === "object" && (esmNamespaces.has(module) || (module as { __esModule?: boolean }).__esModule)) {
         return (module as { default?: unknown }).default;

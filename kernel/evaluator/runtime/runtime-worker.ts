@@ -4,6 +4,8 @@
  * the user's state, and posts outputs to the main thread (runtime-client.ts).
  */
 import { Session } from "node:inspector";
+import { createRequire } from "node:module";
+import * as path from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import type { DisplayEvent } from "../../interpreter";
 import type { FromWorker, RunResult, ToWorker, WorkerData } from "./messages";
@@ -34,6 +36,8 @@ for (const [name, value] of Object.entries({
   __tsfine_default: importer.defaultOf,
   __tsfine_namespace: importer.namespaceOf,
   __tsfine_dynamic_import: async (specifier: string) => importer.namespaceOf(await importer.importModule(specifier)),
+  // Cells are not CommonJS modules, so Node gives them no require of their own.
+  require: Object.assign(importer.requireModule, { resolve: (specifier: string) => createRequire(path.join(data.cwd, "__tsfine_notebook__.js")).resolve(specifier) }),
 })) {
   Object.defineProperty(globalThis, name, { value, enumerable: false, configurable: true, writable: true });
 }
