@@ -174,6 +174,24 @@ describe("faster replacements of stock wasm kernels give the same results", () =
     );
   });
 
+  test("tile gradient (1-D to 4-D, one or several tiled axes) and layer normalisation's gradients", async () => {
+    const lossFor = (shape: number[], seedValue: number) => randomTensor(shape, seedValue);
+    const cases: Array<[number[], number[]]> = [[[5], [3]], [[16, 1], [1, 40]], [[2, 3], [4, 2]], [[2, 1, 3], [1, 5, 2]], [[2, 3, 1, 2], [2, 1, 3, 2]]];
+    await expectSameOnBothBackends(() =>
+      cases.flatMap(([shape, reps], i) => {
+        const weights = lossFor(shape.map((s, k) => s * reps[k]), 30 + i);
+        return [tf.grad((input: tf.Tensor) => tf.sum(tf.mul(tf.tile(input, reps), weights)))(randomTensor(shape, 40 + i))];
+      }),
+    );
+    const norm = tf.layers.layerNormalization();
+    const features = randomTensor([6, 50], 26);
+    const lossWeights = randomTensor([6, 50], 27);
+    norm.apply(features);
+    await expectSameOnBothBackends(() =>
+      tf.grads((input: tf.Tensor) => tf.sum(tf.mul(norm.apply(input, { training: true }) as tf.Tensor, lossWeights)))([features]),
+    );
+  });
+
   test("clip (ReLU with maxValue) gradient, boundaries included", async () => {
     const x = tf.concat([tf.tensor1d([-1, 0, 3, 6, 6.5]), tf.mul(randomTensor([200], 25), 8).flatten()]);
     await expectSameOnBothBackends(() => tf.grad((input: tf.Tensor) => tf.sum(tf.mul(tf.clipByValue(input, 0, 6), input)))(x), 0);

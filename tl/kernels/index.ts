@@ -13,6 +13,7 @@ import { sharedIdentity, sharedSameTypeCast } from "./sharedIdentity";
 import { meanBroadcastGradient } from "./meanGradient";
 import { clipStepMaskGradient, relu6StepMaskGradient } from "./stepMaskGradients";
 import { transposeFirstMatMul } from "./transposeFirstMatMul";
+import { tileReshapeSumGradient } from "./tileGradient";
 
 export { conv2dFilterGradient } from "./conv2dBackpropFilter";
 export { depthwiseFilterGradient } from "./depthwiseBackpropFilter";
@@ -71,6 +72,7 @@ export function registerWasmTrainingKernels(options: RegisterOptions = {}): stri
     replaceGradient("ClipByValue", () => clipStepMaskGradient);
     replaceGradient("Mean", () => meanBroadcastGradient);
     replaceGradient("FusedBatchNorm", channelwiseBatchNormGradient);
+    replaceGradient("Tile", () => tileReshapeSumGradient);
   }
   return added;
 }
