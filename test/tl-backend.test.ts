@@ -24,7 +24,9 @@ describe("tl.backend", () => {
     expect(description.reasons.find((r) => r.backend === "wasm")?.why).toContain("Conv2DBackpropFilter");
     expect(description.hint).toMatch(/is not installed.*`tsfine backend install (cpu|gpu)`/);
     const bundle = description.toMimeBundle();
-    expect(bundle["text/plain"]).toContain("backend: wasm (SIMD, 1 thread)");
+    // More than one logical CPU: tsfine starts tfjs's threaded-SIMD binary with one thread per CPU.
+    const cpus = Math.min(require("node:os").availableParallelism() as number, 8);
+    expect(bundle["text/plain"]).toContain(cpus > 1 ? `backend: wasm (SIMD, threaded-SIMD binary, ${cpus} threads)` : "backend: wasm (SIMD, 1 thread)");
     expect(bundle["text/plain"]).toContain("✗ tfjs-node-gpu: @tensorflow/tfjs-node-gpu is not installed");
     expect(bundle["text/html"]).toContain("<b>wasm</b>");
     expect(bundle["text/html"]).toContain("<code>tsfine backend install");
@@ -57,6 +59,60 @@ describe("tl.backend", () => {
     expect(backend.installCommand("gpu")).toBe(`npm install --save @tensorflow/tfjs-node-gpu@${tf.version.tfjs}`);
     expect(backend.installCommand("cpu")).toBe(`npm install --save @tensorflow/tfjs-node@${tf.version.tfjs}`);
     expect(backend.installCommand("webgpu")).toBe("npm install --save webgpu@0.6.2");
+  });
+});
+
+/**
+ * Each wasm thread setting in its own Node process (the binary is chosen once per process): what
+ * describe() says, conv gradients against the cpu backend, and that the script ends by itself
+ * (XNNPACK's pool threads must not keep Node alive).
+ */
+describe("tl.backend wasm threads", () => {
+  const { execFileSync } = require("node:child_process") as typeof import("node:child_process");
+  const script = `
+    const tf = require("@tensorflow/tfjs");
+    const { backend } = require(${JSON.stringify(`${__dirname}/../dist/tl/backend`)});
+    (async () => {
+      await backend.init();
+      const features = backend.describe().toMimeBundle()["text/plain"].split("\\n")[0];
+      const x = tf.randomNormal([2, 9, 9, 8], 0, 1, "float32", 1), f = tf.randomNormal([3, 3, 8, 16], 0, 1, "float32", 2);
+      const d = tf.randomNormal([3, 3, 8, 1], 0, 1, "float32", 3);
+      const grads = () => tf.grads((a, b, c) => tf.depthwiseConv2d(tf.conv2d(a, b, 2, "same").slice([0, 0, 0, 0], [2, 5, 5, 8]), c, 1, "same").square().sum())([x, f, d]).map((g) => g.dataSync());
+      const wasm = grads();
+      await backend.use("cpu");
+      const cpu = grads();
+      const rel = wasm.map((g, i) => g.reduce((m, v, j) => Math.max(m, Math.abs(v - cpu[i][j])), 0) / cpu[i].reduce((m, v) => Math.max(m, Math.abs(v)), 0));
+      console.log(JSON.stringify({ features, rel }));
+    })();`;
+  const run = (env: Record<string, string>) => {
+    const output = execFileSync(process.execPath, ["-e", script], { env: { ...process.env, ...env }, encoding: "utf8", timeout: 120_000 });
+    return JSON.parse(output.trim().split("\n").pop() as string) as { features: string; rel: number[] };
+  };
+
+  test("TSFINE_WASM_THREADS=2 runs the threaded-SIMD binary with 2 threads, same gradients, and the script exits", () => {
+    const result = run({ TSFINE_WASM_THREADS: "2" });
+    expect(result.features).toBe("backend: wasm (SIMD, threaded-SIMD binary, 2 threads)");
+    for (const rel of result.rel) expect(rel).toBeLessThanOrEqual(1e-5);
+  });
+
+  test("TSFINE_WASM_THREADS=1 runs tfjs's single-threaded SIMD binary", () => {
+    const result = run({ TSFINE_WASM_THREADS: "1" });
+    expect(result.features).toBe("backend: wasm (SIMD, 1 thread)");
+    for (const rel of result.rel) expect(rel).toBeLessThanOrEqual(1e-5);
+  });
+
+  test("when the threaded binary cannot start, the single-threaded one runs and describe says why", () => {
+    // The pthread worker script is written to the temp folder; make that impossible.
+    const result = run({ TSFINE_WASM_THREADS: "2", TMPDIR: "/nonexistent/tsfine-test" });
+    expect(result.features).toMatch(/^backend: wasm \(SIMD, 1 thread; single-threaded binary because the threaded binary did not start \(ENOENT.*\)\)$/);
+    for (const rel of result.rel) expect(rel).toBeLessThanOrEqual(1e-5);
+  });
+
+  test("setWasmThreads refuses a bad count or a backend that has already started", async () => {
+    const { setWasmThreads } = await import("../tl/backend/wasm");
+    expect(() => setWasmThreads(0)).toThrow("Wasm threads must be a whole number from 1 to 8; got 0.");
+    await backend.init();
+    expect(() => setWasmThreads(2)).toThrow(/already started; set its threads before `tl.backend.init\(\)`/);
   });
 });
 
