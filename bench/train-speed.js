@@ -2,29 +2,32 @@
 /**
  * Training-step speed of a MobileNet-like model (conv 3×3/2 then 7 depthwise+pointwise blocks,
  * BatchNorm + ReLU6, 96×96×3, batch 32, Adam, 549 578 params) on each available tfjs backend,
- * beside PyTorch CPU running the same model (bench/torch_step.py) when torch is importable.
+ * beside PyTorch CPU (bench/torch_step.py) and Keras on tensorflow-cpu (bench/keras_step.py)
+ * running the same model, in one table.
  *
- *   npm run build && node bench/train-speed.js [--steps 5] [--batch 32] [--no-cpu] [--no-torch] [--stock]
+ *   npm run build && node bench/train-speed.js [--steps 5] [--batch 32] [--no-cpu] [--no-torch] [--no-keras] [--stock]
  *
+ * Each engine runs in its own process: the wasm binary (single-threaded SIMD, or the
+ * threaded-SIMD one tsfine starts) is fixed once per process.
  * --stock also measures wasm with only the three missing gradient kernels (no faster
  * replacements), to show what the replacements are worth.
  */
 const { spawnSync } = require("node:child_process");
+const fs = require("node:fs");
+const os = require("node:os");
 const path = require("node:path");
-const tf = require("@tensorflow/tfjs");
-const { backend } = require("../dist/tl/backend");
-const kernels = require("../dist/tl/kernels");
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
   const index = args.indexOf(`--${name}`);
-  return index >= 0 ? Number(args[index + 1]) : fallback;
+  return index >= 0 ? args[index + 1] : fallback;
 };
 const flag = (name) => args.includes(`--${name}`);
-const steps = option("steps", 5);
-const batch = option("batch", 32);
+const steps = Number(option("steps", 5));
+const batch = Number(option("batch", 32));
 const size = 96;
 const classes = 10;
+const EXPECTED_PARAMS = 549578;
 
 /** [output channels, stride] of the 7 depthwise-separable blocks. */
 const blocks = [
@@ -37,7 +40,7 @@ const blocks = [
   [512, 1],
 ];
 
-function mobileNetLike() {
+function mobileNetLike(tf) {
   const input = tf.input({ shape: [size, size, 3] });
   const bnRelu6 = (x, name) => {
     const normalised = tf.layers.batchNormalization({ name: `${name}_bn` }).apply(x);
@@ -58,11 +61,11 @@ function mobileNetLike() {
 
 /**
  * Seconds per training step after `warmup` unmeasured steps; median of `count`. Both wall time
- * and this process's CPU time are kept: on a shared, loaded machine the wall time of a
- * single-threaded engine grows with the load, its CPU time much less.
+ * and this process's CPU time are kept: on a shared, loaded machine the wall time of an engine
+ * grows with the load, its CPU time much less.
  */
-async function timeTrainingSteps(batchSize, count, warmup) {
-  const model = mobileNetLike();
+async function timeTrainingSteps(tf, batchSize, count, warmup) {
+  const model = mobileNetLike(tf);
   model.compile({ optimizer: tf.train.adam(1e-3), loss: "categoricalCrossentropy" });
   const images = tf.randomUniform([batchSize, size, size, 3], 0, 1, "float32", 1);
   const labels = tf.oneHot(tf.randomUniform([batchSize], 0, classes, "int32", 2), classes);
@@ -86,26 +89,66 @@ async function timeTrainingSteps(batchSize, count, warmup) {
   return { params, secondsPerStep: median(times), cpuSecondsPerStep: median(cpuTimes), threads: 1, batchSize, steps: count };
 }
 
+/** One tfjs engine, in this (child) process; prints its result as the last JSON line. */
+async function child(engine) {
+  const tf = require("@tensorflow/tfjs");
+  const { backend } = require("../dist/tl/backend");
+  const kernels = require("../dist/tl/kernels");
+  const { wasmThreading } = require("../dist/tl/backend/wasm");
+  if (engine === "native") {
+    const chosen = await backend.init();
+    if (chosen === "wasm" || chosen === "cpu") return { skipped: `no native backend (init picked ${chosen})` };
+    // Native TensorFlow uses every core: normalise its CPU time by the core count.
+    const result = await timeTrainingSteps(tf, batch, steps, 2);
+    return { ...result, engine: `tfjs ${chosen} (libtensorflow 2.9.1)`, threads: os.cpus().length };
+  }
+  if (engine === "cpu") {
+    await backend.init("cpu");
+    // ~0.1 img/s: one step on a small batch is enough to show the order of magnitude.
+    return { ...(await timeTrainingSteps(tf, 4, 1, 0)), engine: "tfjs cpu (pure JS)" };
+  }
+  await backend.init("wasm");
+  const threading = wasmThreading();
+  const threads = threading.threads;
+  const binary = threading.binary === "threaded-SIMD" ? "threaded-SIMD binary" : "SIMD binary";
+  const describe = backend.describe().toMimeBundle()["text/plain"].split("\n")[0];
+  if (engine === "wasm-stock") {
+    kernels.restoreStockKernels();
+    const result = await timeTrainingSteps(tf, batch, Math.min(steps, 3), 1);
+    return { ...result, engine: `tfjs wasm (stock + missing grads only, ${threads} thread${threads > 1 ? "s" : ""})`, threads, describe };
+  }
+  const result = await timeTrainingSteps(tf, batch, steps, 2);
+  return { ...result, engine: `tfjs wasm (tsfine kernels, ${binary}, ${threads} thread${threads > 1 ? "s" : ""})`, threads, describe, fallback: threading.fallback };
+}
+
+function runChild(engine, env = {}) {
+  const result = spawnSync(process.execPath, [__filename, "--child", engine, "--batch", String(batch), "--steps", String(steps)], {
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+  });
+  if (result.status !== 0) throw new Error(`${engine} failed: ${result.stderr.split("\n").slice(-4).join(" ")}`);
+  return JSON.parse(result.stdout.trim().split("\n").pop());
+}
+
 function torchAvailable() {
   return spawnSync("/usr/bin/python3", ["-c", "import torch"], { stdio: "ignore" }).status === 0;
 }
 
-function runTorch(threads) {
-  const openblas = "/usr/lib/x86_64-linux-gnu/openblas-pthread";
-  const env = { ...process.env, LD_LIBRARY_PATH: [openblas, process.env.LD_LIBRARY_PATH].filter(Boolean).join(":") };
+function runPython(python, script, threads, env = {}) {
   const result = spawnSync(
-    "/usr/bin/python3",
-    [path.join(__dirname, "torch_step.py"), "--threads", String(threads), "--batch", String(batch), "--steps", String(Math.max(steps, 5))],
-    { env, encoding: "utf8" },
+    python,
+    [path.join(__dirname, script), "--threads", String(threads), "--batch", String(batch), "--steps", String(Math.max(steps, 5))],
+    { env: { ...process.env, ...env }, encoding: "utf8" },
   );
-  if (result.status !== 0) throw new Error(`torch_step.py failed: ${result.stderr.split("\n").slice(-3).join(" ")}`);
+  if (result.status !== 0) throw new Error(`${script} failed: ${result.stderr.trim().split("\n").slice(-3).join(" ")}`);
   return JSON.parse(result.stdout.trim().split("\n").pop());
 }
 
 const rate = (value) => value.toFixed(value < 1 ? 3 : 1);
+const loadNow = () => os.loadavg()[0].toFixed(1);
 
 function table(rows) {
-  const header = ["engine", "batch", "wall s/step", "img/s (wall)", "CPU s/step", "img/s per CPU-s×threads", "params"];
+  const header = ["engine", "batch", "wall s/step", "img/s (wall)", "CPU s/step", "img/s per CPU-s×threads", "params", "load (1 min)"];
   const body = rows.map((r) => [
     r.engine,
     String(r.batchSize),
@@ -114,6 +157,7 @@ function table(rows) {
     r.cpuSecondsPerStep.toFixed(3),
     rate(r.imagesPerCpuSecond),
     String(r.params),
+    r.load,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
@@ -122,59 +166,83 @@ function table(rows) {
 
 async function main() {
   const rows = [];
-  const add = (engine, result) => {
+  const loadAtStart = os.loadavg().map((l) => l.toFixed(1)).join(" ");
+  const add = (result) => {
     // CPU seconds divided by threads: what the step would take on otherwise idle cores.
     const imagesPerCpuSecond = (result.batchSize * result.threads) / result.cpuSecondsPerStep;
-    rows.push({ engine, ...result, imagesPerSecond: result.batchSize / result.secondsPerStep, imagesPerCpuSecond });
-    console.error(`${engine}: ${rate(result.batchSize / result.secondsPerStep)} img/s wall, ${rate(imagesPerCpuSecond)} by CPU time`);
+    const row = { ...result, imagesPerSecond: result.batchSize / result.secondsPerStep, imagesPerCpuSecond, load: loadNow() };
+    rows.push(row);
+    console.error(`${row.engine}: ${rate(row.imagesPerSecond)} img/s wall, ${rate(imagesPerCpuSecond)} by CPU time, load ${row.load}`);
+    if (result.params !== EXPECTED_PARAMS) console.error(`warning: ${row.engine} has ${result.params} params, expected ${EXPECTED_PARAMS}`);
+    return row;
   };
-  const chosen = await backend.init();
-  console.error(backend.describe().toMimeBundle()["text/plain"]);
-  if (chosen !== "wasm") {
-    // Native TensorFlow uses every core: normalise its CPU time by the core count.
-    const native = await timeTrainingSteps(batch, steps, 2);
-    add(`tfjs ${chosen} (libtensorflow 2.9.1)`, { ...native, threads: require("node:os").cpus().length });
+  const native = runChild("native");
+  if (native.skipped) console.error(`tfjs native: ${native.skipped}`);
+  else add(native);
+  const wasm1 = add(runChild("wasm", { TSFINE_WASM_THREADS: "1" }));
+  const wasmRows = [wasm1];
+  const cores = os.cpus().length;
+  if (cores > 1) {
+    const threaded = runChild("wasm", { TSFINE_WASM_THREADS: String(Math.min(cores, 8)) });
+    if (threaded.fallback) console.error(`threaded wasm fell back: ${threaded.fallback}`);
+    wasmRows.push(add(threaded));
   }
-  await backend.use("wasm");
-  const wasm = await timeTrainingSteps(batch, steps, 2);
-  add("tfjs wasm (tsfine kernels, 1 thread)", wasm);
-  if (flag("stock")) {
-    kernels.restoreStockKernels();
-    add("tfjs wasm (stock + missing grads only)", await timeTrainingSteps(batch, Math.min(steps, 3), 1));
-    kernels.registerWasmTrainingKernels();
-  }
-  if (!flag("no-cpu")) {
-    await backend.use("cpu");
-    // ~0.1 img/s: one step on a small batch is enough to show the order of magnitude.
-    add("tfjs cpu (pure JS)", await timeTrainingSteps(4, 1, 0));
-  }
-  let torchRows = [];
+  if (flag("stock")) add(runChild("wasm-stock", { TSFINE_WASM_THREADS: "1" }));
+  if (!flag("no-cpu")) add(runChild("cpu"));
+  const peers = [];
   if (!flag("no-torch")) {
     if (torchAvailable()) {
+      const openblas = "/usr/lib/x86_64-linux-gnu/openblas-pthread";
+      const env = { LD_LIBRARY_PATH: [openblas, process.env.LD_LIBRARY_PATH].filter(Boolean).join(":") };
       for (const threads of [1, 2]) {
-        const result = runTorch(threads);
-        add(`PyTorch ${result.version} CPU, ${threads} thread${threads > 1 ? "s" : ""}, channels_last`, result);
-        torchRows.push(rows[rows.length - 1]);
+        const result = runPython("/usr/bin/python3", "torch_step.py", threads, env);
+        peers.push(add({ ...result, engine: `PyTorch ${result.version} CPU, ${threads} thread${threads > 1 ? "s" : ""}, channels_last` }));
       }
     } else {
       console.error("PyTorch not importable by /usr/bin/python3 (apt-get install python3-torch); skipped.");
     }
   }
-  if (wasm.params !== 549578) console.error(`warning: model has ${wasm.params} params, expected 549578`);
-  const load = require("node:os").loadavg().map((l) => l.toFixed(1)).join(" ");
-  console.log(`\nMobileNet-like training step, ${size}×${size}×3, Adam, ${wasm.params} params (median of ${steps} steps after 2 warm-up)`);
-  console.log(`${require("node:os").cpus().length} logical CPUs, load average ${load}\n`);
-  console.log(table(rows));
-  const wasmRow = rows.find((r) => r.engine.startsWith("tfjs wasm (tsfine"));
-  for (const torchRow of torchRows) {
-    console.log(
-      `\n${torchRow.engine} vs tfjs wasm: ${(torchRow.imagesPerSecond / wasmRow.imagesPerSecond).toFixed(1)}× by wall time, ` +
-        `${(torchRow.imagesPerCpuSecond / wasmRow.imagesPerCpuSecond).toFixed(1)}× by CPU time (wasm/PyTorch = ${(wasmRow.imagesPerCpuSecond / torchRow.imagesPerCpuSecond).toFixed(3)})`,
-    );
+  if (!flag("no-keras")) {
+    const python = path.join(__dirname, ".venv", "bin", "python");
+    if (fs.existsSync(python)) {
+      for (const threads of [1, 2]) {
+        const result = runPython(python, "keras_step.py", threads);
+        peers.push(add({ ...result, engine: `Keras ${result.version} CPU, ${threads} thread${threads > 1 ? "s" : ""}${result.jit ? ", XLA" : ""}` }));
+      }
+    } else {
+      console.error("bench/.venv missing (bash bench/setup-venv.sh installs tensorflow-cpu from PyPI); Keras skipped.");
+    }
   }
+  console.log(`\nMobileNet-like training step, ${size}×${size}×3, Adam, ${EXPECTED_PARAMS} params (median of ${steps} steps after 2 warm-up)`);
+  console.log(`${cores} logical CPUs; load average ${loadAtStart} at start, ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} at end\n`);
+  console.log(table(rows));
+  console.log("");
+  for (const wasmRow of wasmRows) {
+    for (const peer of peers.filter((p) => p.threads === wasmRow.threads)) {
+      console.log(
+        `${wasmRow.engine} / ${peer.engine}: ${(wasmRow.imagesPerSecond / peer.imagesPerSecond).toFixed(3)} by wall time, ` +
+          `${(wasmRow.imagesPerCpuSecond / peer.imagesPerCpuSecond).toFixed(3)} by CPU time`,
+      );
+    }
+  }
+  const verdict = wasm1.imagesPerCpuSecond >= 20 ? "meets" : "misses";
+  console.log(
+    `\nwasm, one thread: ${rate(wasm1.imagesPerSecond)} img/s by wall time at load ${wasm1.load}, ` +
+      `${rate(wasm1.imagesPerCpuSecond)} img/s by CPU time (idle-core estimate): ${verdict} the ≥ 20 img/s target by CPU time`,
+  );
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+const childEngine = option("child", undefined);
+if (childEngine) {
+  child(childEngine)
+    .then((result) => console.log(JSON.stringify(result)))
+    .catch((error) => {
+      console.error(error);
+      process.exit(1);
+    });
+} else {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
