@@ -102,8 +102,9 @@ export function declarationsToCarry(ts: TS, checker: ts.TypeChecker, source: ts.
     if (ts.isVariableStatement(statement)) {
       const flags = statement.declarationList.flags;
       const keyword = flags & ts.NodeFlags.Const ? "const" : flags & ts.NodeFlags.Let ? "let" : "var";
+      const doc = jsDocBefore(ts, source, statement, cellStart);
       for (const declaration of statement.declarationList.declarations) {
-        for (const id of bindingNames(ts, declaration.name)) add(id.text, `declare ${keyword} ${id.text}: ${variableType(ts, checker, id)};`);
+        for (const id of bindingNames(ts, declaration.name)) add(id.text, `${doc}declare ${keyword} ${id.text}: ${variableType(ts, checker, id)};`);
       }
     } else if (ts.isImportDeclaration(statement)) {
       for (const binding of importBindings(ts, statement)) add(binding.local, binding.text);
@@ -114,6 +115,13 @@ export function declarationsToCarry(ts: TS, checker: ts.TypeChecker, source: ts.
     }
   }
   return [...byName].map(([name, texts]) => ({ names: [name], text: texts.join("\n") }));
+}
+
+/** The statement's JSDoc comment (with a newline), so inspect shows a variable's docs in later cells too. */
+function jsDocBefore(ts: TS, source: ts.SourceFile, statement: ts.Statement, cellStart: number): string {
+  const docs = (ts.getLeadingCommentRanges(source.text, statement.getFullStart()) ?? []).filter((range) => range.pos >= cellStart && source.text.startsWith("/**", range.pos));
+  const last = docs[docs.length - 1];
+  return last ? `${source.text.slice(last.pos, last.end)}\n` : "";
 }
 
 function variableType(ts: TS, checker: ts.TypeChecker, id: ts.Identifier): string {

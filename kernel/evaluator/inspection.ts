@@ -13,6 +13,8 @@ export function inspectAt(service: CellLanguageService, code: string, cursorPos:
   let at = cursor;
   for (const offset of candidates) {
     info = ls.getQuickInfoAtPosition(service.fileName, service.offset + offset);
+    // A name nothing declares still gets quick info: kind "" and the type `any`.
+    if (info?.kind === "") info = undefined;
     at = offset;
     if (info) break;
   }

@@ -9,6 +9,7 @@ import type {
   LanguageInfo,
   OutputSink,
 } from "../interpreter";
+import { pagePayload, parsePagerQuery, type PagerQuery } from "./pager-query";
 import { CellSourceMaps } from "./cell-source-maps";
 import { describeDiagnostic, INTERRUPTED, runtimeErrorOutcome, typeErrorOutcome } from "./error-outcomes";
 import { isCodeComplete } from "./is-complete";
@@ -150,6 +151,8 @@ export class TypeScriptInterpreter implements Interpreter {
 
   private async executeCell(request: ExecuteRequest, sink: OutputSink): Promise<ExecuteOutcome> {
     const label = `cell[${request.executionCount}]`;
+    const query = parsePagerQuery(request.code);
+    if (query) return this.page(query, request);
     const expanded = await expandMagics(request.code, this.magicHost());
     if (!expanded.ok) return { status: "error", ename: "MagicError", evalue: expanded.message, traceback: [expanded.message] };
     const code = expanded.code;
@@ -176,6 +179,16 @@ export class TypeScriptInterpreter implements Interpreter {
     if (!(result.kind === "error" && result.error.name === "SyntaxError")) this.language.commit(compiled.binds);
     const outcome = this.outcomeOf(result);
     return outcome.status === "ok" ? { ...outcome, ...payload } : outcome;
+  }
+
+  private async page(query: PagerQuery, request: ExecuteRequest): Promise<ExecuteOutcome> {
+    if (request.storeHistory) this.history.push({ executionCount: request.executionCount, code: request.code });
+    const found = await this.inspect(query.expression, query.expression.length, query.detailLevel);
+    if (!found.found) {
+      const message = `Nothing is known about ${query.expression}: it is not a name declared in this notebook, a global or a member the type checker can see.`;
+      return { status: "error", ename: "NameError", evalue: message, traceback: [message] };
+    }
+    return { status: "ok", payload: [pagePayload(found.data)] };
   }
 
   /**

@@ -34,6 +34,7 @@ class TsfineConformance(jupyter_kernel_test.KernelTests):
     invalid_code_samples = ["const = 5;", "1 +* 2", "}"]
 
     code_inspect_sample = "Math.max"
+    code_page_something = "Math.max?"
 
     code_generate_error = 'throw new Error("boom")'
 
