@@ -19,11 +19,13 @@ import { load, save } from "./io";
 import { showPredictions, topLosses } from "./predictions";
 import { random, seed, shuffle } from "./seed";
 import { summary } from "./summary";
+import { text } from "./text";
 
 registerTlFormatters();
 
 export { backend, backbone, backbones, compare, data, loadDataset, evaluate, fineTune, fit, lrFind, requestStop, schedules };
 export { freeze, freezeTo, unfreeze, classifier, regressor, load, save, showPredictions, topLosses, random, seed, shuffle, summary };
+export { text };
 
 export type { BackboneOptions, BackboneEntry } from "./backbones/types";
 export type { Dataset, DataOptions, Examples, Augmentation } from "./data";
@@ -34,6 +36,8 @@ export type { Callback, FitState, History, EpochRecord } from "./fit/callback";
 export type { Evaluation } from "./evaluate";
 export type { ClassifierOptions, RegressorOptions } from "./heads";
 export type { ModelSummary } from "./summary";
+export type { Vocabulary, VocabularyOptions, WordVectors, WordVectorsOptions, TextClassifierOptions, WordImportance, WordEffect } from "./text";
+export type { TextOptions, TokenOptions, TokenDataset } from "./data/spam-assassin";
 
 export const tl = {
   backend,
@@ -60,6 +64,7 @@ export const tl = {
   seed,
   random,
   shuffle,
+  text,
 };
 
 export default tl;
