@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import { Session } from "node:inspector";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
+import { guardExpression, TERMINATION } from "./runtime/interrupt-guard";
 import type { FromWorker, RunResult, ToWorker, WorkerData } from "./runtime/messages";
 import { tsfineRoot } from "./tsfine-root";
 
@@ -13,8 +14,10 @@ const ACK_WAIT_MS = 100;
  * was reported after ~830 ms and the worker, state and all, had already been replaced.
  */
 const TERMINATE_WAIT_MS = 3000;
+/** How often a busy worker is asked again to stop (the guard declines while the worker is in its own code). */
+const GUARD_RETRY_MS = 150;
 
-export type RuntimeEvent = Exclude<FromWorker, { type: "ready" | "done" | "interruptAck" | "reply" }>;
+export type RuntimeEvent = Exclude<FromWorker, { type: "ready" | "done" | "interruptAck" | "reply" | "terminateMe" }>;
 
 export interface RuntimeClientOptions {
   cwd: string;
@@ -36,18 +39,41 @@ interface PendingRun {
  */
 export class RuntimeClient {
   private worker!: Worker;
+  private terminationState!: Int32Array;
   private ready!: Promise<void>;
   private nextId = 1;
   private running: PendingRun | undefined;
   private readonly replies = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   private readonly inspector = new Session();
-  private readonly inspectorSessions = new Map<string, string>();
+  /** Inspector session ids by worker thread id. */
+  private readonly inspectorSessions = new Map<number, string>();
+  private readonly attachWaiters = new Map<number, () => void>();
   private stopping = false;
+  private nextInspectorMessage = 1;
+  /**
+   * Messages sent to the runtime worker's inspector and not yet answered. No guard is sent while one is: a
+   * guard dispatched behind a termination whose stack has not unwound yet runs into that termination, and
+   * V8 then cancels it with the guard's evaluation, leaving the loop running.
+   */
+  private readonly unanswered = new Set<number>();
 
   constructor(private readonly options: RuntimeClientOptions) {
     this.inspector.connect();
-    this.inspector.on("NodeWorker.attachedToWorker", (message: { params: { sessionId: string; workerInfo: { workerId: string } } }) => {
-      this.inspectorSessions.set(message.params.workerInfo.workerId, message.params.sessionId);
+    // workerInfo.workerId counts the workers this session was told of (the language worker too), so it is
+    // not the thread id; Node's title for a worker is "[worker <thread id>]" (+ its name).
+    this.inspector.on("NodeWorker.attachedToWorker", (message: { params: { sessionId: string; workerInfo: { title: string } } }) => {
+      const threadId = Number(/^\[worker (\d+)\]/.exec(message.params.workerInfo.title)?.[1]);
+      if (!Number.isInteger(threadId)) return;
+      this.inspectorSessions.set(threadId, message.params.sessionId);
+      this.attachWaiters.get(threadId)?.();
+    });
+    this.inspector.on("NodeWorker.receivedMessageFromWorker", (message: { params: { sessionId: string; message: string } }) => {
+      if (message.params.sessionId !== this.inspectorSessions.get(this.worker.threadId)) return;
+      const id = (JSON.parse(message.params.message) as { id?: number }).id;
+      if (id !== undefined) this.unanswered.delete(id);
+    });
+    this.inspector.on("NodeWorker.detachedFromWorker", (message: { params: { sessionId: string } }) => {
+      for (const [threadId, sessionId] of this.inspectorSessions) if (sessionId === message.params.sessionId) this.inspectorSessions.delete(threadId);
     });
     this.inspector.post("NodeWorker.enable", { waitForDebuggerOnStart: false });
     this.spawn();
@@ -88,7 +114,13 @@ export class RuntimeClient {
     this.send({ type: "interrupt", id: run.id });
     setTimeout(() => {
       if (this.running !== run) return;
-      this.terminateExecution();
+      const worker = this.worker;
+      const askAgain = () => {
+        if (this.running !== run || this.worker !== worker) return;
+        if (this.unanswered.size === 0) this.sendGuard(run.id);
+        setTimeout(askAgain, GUARD_RETRY_MS);
+      };
+      askAgain();
       setTimeout(() => {
         if (this.running !== run) return;
         this.replace("the cell did not stop when interrupted");
@@ -113,10 +145,22 @@ export class RuntimeClient {
   }
 
   private spawn(): void {
-    const workerData: WorkerData = { cwd: this.options.cwd, preloadBackend: this.options.preloadBackend };
+    const terminationState = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
+    const workerData: WorkerData = { cwd: this.options.cwd, preloadBackend: this.options.preloadBackend, terminationState };
     const worker = new Worker(workerScript(), { workerData, stdout: false, stderr: false });
     this.worker = worker;
-    this.ready = new Promise<void>((resolve) => {
+    this.unanswered.clear();
+    this.terminationState = new Int32Array(terminationState);
+    const threadId = worker.threadId;
+    // A cell is accepted only once the worker's inspector session is attached: the first interrupt needs it.
+    const attached = new Promise<void>((resolve) => {
+      if (this.inspectorSessions.has(threadId)) return resolve();
+      this.attachWaiters.set(threadId, () => {
+        this.attachWaiters.delete(threadId);
+        resolve();
+      });
+    });
+    const started = new Promise<void>((resolve) => {
       const onReady = (message: FromWorker) => {
         if (message.type !== "ready") return;
         worker.off("message", onReady);
@@ -124,13 +168,15 @@ export class RuntimeClient {
       };
       worker.on("message", onReady);
     });
+    this.ready = Promise.all([started, attached]).then(() => undefined);
     worker.on("message", (message: FromWorker) => this.receive(worker, message));
     worker.on("error", () => {
       // the exit handler below replaces the worker; the error itself was reported by the worker or is the crash
     });
     worker.on("exit", () => {
       if (this.stopping || this.worker !== worker) return;
-      this.inspectorSessions.delete(String(worker.threadId));
+      this.inspectorSessions.delete(threadId);
+      this.attachWaiters.delete(threadId);
       this.finishRun({ kind: "error", error: { name: "RuntimeRestarted", message: "the kernel's runtime stopped while running this cell" } });
       this.spawn();
       this.options.onRestart("the kernel's runtime restarted; earlier state is lost");
@@ -142,6 +188,9 @@ export class RuntimeClient {
     switch (message.type) {
       case "ready":
       case "interruptAck":
+        return;
+      case "terminateMe":
+        this.queueTermination();
         return;
       case "done":
         if (this.running?.id === message.id) this.finishRun(this.running.interrupted ? { kind: "interrupted" } : message.result);
@@ -168,10 +217,29 @@ export class RuntimeClient {
     this.worker.postMessage(message);
   }
 
-  private terminateExecution(): void {
-    const sessionId = this.inspectorSessions.get(String(this.worker.threadId));
+  /** Asks the worker's interrupt guard (runtime/interrupt-guard.ts) to have run `runId` stopped if it is busy in it. */
+  private sendGuard(runId: number): void {
+    this.postToWorker("Runtime.evaluate", { expression: guardExpression(runId), silent: true });
+  }
+
+  /** The guard found user code running: queue the termination while the guard holds the worker where it is. */
+  private queueTermination(): void {
+    const state = this.terminationState;
+    if (Atomics.compareExchange(state, 0, TERMINATION.REQUESTED, TERMINATION.ACCEPTED) !== TERMINATION.REQUESTED) return;
+    try {
+      this.postToWorker("Runtime.terminateExecution", {});
+    } finally {
+      Atomics.store(state, 0, TERMINATION.QUEUED);
+      Atomics.notify(state, 0);
+    }
+  }
+
+  private postToWorker(method: string, params: object): void {
+    const sessionId = this.inspectorSessions.get(this.worker.threadId);
     if (!sessionId) return;
-    const message = JSON.stringify({ id: 1, method: "Runtime.terminateExecution" });
+    const id = this.nextInspectorMessage++;
+    this.unanswered.add(id);
+    const message = JSON.stringify({ id, method, params });
     this.inspector.post("NodeWorker.sendMessageToWorker", { sessionId, message }, () => undefined);
   }
 

@@ -17,6 +17,8 @@ export interface WorkerData {
   cwd: string;
   /** Start the tf backend right away (the kernel does; tests that never touch tf do not). */
   preloadBackend: boolean;
+  /** One Int32 shared with the main thread: the handshake of a termination (runtime/interrupt-guard.ts). */
+  terminationState: SharedArrayBuffer;
 }
 
 export type ToWorker =
@@ -33,6 +35,7 @@ export type FromWorker =
   | { type: "clearOutput"; wait: boolean }
   | { type: "done"; id: number; result: RunResult }
   | { type: "interruptAck"; id: number }
+  | { type: "terminateMe" }
   | { type: "backgroundError"; error: ThrownError; origin: string }
   | { type: "registerMagic"; name: string; help?: string }
   | { type: "setTypecheck"; mode: string }

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import type { DisplayEvent } from "../../interpreter";
 import type { FromWorker, RunResult, ToWorker, WorkerData } from "./messages";
+import { installInterruptGuard } from "./interrupt-guard";
 import { createModuleImporter } from "./module-importer";
 import { OutputCapture } from "./output-capture";
 import { magicsRuntime } from "./magics-runtime";
@@ -50,6 +51,14 @@ let backendReady: Promise<void> | undefined;
 const startBackend = () => (backendReady ??= initBackend((text) => output.write("stderr", text)));
 
 let running: { id: number; settle(result: RunResult): void } | undefined;
+/** Runs are numbered in the order they are sent and run one at a time, so every run up to this one has ended. */
+let lastEndedRun = 0;
+
+installInterruptGuard({
+  state: new Int32Array(data.terminationState),
+  runPending: (id) => id > lastEndedRun,
+  requestTermination: () => post({ type: "terminateMe" }),
+});
 
 function inspectorCall<T>(method: string, params: object): Promise<T> {
   return new Promise((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result as T))));
@@ -82,6 +91,7 @@ async function run(id: number, js: string, needsBackend: boolean): Promise<RunRe
     const settle = (result: RunResult) => {
       if (settled) return;
       settled = true;
+      lastEndedRun = Math.max(lastEndedRun, id);
       if (running?.id === id) running = undefined;
       resolve(result);
     };
