@@ -1,6 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Examples } from "./data/examples";
+import { reportInterruptedFit } from "./fit/interrupted-run";
 import { exampleLosses } from "./fit/measure";
+import { checkInferenceFitsMemory } from "./fit/memory-check";
 
 export interface Predictions {
   /** Model outputs, `width` per example (class probabilities or regression values). */
@@ -10,8 +12,14 @@ export interface Predictions {
   losses: Float32Array;
 }
 
-/** Runs the model over examples in batches (inference mode), keeping only numbers. */
+/**
+ * Runs the model over examples in batches (inference mode), keeping only numbers. A batch too
+ * large for wasm memory is refused before anything runs.
+ */
 export function predictAll(model: tf.LayersModel, examples: Examples, batchSize = 64): Predictions {
+  if (!(batchSize >= 1 && Number.isInteger(batchSize))) throw new Error(`batchSize must be a whole number ≥ 1, got ${batchSize}.`);
+  reportInterruptedFit();
+  checkInferenceFitsMemory(model, examples, batchSize);
   const shape = model.outputs[0].shape;
   const width = shape[shape.length - 1] as number;
   const outputs = new Float32Array(examples.size * width);

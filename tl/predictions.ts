@@ -26,11 +26,13 @@ export interface ShowPredictionsOptions {
   /** Order by loss, highest first (what topLosses does). */
   byLoss?: boolean;
   columns?: number;
+  /** Examples run through the model at a time (default 64). */
+  batchSize?: number;
 }
 
 function rowsFor(model: tf.LayersModel, examples: Examples, n: number, options: ShowPredictionsOptions): PredictionRow[] {
   if (!examples.isClassification) throw new Error("showPredictions and topLosses need class labels; this data set has regression targets.");
-  const { outputs, width, losses } = predictAll(model, examples);
+  const { outputs, width, losses } = predictAll(model, examples, options.batchSize);
   const classes = examples.classes!;
   const rows: PredictionRow[] = [];
   for (let i = 0; i < examples.size; i++) {

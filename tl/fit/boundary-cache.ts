@@ -1,12 +1,14 @@
 import * as tf from "@tensorflow/tfjs";
 import { Examples, type ExampleSource } from "../data/examples";
 import type { Callback, FitState } from "./callback";
+import { checkInferenceFitsMemory } from "./memory-check";
 import { freezeBoundary, lowerModel, upperModel } from "./model-graph";
 
 /** Runs the fixed lower part once over `examples` and keeps its outputs as plain floats. */
 function activations(lower: tf.LayersModel, examples: Examples, batchSize: number): Examples {
   const shape = (lower.outputs[0].shape.slice(1) as number[]);
   const per = shape.reduce((a, b) => a * b, 1);
+  checkInferenceFitsMemory(lower, examples, batchSize);
   const features = new Float32Array(per * examples.size);
   for (const batch of examples.batches(batchSize)) {
     const out = tf.tidy(() => lower.predict(batch.xs) as tf.Tensor);

@@ -12,8 +12,9 @@ import { nanGuard } from "./nan-guard";
 import { makeOptimizer, parameterGroups, setLearningRate, type OptimizerName } from "./optimizers";
 import { progress } from "./progress";
 import { scheduleCallback, type Schedule, type ScheduleName } from "./schedules";
-import { clearStopRequest, isStopRequested } from "./stop-request";
+import { guardRun, reportInterruptedFit } from "./interrupted-run";
 import { checkBatchFitsMemory } from "./memory-check";
+import { clearStopRequest, fitSignal, isStopRequested } from "./stop-request";
 
 export interface FitOptions {
   epochs?: number;
@@ -60,6 +61,7 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * Stops cleanly at a batch boundary on interrupt (requestStop). Returns the history.
  */
 export async function fit(model: tf.LayersModel, data: Dataset, options: FitOptions = {}): Promise<History> {
+  reportInterruptedFit();
   checkModelFitsData(model, data);
   const epochs = options.epochs ?? 1;
   const batchSize = options.batchSize ?? 32;
@@ -102,9 +104,35 @@ export async function fit(model: tf.LayersModel, data: Dataset, options: FitOpti
   const run = (event: "beforeEpoch" | "beforeBatch" | "afterLoss" | "afterBatch" | "afterEpoch") => {
     for (const cb of callbacks) cb[event]?.(state);
   };
+  let cleanedUp = false;
+  const cleanUp = () => {
+    if (cleanedUp) return;
+    if (state.stop && state.stopReason) state.history.stopped = state.stopReason;
+    for (const cb of callbacks) cb.afterFit?.(state);
+    optimizers.forEach((o) => o.dispose());
+    clearStopRequest();
+    fitSignal.ended();
+    cleanedUp = true;
+  };
+  const guard = guardRun(
+    model,
+    (between) =>
+      state.step === 0 && state.batch === 0 ? (between ? "while preparing" : "its preparation") : between ? `after batch ${state.batch} of epoch ${state.epoch + 1}` : `epoch ${state.epoch + 1}, batch ${state.batch + 1}`,
+    (between) => {
+      state.stop = true;
+      state.stopReason = "interrupted";
+      cleanUp();
+      const restored = state.history.restoredEpoch;
+      if (restored) return `holds the weights of epoch ${restored}, the best`;
+      if (state.step === 0) return "is unchanged";
+      return between ? "holds the weights after that batch" : "holds the weights from before that step";
+    },
+  );
+  fitSignal.started();
   try {
-    for (const cb of callbacks) await cb.beforeFit?.(state);
-    await checkBatchFitsMemory(state, groups.flatMap((g) => g.variables));
+    for (const cb of callbacks) await guard.pause(cb.beforeFit?.(state));
+    checkBatchFitsMemory(state, groups.flatMap((g) => g.variables));
+    guard.boundary();
     for (state.epoch = 0; state.epoch < epochs && !state.stop; state.epoch++) {
       const started = Date.now();
       let lossSum = 0, accSum = 0, seen = 0;
@@ -115,13 +143,18 @@ export async function fit(model: tf.LayersModel, data: Dataset, options: FitOpti
         if (isStopRequested()) {
           state.stop = true;
           state.stopReason = "interrupted";
+          fitSignal.stopping();
         }
         if (state.stop) {
           tf.dispose([xs, ys]);
           break;
         }
+        guard.hold(xs);
+        guard.hold(ys);
+        const stepStarted = performance.now();
+        fitSignal.stepStarted();
         run("beforeBatch");
-        trainStep(state, optimizers, groups, xs, ys, run);
+        tf.tidy(() => trainStep(state, optimizers, groups, xs, ys, run, guard.hold));
         tf.dispose([xs, ys]);
         state.history.batchLoss.push(state.batchLoss);
         if (!state.skipStep) {
@@ -132,7 +165,9 @@ export async function fit(model: tf.LayersModel, data: Dataset, options: FitOpti
         }
         run("afterBatch");
         state.batch++;
-        await nextTurn();
+        fitSignal.stepEnded(performance.now() - stepStarted);
+        guard.boundary();
+        await guard.pause(nextTurn(), "turn");
       }
       // An epoch cut short (interrupt, NaN) is not recorded: its numbers would not compare.
       if (seen === 0 || (state.stop && state.batch < batchesPerEpoch)) break;
@@ -148,10 +183,9 @@ export async function fit(model: tf.LayersModel, data: Dataset, options: FitOpti
       run("afterEpoch");
     }
   } finally {
-    if (state.stop && state.stopReason) state.history.stopped = state.stopReason;
-    for (const cb of callbacks) cb.afterFit?.(state);
-    optimizers.forEach((o) => o.dispose());
-    clearStopRequest();
+    fitSignal.stopping();
+    cleanUp();
+    guard.end();
   }
   if (state.error) throw state.error;
   return state.history;
@@ -164,13 +198,14 @@ function trainStep(
   xs: tf.Tensor,
   ys: tf.Tensor,
   run: (event: "afterLoss") => void,
+  hold: <T extends tf.Tensor>(t: T) => T,
 ): void {
   state.skipStep = false;
   let acc: tf.Scalar | undefined;
   const variables = groups.flatMap((g) => g.variables);
   const { value, grads } = tf.variableGrads(() => {
     const predictions = state.trainModel.apply(xs, { training: true }) as tf.Tensor;
-    if (state.classification) acc = tf.keep(accuracy(ys, predictions));
+    if (state.classification) acc = hold(tf.keep(accuracy(ys, predictions)));
     return meanLoss(ys, predictions, state.classification);
   }, variables);
   state.batchLoss = value.dataSync()[0];

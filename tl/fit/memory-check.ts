@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import type { Examples } from "../data/examples";
 import type { FitState } from "./callback";
 import { meanLoss } from "./measure";
 
@@ -6,47 +7,143 @@ import { meanLoss } from "./measure";
 const WASM_HEAP_BYTES = 4 * 1024 ** 3;
 /** Kernels allocate scratch space tfjs does not count (im2col, XNNPACK packing), and the heap fragments. */
 const SAFETY = 1.5;
-const PROBE_EXAMPLES = 2;
 
 const gigabytes = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GB`;
 
+interface ProfilingEngine {
+  state: { profiling: boolean; numBytes: number; activeProfile: { kernels: { totalBytesSnapshot: number }[] } };
+}
+
+/**
+ * Peak bytes tf holds while `work` runs, above what it held before. tf.profile measures the
+ * same but only asynchronously, and predictions are synchronous; this sets the engine's own
+ * profiling switch around `work` exactly as tf.profile does.
+ */
+function peakBytesOf(work: () => void): number {
+  const engine = tf.engine() as unknown as ProfilingEngine;
+  const state = engine.state;
+  const before = state.numBytes;
+  const wasProfiling = state.profiling;
+  const kernels = state.activeProfile.kernels;
+  state.profiling = true;
+  state.activeProfile.kernels = [];
+  let peak = before;
+  try {
+    tf.tidy(work);
+    for (const k of state.activeProfile.kernels) peak = Math.max(peak, k.totalBytesSnapshot);
+  } finally {
+    state.profiling = wasProfiling;
+    state.activeProfile.kernels = kernels;
+  }
+  return Math.max(0, peak - before);
+}
+
+/** Memory of the work on a batch of n: fixed + perExample · n (weight gradients do not grow with n). */
+interface Cost {
+  fixed: number;
+  perExample: number;
+}
+
+const PROBE_SIZES = [2, 4];
+
 /**
  * On wasm a batch that does not fit aborts the WebAssembly module: every tensor, the model's
- * weights included, is gone and tf stops working until the kernel restarts. So before training,
- * one forward and backward pass on a couple of examples measures the memory a training step
- * needs per example (nothing is applied to the weights), and a batch that would not fit is
- * refused with a size that does.
+ * weights included, is gone and tf stops working until the kernel restarts. So `probe` runs the
+ * work on two small batches, the cost is extrapolated linearly, and a batch whose work would not
+ * fit is refused with a size that does. `what` begins the sentence ("A batch of 64").
  */
-export async function checkBatchFitsMemory(state: FitState, variables: tf.Variable[]): Promise<void> {
-  if (tf.getBackend() !== "wasm") return;
-  const probe = state.trainSet.batches(Math.min(PROBE_EXAMPLES, state.batchSize), { shuffle: false }).next();
-  if (probe.done) return;
-  const { xs, ys } = probe.value;
-  const examples = xs.shape[0];
-  const before = tf.memory().numBytes;
-  let step = 0;
-  try {
-    const info = await tf.profile(() =>
-      tf.tidy(() => {
-        const { value, grads } = tf.variableGrads(
-          () => meanLoss(ys, state.trainModel.apply(xs, { training: true }) as tf.Tensor, state.classification),
-          variables,
-        );
-        tf.dispose([value, ...Object.values(grads)]);
-      }),
-    );
-    step = info.peakBytes - before;
-  } finally {
-    tf.dispose([xs, ys]);
+function refuseBatchBeyondMemory(
+  examples: Examples,
+  batchSize: number,
+  probe: (xs: tf.Tensor, ys: tf.Tensor) => void,
+  what: string,
+  option: string,
+  known?: Cost,
+): Cost | undefined {
+  if (tf.getBackend() !== "wasm" || examples.size === 0) return undefined;
+  batchSize = Math.min(batchSize, examples.size);
+  const held = tf.memory().numBytes;
+  let cost = known;
+  if (!cost) {
+    const points: { n: number; bytes: number }[] = [];
+    for (const size of PROBE_SIZES) {
+      if (size > examples.size && points.length > 0) break;
+      const first = examples.batches(Math.min(size, examples.size), { shuffle: false }).next();
+      if (first.done) break;
+      const { xs, ys } = first.value;
+      try {
+        points.push({ n: xs.shape[0], bytes: peakBytesOf(() => probe(xs, ys)) });
+      } finally {
+        tf.dispose([xs, ys]);
+      }
+    }
+    if (points.length === 0) return undefined;
+    const [a, b] = points;
+    if (b && b.n > a.n) {
+      const perExample = Math.max(0, (b.bytes - a.bytes) / (b.n - a.n));
+      cost = { perExample, fixed: Math.max(0, a.bytes - perExample * a.n) };
+    } else {
+      cost = { perExample: a.bytes / a.n, fixed: 0 };
+    }
   }
-  const perExample = Math.max(0, step) / examples;
-  const needed = perExample * state.batchSize * SAFETY + before;
-  if (needed <= WASM_HEAP_BYTES) return;
-  const fits = (WASM_HEAP_BYTES - before) / SAFETY / Math.max(perExample, 1);
+  const needed = (cost.fixed + cost.perExample * batchSize) * SAFETY + held;
+  if (needed <= WASM_HEAP_BYTES) return cost;
+  const fits = ((WASM_HEAP_BYTES - held) / SAFETY - cost.fixed) / Math.max(cost.perExample, 1);
+  if (fits < 1) {
+    throw new Error(
+      `${what} needs about ${gigabytes(needed)} on the wasm backend even for one example, and its memory ends at 4 GB ` +
+        `(running out would lose every tensor in the kernel, the model's weights included); use a smaller model or input size.`,
+    );
+  }
   let suggestion = 1;
-  while (suggestion * 2 <= fits && suggestion * 2 < state.batchSize) suggestion *= 2;
+  while (suggestion * 2 <= fits && suggestion * 2 < batchSize) suggestion *= 2;
   throw new Error(
-    `A batch of ${state.batchSize} needs about ${gigabytes(needed)} on the wasm backend, whose memory ends at 4 GB ` +
-      `(running out would lose every tensor in the kernel, the model's weights included); try batchSize: ${suggestion}.`,
+    `${what} needs about ${gigabytes(needed)} on the wasm backend, whose memory ends at 4 GB ` +
+      `(running out would lose every tensor in the kernel, the model's weights included); try ${option}: ${suggestion}.`,
   );
+}
+
+/**
+ * Before training: one forward and backward pass on a couple of examples measures what a
+ * training step needs per example (nothing is applied to the weights).
+ */
+export function checkBatchFitsMemory(state: FitState, variables: tf.Variable[]): void {
+  refuseBatchBeyondMemory(
+    state.trainSet,
+    state.batchSize,
+    (xs, ys) => {
+      const { value, grads } = tf.variableGrads(
+        () => meanLoss(ys, state.trainModel.apply(xs, { training: true }) as tf.Tensor, state.classification),
+        variables,
+      );
+      tf.dispose([value, ...Object.values(grads)]);
+    },
+    `A batch of ${state.batchSize}`,
+    "batchSize",
+  );
+}
+
+/** Inference cost by model and input shape: measured once. */
+const inferenceCosts = new WeakMap<tf.LayersModel, Map<string, Cost>>();
+
+/**
+ * Before running `model` over `examples` in batches of `batchSize` (inference): refuses a batch
+ * that would not fit wasm memory, naming one that does.
+ */
+export function checkInferenceFitsMemory(model: tf.LayersModel, examples: Examples, batchSize: number, option = "batchSize"): void {
+  const key = examples.source.inputShape.join("x");
+  const costs = inferenceCosts.get(model) ?? new Map<string, Cost>();
+  const cost = refuseBatchBeyondMemory(
+    examples,
+    batchSize,
+    (xs) => {
+      model.predict(xs);
+    },
+    `Predicting in batches of ${batchSize}`,
+    option,
+    costs.get(key),
+  );
+  if (!cost) return;
+  costs.set(key, cost);
+  inferenceCosts.set(model, costs);
 }
