@@ -53,6 +53,8 @@ const startBackend = () => (backendReady ??= initBackend((text) => output.write(
 let running: { id: number; settle(result: RunResult): void } | undefined;
 /** Runs are numbered in the order they are sent and run one at a time, so every run up to this one has ended. */
 let lastEndedRun = 0;
+let lastEnded: { id: number; result: RunResult } | undefined;
+let lastReportedRun = 0;
 
 installInterruptGuard({
   state: new Int32Array(data.terminationState),
@@ -92,6 +94,7 @@ async function run(id: number, js: string, needsBackend: boolean): Promise<RunRe
       if (settled) return;
       settled = true;
       lastEndedRun = Math.max(lastEndedRun, id);
+      lastEnded = { id, result };
       if (running?.id === id) running = undefined;
       resolve(result);
     };
@@ -146,21 +149,27 @@ function afterRun(js: string, inlinedBefore: boolean): void {
   if (!inlinedBefore && loadDisplayModule()?.isPlotlyLibraryInlined?.()) plotlyCarrierCode = cellCode(js);
 }
 
+function report(id: number, result: RunResult): void {
+  if (id <= lastReportedRun) return;
+  output.flush();
+  try {
+    loadDisplayModule()?.flushPendingDisplays?.();
+  } catch {
+    // a failing live display must not lose the cell's result
+  }
+  session.post("Runtime.releaseObjectGroup", { objectGroup: "cell" });
+  output.flush();
+  post({ type: "done", id, result });
+  lastReportedRun = id;
+}
+
 port.on("message", (message: ToWorker) => {
   switch (message.type) {
     case "run": {
       const inlinedBefore = beforeRun(message.js);
       run(message.id, message.js, message.needsBackend).then((result) => {
         afterRun(message.js, inlinedBefore);
-        output.flush();
-        try {
-          loadDisplayModule()?.flushPendingDisplays?.();
-        } catch {
-          // a failing live display must not lose the cell's result
-        }
-        session.post("Runtime.releaseObjectGroup", { objectGroup: "cell" });
-        output.flush();
-        post({ type: "done", id: message.id, result });
+        report(message.id, result);
       });
       break;
     }
@@ -172,6 +181,10 @@ port.on("message", (message: ToWorker) => {
         // a progress bar that cannot draw its end must not block the interrupt
       }
       if (running?.id === message.id) running.settle({ kind: "interrupted" });
+      // Reported here, not only at the end of run(): a termination that comes as the cell's code ends is not
+      // taken by the cell but by the worker's own code around it (up to the end of that message's handling),
+      // which can cut run() short or lose the microtasks that report it.
+      if (lastEnded?.id === message.id) report(message.id, lastEnded.result);
       magicsRuntime()?.killChildren?.();
       post({ type: "interruptAck", id: message.id });
       break;
