@@ -163,6 +163,18 @@ describe("files and URLs", () => {
     expect(error.message).toContain(cacheHome);
   });
 
+  test("tl.classifier's default head follows the backbone: fashion_cnn flattens and normalises, others average; options given win", async () => {
+    const headOf = (m: tf.LayersModel) => m.layers.filter((l) => l.name.startsWith("head_")).map((l) => l.name);
+    const fashion = await backbone("fashion_cnn");
+    expect(headOf(classifier(fashion, { classes: 10 }))).toEqual(["head_flatten", "head_norm", "head_output"]);
+    expect(headOf(classifier(fashion, { classes: 10, pooling: "avg", normalize: false }))).toEqual(["head_pool", "head_output"]);
+    const input = tf.input({ shape: [6, 6, 1] });
+    const other = tf.model({ inputs: input, outputs: tf.layers.conv2d({ filters: 2, kernelSize: 3, name: "conv" }).apply(input) as tf.SymbolicTensor });
+    expect(headOf(classifier(other, { classes: 3 }))).toEqual(["head_pool", "head_output"]);
+    fashion.dispose();
+    other.dispose();
+  });
+
   test("a classifier on a backbone keeps the backbone's frozen layers frozen", async () => {
     const base = await backbone("fashion_cnn", { weights: null });
     base.getLayer("block1_conv").trainable = false;

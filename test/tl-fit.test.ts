@@ -27,7 +27,8 @@ beforeAll(async () => {
 /** A fresh small CNN classifier (the fashion-cnn architecture, random weights) with fixed initial weights. */
 async function freshModel(): Promise<tf.LayersModel> {
   const base = await backbone("fashion_cnn", { weights: null });
-  const model = classifier(base, { classes: 10 });
+  // average pooling, not fashion_cnn's recommended flatten head: these tests name head_pool
+  const model = classifier(base, { classes: 10, pooling: "avg", normalize: false });
   model.setWeights(model.weights.map((w, i) => tf.tidy(() => tf.randomUniform(w.shape as number[], -0.2, 0.2, "float32", 100 + i))));
   return model;
 }

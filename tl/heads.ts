@@ -1,15 +1,20 @@
 import * as tf from "@tensorflow/tfjs";
+import { recommendedHead } from "./backbones/head-defaults";
 
 export interface HeadOptions {
   /** Width of an optional hidden Dense(ReLU) layer between the features and the output. */
   hidden?: number;
   /** Dropout rate before each Dense layer of the head (default 0). */
   dropout?: number;
-  /** How 4-D backbone features become a vector: "avg" (default), "max" or "flatten". */
+  /**
+   * How 4-D backbone features become a vector: "avg", "max" or "flatten". Default: what the
+   * backbone's registry entry recommends (fashion_cnn: "flatten"), else "avg".
+   */
   pooling?: "avg" | "max" | "flatten";
   /**
    * Layer-normalise the pooled features before the dense layers. Pretrained ReLU features can
-   * be large; normalised, the head trains stably at ordinary learning rates.
+   * be large; normalised, the head trains stably at ordinary learning rates. Default: the
+   * backbone entry's recommendation (fashion_cnn: true), else false.
    */
   normalize?: boolean;
 }
@@ -23,6 +28,10 @@ export interface RegressorOptions extends HeadOptions {
   outputs?: number;
 }
 
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 /** Layer names must be unique in a model; a second head on the same backbone gets a suffix. */
 function namer(backbone: tf.LayersModel): (base: string) => string {
   const taken = new Set(backbone.layers.map((l) => l.name));
@@ -34,7 +43,8 @@ function namer(backbone: tf.LayersModel): (base: string) => string {
   };
 }
 
-function features(backbone: tf.LayersModel, options: HeadOptions, name: (b: string) => string): tf.SymbolicTensor {
+function features(backbone: tf.LayersModel, given: HeadOptions, name: (b: string) => string): tf.SymbolicTensor {
+  const options = { ...recommendedHead(backbone), ...definedOnly(given) };
   if (backbone.outputs.length !== 1) {
     throw new Error(`A head needs a backbone with one output; ${backbone.name} has ${backbone.outputs.length}.`);
   }

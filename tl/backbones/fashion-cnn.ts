@@ -58,5 +58,8 @@ export const fashionCnn: BackboneEntry = {
   licence: "MIT (weights and data)",
   offline: true,
   inputRange: "[0, 1] grey",
+  // Its 7×7×64 map keeps where a stroke is; averaged away, digits lose most of what tells them
+  // apart. Flattened and layer-normalised, a linear head reaches ~82% on 20 MNIST digits per class.
+  head: { pooling: "flatten", normalize: true },
   load: loadFashionCnn,
 };

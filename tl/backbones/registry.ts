@@ -7,6 +7,7 @@ import { mobilenetV1Hub } from "./mobilenet-v1-hub";
 import { nsfwjsInceptionV3 } from "./nsfwjs-inception-v3";
 import { nsfwjsMobileNetV2 } from "./nsfwjs-mobilenet-v2";
 import { teachableMobilenetV2Hub } from "./teachable-mobilenet-v2-hub";
+import { recommendHead } from "./head-defaults";
 import type { BackboneEntry, BackboneOptions } from "./types";
 import { isLocalModelPath, isUrl, loadModelFrom } from "./url";
 
@@ -74,5 +75,5 @@ export async function backbone(name: string, options: BackboneOptions & { output
   if (!entry) {
     throw new Error(`Unknown backbone "${name}"${suggest(name, entries.map((e) => e.name))}; tl.backbones() lists them, or give a model.json URL or folder.`);
   }
-  return entry.load(options);
+  return recommendHead(await entry.load(options), entry.head);
 }

@@ -1,4 +1,5 @@
 import type * as tf from "@tensorflow/tfjs";
+import type { HeadDefaults } from "./head-defaults";
 
 /** The one signature every backbone family shares (as Keras applications do). */
 export interface BackboneOptions {
@@ -26,5 +27,7 @@ export interface BackboneEntry {
   alphas?: number[];
   /** Input value range the weights expect. */
   inputRange: string;
+  /** The head tl.classifier builds on it unless told otherwise (default: average pooling). */
+  head?: HeadDefaults;
   load(options: BackboneOptions): Promise<tf.LayersModel>;
 }

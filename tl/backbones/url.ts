@@ -113,8 +113,19 @@ export async function download(url: string, options: UrlLoadOptions = {}): Promi
 /** Runs a GraphModel as one weightless layer, so it can sit under a trainable head. */
 class FrozenGraphModelLayer extends tf.layers.Layer {
   static className = "FrozenGraphModel";
-  constructor(private readonly graph: tf.GraphModel, private readonly outShape: number[]) {
+  constructor(private readonly graph: tf.GraphModel, private readonly outShape: number[], private readonly where = "this backbone") {
     super({ name: "frozen_graph_model", trainable: false });
+  }
+  get trainable(): boolean {
+    return false;
+  }
+  // tl.unfreeze sets this on every layer it selects.
+  set trainable(value: boolean) {
+    if (value) {
+      throw new Error(
+        `${this.where} is a GraphModel (a frozen TensorFlow graph) and cannot be fine-tuned layer by layer; unfreeze only the layers above it, e.g. tl.unfreeze(model, { last: 1 }).`,
+      );
+    }
   }
   computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
     const batch = (inputShape as tf.Shape)[0] ?? null;
@@ -136,7 +147,7 @@ async function graphAsBackbone(handler: tf.io.IOHandler, inputShape: number[] | 
   const outShape = probe.shape.slice(1);
   probe.dispose();
   const input = tf.input({ shape });
-  const output = new FrozenGraphModelLayer(graph, outShape).apply(input) as tf.SymbolicTensor;
+  const output = new FrozenGraphModelLayer(graph, outShape, where).apply(input) as tf.SymbolicTensor;
   console.warn(
     `${where} is a GraphModel (a frozen TensorFlow graph): it loads as a fixed feature extractor and cannot be fine-tuned layer by layer; only the head trains.`,
   );
