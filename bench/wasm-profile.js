@@ -58,9 +58,10 @@ function wrapWasmKernels() {
             .filter((t) => t && t.shape)
             .map((t) => `[${t.shape.join(",")}]`)
             .join(" ");
+          const flags = call.attrs && (call.attrs.transposeA || call.attrs.transposeB) ? ` tA=${!!call.attrs.transposeA} tB=${!!call.attrs.transposeB}` : "";
           for (const [map, key] of [
             [byKernel, config.kernelName],
-            [byShape, `${config.kernelName} ${shapes}`],
+            [byShape, `${config.kernelName} ${shapes}${flags}`],
           ]) {
             const entry = map.get(key) ?? { calls: 0, inclusive: 0, exclusive: 0 };
             entry.calls += 1;
@@ -82,7 +83,7 @@ function report(map, title, limit, stepCpu) {
   console.log(`${"kernel".padEnd(width)}  calls/step  excl ms/step  incl ms/step  % of step`);
   for (const [name, entry] of rows) {
     console.log(
-      `${name.padEnd(width)}  ${String(entry.calls / steps).padStart(10)}  ${perStep(entry.exclusive).padStart(12)}  ${perStep(entry.inclusive).padStart(12)}  ${((100 * entry.exclusive) / stepCpu).toFixed(1).padStart(9)}`,
+      `${name.padEnd(width)}  ${String(entry.calls / steps).padStart(10)}  ${perStep(entry.exclusive).padStart(12)}  ${perStep(entry.inclusive).padStart(12)}  ${((100 * entry.exclusive) / steps / stepCpu).toFixed(1).padStart(9)}`,
     );
   }
 }
@@ -112,7 +113,7 @@ async function main() {
   );
   console.log(`in kernels ${(inKernels / 1000).toFixed(0)} ms/step, outside kernels ${((stepCpu - inKernels) / 1000).toFixed(0)} ms/step`);
   report(byKernel, "By kernel (exclusive CPU time, descending)", 25, stepCpu);
-  report(byShape, "By kernel and input shapes (top 25)", 25, stepCpu);
+  report(byShape, "By kernel and input shapes (top 40)", 40, stepCpu);
 }
 
 main().catch((error) => {
