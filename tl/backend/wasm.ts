@@ -62,7 +62,11 @@ let threading: WasmThreading | undefined;
 
 /**
  * Threads for the wasm backend; takes effect when it first starts (call before `tl.backend.init()`).
- * 1 runs tfjs's single-threaded SIMD binary. Default: TSFINE_WASM_THREADS, else the logical CPUs (at most 8).
+ * 1 runs tfjs's single-threaded SIMD binary. Default: TSFINE_WASM_THREADS, else 1.
+ *
+ * One thread by default because an interrupt can cut JavaScript off in the middle of a threaded
+ * wasm kernel: a lock XNNPACK's pool holds then stays taken and the next tf call hangs for good
+ * (seen in 2 of ~6 tries, test/tl-interrupt.test.ts). The single-threaded binary has no such locks.
  */
 export function setWasmThreads(count: number): void {
   if (!Number.isInteger(count) || count < 1 || count > 8) {
@@ -78,8 +82,7 @@ function wantedThreads(): number {
   if (requestedThreads !== undefined) return requestedThreads;
   const fromEnv = Number(process.env.TSFINE_WASM_THREADS);
   if (Number.isInteger(fromEnv) && fromEnv >= 1) return Math.min(fromEnv, 8);
-  const cores = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
-  return Math.max(1, Math.min(cores, 8));
+  return 1;
 }
 
 export async function prepareWasm(): Promise<Preparation> {
