@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import { guardExpression, TERMINATION } from "./runtime/interrupt-guard";
 import type { FromWorker, RunResult, ToWorker, WorkerData } from "./runtime/messages";
-import { tsfineRoot } from "./tsfine-root";
+import { requireBuilt, tsfineRoot } from "./tsfine-root";
 
 /** How long a worker gets to answer an interrupt message before it is taken to be busy in synchronous code. */
 const ACK_WAIT_MS = 100;
@@ -16,6 +16,31 @@ const ACK_WAIT_MS = 100;
 const TERMINATE_WAIT_MS = 3000;
 /** How often a busy worker is asked again to stop (the guard declines while the worker is in its own code). */
 const GUARD_RETRY_MS = 150;
+/** While tl.fit finishes its training step: how often to look whether the run was reported. */
+const FIT_POLL_MS = 50;
+/** The least time tl.fit gets to reach its batch boundary before the guard may terminate it mid-step. */
+const FIT_WAIT_MIN_MS = 2000;
+
+/** The part of dist/tl/fit/stop-request.js the main thread uses (it imports nothing, so no tfjs here). */
+interface StopSignalModule {
+  createStopSignalBuffer(): SharedArrayBuffer;
+  readStopSignal(buffer: SharedArrayBuffer): { activity: "idle" | "training" | "stopping"; longestStepMs: number };
+  requestStopThrough(buffer: SharedArrayBuffer): void;
+}
+
+let stopSignalModule: StopSignalModule | null | undefined;
+
+function loadStopSignalModule(): StopSignalModule | undefined {
+  if (stopSignalModule === undefined) {
+    try {
+      const loaded = requireBuilt<Partial<StopSignalModule>>(path.join("tl", "fit", "stop-request"));
+      stopSignalModule = loaded?.createStopSignalBuffer && loaded.readStopSignal && loaded.requestStopThrough ? (loaded as StopSignalModule) : null;
+    } catch {
+      stopSignalModule = null;
+    }
+  }
+  return stopSignalModule ?? undefined;
+}
 
 export type RuntimeEvent = Exclude<FromWorker, { type: "ready" | "done" | "interruptAck" | "reply" | "terminateMe" }>;
 
@@ -40,6 +65,8 @@ interface PendingRun {
 export class RuntimeClient {
   private worker!: Worker;
   private terminationState!: Int32Array;
+  /** tl.fit's stop signal shared with the current worker (undefined when tl is not built). */
+  private stopSignal: SharedArrayBuffer | undefined;
   private ready!: Promise<void>;
   private nextId = 1;
   private running: PendingRun | undefined;
@@ -111,21 +138,51 @@ export class RuntimeClient {
     const run = this.running;
     if (!run || run.interrupted) return;
     run.interrupted = true;
+    const signal = this.stopSignal;
+    const stops = loadStopSignalModule();
+    // The worker cannot read the interrupt message while a training step runs; tl.fit reads this flag.
+    if (signal && stops) stops.requestStopThrough(signal);
     this.send({ type: "interrupt", id: run.id });
     setTimeout(() => {
       if (this.running !== run) return;
-      const worker = this.worker;
-      const askAgain = () => {
-        if (this.running !== run || this.worker !== worker) return;
-        if (this.unanswered.size === 0) this.sendGuard(run.id);
-        setTimeout(askAgain, GUARD_RETRY_MS);
-      };
-      askAgain();
-      setTimeout(() => {
-        if (this.running !== run) return;
-        this.replace("the cell did not stop when interrupted");
-      }, TERMINATE_WAIT_MS);
+      if (signal && stops && signal === this.stopSignal && stops.readStopSignal(signal).activity !== "idle") {
+        this.awaitFitBoundary(run, signal, stops);
+      } else {
+        this.terminateWhenBusy(run);
+      }
     }, ACK_WAIT_MS);
+  }
+
+  /**
+   * tl.fit is training and will stop at its next batch boundary, where the worker also answers the
+   * interrupt message: wait for that rather than terminate mid-step (tl would have to undo the step), but
+   * not for ever (a step that never ends, or user code that blocks the fit, is terminated after all).
+   */
+  private awaitFitBoundary(run: PendingRun, signal: SharedArrayBuffer, stops: StopSignalModule): void {
+    const worker = this.worker;
+    const started = Date.now();
+    const poll = () => {
+      if (this.running !== run || this.worker !== worker) return;
+      const waitMs = Math.max(FIT_WAIT_MIN_MS, 3 * stops.readStopSignal(signal).longestStepMs);
+      if (Date.now() - started >= waitMs) this.terminateWhenBusy(run);
+      else setTimeout(poll, FIT_POLL_MS);
+    };
+    setTimeout(poll, FIT_POLL_MS);
+  }
+
+  /** Terminates the run's JavaScript through the interrupt guard; replaces the worker if it still has not reported. */
+  private terminateWhenBusy(run: PendingRun): void {
+    const worker = this.worker;
+    const askAgain = () => {
+      if (this.running !== run || this.worker !== worker) return;
+      if (this.unanswered.size === 0) this.sendGuard(run.id);
+      setTimeout(askAgain, GUARD_RETRY_MS);
+    };
+    askAgain();
+    setTimeout(() => {
+      if (this.running !== run) return;
+      this.replace("the cell did not stop when interrupted");
+    }, TERMINATE_WAIT_MS);
   }
 
   async stop(): Promise<void> {
@@ -146,7 +203,8 @@ export class RuntimeClient {
 
   private spawn(): void {
     const terminationState = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
-    const workerData: WorkerData = { cwd: this.options.cwd, preloadBackend: this.options.preloadBackend, terminationState };
+    this.stopSignal = loadStopSignalModule()?.createStopSignalBuffer();
+    const workerData: WorkerData = { cwd: this.options.cwd, preloadBackend: this.options.preloadBackend, terminationState, stopSignal: this.stopSignal };
     const worker = new Worker(workerScript(), { workerData, stdout: false, stderr: false });
     this.worker = worker;
     this.unanswered.clear();

@@ -19,6 +19,8 @@ export interface WorkerData {
   preloadBackend: boolean;
   /** One Int32 shared with the main thread: the handshake of a termination (runtime/interrupt-guard.ts). */
   terminationState: SharedArrayBuffer;
+  /** tl.fit's stop signal (tl/fit/stop-request.ts), absent when the main thread could not load that module. */
+  stopSignal?: SharedArrayBuffer;
 }
 
 export type ToWorker =

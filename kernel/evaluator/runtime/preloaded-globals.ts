@@ -16,6 +16,30 @@ export interface DisplayModule {
 interface TlModule {
   backend?: { init?(): Promise<unknown> };
   requestStop?(): void;
+  useStopSignal?(buffer: SharedArrayBuffer): void;
+  recoverInterruptedFit?(): string | undefined;
+}
+
+let stopSignal: SharedArrayBuffer | undefined;
+const signalled = new WeakSet<object>();
+
+/** The buffer (shared with the main thread) that tl.fit publishes its state into, once tl is loaded. */
+export function setTlStopSignal(buffer: SharedArrayBuffer | undefined): void {
+  stopSignal = buffer;
+}
+
+function connectTl<T extends TlModule | undefined>(tl: T): T {
+  if (tl && stopSignal && !signalled.has(tl)) {
+    signalled.add(tl);
+    tl.useStopSignal?.(stopSignal);
+  }
+  return tl;
+}
+
+/** tl if a cell (or the backend's start) already loaded it; never loads it (that would load tfjs). */
+function loadedTl(): TlModule | undefined {
+  const loaded = require.cache[path.join(tsfineRoot(), "dist", "tl", "index.js")];
+  return loaded ? connectTl(loaded.exports as TlModule) : undefined;
 }
 
 let displayModule: DisplayModule | undefined | null = null;
@@ -30,7 +54,7 @@ export function loadTfjs(): unknown {
 }
 
 export function loadTl(): TlModule {
-  const tl = requireBuilt<TlModule>(path.join("tl", "index"));
+  const tl = connectTl(requireBuilt<TlModule>(path.join("tl", "index")));
   if (!tl) throw new Error("tl is not available: tsfine's tl/ module is not built (run `npm run build` in the tsfine folder).");
   return tl;
 }
@@ -69,7 +93,7 @@ function requireDisplay(): DisplayModule {
 /** Starts tf's best backend through tl.backend.init(); resolves (never rejects) when done, reporting failures once. */
 export async function initBackend(report: (text: string) => void): Promise<void> {
   try {
-    const tl = requireBuilt<TlModule>(path.join("tl", "index"));
+    const tl = connectTl(requireBuilt<TlModule>(path.join("tl", "index")));
     if (tl?.backend?.init) await tl.backend.init();
   } catch (error) {
     report(`tf backend failed to start: ${(error as Error)?.message ?? String(error)}\n`);
@@ -84,11 +108,18 @@ export async function initBackend(report: (text: string) => void): Promise<void>
 export function requestTlStop(): void {
   // Only a tl that a cell already loaded can be fitting; loading tl (and tfjs) here would make
   // every interrupt pay for it, synchronously.
-  const loaded = require.cache[path.join(tsfineRoot(), "dist", "tl", "index.js")];
-  if (!loaded) return;
   try {
-    (loaded.exports as TlModule).requestStop?.();
+    loadedTl()?.requestStop?.();
   } catch {
     // tl is not available: nothing can be fitting
   }
+}
+
+/**
+ * Before a cell: repairs what a termination that landed inside tl.fit's training step left behind
+ * (tf's open scopes, half-updated weights, the best weights not restored); returns tl's sentence
+ * saying so, or undefined.
+ */
+export function recoverInterruptedTlFit(): string | undefined {
+  return loadedTl()?.recoverInterruptedFit?.();
 }

@@ -13,7 +13,7 @@ import { installInterruptGuard } from "./interrupt-guard";
 import { createModuleImporter } from "./module-importer";
 import { OutputCapture } from "./output-capture";
 import { magicsRuntime } from "./magics-runtime";
-import { defineLazyGlobal, definePreloadedGlobals, initBackend, loadDisplayModule, requestTlStop } from "./preloaded-globals";
+import { defineLazyGlobal, definePreloadedGlobals, initBackend, loadDisplayModule, recoverInterruptedTlFit, requestTlStop, setTlStopSignal } from "./preloaded-globals";
 import { describeThrown } from "./thrown-error";
 import { valueBundle } from "./value-bundle";
 import { createTsfineObject } from "./tsfine-object";
@@ -43,6 +43,7 @@ for (const [name, value] of Object.entries({
   Object.defineProperty(globalThis, name, { value, enumerable: false, configurable: true, writable: true });
 }
 
+setTlStopSignal(data.stopSignal);
 const tsfine = createTsfineObject({ post, session });
 definePreloadedGlobals(tsfine.api);
 defineLazyGlobal("__magics", () => magicsRuntime());
@@ -139,6 +140,16 @@ let plotlyCarrierCode: string | undefined;
 /** The cell's code without its per-execution script name. */
 const cellCode = (js: string) => js.replace(/\/\/# sourceURL=\S*$/, "");
 
+/** A termination that landed inside tl.fit's training step is repaired before the next cell, which is told so. */
+function recoverCutFit(): void {
+  try {
+    const said = recoverInterruptedTlFit();
+    if (said) output.write("stderr", said + "\n");
+  } catch (error) {
+    output.write("stderr", `tl.fit was cut off by an interrupt and could not be repaired: ${(error as Error)?.message ?? String(error)}\n`);
+  }
+}
+
 function beforeRun(js: string): boolean {
   const display = loadDisplayModule();
   if (cellCode(js) === plotlyCarrierCode) display?.resetPlotlyInlining?.();
@@ -166,6 +177,7 @@ function report(id: number, result: RunResult): void {
 port.on("message", (message: ToWorker) => {
   switch (message.type) {
     case "run": {
+      recoverCutFit();
       const inlinedBefore = beforeRun(message.js);
       run(message.id, message.js, message.needsBackend).then((result) => {
         afterRun(message.js, inlinedBefore);

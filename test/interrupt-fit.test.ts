@@ -1,0 +1,107 @@
+/**
+ * Interrupting a cell that runs tl.fit whose training step (one batch) takes ~300-600 ms: the kernel
+ * waits for the batch boundary (tl/fit/stop-request.ts's shared stop signal) instead of terminating
+ * JavaScript mid-step, so fit stops by itself and the runtime, its state and tf's memory stay whole.
+ * Needs `npx tsc -p tsconfig.json` first: the runtime worker and tl run from dist/.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { createInterpreter } from "../kernel/evaluator";
+import type { DisplayEvent, ExecuteOutcome, Interpreter, OutputSink } from "../kernel/interpreter";
+
+class CollectingSink implements OutputSink {
+  stderr = "";
+  stream(name: "stdout" | "stderr", text: string): void {
+    if (name === "stderr") this.stderr += text;
+  }
+  display(_event: DisplayEvent): void {}
+  clearOutput(): void {}
+  input(): Promise<string> {
+    return Promise.resolve("");
+  }
+}
+
+let notebookDir: string;
+let kernel: Interpreter;
+let restarts = 0;
+let count = 0;
+
+async function run(code: string): Promise<ExecuteOutcome & { stderr: string }> {
+  const sink = new CollectingSink();
+  const outcome = await kernel.execute({ code, silent: false, storeHistory: true, allowStdin: false, executionCount: ++count, userExpressions: {} }, sink);
+  if (/runtime restarted/.test(sink.stderr)) restarts++;
+  return Object.assign(outcome, { stderr: sink.stderr });
+}
+
+async function value(code: string): Promise<string> {
+  const outcome = await run(code);
+  if (outcome.status === "error") throw new Error(`cell failed:\n${code}\n${outcome.ename}: ${outcome.evalue}\n${outcome.traceback.join("\n")}`);
+  return outcome.result?.["text/plain"] as string;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+beforeAll(async () => {
+  notebookDir = fs.mkdtempSync(path.join(os.tmpdir(), "tsfine-interrupt-fit-"));
+  kernel = createInterpreter({ cwd: notebookDir, typecheck: "off", preloadBackend: false });
+  await kernel.start();
+}, 120_000);
+
+afterAll(async () => {
+  await kernel.shutdown(false);
+  fs.rmSync(notebookDir, { recursive: true, force: true });
+});
+
+test("tl.fit interrupted mid-step stops at its batch boundary: no termination, no restart, best weights, no leaked tensors, fit works again", async () => {
+  const epochsFile = path.join(notebookDir, "epochs-done");
+  await value(`
+    const survivor = "kept";
+    await tl.backend.init("wasm");
+    tl.seed(3);
+    const n = 1024;
+    const data = tl.data.fromTensors(tf.randomNormal([n, 512], 0, 1, "float32", 1), Array.from({ length: n }, (_, i) => i % 10), { seed: 1 });
+    // a step of 256 takes ~300-600 ms on one wasm thread of a busy 2-core machine
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({ inputShape: [512], units: 768, activation: "relu" }),
+        tf.layers.dense({ units: 768, activation: "relu" }),
+        tf.layers.dense({ units: 10, activation: "softmax" }),
+      ],
+    });
+    let history;
+    const tensorsBefore = tf.memory().numTensors;
+    tf.getBackend()`);
+  const pending = run(`
+    history = await tl.fit(model, data, {
+      epochs: 100, batchSize: 256, lr: 1e-3, seed: 4, checkpoint: "best", verbose: false,
+      callbacks: [{ name: "epochs", afterEpoch: (s) => require("fs").writeFileSync(${JSON.stringify(epochsFile)}, String(s.epoch + 1)) }],
+    });`);
+  const deadline = Date.now() + 120_000;
+  while (!fs.existsSync(epochsFile) && Date.now() < deadline) await sleep(10);
+  expect(fs.existsSync(epochsFile)).toBe(true);
+  // the next epoch's first step has started: steps follow one another with only an event-loop turn between
+  await sleep(150);
+  const asked = Date.now();
+  kernel.interrupt();
+  const outcome = await pending;
+  const tookMs = Date.now() - asked;
+  expect(outcome).toMatchObject({ status: "error", ename: "Interrupted" });
+  expect(tookMs).toBeLessThan(4000);
+
+  const next = await run(`[survivor, history?.stopped, history?.restoredEpoch >= 1, tf.memory().numTensors - tensorsBefore]`);
+  expect(next).toMatchObject({ status: "ok" });
+  // fit ended by itself (a termination would have left `history` unset and recoverInterruptedFit would have said so)
+  expect(next.result?.["text/plain"]).toBe(`[ 'kept', 'interrupted', true, 0 ]`);
+  expect(next.stderr).not.toMatch(/tl\.fit was stopped by the interrupt/);
+  expect(restarts).toBe(0);
+
+  await expect(
+    value(`tf.tidy(() => [model.getWeights().every((w) => w.isFinite().all().dataSync()[0] === 1), (model.predict(tf.randomNormal([2, 512])) as any).shape])`),
+  ).resolves.toBe("[ true, [ 2, 10 ] ]");
+  await expect(
+    value(`
+      const again = await tl.fit(model, data, { epochs: 1, batchSize: 256, seed: 5, verbose: false });
+      [again.epochs.length, Number.isFinite(again.epochs[0].loss), again.stopped, tf.memory().numTensors - tensorsBefore]`),
+  ).resolves.toBe("[ 1, true, undefined, 0 ]");
+}, 300_000);
