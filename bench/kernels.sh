@@ -8,6 +8,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export JUPYTER_PATH="$tmp/share/jupyter" JUPYTER_DATA_DIR="$tmp/data" JUPYTER_RUNTIME_DIR="$tmp/runtime" IPYTHONDIR="$tmp/ipython" PYDEVD_DISABLE_FILE_VALIDATION=1
 py="$root/.venv/bin/python"
+# tslab's kernelspec runs the bare command `tslab`: the devDependency's bin must be on PATH.
+export PATH="$root/node_modules/.bin:$PATH"
 
 node bin/tsfine.js install --prefix "$tmp" >/dev/null
 npx --no-install tslab install --python="$py" --prefix "$tmp" >/dev/null
