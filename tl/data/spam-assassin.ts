@@ -113,27 +113,14 @@ export async function spamAssassin(options: TextOptions & { tokens: TokenOptions
 export async function spamAssassin(options?: TextOptions): Promise<Dataset>;
 export async function spamAssassin(options: TextOptions = {}): Promise<Dataset> {
   const all = corpus();
-  const texts = (): string[] => {
-    if (options.headers !== false) return all.map((m) => m.text);
-    readable ??= all.map((m) => readableMessage(m.text));
-    return readable;
-  };
   const labels = Int32Array.from(all.map((m) => (m.group.startsWith("spam") ? 1 : 0)));
   const classes = ["ham", "spam"];
   const pools = { train: all.map((_, i) => i) };
-  const text = texts();
+  const text = options.headers !== false ? all.map((m) => m.text) : (readable ??= all.map((m) => readableMessage(m.text)));
+  const textSource = (inputShape: number[], read: ExampleSource["read"]): ExampleSource => ({ kind: "text", inputShape, size: all.length, labels, read, text: (index) => text[index] });
   if (!options.tokens) {
     const size = options.features ?? 1024;
-    const source: ExampleSource = {
-      kind: "text",
-      inputShape: [size],
-      size: all.length,
-      labels,
-      read(index, out, offset) {
-        bagOfWords(text[index], size, out, offset);
-      },
-      text: (index) => text[index],
-    };
+    const source = textSource([size], (index, out, offset) => bagOfWords(text[index], size, out, offset));
     return makeDataset("spam-assassin", source, classes, pools, options);
   }
   const length = options.tokens.length ?? 256;
@@ -149,18 +136,11 @@ export async function spamAssassin(options: TextOptions = {}): Promise<Dataset> 
   }
   const vocab = vocabulary;
   const encoded = new Map<number, Int32Array>();
-  const source: ExampleSource = {
-    kind: "text",
-    inputShape: [length],
-    size: all.length,
-    labels,
-    read(index, out, offset) {
-      let ids = encoded.get(index);
-      if (!ids) encoded.set(index, (ids = vocab.encode(text[index], length)));
-      out.set(ids, offset);
-    },
-    text: (index) => text[index],
-  };
+  const source = textSource([length], (index, out, offset) => {
+    let ids = encoded.get(index);
+    if (!ids) encoded.set(index, (ids = vocab.encode(text[index], length)));
+    out.set(ids, offset);
+  });
   const dataset = makeDataset("spam-assassin", source, classes, pools, options);
   return Object.assign(dataset, { vocabulary: vocab, length });
 }
