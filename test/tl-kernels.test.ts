@@ -160,6 +160,14 @@ describe("faster replacements of stock wasm kernels give the same results", () =
     await expectSameOnBothBackends(() => [tf.mean(x, [0, 1, 2]), tf.mean(x, [0, 1, 2], true), tf.mean(x, [1, 2])]);
   });
 
+  test("sum and mean over the batch of 20 000 features (wider than wasm's avgPool handles in one go)", async () => {
+    // A dense layer's bias gradient or a layer norm over a flattened MobileNet map has this shape;
+    // one avgPool over it corrupted wasm's heap.
+    const x = randomTensor([32, 20000], 21);
+    await expectSameOnBothBackends(() => [tf.sum(x, 0), tf.mean(x, 0, true)]);
+    expect(tf.tidy(() => tf.ones([64, 64]).sum().dataSync()[0])).toBe(4096);
+  });
+
   test("BatchNorm gradients for x, mean, variance, offset and scale (per-channel statistics)", async () => {
     const x = randomTensor([4, 6, 6, 16], 19);
     const mean = randomTensor([16], 20);

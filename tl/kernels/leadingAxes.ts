@@ -11,9 +11,24 @@ function nearSquareFactors(n: number): [number, number] {
   return [1, n];
 }
 
+/**
+ * wasm's avgPool writes out of bounds for windows of more than 4 elements once the channels
+ * reach ~16 370 (measured with tfjs-backend-wasm 4.22: 16 000 fine, 16 376 aborts and corrupts
+ * the heap), so wider inputs are pooled in slices of this many channels.
+ */
+const MAX_POOLED_CHANNELS = 8192;
+
 export function meanOverLeadingAxes(x: tf.Tensor): tf.Tensor1D {
   const channels = x.shape[x.rank - 1];
   const count = x.size / channels;
+  if (channels > MAX_POOLED_CHANNELS) {
+    const flat = tf.reshape(x, [count, channels]);
+    const slices: tf.Tensor1D[] = [];
+    for (let begin = 0; begin < channels; begin += MAX_POOLED_CHANNELS) {
+      slices.push(meanOverLeadingAxes(tf.slice(flat, [0, begin], [count, Math.min(MAX_POOLED_CHANNELS, channels - begin)])));
+    }
+    return tf.concat(slices) as tf.Tensor1D;
+  }
   const [rows, cols] = nearSquareFactors(count);
   const grid = tf.reshape(x, [1, rows, cols, channels]) as tf.Tensor4D;
   return tf.reshape(tf.avgPool(grid, [rows, cols], [rows, cols], "valid"), [channels]) as tf.Tensor1D;
