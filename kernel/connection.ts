@@ -2,9 +2,7 @@
  * Connection files: what Jupyter writes to tell a kernel where to bind and how to sign,
  * and what our own client (tsfine run) writes when it launches a kernel.
  */
-import { randomBytes } from "node:crypto";
-import { promises as fs } from "node:fs";
-import { createServer } from "node:net";
+import { promises as fs, readFileSync } from "node:fs";
 
 export type Channel = "shell" | "control" | "stdin" | "iopub" | "hb";
 export const CHANNELS: Channel[] = ["shell", "control", "stdin", "iopub", "hb"];
@@ -54,7 +52,9 @@ export function parseConnectionInfo(raw: unknown): ConnectionInfo {
 }
 
 export async function readConnectionFile(path: string): Promise<ConnectionInfo> {
-  const text = await fs.readFile(path, "utf8");
+  // Read synchronously: at a kernel's start nothing else waits, and each step of an asynchronous read
+  // is a round trip through libuv's thread pool (~10 ms on a loaded machine) before the sockets can bind.
+  const text = readFileSync(path, "utf8");
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -73,6 +73,8 @@ export function endpoint(info: ConnectionInfo, channel: Channel): string {
 }
 
 async function freeLoopbackPort(ip: string): Promise<number> {
+  // node:net and node:crypto load here, not at start-up: the kernel itself only reads connection files.
+  const { createServer } = require("node:net") as typeof import("node:net");
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
@@ -90,6 +92,7 @@ async function freeLoopbackPort(ip: string): Promise<number> {
  * (tcp), or for ipc, socket files named <ip>-1 … <ip>-5 where ip is a path prefix.
  */
 export async function createConnectionInfo(ip = "127.0.0.1", transport: "tcp" | "ipc" = "tcp"): Promise<ConnectionInfo> {
+  const { randomBytes } = require("node:crypto") as typeof import("node:crypto");
   const key = randomBytes(32).toString("hex");
   if (transport === "ipc") {
     return { transport, ip, key, signature_scheme: "hmac-sha256", shell_port: 1, control_port: 2, stdin_port: 3, iopub_port: 4, hb_port: 5 };

@@ -4,7 +4,7 @@
  * parameter so tests (and other languages) can plug in their own.
  */
 import { randomUUID } from "node:crypto";
-import { Publisher, Router } from "zeromq";
+import type { Router } from "zeromq";
 import { CommRegistry } from "./comms";
 import { ConnectionInfo, endpoint } from "./connection";
 import { Heartbeat, startHeartbeat } from "./heartbeat";
@@ -12,6 +12,7 @@ import { History } from "./history";
 import type { Interpreter } from "./interpreter";
 import { Outbox } from "./outbox";
 import { IncomingChannel, KernelProtocol, ProtocolChannels, RequestChannel } from "./protocol";
+import { BindingSockets, bindSockets } from "./sockets";
 import { createMessage, decodeMessageAsync, encodeMessage, JupyterMessage, MessageSigner, ReplayGuard } from "./wire";
 
 export interface KernelOptions {
@@ -19,6 +20,8 @@ export interface KernelOptions {
   historyFile?: string;
   comms?: CommRegistry;
   log?: (text: string) => void;
+  /** Sockets already binding (bindSockets), so a launcher can start binding before loading the rest. */
+  sockets?: BindingSockets;
 }
 
 export interface RunningKernel {
@@ -36,37 +39,23 @@ function defaultLog(text: string): void {
 
 export async function startKernel(info: ConnectionInfo, interpreter: Interpreter, options: KernelOptions = {}): Promise<RunningKernel> {
   const log = options.log ?? defaultLog;
-  const signer = new MessageSigner(info.key, info.signature_scheme);
+  let signer: MessageSigner;
+  try {
+    signer = new MessageSigner(info.key, info.signature_scheme);
+  } catch (error) {
+    // sockets a launcher started binding must not keep the process alive
+    if (options.sockets) await options.sockets.bound.then(() => Object.values(options.sockets!.sockets).forEach((socket) => socket.close()), () => undefined);
+    throw error;
+  }
   const replays = new ReplayGuard();
   const session = randomUUID();
 
-  // linger lets replies queued just before close still leave. ROUTER and PUB sockets drop
-  // messages beyond their high-water mark; ZeroMQ's default (1000) is reached by a few
-  // hundred queued cells when the client reads slowly, and a lost reply or idle leaves that
-  // client waiting forever.
-  const queueLimit = { linger: 1000, sendHighWaterMark: 1_000_000 };
-  const sockets = {
-    shell: new Router(queueLimit),
-    control: new Router(queueLimit),
-    stdin: new Router(queueLimit),
-    iopub: new Publisher(queueLimit),
-  };
-  // The heartbeat worker boots its own ZeroMQ (~100 ms); shell answers meanwhile.
+  const { sockets, bound } = options.sockets ?? bindSockets(info);
+  await bound;
+  // The heartbeat worker boots its own ZeroMQ (~50 ms of another core); it starts once the other
+  // channels listen, so it does not hold up their binding.
   const heartbeatStarting = startHeartbeat(endpoint(info, "hb"));
   const heartbeat: Promise<Heartbeat | undefined> = heartbeatStarting.catch(() => undefined);
-  try {
-    await Promise.all(
-      (["shell", "control", "stdin", "iopub"] as const).map((channel) =>
-        sockets[channel].bind(endpoint(info, channel)).catch((error: unknown) => {
-          throw new Error(`Cannot bind the ${channel} channel to ${endpoint(info, channel)}: ${error instanceof Error ? error.message : error}`);
-        }),
-      ),
-    );
-  } catch (error) {
-    for (const socket of Object.values(sockets)) socket.close();
-    await (await heartbeat)?.stop();
-    throw error;
-  }
 
   const reportSendError = (error: unknown) => log(`send failed: ${error}`);
   const outboxes = {

@@ -1,10 +1,17 @@
-/** `tsfine kernel --connection-file F`: what Jupyter launches. Runs until shutdown_request. */
+/**
+ * `tsfine kernel --connection-file F`: what Jupyter launches. Runs until shutdown_request.
+ *
+ * Start-up order matters: the client is already trying to connect, so the sockets start binding
+ * right after the connection file is read, and only then is the rest of the kernel loaded (while
+ * ZeroMQ binds and the client's next connection attempt comes).
+ */
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import { readConnectionFile } from "../connection";
 import type { Interpreter } from "../interpreter";
 import { userDataDir } from "../jupyter-paths";
-import { attachToProcess, startKernel } from "../kernel";
-import { parseArgs } from "node:util";
+import type * as KernelModule from "../kernel";
+import { bindSockets } from "../sockets";
 import { parsingArgs } from "./args";
 
 function loadInterpreter(): Interpreter {
@@ -27,7 +34,9 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   const info = await readConnectionFile(file);
-  const kernel = await startKernel(info, loadInterpreter(), { historyFile: historyFile() });
+  const sockets = bindSockets(info);
+  const { attachToProcess, startKernel } = require("../kernel") as typeof KernelModule;
+  const kernel = await startKernel(info, loadInterpreter(), { historyFile: historyFile(), sockets });
   attachToProcess(kernel);
   await kernel.stopped;
   // Workers or timers left by user code must not keep a shut-down kernel alive.

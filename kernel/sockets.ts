@@ -1,0 +1,51 @@
+/**
+ * The kernel's four ZeroMQ sockets (the heartbeat has its own, in its worker), bound where the
+ * connection file says. Kept apart from kernel.ts so `tsfine kernel` can start binding before
+ * it loads anything else: a client that connects before the kernel listens retries only every
+ * 100–200 ms (ZeroMQ's reconnect interval), so every millisecond before the bind can cost a
+ * whole retry.
+ */
+import { Publisher, Router } from "zeromq";
+import { ConnectionInfo, endpoint } from "./connection";
+
+export interface KernelSockets {
+  shell: Router;
+  control: Router;
+  stdin: Router;
+  iopub: Publisher;
+}
+
+export interface BindingSockets {
+  sockets: KernelSockets;
+  /** Resolves once all four are bound; rejects (after closing them) if one cannot bind. */
+  bound: Promise<void>;
+}
+
+/** Creates the sockets and starts binding them; the binds finish on ZeroMQ's own thread. */
+export function bindSockets(info: ConnectionInfo): BindingSockets {
+  // linger lets replies queued just before close still leave. ROUTER and PUB sockets drop
+  // messages beyond their high-water mark; ZeroMQ's default (1000) is reached by a few
+  // hundred queued cells when the client reads slowly, and a lost reply or idle leaves that
+  // client waiting forever.
+  const queueLimit = { linger: 1000, sendHighWaterMark: 1_000_000 };
+  const sockets: KernelSockets = {
+    shell: new Router(queueLimit),
+    control: new Router(queueLimit),
+    stdin: new Router(queueLimit),
+    iopub: new Publisher(queueLimit),
+  };
+  const bound = Promise.all(
+    (["shell", "control", "stdin", "iopub"] as const).map((channel) =>
+      sockets[channel].bind(endpoint(info, channel)).catch((error: unknown) => {
+        throw new Error(`Cannot bind the ${channel} channel to ${endpoint(info, channel)}: ${error instanceof Error ? error.message : error}`);
+      }),
+    ),
+  ).then(
+    () => undefined,
+    (error: unknown) => {
+      for (const socket of Object.values(sockets)) socket.close();
+      throw error;
+    },
+  );
+  return { sockets, bound };
+}
