@@ -9,19 +9,12 @@ import { cacheDirFor } from "../tl/backbones/url";
 import { classifier } from "../tl/heads";
 import { load, save } from "../tl/io";
 import { summary } from "../tl/summary";
+import { useTemporaryCacheHome } from "./helpers/temporary-cache-home";
 
-let cacheHome: string;
-const savedXdg = process.env.XDG_CACHE_HOME;
+const cacheHome = useTemporaryCacheHome();
 
 beforeAll(async () => {
   await backend.init("wasm");
-  cacheHome = fs.mkdtempSync(path.join(os.tmpdir(), "tsfine-cache-"));
-  process.env.XDG_CACHE_HOME = cacheHome;
-});
-
-afterAll(() => {
-  if (savedXdg === undefined) delete process.env.XDG_CACHE_HOME;
-  else process.env.XDG_CACHE_HOME = savedXdg;
 });
 
 function tinyModel(): tf.LayersModel {
@@ -138,7 +131,7 @@ describe("files and URLs", () => {
       const first = await backbone(url);
       expect(predictionsOf(first, x)).toEqual(predictionsOf(model, x));
       const cached = path.join(cacheDirFor(url), "weights.bin");
-      expect(cached.startsWith(cacheHome)).toBe(true);
+      expect(cached.startsWith(cacheHome.path)).toBe(true);
       expect(fs.statSync(cached).mode & 0o777).toBe(0o600);
       expect(fs.readdirSync(cacheDirFor(url)).filter((f) => f.endsWith(".partial"))).toEqual([]);
       first.dispose();
@@ -160,7 +153,7 @@ describe("files and URLs", () => {
   test("a hub backbone without internet says which URL and which cache folder", async () => {
     const error = (await backbone("mobilenet_v1", { alpha: 0.25 }).catch((e: Error) => e)) as Error;
     expect(error.message).toContain("https://storage.googleapis.com/tfjs-models/tfjs/mobilenet_v1_0.25_224/model.json");
-    expect(error.message).toContain(cacheHome);
+    expect(error.message).toContain(cacheHome.path);
   });
 
   test("tl.classifier's default head follows the backbone: fashion_cnn flattens and normalises, others average; options given win", async () => {

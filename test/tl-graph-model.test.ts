@@ -4,6 +4,7 @@ import type { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
+import { useTemporaryCacheHome } from "./helpers/temporary-cache-home";
 import { backend } from "../tl/backend";
 import { backbone } from "../tl/backbones/registry";
 import { fromTensors } from "../tl/data";
@@ -41,13 +42,10 @@ function writeGraphModel(dir: string): void {
 
 let server: http.Server;
 let url: string;
-let cacheHome: string;
-const savedXdg = process.env.XDG_CACHE_HOME;
+useTemporaryCacheHome();
 
 beforeAll(async () => {
   await backend.init("wasm");
-  cacheHome = fs.mkdtempSync(path.join(os.tmpdir(), "tsfine-cache-"));
-  process.env.XDG_CACHE_HOME = cacheHome;
   const served = fs.mkdtempSync(path.join(os.tmpdir(), "tsfine-graph-"));
   writeGraphModel(path.join(served, "tiny_graph"));
   server = http.createServer((req, res) => {
@@ -64,8 +62,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
-  if (savedXdg === undefined) delete process.env.XDG_CACHE_HOME;
-  else process.env.XDG_CACHE_HOME = savedXdg;
 });
 
 describe("a GraphModel by URL", () => {

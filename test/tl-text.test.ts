@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
+import { useTemporaryCacheHome } from "./helpers/temporary-cache-home";
 import { backend } from "../tl/backend";
 import { fromTensors } from "../tl/data";
 import { spamAssassin } from "../tl/data/spam-assassin";
@@ -17,16 +18,13 @@ import { textClassifier, tokenize, vocabulary, Vocabulary, wordImportance, wordV
 import { unsortedSegmentSumByScatter } from "../tl/text/segment-sum-kernel";
 
 let tmp: string;
-const savedCacheHome = process.env.XDG_CACHE_HOME;
+useTemporaryCacheHome();
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tsfine-text-"));
-  process.env.XDG_CACHE_HOME = path.join(tmp, "xdg-cache");
   await backend.init("wasm");
 });
 afterAll(() => {
-  if (savedCacheHome === undefined) delete process.env.XDG_CACHE_HOME;
-  else process.env.XDG_CACHE_HOME = savedCacheHome;
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
