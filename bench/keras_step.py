@@ -4,10 +4,9 @@ Prints one JSON line like torch_step.py: {"version", "params", "secondsPerStep",
 "threads", "batchSize", "steps", "jit"}. Runs from bench/.venv (bench/setup-venv.sh installs the
 pinned tensorflow-cpu from PyPI).
 """
-import argparse
-import json
 import os
-import time
+
+from step_timing import parse_args, report_step_times
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -33,11 +32,7 @@ def mobilenet_like(keras, classes=10):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--batch", type=int, default=32)
-    parser.add_argument("--steps", type=int, default=5)
-    args = parser.parse_args()
+    args = parse_args()
 
     import tensorflow as tf
 
@@ -55,28 +50,18 @@ def main():
     rng = tf.random.Generator.from_seed(1)
     images = rng.uniform((args.batch, 96, 96, 3))
     labels = tf.one_hot(rng.uniform((args.batch,), 0, 10, dtype=tf.int32), 10)
-    times = []
-    cpu_times = []
-    for step in range(args.steps + 2):
-        start = time.perf_counter()
-        cpu_start = time.process_time()
+
+    def one_step():
         # train_on_batch returns the loss as a NumPy value, so the step has finished when it returns.
         model.train_on_batch(images, labels)
-        if step >= 2:
-            times.append(time.perf_counter() - start)
-            cpu_times.append(time.process_time() - cpu_start)
-    times.sort()
-    cpu_times.sort()
-    print(json.dumps({
-        "version": f"{keras.__version__} on TensorFlow {tf.__version__}",
-        "params": params,
-        "secondsPerStep": times[len(times) // 2],
-        "cpuSecondsPerStep": cpu_times[len(cpu_times) // 2],
-        "threads": args.threads,
-        "batchSize": args.batch,
-        "steps": args.steps,
-        "jit": bool(getattr(model, "jit_compile", False)),
-    }))
+
+    report_step_times(
+        args,
+        one_step,
+        version=f"{keras.__version__} on TensorFlow {tf.__version__}",
+        params=params,
+        jit=bool(getattr(model, "jit_compile", False)),
+    )
 
 
 if __name__ == "__main__":

@@ -3,12 +3,10 @@
 Prints one JSON line: {"version", "params", "secondsPerStep", "cpuSecondsPerStep", "threads", "batchSize", "steps"}.
 Run with OpenBLAS on LD_LIBRARY_PATH (train-speed.js does) or torch's reference BLAS is slow.
 """
-import argparse
-import json
-import time
-
 import torch
 from torch import nn
+
+from step_timing import parse_args, report_step_times
 
 BLOCKS = [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2), (512, 1)]
 
@@ -30,11 +28,7 @@ def mobilenet_like(classes=10):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--batch", type=int, default=32)
-    parser.add_argument("--steps", type=int, default=5)
-    args = parser.parse_args()
+    args = parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
     model = mobilenet_like().to(memory_format=torch.channels_last)
@@ -45,30 +39,14 @@ def main():
     images = torch.rand(args.batch, 3, 96, 96).to(memory_format=torch.channels_last)
     labels = torch.randint(0, 10, (args.batch,))
     loss_fn = nn.CrossEntropyLoss()
-    times = []
-    cpu_times = []
-    for step in range(args.steps + 2):
-        start = time.perf_counter()
-        cpu_start = time.process_time()
+
+    def one_step():
         optimizer.zero_grad()
         loss = loss_fn(model(images), labels)
         loss.backward()
         optimizer.step()
-        if step >= 2:
-            times.append(time.perf_counter() - start)
-            cpu_times.append(time.process_time() - cpu_start)
-    times.sort()
-    cpu_times.sort()
-    print(json.dumps({
-        "version": torch.__version__,
-        "params": params,
-        "secondsPerStep": times[len(times) // 2],
-        # all threads together; train-speed.js divides by threads for the idle-machine estimate
-        "cpuSecondsPerStep": cpu_times[len(cpu_times) // 2],
-        "threads": args.threads,
-        "batchSize": args.batch,
-        "steps": args.steps,
-    }))
+
+    report_step_times(args, one_step, version=torch.__version__, params=params)
 
 
 if __name__ == "__main__":
