@@ -2,8 +2,11 @@
  * The wasm training kernels tsfine adds must give the cpu backend's answers: every gradient is
  * computed on both and compared (relative error ≤ 1e-5 for single kernels).
  */
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { backend } from "../tl/backend";
+import { simdFilterGradientApplies } from "../tl/kernels/depthwiseFilterSimd";
 import { registerWasmTrainingKernels, restoreStockKernels } from "../tl/kernels";
 import { interleaveZeros } from "../tl/kernels/window";
 import { makeGenerator } from "../tl/seed";
@@ -91,9 +94,23 @@ const depthwiseCases: [string, number[], number[], number | [number, number], Pa
   ["channel multiplier 2", [2, 8, 8, 3], [3, 3, 3, 2], 1, "same"],
   ["5×5 multiplier 3 stride 2", [1, 12, 12, 2], [5, 5, 2, 3], 2, "same"],
   ["3×2 stride [1,2]", [2, 8, 9, 5], [3, 2, 5, 1], [1, 2], "valid"],
+  // Channel multiplier 1 and channels a multiple of 4: the filter gradient runs tsfine's SIMD loop.
+  ["SIMD loop: 3×3 stride 2 same, odd size, 8 channels", [2, 9, 9, 8], [3, 3, 8, 1], 2, "same"],
+  ["SIMD loop: 3×2 stride [1,2] valid, 8 channels", [2, 8, 9, 8], [3, 2, 8, 1], [1, 2], "valid"],
+  ["SIMD loop: 5×5 stride 2 valid, 12 channels", [3, 13, 13, 12], [5, 5, 12, 1], 2, "valid"],
+  ["SIMD loop: 3×3 stride 1 same, 8×24×24×32", [8, 24, 24, 32], [3, 3, 32, 1], 1, "same"],
 ];
 
 describe("depthwise gradients (filter and input) on wasm match cpu", () => {
+  test("the SIMD filter-gradient loop is the one running, built from its committed .wat", () => {
+    expect(tf.getBackend()).toBe("wasm");
+    expect(simdFilterGradientApplies([3, 3, 8, 1], tf.backend())).toBe(true);
+    expect(simdFilterGradientApplies([3, 3, 6, 1], tf.backend())).toBe(false);
+    const check = spawnSync(process.execPath, [path.join(__dirname, "../tl/kernels/wasm/compile-wat.js"), "--check"], { encoding: "utf8" });
+    expect(check.stderr).toBe("");
+    expect(check.status).toBe(0);
+  });
+
   test.each(depthwiseCases)("%s", async (_name, xShape, fShape, strides, pad) => {
     const x = randomTensor(xShape, 4) as tf.Tensor4D;
     const f = randomTensor(fShape, 5) as tf.Tensor4D;
@@ -109,17 +126,20 @@ describe("depthwise gradients (filter and input) on wasm match cpu", () => {
   // tfjs's cpu kernels ignore dilations in these gradients (tfjs's gradient refuses them), so the
   // reference is the undilated gradient of the equivalent zero-spread filter, read at the taps.
   test.each([
-    ["dilation 2 same", 2, "same"],
-    ["dilation 2 valid", 2, "valid"],
-    ["dilation 3 same", 3, "same"],
-  ] as [string, number, Pad][])("%s (kernels called directly)", async (_name, dilation, pad) => {
-    const x = randomTensor([2, 11, 11, 3], 7) as tf.Tensor4D;
-    const f = randomTensor([3, 3, 3, 2], 8) as tf.Tensor4D;
+    ["dilation 2 same", 2, "same", 3, 2],
+    ["dilation 2 valid", 2, "valid", 3, 2],
+    ["dilation 3 same", 3, "same", 3, 2],
+    ["dilation 2 same, SIMD loop", 2, "same", 4, 1],
+    ["dilation 3 valid, SIMD loop", 3, "valid", 8, 1],
+  ] as [string, number, Pad, number, number][])("%s (kernels called directly)", async (_name, dilation, pad, channels, multiplier) => {
+    const x = randomTensor([2, 11, 11, channels], 7) as tf.Tensor4D;
+    const f = randomTensor([3, 3, channels, multiplier], 8) as tf.Tensor4D;
     const dy = randomTensor(tf.depthwiseConv2d(x, f, 1, pad, "NHWC", dilation).shape, 9);
     const span = 2 * dilation + 1;
+    const width = channels * multiplier;
     const spread = tf.tidy(() => {
-      const asImage = tf.reshape(f, [1, 3, 3, 6]) as tf.Tensor4D;
-      return tf.reshape(tf.slice(interleaveZeros(asImage, [dilation, dilation]), [0, 0, 0, 0], [1, span, span, 6]), [span, span, 3, 2]);
+      const asImage = tf.reshape(f, [1, 3, 3, width]) as tf.Tensor4D;
+      return tf.reshape(tf.slice(interleaveZeros(asImage, [dilation, dilation]), [0, 0, 0, 0], [1, span, span, width]), [span, span, channels, multiplier]);
     });
     const common = { strides: [1, 1], pad, dimRoundingMode: undefined };
     const run = (kernel: string, inputs: tf.NamedTensorMap, attrs: object) =>
@@ -132,7 +152,7 @@ describe("depthwise gradients (filter and input) on wasm match cpu", () => {
     await tf.setBackend("cpu");
     const spreadGradient = run("DepthwiseConv2dNativeBackpropFilter", { x, dy }, { dilations: [1, 1], filterShape: spread.shape });
     const cpu = [
-      tf.stridedSlice(spreadGradient, [0, 0, 0, 0], [span, span, 3, 2], [dilation, dilation, 1, 1]),
+      tf.stridedSlice(spreadGradient, [0, 0, 0, 0], [span, span, channels, multiplier], [dilation, dilation, 1, 1]),
       run("DepthwiseConv2dNativeBackpropInput", { dy, filter: spread }, { dilations: [1, 1], inputShape: x.shape }),
     ].map((t) => t.dataSync() as Float32Array);
     await tf.setBackend("wasm");

@@ -4,9 +4,11 @@
  * Computed as ONE depthwise convolution over N·C channels: the input is x with batch moved into
  * channels ([1, H, W, N·C]), the "filter" is dy laid out the same way ([outH, outW, N·C, M]),
  * with dilation = the forward stride and stride = the forward dilation; then a sum over N.
- * Measured 6× faster than a per-tap formulation.
+ * Measured 6× faster than a per-tap formulation. Used where depthwiseFilterSimd.ts's own SIMD
+ * loop does not apply (channel multiplier > 1, channels not a multiple of 4, no SIMD).
  */
 import * as tf from "@tensorflow/tfjs";
+import { depthwiseFilterGradientSimd, simdFilterGradientApplies } from "./depthwiseFilterSimd";
 import { asTensor4D, pair } from "./kernelTensors";
 import { zeroPaddedWindow } from "./window";
 
@@ -47,6 +49,13 @@ export const depthwiseBackpropFilterKernel: tf.KernelConfig = {
   backendName: "wasm",
   kernelFunc: ({ inputs, backend, attrs }) => {
     const a = attrs as unknown as DepthwiseFilterAttrs;
+    if (simdFilterGradientApplies(a.filterShape, backend)) {
+      try {
+        return depthwiseFilterGradientSimd(inputs.x!, inputs.dy!, backend, a.filterShape, pair(a.strides), pair(a.dilations), a.pad, a.dimRoundingMode);
+      } catch {
+        // e.g. the module's memory cannot grow that far: the convolution form below still works.
+      }
+    }
     return tf.tidy(() =>
       depthwiseFilterGradient(
         asTensor4D(inputs.x, backend),
