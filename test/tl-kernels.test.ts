@@ -7,6 +7,7 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { backend } from "../tl/backend";
 import { simdFilterGradientApplies } from "../tl/kernels/depthwiseFilterSimd";
+import { simdPointwiseGradientApplies } from "../tl/kernels/pointwiseFilterSimd";
 import { registerWasmTrainingKernels, restoreStockKernels } from "../tl/kernels";
 import { interleaveZeros } from "../tl/kernels/window";
 import { makeGenerator } from "../tl/seed";
@@ -71,6 +72,10 @@ const convCases: [string, number[], number[], number | [number, number], Pad][] 
   ["1×1 stride 1 (pointwise, many outputs)", [2, 6, 6, 8], [1, 1, 8, 16], 1, "valid"],
   ["1×1 stride 1 (pointwise, few outputs)", [2, 6, 6, 16], [1, 1, 16, 4], 1, "same"],
   ["1×1 stride 2", [2, 7, 7, 4], [1, 1, 4, 6], 2, "same"],
+  // In a multiple of 4, out of 8: tsfine's SIMD loop, here over 189 pixels (blocks of 64 and a rest).
+  ["1×1 SIMD loop, 12 → 24 channels", [3, 9, 7, 12], [1, 1, 12, 24], 1, "valid"],
+  ["1×1 SIMD loop, 32 → 64 channels, 288 pixels", [2, 12, 12, 32], [1, 1, 32, 64], 1, "same"],
+  ["1×1, 6 → 8 channels (matMul)", [2, 5, 5, 6], [1, 1, 6, 8], 1, "valid"],
 ];
 
 describe("Conv2DBackpropFilter on wasm matches cpu", () => {
@@ -102,10 +107,12 @@ const depthwiseCases: [string, number[], number[], number | [number, number], Pa
 ];
 
 describe("depthwise gradients (filter and input) on wasm match cpu", () => {
-  test("the SIMD filter-gradient loop is the one running, built from its committed .wat", () => {
+  test("the SIMD filter-gradient loops are the ones running, built from their committed .wat", () => {
     expect(tf.getBackend()).toBe("wasm");
     expect(simdFilterGradientApplies([3, 3, 8, 1], tf.backend())).toBe(true);
     expect(simdFilterGradientApplies([3, 3, 6, 1], tf.backend())).toBe(false);
+    expect(simdPointwiseGradientApplies(12, 24, tf.backend())).toBe(true);
+    expect(simdPointwiseGradientApplies(6, 8, tf.backend())).toBe(false);
     const check = spawnSync(process.execPath, [path.join(__dirname, "../tl/kernels/wasm/compile-wat.js"), "--check"], { encoding: "utf8" });
     expect(check.stderr).toBe("");
     expect(check.status).toBe(0);

@@ -4,53 +4,25 @@
  *   dW[i,j,c] = Σ_{n,y,x} x[n, s·y+d·i−top, s·x+d·j−left, c] · dy[n,y,x,c].
  * For every tap and output row, one call sums the products along the row for all channels at
  * once, four lanes at a time. x and dy are copied into the module's own memory (a few ms for the
- * largest layer) rather than shared with tfjs's, so tfjs's memory can grow or be threaded freely.
+ * largest layer; see simdModule.ts).
  * Measured on the MobileNet-like bench model: ~10× faster than the same gradient as one XNNPACK
  * depthwise convolution with a window the size of the output (its slow large-kernel path).
  */
 import * as tf from "@tensorflow/tfjs";
+import { ensureBytes, heapValues, isWasmHeapBackend, simdModuleLoader, type SimdMemory } from "./simdModule";
 import { wasmBase64 } from "./wasm/tap-sums-binary";
 
-// tsconfig has no DOM lib: the few WebAssembly calls made here, typed loosely.
-declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  validate(bytes: Uint8Array): boolean;
-};
-
 interface TapSums {
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  memory: SimdMemory;
   accumulateTap(xRow: number, xStep: number, dyRow: number, count: number, channelBytes: number, acc: number): void;
 }
 
-interface HeapBackend {
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-}
-
-const PAGE_BYTES = 65536;
-let tapSums: TapSums | null | undefined;
-
-/** The compiled module, or null where WebAssembly SIMD is unavailable (then callers fall back). */
-function loadTapSums(): TapSums | null {
-  if (tapSums !== undefined) return tapSums;
-  try {
-    const bytes = Buffer.from(wasmBase64, "base64");
-    tapSums = WebAssembly.validate(bytes) ? (new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as TapSums) : null;
-  } catch {
-    tapSums = null;
-  }
-  return tapSums;
-}
-
-function ensureBytes(module: TapSums, bytes: number): void {
-  const missing = bytes - module.memory.buffer.byteLength;
-  if (missing > 0) module.memory.grow(Math.ceil(missing / PAGE_BYTES));
-}
+const loadTapSums = simdModuleLoader<TapSums>(wasmBase64);
 
 /** True when depthwiseFilterGradientSimd handles this filter on this backend. */
 export function simdFilterGradientApplies(filterShape: [number, number, number, number], backend: unknown): boolean {
   const [, , channels, multiplier] = filterShape;
-  return multiplier === 1 && channels % 4 === 0 && typeof (backend as Partial<HeapBackend>).typedArrayFromHeap === "function" && loadTapSums() !== null;
+  return multiplier === 1 && channels % 4 === 0 && isWasmHeapBackend(backend) && loadTapSums() !== null;
 }
 
 export function depthwiseFilterGradientSimd(
@@ -75,14 +47,14 @@ export function depthwiseFilterGradientSimd(
   const [strideY, strideX] = strides;
   const [dilationY, dilationX] = dilations;
 
-  const heap = backend as HeapBackend;
-  const xValues = heap.typedArrayFromHeap(x);
-  const dyValues = heap.typedArrayFromHeap(dy);
+  const xValues = heapValues(backend, x);
+  const dyValues = heapValues(backend, dy);
+  if (!xValues || !dyValues) throw new Error("expected float32 tensors of the wasm backend");
   const accValues = kh * kw * channels;
   const xAt = 0;
   const dyAt = xAt + xValues.length * 4;
   const accAt = dyAt + dyValues.length * 4;
-  ensureBytes(module, accAt + accValues * 4);
+  ensureBytes(module.memory, accAt + accValues * 4);
   const memory = module.memory.buffer;
   new Float32Array(memory, xAt, xValues.length).set(xValues);
   new Float32Array(memory, dyAt, dyValues.length).set(dyValues);
