@@ -4,7 +4,7 @@
  * ranges are [start, stop), search patterns are globs matched against the whole input).
  * Kept in memory; optionally persisted as JSON so earlier sessions stay searchable.
  */
-import { promises as fs, readFileSync } from "node:fs";
+import { promises as fs, readFileSync, statSync, type BigIntStats } from "node:fs";
 import { dirname } from "node:path";
 
 export interface HistoryEntry {
@@ -29,9 +29,20 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${source}$`);
 }
 
+/** Identifies one version of the file: every save writes a new file and renames it into place. */
+type FileVersion = string;
+
+function versionOf(stats: BigIntStats): FileVersion {
+  return `${stats.ino}:${stats.size}:${stats.mtimeNs}`;
+}
+
 export class History {
-  readonly session: number;
-  private readonly entries: HistoryEntry[];
+  private loaded: { session: number; entries: HistoryEntry[] } | undefined;
+  /**
+   * The other sessions' entries as the file held them when this kernel last read or wrote it, so a
+   * save re-reads and re-parses the file (up to 10 000 entries) only when another kernel wrote it since.
+   */
+  private others: { version: FileVersion; entries: HistoryEntry[]; json?: string } | undefined;
   private saveTimer: NodeJS.Timeout | undefined;
   /** The write in progress (saves never overlap: two writers would race on the file). */
   private writing: Promise<void> = Promise.resolve();
@@ -39,15 +50,34 @@ export class History {
   private queued: Promise<void> | undefined;
   private temporaryCounter = 0;
 
-  /** file: JSON file holding earlier sessions; undefined keeps history in memory only. */
-  constructor(private readonly file?: string) {
-    this.entries = file ? History.load(file) : [];
-    this.session = this.entries.reduce((max, entry) => Math.max(max, entry.session), 0) + 1;
+  /**
+   * file: JSON file holding earlier sessions; undefined keeps history in memory only. The file is read
+   * on first use, not here: the kernel creates its history before its first kernel_info reply.
+   */
+  constructor(private readonly file?: string) {}
+
+  get session(): number {
+    return this.state().session;
   }
 
-  private static load(file: string): HistoryEntry[] {
+  private get entries(): HistoryEntry[] {
+    return this.state().entries;
+  }
+
+  private state(): { session: number; entries: HistoryEntry[] } {
+    if (!this.loaded) {
+      const entries = this.file ? this.load(this.file) : [];
+      this.loaded = { entries, session: entries.reduce((max, entry) => Math.max(max, entry.session), 0) + 1 };
+    }
+    return this.loaded;
+  }
+
+  private load(file: string): HistoryEntry[] {
     try {
-      return History.parse(readFileSync(file, "utf8"));
+      const version = versionOf(statSync(file, { bigint: true }));
+      const entries = History.parse(readFileSync(file, "utf8"));
+      this.others = { version, entries: [...entries] };
+      return entries;
     } catch {
       return [];
     }
@@ -130,17 +160,34 @@ export class History {
   private async write(file: string): Promise<void> {
     try {
       await fs.mkdir(dirname(file), { recursive: true, mode: 0o700 });
-      // Other kernels may have saved their sessions since we loaded: keep theirs, replace ours.
-      let others: HistoryEntry[] = [];
-      try {
-        others = History.parse(await fs.readFile(file, "utf8")).filter((e) => e.session !== this.session);
-      } catch {
-        // no file yet, or unreadable: ours alone
+      const session = this.session;
+      // Other kernels may have saved their sessions since we last read or wrote: keep theirs, replace ours.
+      let others = this.others;
+      const current = await fs.stat(file, { bigint: true }).then(versionOf, () => undefined);
+      if (current === undefined) others = undefined;
+      else if (others?.version !== current) {
+        try {
+          others = { version: current, entries: History.parse(await fs.readFile(file, "utf8")).filter((e) => e.session !== session) };
+        } catch {
+          others = undefined; // unreadable: ours alone
+        }
       }
-      const ours = this.entries.filter((e) => e.session === this.session);
+      const ours = this.entries.filter((e) => e.session === session);
+      const theirs = others?.entries ?? [];
+      let text: string;
+      if (theirs.length + ours.length <= MAX_PERSISTED_ENTRIES && others) {
+        others.json ??= JSON.stringify(theirs).slice(1, -1);
+        const mine = JSON.stringify(ours).slice(1, -1);
+        text = `[${others.json}${others.json && mine ? "," : ""}${mine}]`;
+      } else {
+        text = JSON.stringify([...theirs, ...ours].slice(-MAX_PERSISTED_ENTRIES));
+      }
       const temporary = `${file}.${process.pid}.${++this.temporaryCounter}.tmp`;
-      await fs.writeFile(temporary, JSON.stringify([...others, ...ours].slice(-MAX_PERSISTED_ENTRIES)), { mode: 0o600 });
+      await fs.writeFile(temporary, text, { mode: 0o600 });
+      // renaming keeps the file's inode, size and mtime: what the next save compares with
+      const written = versionOf(await fs.stat(temporary, { bigint: true }));
       await fs.rename(temporary, file);
+      this.others = { version: written, entries: theirs, json: others?.json };
     } catch (error) {
       process.stderr.write(`[tsfine] could not save history to ${file}: ${error}\n`);
     }

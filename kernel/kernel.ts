@@ -13,7 +13,7 @@ import type { Interpreter } from "./interpreter";
 import { Outbox } from "./outbox";
 import { IncomingChannel, KernelProtocol, ProtocolChannels, RequestChannel } from "./protocol";
 import { BindingSockets, bindSockets } from "./sockets";
-import { createMessage, decodeMessageAsync, encodeMessage, JupyterMessage, MessageSigner, ReplayGuard } from "./wire";
+import { createMessage, decodeMessageAsync, encodeMessageFrames, JupyterMessage, MessageSigner, ReplayGuard } from "./wire";
 
 export interface KernelOptions {
   /** JSON file for history across sessions; in memory only when absent. */
@@ -68,16 +68,16 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
   const channels: ProtocolChannels = {
     reply(channel: RequestChannel, request, msgType, content, metadata) {
       const message = createMessage(msgType, content, { session, parent: request, identities: request.identities, metadata });
-      void outboxes[channel].send(encodeMessage(message, signer));
+      void outboxes[channel].send(encodeMessageFrames(message, signer));
     },
     publish(msgType, content, parent, buffers) {
       const topic = Buffer.from(`kernel.${session}.${msgType}`);
       const message = createMessage(msgType, content, { session, parent, identities: [topic], buffers });
-      void outboxes.iopub.send(encodeMessage(message, signer));
+      void outboxes.iopub.send(encodeMessageFrames(message, signer));
     },
     stdin(request, msgType, content) {
       const message = createMessage(msgType, content, { session, parent: request, identities: request.identities });
-      void outboxes.stdin.send(encodeMessage(message, signer));
+      void outboxes.stdin.send(encodeMessageFrames(message, signer));
     },
     log,
     drained: () => Promise.all(Object.values(outboxes).map((outbox) => outbox.drain())).then(() => undefined),

@@ -8,7 +8,7 @@ export class Outbox {
   private tail: Promise<void> = Promise.resolve();
   constructor(private readonly socket: Writable, private readonly onError: (error: unknown) => void = () => {}) {}
 
-  send(frames: Buffer[]): Promise<void> {
+  send(frames: Array<Buffer | string>): Promise<void> {
     const sent = this.tail.then(() => this.socket.send(frames));
     this.tail = sent.catch((error) => this.onError(error));
     return this.tail;

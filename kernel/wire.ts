@@ -48,8 +48,8 @@ export class MessageSigner {
     return this.algorithm === undefined;
   }
 
-  /** Hex digest over the four JSON frames; "" when signing is disabled. */
-  sign(frames: Buffer[]): string {
+  /** Hex digest over the four JSON frames (strings count as their UTF-8 bytes); "" when signing is disabled. */
+  sign(frames: Array<Buffer | string>): string {
     if (!this.algorithm) return "";
     const hmac = createHmac(this.algorithm, this.key);
     for (const frame of frames) hmac.update(frame);
@@ -247,6 +247,17 @@ export function encodeMessage(message: JupyterMessage, signer: MessageSigner): B
   );
   const signature = Buffer.from(signer.sign(signed), "ascii");
   return [...message.identities, Buffer.from(DELIMITER, "latin1"), signature, ...signed, ...message.buffers];
+}
+
+/**
+ * encodeMessage for a ZeroMQ socket: the same frames, with the four JSON parts as strings. zeromq.js
+ * sends a Buffer of more than 128 bytes without copying and then has to release it on the main thread
+ * once the I/O thread is done with it (one more event-loop wake-up per message); a string is copied
+ * into the message and freed wherever ZeroMQ is done with it.
+ */
+export function encodeMessageFrames(message: JupyterMessage, signer: MessageSigner): Array<Buffer | string> {
+  const signed = [JSON.stringify(message.header), JSON.stringify(message.parent_header), JSON.stringify(message.metadata), JSON.stringify(message.content)];
+  return [...message.identities, DELIMITER, signer.sign(signed), ...signed, ...message.buffers];
 }
 
 export function createHeader(msgType: string, session: string, username = "tsfine"): MessageHeader {

@@ -1,11 +1,13 @@
 import * as path from "node:path";
-import { SourceMapConsumer, type RawSourceMap } from "source-map-js";
+import type { RawSourceMap, SourceMapConsumer } from "source-map-js";
 import { tsfineRoot } from "./tsfine-root";
 
 interface CellRecord {
   label: string;
   code: string;
-  consumer: SourceMapConsumer;
+  map: RawSourceMap;
+  /** Parsed on the first stack frame that needs it: most cells never throw. */
+  consumer?: SourceMapConsumer;
 }
 
 const KEPT_CELLS = 500;
@@ -20,7 +22,7 @@ export class CellSourceMaps {
   private readonly internalDir = path.join(tsfineRoot(), "dist", "kernel");
 
   add(scriptName: string, label: string, code: string, map: RawSourceMap): void {
-    this.cells.set(scriptName, { label, code, consumer: new SourceMapConsumer(map) });
+    this.cells.set(scriptName, { label, code, map });
     if (this.cells.size > KEPT_CELLS) this.cells.delete(this.cells.keys().next().value as string);
   }
 
@@ -52,6 +54,7 @@ export class CellSourceMaps {
     const match = FRAME_LOCATION.exec(frame);
     const cell = match ? this.cells.get(match[1]) : undefined;
     if (!match || !cell) return { text: frame };
+    cell.consumer ??= new (require("source-map-js") as typeof import("source-map-js")).SourceMapConsumer(cell.map);
     const original = cell.consumer.originalPositionFor({ line: Number(match[2]), column: Number(match[3]) - 1 });
     const line = original.line ?? Number(match[2]);
     const column = (original.column ?? Number(match[3]) - 1) + 1;

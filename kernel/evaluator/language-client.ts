@@ -14,6 +14,8 @@ export class LanguageClient {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   private committed: CellBindings[] = [];
+  /** Commits not sent yet: they travel with the next request, so a cell's commit costs no message (and no wake-up of the worker) of its own. */
+  private unsent: CellBindings[] = [];
   private stopped = false;
 
   constructor(private readonly cwd: string) {}
@@ -29,18 +31,29 @@ export class LanguageClient {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      worker.postMessage({ ...request, id } satisfies ToLanguageWorker);
+      const commits = this.takeUnsent();
+      worker.postMessage((commits ? { ...request, id, commits } : { ...request, id }) satisfies ToLanguageWorker);
     });
   }
 
+  /** The cell ran; the worker learns it with the next request (nothing but requests reads its state). */
   commit(cell: CellBindings): void {
+    if (cell.declarations.length === 0 && cell.bindings.length === 0) return; // `1 + 1` changes nothing
     this.committed.push(cell);
-    this.worker?.postMessage({ type: "commit", cells: [cell] } satisfies ToLanguageWorker);
+    if (this.worker) this.unsent.push(cell);
   }
 
   clear(): void {
     this.committed = [];
+    this.unsent = [];
     this.worker?.postMessage({ type: "clear" } satisfies ToLanguageWorker);
+  }
+
+  private takeUnsent(): CellBindings[] | undefined {
+    if (this.unsent.length === 0) return undefined;
+    const cells = this.unsent;
+    this.unsent = [];
+    return cells;
   }
 
   async stop(): Promise<void> {
@@ -68,6 +81,8 @@ export class LanguageClient {
       this.worker = undefined;
       this.failPending(`the type checker stopped (exit code ${code})`);
     });
+    // A new worker catches up on everything committed (which includes anything unsent).
+    this.unsent = [];
     if (this.committed.length > 0) worker.postMessage({ type: "commit", cells: this.committed } satisfies ToLanguageWorker);
     this.worker = worker;
     return worker;

@@ -40,7 +40,8 @@ export type LanguageNotice =
   /** User state is gone (kernel restart, runtime replaced). */
   | { type: "clear" };
 
-export type ToLanguageWorker = (LanguageRequest & { id: number }) | LanguageNotice;
+/** A request carries the commits made since the last message, applied before it is answered. */
+export type ToLanguageWorker = (LanguageRequest & { id: number; commits?: CellBindings[] }) | LanguageNotice;
 
 export type LanguageReply<R extends LanguageRequest> = R["type"] extends "compile"
   ? CompileResult

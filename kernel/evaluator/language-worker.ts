@@ -36,6 +36,7 @@ port.on("message", (message: ToLanguageWorker) => {
   if (message.type === "commit") for (const cell of message.cells) compiler.commit(cell);
   else if (message.type === "clear") compiler.clear();
   else {
+    for (const cell of message.commits ?? []) compiler.commit(cell);
     let reply: FromLanguageWorker;
     try {
       reply = { id: message.id, value: answer(message) };

@@ -37,8 +37,11 @@ function connectTl<T extends TlModule | undefined>(tl: T): T {
 }
 
 /** tl if a cell (or the backend's start) already loaded it; never loads it (that would load tfjs). */
+let tlIndexFile: string | undefined;
+
 function loadedTl(): TlModule | undefined {
-  const loaded = require.cache[path.join(tsfineRoot(), "dist", "tl", "index.js")];
+  tlIndexFile ??= path.join(tsfineRoot(), "dist", "tl", "index.js");
+  const loaded = require.cache[tlIndexFile];
   return loaded ? connectTl(loaded.exports as TlModule) : undefined;
 }
 

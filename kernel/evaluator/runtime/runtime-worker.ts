@@ -52,6 +52,8 @@ let backendReady: Promise<void> | undefined;
 const startBackend = () => (backendReady ??= initBackend((text) => output.write("stderr", text)));
 
 let running: { id: number; settle(result: RunResult): void } | undefined;
+/** Whether the inspector holds objects of the group "cell" (a value or exception that is not a primitive). */
+let cellObjects = false;
 /** Runs are numbered in the order they are sent and run one at a time, so every run up to this one has ended. */
 let lastEndedRun = 0;
 let lastEnded: { id: number; result: RunResult } | undefined;
@@ -70,6 +72,7 @@ function inspectorCall<T>(method: string, params: object): Promise<T> {
 async function valueOf(remote: RemoteObject | undefined): Promise<unknown> {
   if (!remote) return undefined;
   if (remote.objectId) {
+    cellObjects = true;
     captured = undefined;
     await inspectorCall("Runtime.callFunctionOn", {
       objectId: remote.objectId,
@@ -168,7 +171,9 @@ function report(id: number, result: RunResult): void {
   } catch {
     // a failing live display must not lose the cell's result
   }
-  session.post("Runtime.releaseObjectGroup", { objectGroup: "cell" });
+  // `1 + 1` leaves nothing to release: skip the inspector round trip
+  if (cellObjects) session.post("Runtime.releaseObjectGroup", { objectGroup: "cell" });
+  cellObjects = false;
   output.flush();
   post({ type: "done", id, result });
   lastReportedRun = id;
