@@ -218,10 +218,14 @@ async function main() {
     `\nwasm matMul 512² right after its steps: ${wasm1.matMulGflops.toFixed(1)} GFLOP/s per CPU-second of one thread ` +
       `(27 on an idle build machine): this run's CPU times are inflated about ${(27 / wasm1.matMulGflops).toFixed(1)}× for compute-bound kernels`,
   );
-  const verdict = wasm1.imagesPerCpuSecond >= 20 ? "meets" : "misses";
+  const verdict = (value) => (value >= 20 ? "meets" : "misses");
+  // The target was set on this machine when its matMul ran at 27 GFLOP/s; scaling by this run's
+  // matMul speed puts the figure on that footing (conservative: PyTorch's step slowed more).
+  const calibrated = wasm1.imagesPerCpuSecond * Math.max(1, 27 / wasm1.matMulGflops);
   console.log(
     `\nwasm, one thread: ${rate(wasm1.imagesPerSecond)} img/s by wall time at load ${wasm1.load}, ` +
-      `${rate(wasm1.imagesPerCpuSecond)} img/s by CPU time (idle-core estimate): ${verdict} the ≥ 20 img/s target by CPU time`,
+      `${rate(wasm1.imagesPerCpuSecond)} img/s by CPU time (idle-core estimate): ${verdict(wasm1.imagesPerCpuSecond)} the ≥ 20 img/s target by CPU time; ` +
+      `${rate(calibrated)} img/s scaled to the machine's idle matMul speed: ${verdict(calibrated)} it`,
   );
 }
 
