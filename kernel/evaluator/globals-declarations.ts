@@ -19,7 +19,7 @@ export function globalsDeclarations(): VirtualDeclaration[] {
   const tl = builtDeclaration(root, "tl");
   const namespaces = { tf: tfjs, tl };
   const umd = Object.entries(namespaces).flatMap(([name, module]) =>
-    module ? [{ name: `__tsfine_${name}__.d.ts`, text: `export * from ${JSON.stringify(module)};\nexport as namespace ${name};\n` }] : [],
+    module ? [{ name: `__tsfine_${name}__.d.ts`, text: `export * from ${JSON.stringify(module)};\nexport as namespace ${name};\n${name === "tf" ? tensorVariance(module) : ""}` }] : [],
   );
   const untyped = Object.entries(namespaces).flatMap(([name, module]) => (module ? [] : [`declare const ${name}: any;`]));
   return [...umd, { name: "__tsfine_globals__.d.ts", text: globalsText(untyped) }];
@@ -49,6 +49,21 @@ function globalsText(untyped: string[]): string {
     `};`,
     "",
   ].join("\n");
+}
+
+/**
+ * Tells TypeScript that tf.Tensor<R> is covariant in R. The checker works that out by itself, by
+ * comparing Tensor<A> with Tensor<B> member by member, several hundred chained-op methods: 200–300 ms
+ * on every new program, i.e. for every changed cell that relates two tensor types (most tf cells).
+ * With the annotation it takes the answer as given. The answer is the same (test/evaluator.test.ts
+ * checks that, against a checker that computes it); the tfjs-core version this was measured with has
+ * `out` nowhere, so a tfjs without dist/tensor.d.ts gets no annotation.
+ */
+function tensorVariance(tfjsDir: string): string {
+  const core = packageDir("@tensorflow/tfjs-core", tfjsDir);
+  if (!core || !fs.existsSync(path.join(core, "dist", "tensor.d.ts")) || !fs.existsSync(path.join(core, "dist", "types.d.ts"))) return "";
+  const module = (file: string) => JSON.stringify(path.join(core, "dist", file));
+  return `import type { Rank as __TsfineRank } from ${module("types")};\ndeclare module ${module("tensor")} {\n  interface Tensor<out R extends __TsfineRank = __TsfineRank> {}\n}\n`;
 }
 
 function packageDir(name: string, root: string): string | undefined {
