@@ -4,9 +4,9 @@ import * as path from "node:path";
 // The kernel runs tl.fit on a worker thread and, on interrupt, may terminate JavaScript there;
 // stopping a step that sits in a timer callback needs node's --no-force-async-hooks-checks (the
 // kernelspec passes it, jest's process does not), so the scenario runs in a child node on dist/.
-function scenario(name: "wait" | "terminate") {
+function scenario(name: "wait" | "terminate", spinAt: "in-pass" | "after-loss" = "in-pass") {
   const script = path.join(__dirname, "fixtures", "tl-interrupt-step.js");
-  const output = execFileSync(process.execPath, ["--no-force-async-hooks-checks", script, name], { encoding: "utf8", timeout: 300_000 });
+  const output = execFileSync(process.execPath, ["--no-force-async-hooks-checks", script, name, spinAt], { encoding: "utf8", timeout: 300_000 });
   const result = JSON.parse(output.trim().split("\n").pop()!);
   if (result.error) throw new Error(result.error);
   return result;
@@ -23,13 +23,17 @@ describe("interrupting tl.fit whose training step takes ~300 ms or more", () => 
     expect(after).toMatchObject({ activity: "idle", stopRequested: false });
   }, 300_000);
 
-  test("terminated mid-step, the next cell finds the best weights back, tf's engine whole, no tensors leaked, and training works", () => {
-    const { inStepWhenTerminated, signalAfterCut, recovered, nextCell, fitDoneReported } = scenario("terminate");
+  test.each([
+    ["in the forward pass (tf's scope and tape open)", "in-pass"],
+    ["between the gradients and the update (the step's tensors held outside any scope)", "after-loss"],
+  ] as const)("terminated mid-step %s: the next cell finds the best weights back, tf's engine whole, no tensors leaked, and training works", (_where, spinAt) => {
+    const { inStepWhenTerminated, signalAfterCut, recovered, nextCell, fitDoneReported } = scenario("terminate", spinAt);
     expect(inStepWhenTerminated).toBe(true);
     expect(fitDoneReported).toBe(false); // the run really was cut: its own cleanup never ran
     expect(signalAfterCut).toMatchObject({ activity: "training", inStep: true });
-    // what the cut left: the step's tf scope still open
-    expect(recovered.pre.scopes).toBeGreaterThan(0);
+    // what the cut left behind for the repair
+    if (spinAt === "in-pass") expect(recovered.pre).toMatchObject({ tape: true });
+    expect(recovered.pre.scopes > 0 || recovered.pre.tensorsLeft > 0).toBe(true);
     expect(recovered.said).toMatch(/^tl\.fit was stopped by the interrupt in the middle of epoch \d+, batch \d+; .*holds the weights of epoch 1, the best\.$/);
     expect(recovered.heldEpoch).toBe(1);
     expect(recovered.engine).toEqual({ scopes: 0, gradientDepth: 0, kernelDepth: 0, tape: false });

@@ -15,6 +15,7 @@ import { scheduleCallback, type Schedule, type ScheduleName } from "./schedules"
 import { guardRun, reportInterruptedFit } from "./interrupted-run";
 import { checkBatchFitsMemory } from "./memory-check";
 import { clearStopRequest, fitSignal, isStopRequested } from "./stop-request";
+import { values } from "../read-values";
 
 export interface FitOptions {
   epochs?: number;
@@ -154,7 +155,17 @@ export async function fit(model: tf.LayersModel, data: Dataset, options: FitOpti
         const stepStarted = performance.now();
         fitSignal.stepStarted();
         run("beforeBatch");
-        tf.tidy(() => trainStep(state, optimizers, groups, xs, ys, run, guard.hold));
+        let step!: StepResult;
+        tf.tidy(() => {
+          step = lossAndGradients(state, groups, xs, ys, guard.hold);
+        });
+        const read = values(step.acc ? [step.value, step.acc] : [step.value]);
+        const [loss, acc] = read instanceof Promise ? await guard.pause(read) : read;
+        state.batchLoss = loss[0];
+        state.batchAcc = acc ? acc[0] : NaN;
+        run("afterLoss");
+        if (!state.skipStep) tf.tidy(() => applyGradients(state, optimizers, groups, step.grads));
+        tf.dispose([step.value, step.acc, ...Object.values(step.grads)]);
         tf.dispose([xs, ys]);
         state.history.batchLoss.push(state.batchLoss);
         if (!state.skipStep) {
@@ -191,34 +202,39 @@ export async function fit(model: tf.LayersModel, data: Dataset, options: FitOpti
   return state.history;
 }
 
-function trainStep(
+interface StepResult {
+  value: tf.Scalar;
+  acc?: tf.Scalar;
+  grads: tf.NamedTensorMap;
+}
+
+/** Forward and backward pass of one batch; the tensors returned are held until the step ends. */
+function lossAndGradients(
   state: FitState,
-  optimizers: tf.Optimizer[],
   groups: ReturnType<typeof parameterGroups>,
   xs: tf.Tensor,
   ys: tf.Tensor,
-  run: (event: "afterLoss") => void,
   hold: <T extends tf.Tensor>(t: T) => T,
-): void {
+): StepResult {
   state.skipStep = false;
   let acc: tf.Scalar | undefined;
   const variables = groups.flatMap((g) => g.variables);
   const { value, grads } = tf.variableGrads(() => {
     const predictions = state.trainModel.apply(xs, { training: true }) as tf.Tensor;
-    if (state.classification) acc = hold(tf.keep(accuracy(ys, predictions)));
+    if (state.classification) acc = tf.keep(accuracy(ys, predictions));
     return meanLoss(ys, predictions, state.classification);
   }, variables);
-  state.batchLoss = value.dataSync()[0];
-  state.batchAcc = acc ? acc.dataSync()[0] : NaN;
-  run("afterLoss");
-  if (!state.skipStep) {
-    groups.forEach((g, i) => {
-      setLearningRate(optimizers[i], state.lr * g.multiplier);
-      const mine: tf.NamedTensorMap = {};
-      for (const v of g.variables) mine[v.name] = grads[v.name];
-      optimizers[i].applyGradients(mine);
-    });
-  }
-  tf.dispose([value, acc]);
-  tf.dispose(Object.values(grads));
+  // Kept past tf.tidy and held for the guard: disposed at the end of the step, or by the repair
+  // of a step that an interrupt cut.
+  for (const t of [value, acc, ...Object.values(grads)]) if (t) hold(tf.keep(t));
+  return { value, acc, grads };
+}
+
+function applyGradients(state: FitState, optimizers: tf.Optimizer[], groups: ReturnType<typeof parameterGroups>, grads: tf.NamedTensorMap): void {
+  groups.forEach((g, i) => {
+    setLearningRate(optimizers[i], state.lr * g.multiplier);
+    const mine: tf.NamedTensorMap = {};
+    for (const v of g.variables) mine[v.name] = grads[v.name];
+    optimizers[i].applyGradients(mine);
+  });
 }

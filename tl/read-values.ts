@@ -1,0 +1,23 @@
+/**
+ * Reading tensor values back into JavaScript. wasm, cpu and tfjs-node read synchronously; the
+ * WebGPU backend in Node cannot (its dataSync needs OffscreenCanvas, which Node lacks), so there
+ * reads are awaited. Callers stay synchronous on the other backends: `values` returns plain arrays
+ * there and a Promise only on WebGPU, so no extra await changes their timing.
+ */
+import * as tf from "@tensorflow/tfjs";
+
+type Values = Float32Array | Int32Array | Uint8Array;
+
+export function readsSynchronously(): boolean {
+  return tf.getBackend() !== "webgpu";
+}
+
+export function values(tensors: tf.Tensor[]): Values[] | Promise<Values[]> {
+  if (readsSynchronously()) return tensors.map((t) => t.dataSync() as Values);
+  return Promise.all(tensors.map((t) => t.data() as Promise<Values>));
+}
+
+/** The same as `values`, always awaited (for code that is async anyway). */
+export async function valuesAsync(tensors: tf.Tensor[]): Promise<Values[]> {
+  return values(tensors);
+}
