@@ -88,9 +88,26 @@ export class CellLanguageService {
     return this.cellFile;
   }
 
+  get typescript(): TS {
+    return this.ts;
+  }
+
+  /** The names the last few cells declare: completing, inspecting and running one cell parse it once. */
+  private readonly declaredNames = new Map<string, Set<string>>();
+
+  private namesDeclaredBy(code: string): Set<string> {
+    let names = this.declaredNames.get(code);
+    if (!names) {
+      names = namesDeclaredBy(this.ts, code);
+      this.declaredNames.set(code, names);
+      if (this.declaredNames.size > 16) this.declaredNames.delete(this.declaredNames.keys().next().value as string);
+    }
+    return names;
+  }
+
   /** Makes `code` the current cell (with the prelude minus the names it redeclares). */
   setCell(code: string): void {
-    const prelude = this.prelude.text(namesDeclaredBy(this.ts, code));
+    const prelude = this.prelude.text(this.namesDeclaredBy(code));
     const text = `${prelude}\n${code}\nexport {};\n`;
     this.cellStart = prelude.length + 1;
     this.cellLength = code.length;
