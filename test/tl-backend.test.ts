@@ -145,13 +145,28 @@ describe("tl.seed", () => {
 });
 
 /**
+ * A test that needs a part .ci/run installs outside npm's dependencies: in CI the part must be
+ * there (the test fails saying so); elsewhere the test skips with the reason printed.
+ */
+function testNeeding(present: boolean, part: string, howCiGetsIt: string): jest.It {
+  if (present) return test;
+  if (process.env.CI) {
+    return ((name: string) => test(name, () => {
+      throw new Error(`${part} is missing: .ci/run must ${howCiGetsIt}.`);
+    })) as unknown as jest.It;
+  }
+  console.log(`skipping tests that need ${part} (${howCiGetsIt})`);
+  return test.skip;
+}
+
+/**
  * The native CPU path, where bench/native-tfjs-node.sh has built tfjs-node against PyPI's
- * libtensorflow 2.9.1 (a test-environment step; skipped when that build is absent).
+ * libtensorflow 2.9.1 (a test-environment step that .ci/run performs).
  */
 describe("tl.backend with @tensorflow/tfjs-node present", () => {
   const nativeDir = process.env.TSFINE_TFJS_NODE_DIR ?? "/tmp/tsfine-tfjs-node";
   const built = require("node:fs").existsSync(`${nativeDir}/package/lib/napi-v8/tfjs_binding.node`) as boolean;
-  (built ? test : test.skip)("init picks tfjs-node, and its conv gradients match the cpu backend", () => {
+  testNeeding(built, `tfjs-node built in ${nativeDir}`, "run bench/native-tfjs-node.sh")("init picks tfjs-node, and its conv gradients match the cpu backend", () => {
     const script = `
       const tf = require("@tensorflow/tfjs");
       const { backend } = require(${JSON.stringify(`${__dirname}/../dist/tl/backend`)});
@@ -175,4 +190,75 @@ describe("tl.backend with @tensorflow/tfjs-node present", () => {
     expect(result.reasons.find((r: { backend: string }) => r.backend === "tfjs-node")).toMatchObject({ ok: true });
     for (const rel of result.rel) expect(rel).toBeLessThanOrEqual(1e-5);
   });
+});
+
+/**
+ * WebGPU through the webgpu package (Dawn) on Mesa's CPU Vulkan driver, lavapipe (Debian
+ * bookworm-backports' mesa-vulkan-drivers 25; Debian 12's Mesa 22 is refused by Dawn). .ci/run
+ * installs both; the webgpu package goes to a folder of its own (TSFINE_WEBGPU_NODE_PATH), never
+ * into tsfine's dependencies. A CPU adapter is slower than wasm, so init() must pass it over;
+ * asked for by name it trains, with tf's gradients matching the cpu backend's.
+ */
+describe("tl.backend with WebGPU on a CPU Vulkan driver (lavapipe)", () => {
+  const modules = process.env.TSFINE_WEBGPU_NODE_PATH ?? "/tmp/tsfine-webgpu/node_modules";
+  const fs = require("node:fs") as typeof import("node:fs");
+  const present = fs.existsSync(`${modules}/webgpu/package.json`) && fs.existsSync("/usr/share/vulkan/icd.d/lvp_icd.json");
+  testNeeding(present, `the webgpu package in ${modules} and Mesa's lavapipe`, "install mesa-vulkan-drivers from bookworm-backports and webgpu@0.6.2 there")(
+    "init passes over the CPU adapter; use('webgpu') takes it: gradients match cpu, tl.fit trains, evaluate and showPredictions work",
+    () => {
+      const script = `
+        const tf = require("@tensorflow/tfjs");
+        const tl = require(${JSON.stringify(`${__dirname}/../dist/tl`)});
+        const { makeGenerator } = require(${JSON.stringify(`${__dirname}/../dist/tl/seed`)});
+        const random = (n, seed) => { const g = makeGenerator(seed); return Float32Array.from({ length: n }, () => g() * 2 - 1); };
+        const xv = random(2 * 9 * 9 * 4, 1), fv = random(3 * 3 * 4 * 8, 2), dv = random(3 * 3 * 8, 3), wv = random(200 * 5, 4);
+        const gradients = async () => {
+          const x = tf.tensor4d(xv, [2, 9, 9, 4]), f = tf.tensor4d(fv, [3, 3, 4, 8]), d = tf.tensor4d(dv, [3, 3, 8, 1]), w = tf.tensor2d(wv, [200, 5]);
+          const loss = (a, b, c, e) => tf.matMul(tf.reshape(tf.depthwiseConv2d(tf.conv2d(a, b, 2, "same"), c, 1, "same"), [2, 200]), e).square().sum();
+          return Promise.all(tf.grads(loss)([x, f, d, w]).map(async (g) => Array.from(await g.data())));
+        };
+        (async () => {
+          const picked = await tl.backend.init();
+          const whyNotWebgpu = tl.backend.describe().reasons.find((r) => r.backend === "webgpu").why;
+          await tl.backend.use("webgpu");
+          const described = tl.backend.describe().toMimeBundle()["text/plain"];
+          const onGpu = await gradients();
+          await tl.backend.use("cpu");
+          const onCpu = await gradients();
+          const rel = onGpu.map((g, i) => g.reduce((m, v, j) => Math.max(m, Math.abs(v - onCpu[i][j])), 0) / onCpu[i].reduce((m, v) => Math.max(m, Math.abs(v)), 0));
+          await tl.backend.use("webgpu");
+          // two classes told apart by the mean of channel 0
+          const n = 64, xs = random(n * 8 * 8 * 3, 5), labels = Array.from({ length: n }, (_, i) => i % 2);
+          labels.forEach((label, i) => { for (let p = 0; p < 64; p++) xs[(i * 64 + p) * 3] += label ? 1.5 : -1.5; });
+          const data = tl.data.fromTensors(tf.tensor4d(xs, [n, 8, 8, 3]), labels, { seed: 1 });
+          tl.seed(1);
+          const model = tf.sequential({ layers: [
+            tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 4, kernelSize: 3, activation: "relu" }),
+            tf.layers.flatten(), tf.layers.dense({ units: 2, activation: "softmax" }) ] });
+          const history = await tl.fit(model, data, { epochs: 5, batchSize: 16, lr: 1e-2, seed: 1, verbose: false });
+          const evaluation = await tl.evaluate(model, data, { show: false });
+          const view = await tl.showPredictions(model, data, 4);
+          console.log(JSON.stringify({ picked, whyNotWebgpu, described, rel, losses: history.epochs.map((e) => e.loss), accuracy: evaluation.accuracy, shown: view.rows.length, backend: tf.getBackend() }));
+          process.exit(0);
+        })().catch((error) => { console.log(JSON.stringify({ error: String(error && error.stack) })); process.exit(1); });`;
+      const { spawnSync } = require("node:child_process") as typeof import("node:child_process");
+      const child = spawnSync(process.execPath, ["-e", script], {
+        env: { ...process.env, NODE_PATH: `${modules}:${__dirname}/../node_modules` },
+        encoding: "utf8",
+        timeout: 240_000,
+      });
+      const result = JSON.parse(child.stdout.trim().split("\n").pop() || JSON.stringify({ error: child.stderr }));
+      expect(result.error).toBeUndefined();
+      expect(result.picked).toBe("wasm");
+      expect(result.whyNotWebgpu).toMatch(/^the only WebGPU adapter is a CPU driver \(.*llvmpipe.*\), slower than wasm; ask for it with backend\.use\("webgpu"\)$/);
+      expect(result.described).toMatch(/^backend: webgpu\n[\s\S]*✓ webgpu: WebGPU on .*llvmpipe/);
+      for (const rel of result.rel) expect(rel).toBeLessThanOrEqual(1e-4);
+      expect(result.backend).toBe("webgpu");
+      expect(result.losses).toHaveLength(5);
+      expect(result.losses[4]).toBeLessThan(result.losses[0]);
+      expect(result.accuracy).toBeGreaterThan(0.9);
+      expect(result.shown).toBe(4);
+    },
+    300_000,
+  );
 });

@@ -43,7 +43,7 @@ describe("fit", () => {
     const before = tf.memory().numTensors;
     const first = await fit(model, digits, { epochs: 2, batchSize: 16, lr: 3e-3, seed: 11, ...quiet });
     await evaluate(model, digits, { show: false });
-    showPredictions(model, digits, 8).toMimeBundle();
+    (await showPredictions(model, digits, 8)).toMimeBundle();
     expect(tf.memory().numTensors).toBe(before);
     model.setWeights(initial);
     const second = await fit(model, digits, { epochs: 2, batchSize: 16, lr: 3e-3, seed: 11, ...quiet });
@@ -67,7 +67,7 @@ describe("fit", () => {
     const best = Math.min(...history.epochs.map((e) => e.valLoss!));
     expect(history.epochs[2].valLoss!).toBeGreaterThan(best);
     expect(history.restoredEpoch).toBe(history.epochs.findIndex((e) => e.valLoss === best) + 1);
-    expect(measure(model, digits.validation!).loss).toBeCloseTo(best, 4);
+    expect((await measure(model, digits.validation!)).loss).toBeCloseTo(best, 4);
     model.dispose();
   });
 
@@ -83,7 +83,7 @@ describe("fit", () => {
     expect(history.stopped).toBe("interrupted");
     expect(history.epochs).toHaveLength(1);
     expect(history.restoredEpoch).toBe(1);
-    expect(measure(model, digits.validation!).loss).toBeCloseTo(history.epochs[0].valLoss!, 4);
+    expect((await measure(model, digits.validation!)).loss).toBeCloseTo(history.epochs[0].valLoss!, 4);
     model.dispose();
   });
 
@@ -252,11 +252,11 @@ describe("insight", () => {
     expect(result.perClass!.map((c) => c.support)).toEqual(new Array(10).fill(5));
     expect(JSON.stringify(result.confusionFigure()!.toJSON())).toContain('"type":"heatmap"');
     expect(String(result.toMimeBundle()["text/html"])).toContain("precision");
-    const view = showPredictions(model, digits.test!, 12);
+    const view = await showPredictions(model, digits.test!, 12);
     const wrong = view.rows.filter((r) => !r.correct).length;
     expect(view.rows.slice(0, wrong).every((r) => !r.correct)).toBe(true);
     expect(String(view.toMimeBundle()["text/html"])).toContain("<img");
-    const top = topLosses(model, digits.test!, 5).rows.map((r) => r.loss);
+    const top = (await topLosses(model, digits.test!, 5)).rows.map((r) => r.loss);
     expect(top).toEqual([...top].sort((a, b) => b - a));
     model.dispose();
   });

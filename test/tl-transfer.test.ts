@@ -28,7 +28,7 @@ async function testAccuracy(pretrained: boolean, seed: number): Promise<number> 
   // the head these margins were measured with (fashion_cnn's default head also normalises)
   const model = classifier(base, { classes: 10, pooling: "flatten", normalize: false });
   await fit(model, data, { ...budget, seed });
-  const accuracy = measure(model, data.test!).acc!;
+  const accuracy = (await measure(model, data.test!)).acc!;
   model.dispose();
   return accuracy;
 }

@@ -47,7 +47,7 @@ export async function evaluate(
   options: { batchSize?: number; show?: boolean } = {},
 ): Promise<Evaluation> {
   const examples = evaluationSplit(data);
-  const { outputs, width, losses } = predictAll(model, examples, options.batchSize);
+  const { outputs, width, losses } = await predictAll(model, examples, options.batchSize);
   const n = examples.size;
   const loss = losses.reduce((a, b) => a + b, 0) / Math.max(1, n);
   let result: Evaluation;

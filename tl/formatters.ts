@@ -1,11 +1,15 @@
 import * as tf from "@tensorflow/tfjs";
 import { registerFormatter } from "./show";
+import { readsSynchronously } from "./read-values";
 import { summary } from "./summary";
 
 const previewCount = 8;
 
 function tensorText(t: tf.Tensor): string {
   if (t.isDisposed) return `Tensor (disposed) shape [${t.shape.join(", ")}] ${t.dtype}`;
+  if (!readsSynchronously()) {
+    return `Tensor shape [${t.shape.join(", ")}] ${t.dtype} on ${tf.getBackend()} (values: await t.data(); this backend cannot read them synchronously)`;
+  }
   const values = t.size <= 4096 ? Array.from(t.dataSync() as ArrayLike<number>) : Array.from((t.dataSync() as ArrayLike<number>) as Float32Array).slice(0, previewCount);
   const shown = values.slice(0, previewCount).map((v) => (Number.isInteger(v) ? String(v) : (v as number).toPrecision(4)));
   const more = t.size > previewCount ? `, … (${t.size} values)` : "";

@@ -3,6 +3,7 @@ import type { Examples } from "./data/examples";
 import { reportInterruptedFit } from "./fit/interrupted-run";
 import { exampleLosses } from "./fit/measure";
 import { checkInferenceFitsMemory } from "./fit/memory-check";
+import { values } from "./read-values";
 
 export interface Predictions {
   /** Model outputs, `width` per example (class probabilities or regression values). */
@@ -14,9 +15,10 @@ export interface Predictions {
 
 /**
  * Runs the model over examples in batches (inference mode), keeping only numbers. A batch too
- * large for wasm memory is refused before anything runs.
+ * large for wasm memory is refused before anything runs. Synchronous to the end where the backend
+ * reads synchronously; awaits its reads on WebGPU.
  */
-export function predictAll(model: tf.LayersModel, examples: Examples, batchSize = 64): Predictions {
+export async function predictAll(model: tf.LayersModel, examples: Examples, batchSize = 64): Promise<Predictions> {
   if (!(batchSize >= 1 && Number.isInteger(batchSize))) throw new Error(`batchSize must be a whole number ≥ 1, got ${batchSize}.`);
   reportInterruptedFit();
   checkInferenceFitsMemory(model, examples, batchSize);
@@ -30,8 +32,10 @@ export function predictAll(model: tf.LayersModel, examples: Examples, batchSize 
       const p = model.predict(batch.xs) as tf.Tensor;
       return [p, exampleLosses(batch.ys, p, examples.isClassification)];
     });
-    outputs.set(p.dataSync(), at * width);
-    losses.set(l.dataSync(), at);
+    const read = values([p, l]);
+    const [pValues, lValues] = read instanceof Promise ? await read : read;
+    outputs.set(pValues, at * width);
+    losses.set(lValues, at);
     at += batch.positions.length;
     tf.dispose([p, l, batch.xs, batch.ys]);
   }

@@ -30,9 +30,9 @@ export interface ShowPredictionsOptions {
   batchSize?: number;
 }
 
-function rowsFor(model: tf.LayersModel, examples: Examples, n: number, options: ShowPredictionsOptions): PredictionRow[] {
+async function rowsFor(model: tf.LayersModel, examples: Examples, n: number, options: ShowPredictionsOptions): Promise<PredictionRow[]> {
   if (!examples.isClassification) throw new Error("showPredictions and topLosses need class labels; this data set has regression targets.");
-  const { outputs, width, losses } = predictAll(model, examples, options.batchSize);
+  const { outputs, width, losses } = await predictAll(model, examples, options.batchSize);
   const classes = examples.classes!;
   const rows: PredictionRow[] = [];
   for (let i = 0; i < examples.size; i++) {
@@ -93,18 +93,18 @@ function view(examples: Examples, rows: PredictionRow[], options: ShowPrediction
 }
 
 /** n examples with truth, prediction and confidence (image grid, or text list), errors first. */
-export function showPredictions(
+export async function showPredictions(
   model: tf.LayersModel,
   data: Dataset | Examples,
   n = 16,
   options: ShowPredictionsOptions = {},
-): PredictionView {
+): Promise<PredictionView> {
   const examples = evaluationSplit(data);
-  return view(examples, rowsFor(model, examples, n, options), options, "predictions");
+  return view(examples, await rowsFor(model, examples, n, options), options, "predictions");
 }
 
 /** The n examples the model gets most wrong (highest loss). */
-export function topLosses(model: tf.LayersModel, data: Dataset | Examples, n = 9, options: ShowPredictionsOptions = {}): PredictionView {
+export async function topLosses(model: tf.LayersModel, data: Dataset | Examples, n = 9, options: ShowPredictionsOptions = {}): Promise<PredictionView> {
   const examples = evaluationSplit(data);
-  return view(examples, rowsFor(model, examples, n, { ...options, byLoss: true }), options, "top losses");
+  return view(examples, await rowsFor(model, examples, n, { ...options, byLoss: true }), options, "top losses");
 }

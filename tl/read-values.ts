@@ -21,3 +21,18 @@ export function values(tensors: tf.Tensor[]): Values[] | Promise<Values[]> {
 export async function valuesAsync(tensors: tf.Tensor[]): Promise<Values[]> {
   return values(tensors);
 }
+
+/**
+ * For the few helpers whose API is synchronous: the tensor's values, or on WebGPU one sentence
+ * saying what to do instead of tfjs's "OffscreenCanvas is not defined".
+ */
+export function valuesNow(t: tf.Tensor, what: string): Values {
+  try {
+    return t.dataSync() as Values;
+  } catch (error) {
+    if (readsSynchronously()) throw error;
+    throw new Error(
+      `${what} reads tensor values synchronously, which the WebGPU backend cannot do in Node; run it on another backend (%backend wasm), or pass tensors made from arrays.`,
+    );
+  }
+}

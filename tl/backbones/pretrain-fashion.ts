@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     afterEpoch: (s) => console.log(`epoch ${s.current!.epoch}: loss ${s.current!.loss.toFixed(4)} acc ${s.current!.acc?.toFixed(4)} (${s.current!.seconds.toFixed(0)} s)`),
   };
   await fit(model, data, { epochs, batchSize: 64, lr: 5e-3, schedule: "onecycle", seed: 2024, verbose: false, callbacks: [log] });
-  const test = measure(model, data.test!);
+  const test = await measure(model, data.test!);
   console.log(`test accuracy ${test.acc!.toFixed(4)} after ${((Date.now() - started) / 1000).toFixed(0)} s`);
   await save(model, out);
   console.log(`saved to ${out}; tensors alive: ${tf.memory().numTensors}`);

@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { makeDataset, type DataOptions, type Dataset } from "./dataset";
 import type { ExampleSource } from "./examples";
+import { valuesNow } from "../read-values";
 
 export interface FromTensorsOptions extends DataOptions {
   /** Class names; given or implied by integer / one-hot labels, the task is classification. */
@@ -43,8 +44,8 @@ export function fromTensors(xs: tf.Tensor, ys: tf.Tensor | number[], options: Fr
   if (allYs.shape[0] !== n) {
     throw new Error(`fromTensors: ${n} inputs but ${allYs.shape[0]} labels; give one label per example.`);
   }
-  const features = allXs.dataSync() as Float32Array;
-  const labelValues = allYs.dataSync() as Float32Array;
+  const features = valuesNow(allXs, "tl.data.fromTensors") as Float32Array;
+  const labelValues = valuesNow(allYs, "tl.data.fromTensors") as Float32Array;
   const shape = allXs.shape.slice(1);
   const per = shape.reduce((a, b) => a * b, 1);
   const classification = options.task ? options.task === "classification" : !!options.classNames || isClassLabels(allYs, labelValues);

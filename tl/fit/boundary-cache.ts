@@ -3,16 +3,18 @@ import { Examples, type ExampleSource } from "../data/examples";
 import type { Callback, FitState } from "./callback";
 import { checkInferenceFitsMemory } from "./memory-check";
 import { freezeBoundary, lowerModel, upperModel } from "./model-graph";
+import { values } from "../read-values";
 
 /** Runs the fixed lower part once over `examples` and keeps its outputs as plain floats. */
-function activations(lower: tf.LayersModel, examples: Examples, batchSize: number): Examples {
+async function activations(lower: tf.LayersModel, examples: Examples, batchSize: number): Promise<Examples> {
   const shape = (lower.outputs[0].shape.slice(1) as number[]);
   const per = shape.reduce((a, b) => a * b, 1);
   checkInferenceFitsMemory(lower, examples, batchSize);
   const features = new Float32Array(per * examples.size);
   for (const batch of examples.batches(batchSize)) {
     const out = tf.tidy(() => lower.predict(batch.xs) as tf.Tensor);
-    features.set(out.dataSync(), batch.positions[0] * per);
+    const read = values([out]);
+    features.set((read instanceof Promise ? await read : read)[0], batch.positions[0] * per);
     out.dispose();
     batch.xs.dispose();
     batch.ys.dispose();
@@ -46,14 +48,14 @@ function activations(lower: tf.LayersModel, examples: Examples, batchSize: numbe
 export function boundaryCache(): Callback {
   return {
     name: "boundary-cache",
-    beforeFit(state: FitState) {
+    async beforeFit(state: FitState) {
       if (state.data.train.augments) return;
       const boundary = freezeBoundary(state.model);
       if (!boundary) return;
       const lower = lowerModel(state.model, boundary);
       const started = Date.now();
-      state.trainSet = activations(lower, state.trainSet, state.batchSize);
-      if (state.validationSet) state.validationSet = activations(lower, state.validationSet, state.batchSize);
+      state.trainSet = await activations(lower, state.trainSet, state.batchSize);
+      if (state.validationSet) state.validationSet = await activations(lower, state.validationSet, state.batchSize);
       state.trainModel = upperModel(state.model, boundary);
       const trained = boundary.trainableSteps.filter((s) => s.layer.countParams() > 0).length;
       state.notes.push(

@@ -185,7 +185,7 @@ export async function fit(model: tf.LayersModel, data: Dataset, options: FitOpti
       state.current = { epoch: state.epoch + 1, loss: lossSum / seen, lr: state.lr, seconds: 0 };
       if (state.classification) state.current.acc = accSum / seen;
       if (state.validationSet) {
-        const v = measure(state.trainModel, state.validationSet, batchSize);
+        const v = await measure(state.trainModel, state.validationSet, batchSize);
         state.current.valLoss = v.loss;
         if (v.acc !== undefined) state.current.valAcc = v.acc;
       }

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Examples } from "../data/examples";
+import { values } from "../read-values";
 
 /** Per-example loss: cross-entropy of softmax outputs against one-hot truth, or squared error. */
 export function exampleLosses(ys: tf.Tensor, predictions: tf.Tensor, classification: boolean): tf.Tensor1D {
@@ -25,8 +26,11 @@ export interface Measured {
   acc?: number;
 }
 
-/** Mean loss (and accuracy) of `model` over `examples`, in batches, in inference mode. */
-export function measure(model: tf.LayersModel, examples: Examples, batchSize = 64): Measured {
+/**
+ * Mean loss (and accuracy) of `model` over `examples`, in batches, in inference mode. Runs to the
+ * end synchronously where the backend reads synchronously; awaits its reads on WebGPU.
+ */
+export async function measure(model: tf.LayersModel, examples: Examples, batchSize = 64): Promise<Measured> {
   const classification = examples.isClassification;
   let lossSum = 0;
   let correct = 0;
@@ -37,8 +41,10 @@ export function measure(model: tf.LayersModel, examples: Examples, batchSize = 6
       const loss = tf.mul(meanLoss(batch.ys, p, classification), n);
       return [loss, classification ? tf.mul(accuracy(batch.ys, p), n) : tf.scalar(0)];
     });
-    lossSum += l.dataSync()[0];
-    correct += a.dataSync()[0];
+    const read = values([l, a]);
+    const [lossValue, correctValue] = read instanceof Promise ? await read : read;
+    lossSum += lossValue[0];
+    correct += correctValue[0];
     tf.dispose([l, a, batch.xs, batch.ys]);
   }
   const n = Math.max(1, examples.size);

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { Vocabulary } from "./vocabulary";
+import { valuesNow } from "../read-values";
 
 export interface WordEffect {
   word: string;
@@ -47,7 +48,9 @@ export function wordImportance(
     for (const i of ids) if (i > 0 && i !== word) rows[at + n++] = i;
   });
   const probabilities = tf.tidy(() => model.predict(tf.tensor2d(rows, [distinct.length + 1, ids.length])) as tf.Tensor);
-  const p = probabilities.arraySync() as number[][];
+  const width = probabilities.shape[1]!;
+  const flat = valuesNow(probabilities, "tl.text.wordImportance");
+  const p = Array.from({ length: probabilities.shape[0] }, (_, row) => Array.from(flat.subarray(row * width, (row + 1) * width)));
   probabilities.dispose();
   const whole = p[0];
   const classIndex = options.classIndex ?? whole.indexOf(Math.max(...whole));
