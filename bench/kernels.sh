@@ -12,6 +12,13 @@ py="$root/.venv/bin/python"
 export PATH="$root/node_modules/.bin:$PATH"
 
 node bin/tsfine.js install --prefix "$tmp" >/dev/null
+# TSFINE_BASELINE=<another built checkout> adds a row for it, measured in the same run (before/after).
+if [ -n "${TSFINE_BASELINE:-}" ]; then
+  mkdir -p "$JUPYTER_PATH/kernels/tsfine-baseline"
+  cat > "$JUPYTER_PATH/kernels/tsfine-baseline/kernel.json" <<JSON
+{"argv": ["$(command -v node)", "--no-force-async-hooks-checks", "$(readlink -f "$TSFINE_BASELINE")/bin/tsfine.js", "kernel", "--connection-file", "{connection_file}"], "display_name": "tsfine (baseline)", "language": "typescript", "interrupt_mode": "message"}
+JSON
+fi
 npx --no-install tslab install --python="$py" --prefix "$tmp" >/dev/null
 "$py" -m ipykernel install --prefix "$tmp" >/dev/null
 
@@ -26,5 +33,5 @@ if [ -x bench/.peers/node_modules/.bin/deno ]; then
 {"argv": ["$deno_bin", "jupyter", "--kernel", "--conn", "{connection_file}"], "display_name": "Deno", "language": "typescript", "interrupt_mode": "message"}
 JSON
 fi
-echo "machine: $(nproc) cores, node $(node --version), $(date -u +%F)"
+echo "machine: $(nproc) cores, node $(node --version), $(date -u +%F), load average $(cut -d' ' -f1-3 /proc/loadavg)${NODE_EXTRA_CA_CERTS:+, NODE_EXTRA_CA_CERTS set (every Node process reads it at launch)}"
 "$py" bench/kernels.py "$@"

@@ -33,6 +33,9 @@ export interface RunningKernel {
   close(): Promise<void>;
 }
 
+/** The longest the heartbeat waits for the first kernel_info reply before it starts anyway. */
+const HEARTBEAT_DELAY_MS = 100;
+
 function defaultLog(text: string): void {
   process.stderr.write(`[tsfine] ${text}\n`);
 }
@@ -52,10 +55,22 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
 
   const { sockets, bound } = options.sockets ?? bindSockets(info);
   await bound;
-  // The heartbeat worker boots its own ZeroMQ (~50 ms of another core); it starts once the other
-  // channels listen, so it does not hold up their binding.
-  const heartbeatStarting = startHeartbeat(endpoint(info, "hb"));
-  const heartbeat: Promise<Heartbeat | undefined> = heartbeatStarting.catch(() => undefined);
+  // The heartbeat worker boots its own ZeroMQ (~50-100 ms of CPU on a thread of its own). It starts
+  // once the first kernel_info reply has gone out (clients ask for that first), or 100 ms after the
+  // channels listen, whichever comes first, so on a busy machine it does not compete with that reply.
+  let heartbeatStarting: Promise<Heartbeat> | undefined;
+  let heartbeat: Promise<Heartbeat | undefined> = Promise.resolve(undefined);
+  const startHeartbeatOnce = () => {
+    if (heartbeatStarting || closed) return;
+    clearTimeout(heartbeatTimer);
+    heartbeatStarting = startHeartbeat(endpoint(info, "hb"));
+    heartbeat = heartbeatStarting.catch(() => undefined);
+    heartbeatStarting.catch((error) => {
+      log(`${error instanceof Error ? error.message : error}; stopping.`);
+      void close();
+    });
+  };
+  const heartbeatTimer = setTimeout(startHeartbeatOnce, HEARTBEAT_DELAY_MS);
 
   const reportSendError = (error: unknown) => log(`send failed: ${error}`);
   const outboxes = {
@@ -91,6 +106,7 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
   const close = async (restart = false) => {
     if (closed) return;
     closed = true;
+    clearTimeout(heartbeatTimer);
     await Promise.all(Object.values(outboxes).map((outbox) => outbox.drain()));
     for (const socket of Object.values(sockets)) socket.close();
     // A worker still booting must finish first: ending a process mid-way through a worker's
@@ -104,6 +120,7 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
     history,
     comms: options.comms,
     onShutdown: (restart) => void close(restart),
+    afterFirstKernelInfo: startHeartbeatOnce,
   });
 
   const receive = async (channel: IncomingChannel, socket: Router) => {
@@ -124,11 +141,6 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
   void receive("shell", sockets.shell);
   void receive("control", sockets.control);
   void receive("stdin", sockets.stdin);
-
-  heartbeatStarting.catch((error) => {
-    log(`${error instanceof Error ? error.message : error}; stopping.`);
-    void close();
-  });
 
   channels.publish("status", { execution_state: "starting" });
   protocol.start();

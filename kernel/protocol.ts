@@ -29,6 +29,8 @@ export interface ProtocolOptions {
   comms?: CommRegistry;
   /** Called after shutdown_reply went out; the kernel then closes its sockets. */
   onShutdown?: (restart: boolean) => void;
+  /** Called once the first kernel_info reply has been handed to the transport (start-up work waits for it). */
+  afterFirstKernelInfo?: () => void;
 }
 
 type Handler = (request: JupyterMessage, channel: RequestChannel) => Promise<void>;
@@ -74,6 +76,7 @@ export class KernelProtocol {
   private lastPublisher: RequestPublisher | undefined;
   private commParent: JupyterMessage | undefined;
   private shuttingDown = false;
+  private answeredKernelInfo = false;
 
   private readonly handlers: Record<string, Handler> = {
     kernel_info_request: (r, c) => this.kernelInfo(r, c),
@@ -142,8 +145,14 @@ export class KernelProtocol {
       } finally {
         this.channels.publish("status", { execution_state: "idle" }, message);
       }
-      if (type === "kernel_info_request" && !this.started) {
-        void (this.channels.drained?.() ?? Promise.resolve()).then(() => setImmediate(() => void this.ensureStarted()));
+      if (type === "kernel_info_request" && !this.answeredKernelInfo) {
+        this.answeredKernelInfo = true;
+        void (this.channels.drained?.() ?? Promise.resolve()).then(() =>
+          setImmediate(() => {
+            this.options.afterFirstKernelInfo?.();
+            if (!this.started) void this.ensureStarted();
+          }),
+        );
       }
     } catch (error) {
       this.channels.log(`handler for ${message.header.msg_type} failed: ${error instanceof Error ? error.stack : error}`);
