@@ -4,7 +4,7 @@
  * ranges are [start, stop), search patterns are globs matched against the whole input).
  * Kept in memory; optionally persisted as JSON so earlier sessions stay searchable.
  */
-import { promises as fs, readFileSync, statSync, type BigIntStats } from "node:fs";
+import { promises as fs, readFileSync, statSync, type Stats } from "node:fs";
 import { dirname } from "node:path";
 
 export interface HistoryEntry {
@@ -32,8 +32,8 @@ function globToRegExp(glob: string): RegExp {
 /** Identifies one version of the file: every save writes a new file and renames it into place. */
 type FileVersion = string;
 
-function versionOf(stats: BigIntStats): FileVersion {
-  return `${stats.ino}:${stats.size}:${stats.mtimeNs}`;
+function versionOf(stats: Stats): FileVersion {
+  return `${stats.ino}:${stats.size}:${stats.mtimeMs}`;
 }
 
 export class History {
@@ -74,7 +74,7 @@ export class History {
 
   private load(file: string): HistoryEntry[] {
     try {
-      const version = versionOf(statSync(file, { bigint: true }));
+      const version = versionOf(statSync(file));
       const entries = History.parse(readFileSync(file, "utf8"));
       this.others = { version, entries: [...entries] };
       return entries;
@@ -163,7 +163,7 @@ export class History {
       const session = this.session;
       // Other kernels may have saved their sessions since we last read or wrote: keep theirs, replace ours.
       let others = this.others;
-      const current = await fs.stat(file, { bigint: true }).then(versionOf, () => undefined);
+      const current = await fs.stat(file).then(versionOf, () => undefined);
       if (current === undefined) others = undefined;
       else if (others?.version !== current) {
         try {
@@ -185,7 +185,7 @@ export class History {
       const temporary = `${file}.${process.pid}.${++this.temporaryCounter}.tmp`;
       await fs.writeFile(temporary, text, { mode: 0o600 });
       // renaming keeps the file's inode, size and mtime: what the next save compares with
-      const written = versionOf(await fs.stat(temporary, { bigint: true }));
+      const written = versionOf(await fs.stat(temporary));
       await fs.rename(temporary, file);
       this.others = { version: written, entries: theirs, json: others?.json };
     } catch (error) {

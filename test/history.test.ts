@@ -64,6 +64,10 @@ test("two kernels saving to the same file keep each other's sessions", async () 
     await b.save();
     const inputs = new History(file).tail(10, false).map((h) => h[2]);
     expect(inputs).toEqual(["a1", "a2", "b1"]);
+    // a saves again after b wrote the file: b's session stays (a notices the file changed since its own save)
+    a.record(3, "a3");
+    await a.save();
+    expect(new History(file).tail(10, false).map((h) => h[2])).toEqual(["b1", "a1", "a2", "a3"]);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
