@@ -21,10 +21,15 @@ export function createGarbageCollector(thresholdBytes: number): () => void {
   };
 }
 
+/** Sets V8's --expose-gc (for the whole process; createGarbageCollector does it too). */
+export function exposeGc(): void {
+  v8.setFlagsFromString("--expose-gc");
+}
+
 /** V8's gc() without starting Node with --expose-gc: the flag applies to contexts created after it is set. */
 function exposedGc(): (() => void) | undefined {
   try {
-    v8.setFlagsFromString("--expose-gc");
+    exposeGc();
     return vm.runInNewContext("gc") as () => void;
   } catch {
     return undefined;

@@ -6,15 +6,19 @@ import { parentPort, workerData } from "node:worker_threads";
 import { CellCompiler } from "./cell-compiler";
 import { transpileCell } from "./cell-transpiler";
 import { completeAt } from "./completion";
-import { createGarbageCollector } from "./garbage-collector";
+import { createGarbageCollector, exposeGc } from "./garbage-collector";
 import { inspectAt } from "./inspection";
 import type { FromLanguageWorker, LanguageRequest, ToLanguageWorker } from "./language-messages";
+import { loadTypeScript } from "./typescript-code-cache";
 
 const port = parentPort!;
-const ts = require("typescript") as typeof import("typescript");
+// Before TypeScript loads: V8 accepts a code cache only with the flags it was made with, and the garbage
+// collector below turns on --expose-gc.
+exposeGc();
+const { ts, saveCodeCache } = loadTypeScript();
+const collectGarbageIfGrown = createGarbageCollector(64 * 1024 * 1024);
 const compiler = new CellCompiler(ts, (workerData as { cwd: string }).cwd);
 let warmedUp = false;
-const collectGarbageIfGrown = createGarbageCollector(64 * 1024 * 1024);
 
 function answer(request: LanguageRequest): unknown {
   switch (request.type) {
@@ -45,11 +49,20 @@ port.on("message", (message: ToLanguageWorker) => {
     }
     port.postMessage(reply);
     // After the reply, so the collection never delays an answer the kernel is waiting for.
-    if (message.type === "compile") setImmediate(collectGarbageIfGrown);
+    if (message.type === "compile") setImmediate(() => {
+      collectGarbageIfGrown();
+      saveCodeCache();
+    });
   }
 });
 
 // Warm up only when no request is already waiting: a first cell does the same work itself.
 setImmediate(() => {
-  if (!warmedUp) compiler.warmUp();
+  if (warmedUp) return;
+  compiler.warmUp();
+  // TypeScript's bytecode for the next kernel, once a first check has compiled most of it (later, if a cell
+  // is already waiting).
+  setImmediate(() => {
+    if (!warmedUp) saveCodeCache();
+  });
 });
