@@ -56,16 +56,6 @@ def run_cell(kc, code):
             return reply["content"]["status"]
 
 
-def timed(fn, rounds):
-    samples = []
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - t0) * 1000)
-    samples.sort()
-    return samples[len(samples) // 2], samples[int(len(samples) * 0.9)]
-
-
 def start(kernel_name):
     """A started kernel and its client, with launch → first kernel_info_reply and launch → ready in ms.
 
@@ -106,60 +96,101 @@ def median(values):
     return values[len(values) // 2]
 
 
-def bench(kernel_name, tf_ok):
-    python = kernel_name == "python3"
-    launches = []
-    for attempt in range(STARTS):
-        km, kc, first_reply, startup = start(kernel_name)
+class Peer:
+    """One kernel under test: its launches, then one running instance for the round trips."""
+
+    def __init__(self, name):
+        self.name = name
+        self.python = name == "python3"
+        self.tf_ok = name in ("tsfine", "tsfine-baseline", "tslab")
+        self.launches = []
+        self.km = self.kc = None
+        self.samples = {}
+        self.row = {"kernel": name}
+
+    def launch(self, keep):
+        km, kc, first_reply, startup = start(self.name)
         t0 = time.perf_counter()
         run_cell(kc, "1+1")
-        launches.append((startup, first_reply, (time.perf_counter() - t0) * 1000))
-        if attempt < STARTS - 1:
+        self.launches.append((startup, first_reply, (time.perf_counter() - t0) * 1000))
+        if keep:
+            self.km, self.kc = km, kc
+        else:
             kc.stop_channels()
             km.shutdown_kernel(now=True)
-    row = {"kernel": kernel_name}
-    for i, label in enumerate(["start-up ms", "first reply ms", "first 1+1 ms"]):
-        row[label] = median([launch[i] for launch in launches])
-    try:
+
+    def tests(self):
+        """label → request; each request returns once the round trip is over."""
+        kc = self.kc
+        tests = {}
         for label, code in CELLS.items():
-            code = code if not python else code.replace("let ", "")
-            for _ in range(3):
-                run_cell(kc, code)
-            p50, p90 = timed(lambda: run_cell(kc, code), ROUNDS)
-            row[f"{label} p50"] = p50
-            row[f"{label} p90"] = p90
-        if tf_ok:
-            status = run_cell(kc, TF_CELL)
-            if status == "ok":
-                p50, _ = timed(lambda: run_cell(kc, TF_CELL), max(10, ROUNDS // 4))
-                row["tf cell p50"] = p50
-        sample = "Math.fl" if not python else "import math; math.fl"
-        row["complete p50"], _ = timed(lambda: wait_reply(kc, kc.complete(sample)), ROUNDS)
-        sample = "Math.max" if not python else "max"
-        row["inspect p50"], _ = timed(lambda: wait_reply(kc, kc.inspect(sample)), ROUNDS)
-        row["RSS MB"] = rss_mb(km)
-    finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
-    return row
+            code = code if not self.python else code.replace("let ", "")
+            tests[label] = lambda code=code: run_cell(kc, code)
+        if self.tf_ok and run_cell(kc, TF_CELL) == "ok":
+            tests["tf cell"] = lambda: run_cell(kc, TF_CELL)
+        complete = "Math.fl" if not self.python else "import math; math.fl"
+        tests["complete"] = lambda: wait_reply(kc, kc.complete(complete))
+        inspect = "Math.max" if not self.python else "max"
+        tests["inspect"] = lambda: wait_reply(kc, kc.inspect(inspect))
+        return tests
+
+    def close(self):
+        if self.kc is not None:
+            self.kc.stop_channels()
+            self.km.shutdown_kernel(now=True)
 
 
 def main(names):
-    rows = []
-    for name in names:
-        try:
-            rows.append(bench(name, tf_ok=name in ("tsfine", "tsfine-baseline", "tslab")))
-        except Exception as exc:  # a peer that fails to start still gets a row
-            rows.append({"kernel": name, "error": f"{type(exc).__name__}: {exc}"[:80]})
+    """Launches and round trips are interleaved across the kernels (each batch in turn, the order
+    reversed every other batch), so a change in the machine's load mid-run biases no row."""
+    peers = [Peer(name) for name in names]
+    failed = {}
+    for attempt in range(STARTS):
+        for peer in peers if attempt % 2 == 0 else peers[::-1]:
+            if peer.name in failed:
+                continue
+            try:
+                peer.launch(keep=attempt == STARTS - 1)
+            except Exception as exc:  # a peer that fails to start still gets a row
+                failed[peer.name] = f"{type(exc).__name__}: {exc}"[:80]
+    running = [peer for peer in peers if peer.name not in failed]
+    tests = {}
+    for peer in running:
+        for i, label in enumerate(["start-up ms", "first reply ms", "first 1+1 ms"]):
+            peer.row[label] = median([launch[i] for launch in peer.launches])
+        tests[peer.name] = peer.tests()
+        for request in tests[peer.name].values():
+            for _ in range(3):
+                request()
+    batches = 10
+    per_batch = max(1, ROUNDS // batches)
+    for label in ["1+1", "50-line cell", "tf cell", "complete", "inspect"]:
+        for batch in range(batches):
+            for peer in running if batch % 2 == 0 else running[::-1]:
+                if label not in tests[peer.name]:
+                    continue
+                request = tests[peer.name][label]
+                samples = peer.samples.setdefault(label, [])
+                for _ in range(per_batch):
+                    t0 = time.perf_counter()
+                    request()
+                    samples.append((time.perf_counter() - t0) * 1000)
+    for peer in running:
+        for label, samples in peer.samples.items():
+            samples.sort()
+            peer.row[f"{label} p50"] = samples[len(samples) // 2]
+            peer.row[f"{label} p90"] = samples[int(len(samples) * 0.9)]
+        peer.row["RSS MB"] = rss_mb(peer.km)
+        peer.close()
     cols = ["kernel", "start-up ms", "first reply ms", "first 1+1 ms", "1+1 p50", "1+1 p90", "50-line cell p50",
             "50-line cell p90", "tf cell p50", "complete p50", "inspect p50", "RSS MB"]
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
-    for row in rows:
-        if "error" in row:
-            print(f"| {row['kernel']} | failed: {row['error']} |")
+    for peer in peers:
+        if peer.name in failed:
+            print(f"| {peer.name} | failed: {failed[peer.name]} |")
             continue
-        cells = [row["kernel"]] + [f"{row[c]:.1f}" if c in row else "–" for c in cols[1:]]
+        cells = [peer.name] + [f"{peer.row[c]:.1f}" if c in peer.row else "–" for c in cols[1:]]
         print("| " + " | ".join(cells) + " |")
 
 
