@@ -11,7 +11,7 @@ export { isTensorLike, tensorBundle, type TensorLike } from "./tensorLike";
 export { mimeBundleSymbol, type HasMimeBundle } from "./protocol";
 export { OUTPUT_LIMIT_BYTES, guardOutputSize } from "./outputGuard";
 export { ImageInputError, type PixelSource } from "./pixels";
-export { isPlotlyLibraryInlined, resetPlotlyInlining, PLOTLY_MIME } from "./plotly/plotlyBundle";
+export { isPlotlyLibraryInlined, plotlyInlinings, resetPlotlyInlining, PLOTLY_MIME } from "./plotly/plotlyBundle";
 export type { PlotlyFigure, PlotlyTrace } from "./plotly/figure";
 export type { GridItem, ImageGridOptions } from "./imageGrid";
 export type { ImageOptions } from "./image";

@@ -18,6 +18,10 @@ interface DisplayState {
   sink: DisplaySink | undefined;
   formatters: Formatter[];
   plotlyLibraryInlined: boolean;
+  /** The plotly.js bundles ("cartesian", "full") some output carried; absent in older copies. */
+  plotlyLibraries?: Set<string>;
+  /** Outputs that carried plotly.js since the last reset. */
+  plotlyInlinings?: number;
   /** Live outputs holding a throttled update that has not been sent yet. */
   pending: Set<PendingFlush>;
   /** Progress bars not yet done or failed, so an interrupt can close them. */
@@ -34,6 +38,8 @@ export function displayState(): DisplayState {
       sink: undefined,
       formatters: [],
       plotlyLibraryInlined: false,
+      plotlyLibraries: new Set(),
+      plotlyInlinings: 0,
       pending: new Set(),
       openProgress: new Set(),
     };

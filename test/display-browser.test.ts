@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { display, plot, resetPlotlyInlining, setDisplaySink, type DisplayEvent } from "../display";
+import { CARTESIAN_TRACE_TYPES, librarySource } from "../display/plotly/library";
 
 jest.setTimeout(180_000);
 
@@ -151,6 +152,52 @@ describeInBrowser("display outputs in a real browser", () => {
     expect(await p.evaluate(() => (window as unknown as { defineCalls: number }).defineCalls)).toBe(0);
     expect(await p.evaluate(() => typeof (window as unknown as { define: unknown }).define)).toBe("function");
     expect(errors).toEqual([]);
+  });
+
+  it("draws cartesian figures with the cartesian bundle and a later polar figure with the full one it brings", async () => {
+    resetPlotlyInlining();
+    const outputs = htmlOutputs(() => {
+      display(plot.line({ loss: [2.3, 1.2, 0.8] }, { title: "Loss" }));
+      display.plotly([{ type: "scatterpolar", r: [1, 2, 3], theta: [0, 90, 180], mode: "lines+markers" }], { title: "Polar" });
+      display(plot.bar({ a: 1, b: 2 }));
+    });
+    expect(outputs.map((html) => html.match(/tsfine: plotly\.js \((\w+) bundle\)/)?.[1] ?? "none")).toEqual(["cartesian", "full", "none"]);
+    const { page: p, errors } = await open("cartesian-then-full", page(outputs));
+    await p.waitForFunction(() => document.querySelectorAll(".tsfine-plotly.js-plotly-plot").length >= 3, undefined, { timeout: 30_000 });
+    expect(await p.$$eval(".tsfine-plotly", (divs) => divs.map((div) => div.querySelectorAll(".scatterlayer .trace, .barlayer .point, .polarlayer .trace").length))).toEqual([1, 1, 2]);
+    expect(await p.evaluate(() => (window as unknown as { Plotly: { tsfineLibrary: string } }).Plotly.tsfineLibrary)).toBe("full");
+    expect(errors).toEqual([]);
+    // Reopened in another order (the full bundle's output first): the cartesian copy is not loaded over it.
+    const { page: reordered, errors: reorderedErrors } = await open("full-then-cartesian", page([outputs[1], outputs[0], outputs[2]]));
+    await reordered.waitForFunction(() => document.querySelectorAll(".tsfine-plotly.js-plotly-plot").length >= 3, undefined, { timeout: 30_000 });
+    expect(await reordered.evaluate(() => (window as unknown as { Plotly: { tsfineLibrary: string } }).Plotly.tsfineLibrary)).toBe("full");
+    expect(reorderedErrors).toEqual([]);
+  });
+
+  it("a figure that needs the full bundle keeps its static image when the page has only the cartesian one", async () => {
+    resetPlotlyInlining();
+    const cartesian = htmlOutputs(() => display(plot.line([1, 3, 2])));
+    const polar = htmlOutputs(() => display.plotly([{ type: "scatterpolar", r: [1, 2], theta: [0, 90] }]));
+    const withoutLibrary = polar[0].replace(/<script type="text\/javascript">\/\* tsfine: plotly\.js[\s\S]*?<\/script>/, "");
+    expect(withoutLibrary.length).toBeLessThan(20_000);
+    const { page: p, errors } = await open("full-missing", page([cartesian[0], withoutLibrary]));
+    await p.waitForFunction(() => document.querySelectorAll(".tsfine-plotly.js-plotly-plot").length >= 1, undefined, { timeout: 20_000 });
+    await p.waitForTimeout(500);
+    expect(await p.$$eval(".tsfine-plotly", (divs) => divs.map((div) => [div.querySelectorAll("svg.main-svg").length > 0, div.querySelectorAll(":scope > svg").length]))).toEqual([
+      [true, 0],
+      [false, 1],
+    ]);
+    expect(errors).toEqual([]);
+  });
+
+  it("the cartesian bundle registers exactly the trace types display/ sends to it", async () => {
+    const context = await browser.newContext();
+    const p = await context.newPage();
+    await p.setContent("<!doctype html><html><body></body></html>");
+    await p.addScriptTag({ content: librarySource("cartesian") });
+    const traces = await p.evaluate(() => Object.keys((window as unknown as { Plotly: { PlotSchema: { get(): { traces: object } } } }).Plotly.PlotSchema.get().traces));
+    expect(traces.sort()).toEqual([...CARTESIAN_TRACE_TYPES].sort());
+    await context.close();
   });
 
   it("shows the static SVG and the images with JavaScript off", async () => {

@@ -1,8 +1,9 @@
 import { spawnSync } from "node:child_process";
 import {
-  display, failOpenProgressBars, isPlotlyLibraryInlined, plot, resetPlotlyInlining, setDisplaySink, PLOTLY_MIME,
+  display, failOpenProgressBars, isPlotlyLibraryInlined, plot, plotlyInlinings, resetPlotlyInlining, setDisplaySink, PLOTLY_MIME,
   type DisplayEvent, type MimeBundle,
 } from "../display";
+import { CARTESIAN_TRACE_TYPES, LIBRARY_SCRIPT_MARKER, librarySource } from "../display/plotly/library";
 import * as tslab from "../display/tslab";
 
 /** A sink that records what a Jupyter client would receive. */
@@ -346,10 +347,50 @@ describe("plotly figures", () => {
     const libraryMarker = /if \(!window\.Plotly\) \{ \(function \(define, module, exports\)/g;
     expect(first.match(libraryMarker)).toHaveLength(1);
     expect(second).not.toMatch(libraryMarker);
-    expect(Buffer.byteLength(first)).toBeGreaterThan(4_000_000);
-    expect(Buffer.byteLength(first)).toBeLessThan(5_000_000);
+    // a line and a bar chart need only plotly's cartesian bundle (~1.5 MB), not the full 4.8 MB one
+    expect(first).toContain(`${LIBRARY_SCRIPT_MARKER} (cartesian bundle)`);
+    expect(Buffer.byteLength(first)).toBeGreaterThan(1_000_000);
+    expect(Buffer.byteLength(first)).toBeLessThan(2_000_000);
     expect(second.length).toBeLessThan(20_000);
     expect((first.match(/<\/script>/gi) ?? []).length).toBe(2);
+  });
+
+  const libraryIn = (event: DisplayEvent) => (event.data["text/html"] as string).match(/\/\* tsfine: plotly\.js \((\w+) bundle\)/)?.[1] ?? "none";
+
+  it("carry the cartesian bundle for scatter and heatmap figures, and the full one once a 3-D figure needs it", () => {
+    display(plot.heatmap([[5, 1], [0, 6]], { x: ["cat", "dog"], y: ["cat", "dog"] }));
+    display.plotly([{ type: "scatter", y: [1, 2, 3] }, { type: "histogram", x: [1, 2, 2] }]);
+    const inlinedBeforeThreeD = plotlyInlinings();
+    display.plotly([{ type: "scatter3d", x: [1, 2], y: [3, 4], z: [5, 6], mode: "markers" }]);
+    display.plotly([{ type: "surface", z: [[1, 2], [3, 4]] }]);
+    display(plot.line([3, 2, 1]));
+    expect(sink.events.map(libraryIn)).toEqual(["cartesian", "none", "full", "none", "none"]);
+    expect([inlinedBeforeThreeD, plotlyInlinings()]).toEqual([1, 2]);
+    const threeD = sink.events[2].data["text/html"] as string;
+    // the full bundle replaces a cartesian plotly.js already on the page, and the 3-D figure waits for it
+    expect(threeD).toContain('if (!window.Plotly || window.Plotly.tsfineLibrary === "cartesian")');
+    expect(threeD).toContain("var needsFull = true;");
+    expect(Buffer.byteLength(threeD)).toBeGreaterThan(4_000_000);
+    expect(Buffer.byteLength(threeD)).toBeLessThan(5_000_000);
+    expect(sink.events[0].data["text/html"] as string).toContain("var needsFull = false;");
+    // every figure keeps its static SVG fallback
+    for (const event of sink.events) expect(event.data["image/svg+xml"] as string).toMatch(/^<svg/);
+  });
+
+  it("carry only the full bundle when the first figure needs it", () => {
+    display.plotly([{ type: "sankey", node: { label: ["a", "b"] }, link: { source: [0], target: [1], value: [1] } }]);
+    display(plot.heatmap([[1, 2], [3, 4]]));
+    expect(sink.events.map(libraryIn)).toEqual(["full", "none"]);
+    resetPlotlyInlining();
+    display(plot.heatmap([[1, 2], [3, 4]]));
+    expect(libraryIn(sink.last)).toBe("cartesian");
+  });
+
+  it("know the cartesian bundle's trace types from the bundle itself", () => {
+    const registered = new Set([...librarySource("cartesian").matchAll(/moduleType:"trace",name:"(\w+)"/g)].map((m) => m[1]));
+    expect([...registered].sort()).toEqual([...CARTESIAN_TRACE_TYPES].sort());
+    const full = new Set([...librarySource("full").matchAll(/moduleType:"trace",name:"(\w+)"/g)].map((m) => m[1]));
+    for (const type of ["scatter3d", "surface", "sankey", "scatterpolar"]) expect([full.has(type), registered.has(type)]).toEqual([true, false]);
   });
 
   it("each helper builds a figure that displays as plotly", () => {

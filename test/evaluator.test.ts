@@ -482,4 +482,16 @@ describe("plotly.js in saved notebooks", () => {
     expect(plotlyScripts(await run(`${figure};\nconsole.log("another cell")`))).toBe(0);
     expect(plotlyScripts(await run(figure))).toBe(1);
   }, 120_000);
+
+  test("a 3-D figure after a cartesian one carries the full bundle, and carries it again when its cell is re-run", async () => {
+    const bundles = (outcome: { sink: CollectingSink }) =>
+      outcome.sink.outputs.flatMap((o) => (o.kind === "display" ? [String(o.event.data["text/html"] ?? "").match(/tsfine: plotly\.js \((\w+) bundle\)/)?.[1]] : [])).filter(Boolean);
+    const threeD = "display.plotly([{ x: [1, 2], y: [3, 4], z: [5, 6], type: 'scatter3d' }])";
+    // `figure` carries the library: fresh, or as the cell that carried it in the test above, re-run
+    expect(bundles(await run(figure))).toEqual(["cartesian"]);
+    expect(bundles(await run(threeD))).toEqual(["full"]);
+    // its old output, the only full copy, is replaced: the new one carries it again
+    expect(bundles(await run(threeD))).toEqual(["full"]);
+    expect(bundles(await run(`${figure};\nconsole.log("a cartesian figure later")`))).toEqual([]);
+  }, 120_000);
 });

@@ -106,7 +106,7 @@ function expectStaticFigures(nb: Notebook, atLeast: number) {
 }
 
 /** Outputs carrying plotly.js itself (the inline <script> that defines window.Plotly). */
-const plotlyLibraryCopies = (nb: Notebook) => allOutputs(nb).filter((o) => text(o.data?.["text/html"]).includes("if (!window.Plotly)")).length;
+const plotlyLibraryCopies = (nb: Notebook) => allOutputs(nb).filter((o) => /\/\* tsfine: plotly\.js|if \(!window\.Plotly\)/.test(text(o.data?.["text/html"]))).length;
 
 /** `tsfine run` on examples/NAME.ipynb (in place, so relative paths resolve), output in tmp. */
 function tsfineRun(name: string, parameters: Parameters, label = "tsfine run"): Notebook {

@@ -5,7 +5,8 @@ export interface PlotlyTrace {
   mode?: string;
   x?: unknown[];
   y?: unknown[];
-  z?: unknown[][];
+  /** Rows of values (heatmap, surface, contour) or one value per point (scatter3d, mesh3d). */
+  z?: unknown[][] | unknown[];
   [key: string]: unknown;
 }
 
@@ -55,7 +56,8 @@ export function titleText(title: unknown): string | undefined {
 export function figureSummary(figure: PlotlyFigure): string {
   const title = titleText(figure.layout.title);
   const traces = figure.data.map((trace) => {
-    const points = trace.z ? `${trace.z.length}×${trace.z[0]?.length ?? 0}` : `${(trace.y ?? trace.x ?? []).length} points`;
+    const z = trace.z;
+    const points = z && Array.isArray(z[0]) ? `${z.length}×${(z[0] as unknown[]).length}` : `${(z ?? trace.y ?? trace.x ?? []).length} points`;
     return `${traceType(trace)}${trace.name ? ` "${trace.name}"` : ""} (${points})`;
   });
   return `Figure${title ? ` "${title}"` : ""}: ${traces.join(", ") || "no traces"}`;

@@ -4,20 +4,24 @@ import { displayState } from "../state";
 import type { MimeBundle } from "../types";
 import { figureSummary, type PlotlyFigure } from "./figure";
 import { figureHtml } from "./figureHtml";
-import { plotlyLibraryScript } from "./library";
+import { libraryFor, plotlyLibraryScript, type PlotlyLibrary } from "./library";
 import { renderFigureSvg } from "./svgFallback";
 
 export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 
 /**
  * Everything a front end may pick from: the plotly MIME type (JupyterLab/VS Code renderers),
- * self-contained HTML (plotly.js inlined in the first figure of this process only), a static
- * SVG (GitHub, nbconvert without scripts) and a one-line text summary.
+ * self-contained HTML (plotly.js inlined in the first figure of this process that needs it), a
+ * static SVG (GitHub, nbconvert without scripts) and a one-line text summary. The first figure
+ * carries the cartesian bundle when its traces allow, else the full one; a later figure that
+ * needs the full bundle carries it once more (the cartesian one cannot draw it).
  */
 export function plotlyBundle(figure: PlotlyFigure): MimeBundle {
-  const state = displayState();
-  let library = state.plotlyLibraryInlined ? "" : plotlyLibraryScript();
-  state.plotlyLibraryInlined = true;
+  const needed = libraryFor(figure);
+  const inlined = inlinedLibraries();
+  const covered = inlined.has("full") || (needed === "cartesian" && inlined.size > 0);
+  let library = covered ? "" : plotlyLibraryScript(needed);
+  if (library) markInlined(needed);
   if (library && separateLibraryDepth > 0) {
     emitDisplay({ data: exemptFromGuard({ "text/html": library, "text/plain": "" }, Buffer.byteLength(library)) });
     library = "";
@@ -25,11 +29,27 @@ export function plotlyBundle(figure: PlotlyFigure): MimeBundle {
   const svg = renderFigureSvg(figure);
   const bundle: MimeBundle = {
     [PLOTLY_MIME]: figure,
-    "text/html": figureHtml(figure, svg, library),
+    "text/html": figureHtml(figure, svg, library, needed),
     "image/svg+xml": svg,
     "text/plain": figureSummary(figure),
   };
   return library ? exemptFromGuard(bundle, Buffer.byteLength(library)) : bundle;
+}
+
+/** The bundles some output of this process already carried (state shared by every copy of display/). */
+function inlinedLibraries(): Set<PlotlyLibrary> {
+  const state = displayState();
+  state.plotlyLibraries ??= new Set();
+  // a copy of display/ from before there were two bundles only knew "inlined": that was the full one
+  if (state.plotlyLibraryInlined && state.plotlyLibraries.size === 0) state.plotlyLibraries.add("full");
+  return state.plotlyLibraries as Set<PlotlyLibrary>;
+}
+
+function markInlined(library: PlotlyLibrary): void {
+  const state = displayState();
+  inlinedLibraries().add(library);
+  state.plotlyLibraryInlined = true;
+  state.plotlyInlinings = (state.plotlyInlinings ?? 0) + 1;
 }
 
 /**
@@ -38,12 +58,24 @@ export function plotlyBundle(figure: PlotlyFigure): MimeBundle {
  * replaced), call resetPlotlyInlining() so the new output carries the library again.
  */
 export function isPlotlyLibraryInlined(): boolean {
-  return displayState().plotlyLibraryInlined;
+  return inlinedLibraries().size > 0;
+}
+
+/**
+ * How many times an output has carried plotly.js since the last reset. A cell during which this
+ * grew carries a copy (the cartesian bundle, or the full one a later 3-D figure needed), so the
+ * kernel resets the inlining when any such cell runs again.
+ */
+export function plotlyInlinings(): number {
+  return displayState().plotlyInlinings ?? 0;
 }
 
 /** Forget that plotly.js was inlined, so the next figure carries it again. */
 export function resetPlotlyInlining(): void {
-  displayState().plotlyLibraryInlined = false;
+  const state = displayState();
+  state.plotlyLibraryInlined = false;
+  state.plotlyLibraries = new Set();
+  state.plotlyInlinings = 0;
 }
 
 let separateLibraryDepth = 0;

@@ -126,7 +126,7 @@ function heatColor(t: number): string {
 }
 
 function heatmapMarkup(trace: PlotlyTrace, box: Box, reversed: boolean): { marks: string; xAxis: Axis; yAxis: Axis } {
-  const z = (trace.z ?? []).map((row) => row.map(num));
+  const z = (trace.z ?? []).map((row) => (Array.isArray(row) ? row : [row]).map(num));
   const rows = z.length;
   const cols = Math.max(0, ...z.map((row) => row.length));
   const xCats = (trace.x ?? [...Array(cols).keys()]).map(String);

@@ -9,6 +9,7 @@ export interface DisplayModule {
   flushPendingDisplays?(): void;
   failOpenProgressBars?(reason?: unknown): void;
   isPlotlyLibraryInlined?(): boolean;
+  plotlyInlinings?(): number;
   resetPlotlyInlining?(): void;
   toMimeBundle?(value: unknown): Record<string, unknown> | undefined;
 }

@@ -133,12 +133,13 @@ async function answer(id: number, compute: () => unknown): Promise<void> {
 }
 
 /**
- * plotly.js is inlined once per session, in the first figure's output. When the cell that
- * carried it runs again, its old output (and the library with it) is replaced, so the next
+ * plotly.js is inlined once per session, in the first figure's output (the cartesian bundle, or
+ * the full one; a later figure that needs the full bundle carries it too). When a cell that
+ * carried a copy runs again, its old output (and the library with it) is replaced, so the next
  * figure must carry the library again or a saved notebook reopens without it. The kernel sees
  * no cell ids, so a cell is recognised by its code.
  */
-let plotlyCarrierCode: string | undefined;
+const plotlyCarrierCodes = new Set<string>();
 
 /** The cell's code without its per-execution script name. */
 const cellCode = (js: string) => js.replace(/\/\/# sourceURL=\S*$/, "");
@@ -153,14 +154,23 @@ function recoverCutFit(): void {
   }
 }
 
-function beforeRun(js: string): boolean {
+/** How many outputs carried plotly.js so far (a display/ without the count: 0 or 1). */
+function plotlyInlinings(): number {
   const display = loadDisplayModule();
-  if (cellCode(js) === plotlyCarrierCode) display?.resetPlotlyInlining?.();
-  return display?.isPlotlyLibraryInlined?.() ?? true;
+  if (display?.plotlyInlinings) return display.plotlyInlinings();
+  return display?.isPlotlyLibraryInlined?.() ?? true ? 1 : 0;
 }
 
-function afterRun(js: string, inlinedBefore: boolean): void {
-  if (!inlinedBefore && loadDisplayModule()?.isPlotlyLibraryInlined?.()) plotlyCarrierCode = cellCode(js);
+function beforeRun(js: string): number {
+  if (plotlyCarrierCodes.has(cellCode(js))) {
+    loadDisplayModule()?.resetPlotlyInlining?.();
+    plotlyCarrierCodes.clear();
+  }
+  return plotlyInlinings();
+}
+
+function afterRun(js: string, inliningsBefore: number): void {
+  if (plotlyInlinings() > inliningsBefore) plotlyCarrierCodes.add(cellCode(js));
 }
 
 function report(id: number, result: RunResult): void {
@@ -183,9 +193,9 @@ port.on("message", (message: ToWorker) => {
   switch (message.type) {
     case "run": {
       recoverCutFit();
-      const inlinedBefore = beforeRun(message.js);
+      const inliningsBefore = beforeRun(message.js);
       run(message.id, message.js, message.needsBackend).then((result) => {
-        afterRun(message.js, inlinedBefore);
+        afterRun(message.js, inliningsBefore);
         report(message.id, result);
       });
       break;
