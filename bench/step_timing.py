@@ -15,11 +15,14 @@ def parse_args():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--steps", type=int, default=5)
+    parser.add_argument("--device", default="cpu", help="cpu, or cuda where the engine supports it (torch_step.py)")
     return parser.parse_args()
 
 
 def report_step_times(args, one_step, **fields):
-    """Runs one_step() warm-up + args.steps times and prints the JSON line with the medians."""
+    """Runs one_step() warm-up + args.steps times and prints the JSON line with the medians.
+
+    one_step must return only when its work is done (a GPU step waits for the device)."""
     times = []
     cpu_times = []
     for step in range(args.steps + WARMUP_STEPS):

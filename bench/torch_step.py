@@ -1,6 +1,7 @@
-"""The MobileNet-like training step of bench/train-speed.js in PyTorch CPU (channels_last).
+"""The MobileNet-like training step of bench/train-speed.js in PyTorch (channels_last), on the
+CPU or, with --device cuda, on an NVIDIA GPU (the peer for tfjs's WebGPU row on GPU machines).
 
-Prints one JSON line: {"version", "params", "secondsPerStep", "cpuSecondsPerStep", "threads", "batchSize", "steps"}.
+Prints one JSON line: {"version", "device", "params", "secondsPerStep", "cpuSecondsPerStep", "threads", "batchSize", "steps"}.
 Run with OpenBLAS on LD_LIBRARY_PATH (train-speed.js does) or torch's reference BLAS is slow.
 """
 import torch
@@ -31,13 +32,14 @@ def main():
     args = parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
-    model = mobilenet_like().to(memory_format=torch.channels_last)
+    device = torch.device(args.device)
+    model = mobilenet_like().to(device=device, memory_format=torch.channels_last)
     # Counted like tfjs's countParams(): weights plus BatchNorm moving mean and variance.
     statistics = sum(b.numel() for name, b in model.named_buffers() if name.endswith(("running_mean", "running_var")))
     params = sum(p.numel() for p in model.parameters()) + statistics
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    images = torch.rand(args.batch, 3, 96, 96).to(memory_format=torch.channels_last)
-    labels = torch.randint(0, 10, (args.batch,))
+    images = torch.rand(args.batch, 3, 96, 96).to(device=device, memory_format=torch.channels_last)
+    labels = torch.randint(0, 10, (args.batch,)).to(device)
     loss_fn = nn.CrossEntropyLoss()
 
     def one_step():
@@ -45,8 +47,11 @@ def main():
         loss = loss_fn(model(images), labels)
         loss.backward()
         optimizer.step()
+        if device.type == "cuda":
+            torch.cuda.synchronize()
 
-    report_step_times(args, one_step, version=torch.__version__, params=params)
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
+    report_step_times(args, one_step, version=torch.__version__, device=name, params=params)
 
 
 if __name__ == "__main__":

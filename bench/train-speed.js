@@ -65,9 +65,13 @@ async function child(engine) {
   const { wasmThreading } = require("../dist/tl/backend/wasm");
   if (engine === "native") {
     const chosen = await backend.init();
-    if (chosen === "wasm" || chosen === "cpu") return { skipped: `no native backend (init picked ${chosen})` };
-    // Native TensorFlow uses every core: normalise its CPU time by the core count.
+    if (chosen === "wasm" || chosen === "cpu") return { skipped: `no native or GPU backend (init picked ${chosen})` };
     const result = await timeTrainingSteps(tf, batch, steps, 2);
+    if (chosen === "webgpu") {
+      const adapter = backend.describe().reasons.find((r) => r.backend === "webgpu").why.replace(/^WebGPU on /, "");
+      return { ...result, engine: `tfjs webgpu (${adapter})`, gpu: true };
+    }
+    // Native TensorFlow uses every core: normalise its CPU time by the core count.
     return { ...result, engine: `tfjs ${chosen} (libtensorflow 2.9.1)`, threads: os.cpus().length };
   }
   if (engine === "cpu") {
@@ -115,18 +119,27 @@ function runChild(engine, env = {}) {
     env: { ...process.env, ...env },
     encoding: "utf8",
   });
-  if (result.status !== 0) throw new Error(`${engine} failed: ${result.stderr.split("\n").slice(-4).join(" ")}`);
+  if (result.status !== 0) {
+    const lines = result.stderr.split("\n").filter((line) => line.trim() !== "");
+    const message = lines.find((line) => /Error\b/.test(line) && !/^\s+at /.test(line)) ?? lines[lines.length - 1];
+    throw new Error(`${engine} failed at batch ${batch}: ${message}`);
+  }
   return JSON.parse(result.stdout.trim().split("\n").pop());
 }
 
-function torchAvailable() {
-  return spawnSync("/usr/bin/python3", ["-c", "import torch"], { stdio: "ignore" }).status === 0;
+/** Debian's python3-torch here; a machine's own python3 where that is the one holding torch (GPU machines). */
+function torchPython() {
+  return ["/usr/bin/python3", "python3"].find((python) => spawnSync(python, ["-c", "import torch"], { stdio: "ignore" }).status === 0);
 }
 
-function runPython(python, script, threads, env = {}) {
+function torchSeesCuda(python) {
+  return spawnSync(python, ["-c", "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)"], { stdio: "ignore" }).status === 0;
+}
+
+function runPython(python, script, threads, env = {}, extraArgs = []) {
   const result = spawnSync(
     python,
-    [path.join(__dirname, script), "--threads", String(threads), "--batch", String(batch), "--steps", String(Math.max(steps, 5))],
+    [path.join(__dirname, script), "--threads", String(threads), "--batch", String(batch), "--steps", String(Math.max(steps, 5)), ...extraArgs],
     { env: { ...process.env, ...env }, encoding: "utf8" },
   );
   if (result.status !== 0) throw new Error(`${script} failed: ${result.stderr.trim().split("\n").slice(-3).join(" ")}`);
@@ -143,8 +156,9 @@ function table(rows) {
     String(r.batchSize),
     r.secondsPerStep.toFixed(3),
     rate(r.imagesPerSecond),
-    r.cpuSecondsPerStep.toFixed(3),
-    rate(r.imagesPerCpuSecond),
+    // A GPU step's host CPU time says nothing about the GPU's speed.
+    r.gpu ? "-" : r.cpuSecondsPerStep.toFixed(3),
+    r.gpu ? "-" : rate(r.imagesPerCpuSecond),
     String(r.params),
     r.load,
   ]);
@@ -180,12 +194,17 @@ async function main() {
   if (!flag("no-cpu")) add(runChild("cpu"));
   const peers = [];
   if (!flag("no-torch")) {
-    if (torchAvailable()) {
+    const python = torchPython();
+    if (python) {
       const openblas = "/usr/lib/x86_64-linux-gnu/openblas-pthread";
       const env = { LD_LIBRARY_PATH: [openblas, process.env.LD_LIBRARY_PATH].filter(Boolean).join(":") };
       for (const threads of [1, 2]) {
-        const result = runPython("/usr/bin/python3", "torch_step.py", threads, env);
+        const result = runPython(python, "torch_step.py", threads, env);
         peers.push(add({ ...result, engine: `PyTorch ${result.version} CPU, ${threads} thread${threads > 1 ? "s" : ""}, channels_last` }));
+      }
+      if (torchSeesCuda(python)) {
+        const result = runPython(python, "torch_step.py", 1, env, ["--device", "cuda"]);
+        peers.push(add({ ...result, engine: `PyTorch ${result.version} CUDA (${result.device}), channels_last`, gpu: true }));
       }
     } else {
       console.error("PyTorch not importable by /usr/bin/python3 (apt-get install python3-torch); skipped.");
@@ -214,6 +233,13 @@ async function main() {
       );
     }
   }
+  const gpuRows = rows.filter((r) => r.gpu);
+  const tfjsGpu = gpuRows.find((r) => r.engine.startsWith("tfjs"));
+  const torchGpu = gpuRows.find((r) => r.engine.startsWith("PyTorch"));
+  if (tfjsGpu && torchGpu) {
+    console.log(`${tfjsGpu.engine} / ${torchGpu.engine}: ${(tfjsGpu.imagesPerSecond / torchGpu.imagesPerSecond).toFixed(3)} by wall time`);
+  }
+  if (tfjsGpu) console.log(`${tfjsGpu.engine} / ${wasm1.engine}: ${(tfjsGpu.imagesPerSecond / wasm1.imagesPerSecond).toFixed(1)}× by wall time`);
   console.log(
     `\nwasm matMul 512² right after its steps: ${wasm1.matMulGflops.toFixed(1)} GFLOP/s per CPU-second of one thread ` +
       `(27 on an idle build machine): this run's CPU times are inflated about ${(27 / wasm1.matMulGflops).toFixed(1)}× for compute-bound kernels`,
