@@ -47,7 +47,7 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
     signer = new MessageSigner(info.key, info.signature_scheme);
   } catch (error) {
     // sockets a launcher started binding must not keep the process alive
-    if (options.sockets) await options.sockets.bound.then(() => Object.values(options.sockets!.sockets).forEach((socket) => socket.close()), () => undefined);
+    if (options.sockets) await options.sockets.bound.then(() => Object.values(options.sockets!.sockets).forEach((socket) => void socket.close()), () => undefined);
     throw error;
   }
   const replays = new ReplayGuard();
@@ -75,7 +75,7 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
   const reportSendError = (error: unknown) => log(`send failed: ${error}`);
   const outboxes = {
     shell: new Outbox(sockets.shell, reportSendError),
-    control: new Outbox(sockets.control, reportSendError),
+    control: sockets.control,
     stdin: new Outbox(sockets.stdin, reportSendError),
     iopub: new Outbox(sockets.iopub, reportSendError),
   };
@@ -108,7 +108,9 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
     closed = true;
     clearTimeout(heartbeatTimer);
     await Promise.all(Object.values(outboxes).map((outbox) => outbox.drain()));
-    for (const socket of Object.values(sockets)) socket.close();
+    const controlClosed = sockets.control.close();
+    for (const socket of [sockets.shell, sockets.stdin, sockets.iopub]) socket.close();
+    await controlClosed;
     // A worker still booting must finish first: ending a process mid-way through a worker's
     // ZeroMQ setup aborts it.
     await (await heartbeat)?.stop();
@@ -139,8 +141,23 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
     }
   };
   void receive("shell", sockets.shell);
-  void receive("control", sockets.control);
   void receive("stdin", sockets.stdin);
+  sockets.control.serve(
+    { key: info.key, scheme: info.signature_scheme, session, kernelInfo: protocol.kernelInfoContent() },
+    {
+      // The thread has its own replay guard; this one also catches a message replayed across channels.
+      request(message, signature) {
+        if (replays.accept(signature)) void protocol.handle("control", message);
+        else log("dropped a message on control: replayed signature");
+      },
+      answered(message, signature) {
+        replays.accept(signature);
+        protocol.answeredElsewhere("control", message);
+      },
+      refused: (message, reason) => protocol.refuse("control", message, `The kernel refused this ${message.header.msg_type}: ${reason}.`),
+      dropped: (reason) => log(`dropped a message on control: ${reason}`),
+    },
+  );
 
   channels.publish("status", { execution_state: "starting" });
   protocol.start();

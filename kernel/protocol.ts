@@ -145,18 +145,34 @@ export class KernelProtocol {
       } finally {
         this.channels.publish("status", { execution_state: "idle" }, message);
       }
-      if (type === "kernel_info_request" && !this.answeredKernelInfo) {
-        this.answeredKernelInfo = true;
-        void (this.channels.drained?.() ?? Promise.resolve()).then(() =>
-          setImmediate(() => {
-            this.options.afterFirstKernelInfo?.();
-            if (!this.started) void this.ensureStarted();
-          }),
-        );
-      }
+      if (type === "kernel_info_request") this.kernelInfoAnswered();
     } catch (error) {
       this.channels.log(`handler for ${message.header.msg_type} failed: ${error instanceof Error ? error.stack : error}`);
     }
+  }
+
+  /**
+   * A request already answered by the control thread (kernel_info_request, interrupt_request):
+   * what remains is the main thread's part, the busy/idle pair on iopub and stopping the cell.
+   */
+  answeredElsewhere(channel: RequestChannel, message: JupyterMessage): void {
+    if (this.shuttingDown) return;
+    const type = message.header.msg_type;
+    this.channels.publish("status", { execution_state: "busy" }, message);
+    if (type === "interrupt_request") this.interruptNow();
+    this.channels.publish("status", { execution_state: "idle" }, message);
+    if (type === "kernel_info_request") this.kernelInfoAnswered();
+  }
+
+  private kernelInfoAnswered(): void {
+    if (this.answeredKernelInfo) return;
+    this.answeredKernelInfo = true;
+    void (this.channels.drained?.() ?? Promise.resolve()).then(() =>
+      setImmediate(() => {
+        this.options.afterFirstKernelInfo?.();
+        if (!this.started) void this.ensureStarted();
+      }),
+    );
   }
 
   /**
@@ -195,7 +211,12 @@ export class KernelProtocol {
   }
 
   private async kernelInfo(request: JupyterMessage, channel: RequestChannel): Promise<void> {
-    this.channels.reply(channel, request, "kernel_info_reply", {
+    this.channels.reply(channel, request, "kernel_info_reply", this.kernelInfoContent());
+  }
+
+  /** The content of every kernel_info_reply (the control thread answers with it too). */
+  kernelInfoContent(): Record<string, unknown> {
+    return {
       status: "ok",
       protocol_version: PROTOCOL_VERSION,
       implementation: "tsfine",
@@ -204,7 +225,7 @@ export class KernelProtocol {
       banner: this.interpreter.banner(),
       help_links: HELP_LINKS,
       debugger: false,
-    });
+    };
   }
 
   // ---- execution queue -------------------------------------------------------------

@@ -209,6 +209,12 @@ function parseParts(parts: SplitFrames, options: DecodeOptions): DecodeResult {
   };
 }
 
+/** The signature frame of a message as text ("" without a delimiter), for replay guards across threads. */
+export function signatureOf(frames: Buffer[]): string {
+  const parts = splitFrames(frames);
+  return typeof parts === "string" ? "" : parts.signature.toString("latin1");
+}
+
 /** Frames → message. Never throws: anything malformed or unsigned comes back as a reason to drop it. */
 export function decodeMessage(frames: Buffer[], signer: MessageSigner, replays?: ReplayGuard, options: DecodeOptions = {}): DecodeResult {
   const parts = splitFrames(frames);

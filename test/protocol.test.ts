@@ -284,6 +284,31 @@ describe("heartbeat", () => {
   });
 });
 
+describe("control thread", () => {
+  test("kernel_info and interrupt on control are answered within 500 ms while the main thread is stuck in a 3 s synchronous loop", async () => {
+    const running = client.execute("var until = Date.now() + 3000; while (Date.now() < until) {} 'done'");
+    await new Promise((r) => setTimeout(r, 300));
+    const answered: string[] = [];
+    const timed = async (msgType: string) => {
+      const started = performance.now();
+      const reply = await client.request("control", msgType, {}, 1000);
+      answered.push(msgType);
+      return { latency: performance.now() - started, reply };
+    };
+    const info = await timed("kernel_info_request");
+    const interrupt = await timed("interrupt_request");
+    const result = await running.then((r) => (answered.push("cell"), r));
+    expect(answered).toEqual(["kernel_info_request", "interrupt_request", "cell"]);
+    expect(info.reply.content).toMatchObject({ status: "ok", implementation: "tsfine", protocol_version: "5.3", banner: "JavaScript test interpreter" });
+    expect(interrupt.reply.content).toEqual({ status: "ok" });
+    expect(info.latency).toBeLessThan(500);
+    expect(interrupt.latency).toBeLessThan(500);
+    // a synchronous loop cannot be interrupted; it ends on its own and the kernel goes on
+    expect(result.outputs[0].content.data["text/plain"]).toBe("'done'");
+    expect((await client.execute("1 + 1")).outputs[0].content.data["text/plain"]).toBe("2");
+  });
+});
+
 describe("untrusted messages", () => {
   function executeFrames(signer: MessageSigner, code: string): Buffer[] {
     const message = createMessage("execute_request", { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false }, { session: "intruder" });
@@ -319,6 +344,17 @@ describe("untrusted messages", () => {
     for (const reason of ["invalid signature", "missing signature", "replayed signature", "no <IDS|MSG> delimiter", "header is not valid JSON"]) {
       expect(kernelLog).toContain(reason);
     }
+  });
+
+  test("a message replayed on the other channel (shell then control, control then shell) never runs twice", async () => {
+    const shellFirst = executeFrames(client.messageSigner, "var crossed = (typeof crossed === 'number' ? crossed : 0) + 1");
+    await client.sendFrames("shell", shellFirst);
+    await client.sendFrames("control", shellFirst);
+    const controlFirst = executeFrames(client.messageSigner, "crossed += 10");
+    await client.sendFrames("control", controlFirst);
+    await client.sendFrames("shell", controlFirst);
+    const after = await client.execute("crossed");
+    expect(after.outputs[0].content.data["text/plain"]).toBe("11");
   });
 });
 

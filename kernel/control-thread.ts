@@ -1,0 +1,219 @@
+/**
+ * The control channel, served from a worker thread with its own ZeroMQ socket (as ipykernel
+ * serves it from a thread of its own). The main thread can be busy for a long turn (a runtime
+ * worker that printed 100 MB hands over all of it in one event-loop turn, and relaying it costs
+ * JSON and HMAC work); control requests must still be answered within a fraction of that.
+ *
+ * The thread verifies every message. It answers kernel_info_request and interrupt_request itself
+ * and tells the main thread afterwards (which publishes busy/idle on iopub and stops the cell);
+ * every other request (shutdown, anything unusual sent on control) goes to the main thread's
+ * protocol, whose replies come back here to be sent.
+ */
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import type { Router } from "zeromq";
+import { Outbox } from "./outbox";
+import { createMessage, decodeMessageAsync, encodeMessageFrames, JupyterMessage, MessageSigner, ReplayGuard, signatureOf } from "./wire";
+
+/** Requests the thread answers without waiting for the main thread. */
+const ANSWERED_IN_THREAD = new Set(["kernel_info_request", "interrupt_request"]);
+
+interface ControlThreadData {
+  role: "tsfine-control";
+  endpoint: string;
+}
+
+/** What the thread needs to verify and answer requests; sent once the kernel is ready to serve. */
+export interface ControlServeOptions {
+  key: string;
+  scheme: string;
+  /** The kernel's session id, put in the header of every reply. */
+  session: string;
+  kernelInfo: Record<string, unknown>;
+}
+
+export interface ControlHandlers {
+  /** A verified request for the main thread's protocol; `signature` lets it guard against replays across channels. */
+  request(message: JupyterMessage, signature: string): void;
+  /** A request the thread has already answered (kernel_info_request, interrupt_request). */
+  answered(message: JupyterMessage, signature: string): void;
+  /** An authentic request refused for its size (see decodeMessage). */
+  refused(message: JupyterMessage, reason: string): void;
+  dropped(reason: string): void;
+}
+
+type ToThread = ({ type: "serve" } & ControlServeOptions) | { type: "send"; frames: Array<Uint8Array | string> } | { type: "stop" };
+type FromThread =
+  | { type: "bound" }
+  | { type: "bindFailed"; error: string }
+  | { type: "request" | "answered"; message: JupyterMessage; signature: string }
+  | { type: "refused"; message: JupyterMessage; reason: string }
+  | { type: "dropped"; reason: string };
+
+/** Buffers cross threads as plain Uint8Arrays; the protocol expects Buffers. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function revive(message: JupyterMessage): JupyterMessage {
+  return { ...message, identities: message.identities.map(asBuffer), buffers: message.buffers.map(asBuffer) };
+}
+
+/** The main thread's handle on the control thread. */
+export class ControlThread {
+  /** Resolves once the socket is bound; rejects if it cannot bind. */
+  readonly bound: Promise<void>;
+  private readonly worker: Worker;
+  private readonly exited: Promise<void>;
+  private handlers: ControlHandlers | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(endpoint: string) {
+    const data: ControlThreadData = { role: "tsfine-control", endpoint };
+    this.worker = new Worker(__filename, { workerData: data });
+    this.worker.unref();
+    this.exited = new Promise((resolve) => this.worker.once("exit", () => resolve()));
+    this.bound = new Promise((resolve, reject) => {
+      this.worker.once("error", reject);
+      this.worker.on("message", (message: FromThread) => {
+        if (message.type === "bound") resolve();
+        else if (message.type === "bindFailed") reject(new Error(message.error));
+        else this.dispatch(message);
+      });
+    });
+    this.bound.then(
+      () => this.worker.on("error", (error) => process.stderr.write(`[tsfine] control thread failed: ${error}\n`)),
+      () => undefined,
+    );
+  }
+
+  /** Starts reading requests (they wait in ZeroMQ's queue until then). */
+  serve(options: ControlServeOptions, handlers: ControlHandlers): void {
+    this.handlers = handlers;
+    this.post({ type: "serve", ...options });
+  }
+
+  /** Queues a reply; the thread sends in the order they were queued. */
+  send(frames: Array<Buffer | string>): Promise<void> {
+    this.post({ type: "send", frames });
+    return Promise.resolve();
+  }
+
+  /** Everything queued reaches the thread before a later close(), which sends it before closing. */
+  drain(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Sends what is queued, closes the socket and ends the thread. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.bound.catch(() => undefined);
+      this.post({ type: "stop" });
+      // Terminating a thread that holds a ZeroMQ socket aborts the process: only if it hangs.
+      const timer = setTimeout(() => void this.worker.terminate(), 3000);
+      await this.exited;
+      clearTimeout(timer);
+    })();
+    return this.closing;
+  }
+
+  private post(message: ToThread): void {
+    this.worker.postMessage(message);
+  }
+
+  private dispatch(message: FromThread): void {
+    const handlers = this.handlers;
+    if (!handlers) return;
+    switch (message.type) {
+      case "request":
+        handlers.request(revive(message.message), message.signature);
+        return;
+      case "answered":
+        handlers.answered(revive(message.message), message.signature);
+        return;
+      case "refused":
+        handlers.refused(revive(message.message), message.reason);
+        return;
+      case "dropped":
+        handlers.dropped(message.reason);
+        return;
+    }
+  }
+}
+
+// ---- inside the thread ---------------------------------------------------------------
+
+function tell(message: FromThread): void {
+  parentPort!.postMessage(message);
+}
+
+function answer(request: JupyterMessage, options: ControlServeOptions): { type: string; content: Record<string, unknown> } | undefined {
+  switch (request.header.msg_type) {
+    case "kernel_info_request":
+      return { type: "kernel_info_reply", content: options.kernelInfo };
+    case "interrupt_request":
+      return { type: "interrupt_reply", content: { status: "ok" } };
+    default:
+      return undefined;
+  }
+}
+
+async function serveRequests(socket: Router, outbox: Outbox, options: ControlServeOptions): Promise<void> {
+  const signer = new MessageSigner(options.key, options.scheme);
+  const replays = new ReplayGuard();
+  for await (const frames of socket) {
+    const decoded = await decodeMessageAsync(frames, signer, replays);
+    if (!decoded.ok) {
+      tell({ type: "dropped", reason: decoded.reason });
+      if (decoded.refused) tell({ type: "refused", message: decoded.refused, reason: decoded.reason });
+      continue;
+    }
+    const request = decoded.message;
+    const signature = signatureOf(frames);
+    const reply = ANSWERED_IN_THREAD.has(request.header.msg_type) ? answer(request, options) : undefined;
+    if (!reply) {
+      tell({ type: "request", message: request, signature });
+      continue;
+    }
+    const message = createMessage(reply.type, reply.content, { session: options.session, parent: request, identities: request.identities });
+    void outbox.send(encodeMessageFrames(message, signer));
+    tell({ type: "answered", message: request, signature });
+  }
+}
+
+async function runThread(endpoint: string): Promise<void> {
+  const { Router } = await import("zeromq");
+  // The same queue limits as the other channels (sockets.ts): a slow client never loses a reply.
+  const socket = new Router({ linger: 1000, sendHighWaterMark: 1_000_000 });
+  try {
+    await socket.bind(endpoint);
+  } catch (error) {
+    tell({ type: "bindFailed", error: error instanceof Error ? error.message : String(error) });
+    socket.close();
+    parentPort!.close();
+    return;
+  }
+  const outbox = new Outbox(socket, (error) => tell({ type: "dropped", reason: `send failed: ${error}` }));
+  let serving: Promise<void> = Promise.resolve();
+  parentPort!.on("message", (message: ToThread) => {
+    switch (message.type) {
+      case "serve":
+        serving = serveRequests(socket, outbox, message).catch(() => undefined);
+        return;
+      case "send":
+        void outbox.send(message.frames.map((frame) => (typeof frame === "string" ? frame : asBuffer(frame))));
+        return;
+      case "stop":
+        void outbox.drain().then(async () => {
+          socket.close();
+          await serving;
+          parentPort!.close();
+        });
+        return;
+    }
+  });
+  tell({ type: "bound" });
+}
+
+if (!isMainThread && (workerData as ControlThreadData | undefined)?.role === "tsfine-control") {
+  void runThread((workerData as ControlThreadData).endpoint);
+}
