@@ -6,7 +6,7 @@
  *   npm run build && NODE_PATH=<folder holding webgpu>:node_modules node bench/webgpu-check.js [--cpu-adapter]
  *
  * Prints one JSON line: which backend init() picked and why, the adapter, how far WebGPU's
- * gradients (conv, depthwise, dense) are from the cpu backend's, and whether tl.fit, evaluate and
+ * gradients (conv, depthwise, BatchNorm, ReLU6, dense) are from the cpu backend's, and whether tl.fit, evaluate and
  * showPredictions work on it. Exits 1 when any of that is wrong.
  */
 const tf = require("@tensorflow/tfjs");
@@ -23,7 +23,12 @@ async function gradientsOnCurrentBackend() {
   const filter = tf.tensor4d(uniform(3 * 3 * 4 * 8, 2), [3, 3, 4, 8]);
   const depthwise = tf.tensor4d(uniform(3 * 3 * 8, 3), [3, 3, 8, 1]);
   const dense = tf.tensor2d(uniform(200 * 5, 4), [200, 5]);
-  const loss = (a, b, c, d) => tf.matMul(tf.reshape(tf.depthwiseConv2d(tf.conv2d(a, b, 2, "same"), c, 1, "same"), [2, 200]), d).square().sum();
+  // BatchNorm over batch statistics and ReLU6, whose gradients tsfine replaces on every backend.
+  const loss = (a, b, c, d) => {
+    const h = tf.depthwiseConv2d(tf.conv2d(a, b, 2, "same"), c, 1, "same");
+    const { mean, variance } = tf.moments(h, [0, 1, 2]);
+    return tf.matMul(tf.reshape(tf.clipByValue(tf.batchNorm(h, mean, variance, tf.zeros([8]), tf.ones([8]), 1e-3), 0, 6), [2, 200]), d).square().sum();
+  };
   const gradients = tf.grads(loss)([x, filter, depthwise, dense]);
   const values = await Promise.all(gradients.map(async (g) => Array.from(await g.data())));
   tf.dispose([x, filter, depthwise, dense, ...gradients]);

@@ -214,7 +214,12 @@ describe("tl.backend with WebGPU on a CPU Vulkan driver (lavapipe)", () => {
         const xv = random(2 * 9 * 9 * 4, 1), fv = random(3 * 3 * 4 * 8, 2), dv = random(3 * 3 * 8, 3), wv = random(200 * 5, 4);
         const gradients = async () => {
           const x = tf.tensor4d(xv, [2, 9, 9, 4]), f = tf.tensor4d(fv, [3, 3, 4, 8]), d = tf.tensor4d(dv, [3, 3, 8, 1]), w = tf.tensor2d(wv, [200, 5]);
-          const loss = (a, b, c, e) => tf.matMul(tf.reshape(tf.depthwiseConv2d(tf.conv2d(a, b, 2, "same"), c, 1, "same"), [2, 200]), e).square().sum();
+          // BatchNorm over batch statistics and ReLU6: tsfine's lean Mean, FusedBatchNorm and clip gradients run on WebGPU too.
+          const loss = (a, b, c, e) => {
+            const h = tf.depthwiseConv2d(tf.conv2d(a, b, 2, "same"), c, 1, "same");
+            const { mean, variance } = tf.moments(h, [0, 1, 2]);
+            return tf.matMul(tf.reshape(tf.clipByValue(tf.batchNorm(h, mean, variance, tf.zeros([8]), tf.ones([8]), 1e-3), 0, 6), [2, 200]), e).square().sum();
+          };
           return Promise.all(tf.grads(loss)([x, f, d, w]).map(async (g) => Array.from(await g.data())));
         };
         (async () => {

@@ -5,6 +5,7 @@
  * so they are skipped unless WebGPU is asked for by name.
  */
 import type { Preparation } from "./candidates";
+import { registerLeanGradients } from "../kernels";
 import { firstLine, optionalRequire, tf } from "./tf";
 
 interface AdapterInfo {
@@ -64,5 +65,6 @@ export async function prepareWebGpu(options: { allowCpuAdapter: boolean }): Prom
   if (tf.findBackendFactory("webgpu") == null) {
     return { ok: false, why: "@tensorflow/tfjs-backend-webgpu was loaded before navigator.gpu existed, so it did not register; restart and let tl.backend load it" };
   }
+  registerLeanGradients();
   return { ok: true, why: `WebGPU on ${name}` };
 }
