@@ -86,6 +86,23 @@ describe("cells keep state like a REPL", () => {
     await expectValue("x.toUpperCase()", "'A'");
   });
 
+  test("a cell run again is checked against what the cells since changed", async () => {
+    await run("let again = 3");
+    await expectValue("again.toFixed(1)", "'3.0'");
+    await expectValue("again.toFixed(1)", "'3.0'");
+    await run("let again = 'text'");
+    expect(await run("again.toFixed(1)")).toMatchObject({ status: "error", ename: "TSError" });
+    // Running a declaration again unchanged changes nothing; the next cell is still checked against it.
+    await run("let again = 'text'");
+    expect(await run("again.toFixed(1)")).toMatchObject({ status: "error", ename: "TSError" });
+    await run("const again = 4");
+    await run("const again = 4");
+    await expectValue("again.toFixed(1)", "'4.0'");
+    await expectValue("var again = 5\nagain", "5");
+    await expectValue("const again = 6\nagain", "6");
+    await expectValue("var again = 5\nagain", "5");
+  });
+
   test("let, var, function, class, enum, interface, type and namespace are visible in later cells", async () => {
     const declared = await run(
       [
@@ -235,6 +252,17 @@ describe("imports resolve from the notebook's folder", () => {
     await expectValue("import { area, type Size } from './geometry'\nconst size: Size = { width: 3, height: 4 }\narea(size)", "12");
     const wrong = await run("area({ width: 1 })");
     expect(wrong).toMatchObject({ status: "error", ename: "TSError" });
+  });
+
+  test("a cell run again after the user's file changed is checked against the new file", async () => {
+    const file = path.join(notebookDir, "versioned.ts");
+    fs.writeFileSync(file, "export const version: number = 1;\n");
+    const code = "import { version } from './versioned'\nversion.toFixed(0)";
+    await expectValue(code, "'1'");
+    fs.writeFileSync(file, "export const version: string = 'two';\n");
+    const later = new Date(Date.now() + 5000);
+    fs.utimesSync(file, later, later);
+    expect(await run(code)).toMatchObject({ status: "error", ename: "TSError" });
   });
 
   test("tslab notebooks' `import * as tslab from \"tslab\"` works unchanged", async () => {

@@ -22,15 +22,26 @@ export class Prelude {
       .join("\n");
   }
 
-  carry(declarations: CarriedDeclaration[]): void {
+  /**
+   * Returns whether anything changed. A cell run again declares what it declared before: its entries then
+   * stay where they are, so the prelude's text (and every check memoised against it) stays the same.
+   */
+  carry(declarations: CarriedDeclaration[]): boolean {
     const replaced = new Set(declarations.flatMap((declaration) => declaration.names));
-    this.entries = this.entries.filter((entry) => !entry.names.some((name) => replaced.has(name)));
-    this.entries.push(...declarations);
+    const kept = this.entries.filter((entry) => !entry.names.some((name) => replaced.has(name)));
+    const old = this.entries.filter((entry) => entry.names.some((name) => replaced.has(name)));
+    if (old.length === declarations.length && old.every((entry, i) => sameDeclaration(entry, declarations[i]))) return false;
+    this.entries = [...kept, ...declarations];
+    return true;
   }
 
   clear(): void {
     this.entries = [];
   }
+}
+
+function sameDeclaration(a: CarriedDeclaration, b: CarriedDeclaration): boolean {
+  return a.text === b.text && a.names.length === b.names.length && a.names.every((name, i) => name === b.names[i]);
 }
 
 /** Top-level names a cell declares (values, types, imports), from its syntax alone. */

@@ -24,12 +24,20 @@ export class CellCompiler {
   compile(code: string, scriptName: string, mode: CheckMode): CompileResult {
     this.service.setCell(code);
     const errors = mode === "off" ? [] : this.service.diagnostics().filter((diagnostic) => diagnostic.isError);
-    if (errors.length > 0 && mode === "on") return { kind: "typeErrors", diagnostics: errors };
+    if (errors.length > 0 && mode === "on") return { kind: "typeErrors", diagnostics: errors, reusable: this.service.answersDependOnTextOnly };
     const declarations = this.service.declarations();
     const transpiled = transpileCell(this.ts, code, scriptName);
     const adapted = transpiled.syntaxErrors.length > 0 ? { js: transpiled.js, bindings: [], insertions: [] } : this.bindings.adapt(this.ts, transpiled.js);
     const map = shiftGeneratedColumns(transpiled.map, adapted.insertions);
-    return { kind: "compiled", warnings: errors, js: adapted.js, map, syntaxErrors: transpiled.syntaxErrors, binds: { declarations, bindings: adapted.bindings } };
+    return {
+      kind: "compiled",
+      warnings: errors,
+      js: adapted.js,
+      map,
+      syntaxErrors: transpiled.syntaxErrors,
+      binds: { declarations, bindings: adapted.bindings },
+      reusable: this.service.answersDependOnTextOnly,
+    };
   }
 
   commit(cell: CellBindings): void {

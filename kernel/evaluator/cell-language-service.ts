@@ -56,6 +56,8 @@ export class CellLanguageService {
   private globals: Map<string, string>;
   private resolutionCache: ts.ModuleResolutionCache;
   private text = "";
+  /** The user's files' modification times when the text was set: answers for the same text change with them. */
+  private userFilesStamp = "";
   /** The answers for this text may change although the text did not (a missing module may be installed since). */
   private stale = false;
   private version = 0;
@@ -111,9 +113,11 @@ export class CellLanguageService {
     const text = `${prelude}\n${code}\nexport {};\n`;
     this.cellStart = prelude.length + 1;
     this.cellLength = code.length;
-    if (text === this.text && !this.stale) return;
+    const userFilesStamp = this.userFilesVersion();
+    if (text === this.text && userFilesStamp === this.userFilesStamp && !this.stale) return;
     this.stale = false;
     this.text = text;
+    this.userFilesStamp = userFilesStamp;
     this.version++;
   }
 
@@ -154,10 +158,22 @@ export class CellLanguageService {
     return declarations;
   }
 
+  /**
+   * Whether the answers for the current text depend on nothing but the text: no file of the user's in the
+   * program (it may be edited), no module that was not found (it may be installed).
+   */
+  get answersDependOnTextOnly(): boolean {
+    return !this.stale && this.userFiles.size === 0;
+  }
+
   /** Re-reads the preloaded globals' types (after tl/ or display/ were rebuilt). */
   refreshGlobals(): void {
     this.globals = readGlobals();
     this.globalsVersion++;
+  }
+
+  private userFilesVersion(): string {
+    return [...this.userFiles].map(modifiedTime).join(":");
   }
 
   private diskVersion(file: string): string {
@@ -217,7 +233,7 @@ export class CellLanguageService {
       getScriptFileNames: () => [...this.globals.keys(), this.cellFile],
       // Unchanged project version: the service skips asking for each of the ~800 files' versions (completion
       // details and quick info sync once per call).
-      getProjectVersion: () => [this.version, this.globalsVersion, ...[...this.userFiles].map(modifiedTime)].join(":"),
+      getProjectVersion: () => `${this.version}:${this.globalsVersion}:${this.userFilesVersion()}`,
       getScriptVersion: (file) => (file === this.cellFile ? String(this.version) : this.globals.has(file) ? String(this.globalsVersion) : this.diskVersion(file)),
       getScriptSnapshot: (file) => {
         if (file === this.cellFile) return ts.ScriptSnapshot.fromString(this.text);

@@ -1,13 +1,22 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
-import type { CellBindings, FromLanguageWorker, LanguageReply, LanguageRequest, ToLanguageWorker } from "./language-messages";
+import { Prelude } from "./carried-declarations";
+import type { CellBindings, CheckMode, CompileResult, FromLanguageWorker, LanguageReply, LanguageRequest, ToLanguageWorker } from "./language-messages";
+import type { BindingKind } from "./repl-bindings";
 import { tsfineRoot } from "./tsfine-root";
+
+/** Compile results kept for cells run again unchanged. */
+const REUSE_LIMIT = 64;
 
 /**
  * The main thread's handle on the language worker. Requests queue in the worker and are answered
  * in order; what earlier cells committed is kept here too, so a worker that died is replaced by
  * one that knows the same names.
+ *
+ * A cell run again unchanged, with nothing committed since that changed the carried declarations or
+ * bindings, is answered here from its earlier result (when the worker said it depends on nothing else):
+ * the worker would only have found its own memoised answer, at the cost of two thread hops.
  */
 export class LanguageClient {
   private worker: Worker | undefined;
@@ -17,6 +26,13 @@ export class LanguageClient {
   /** Commits not sent yet: they travel with the next request, so a cell's commit costs no message (and no wake-up of the worker) of its own. */
   private unsent: CellBindings[] = [];
   private stopped = false;
+  /** The worker's view of the committed state, mirrored to tell a commit that changes nothing. */
+  private readonly prelude = new Prelude();
+  private readonly kinds = new Map<string, BindingKind>();
+  /** Reusable compile results by mode and code, valid until the committed state changes. */
+  private readonly reusable = new Map<string, CompileResult>();
+  /** Counts changes of the committed state: a result is kept only if none came while it was computed. */
+  private generation = 0;
 
   constructor(private readonly cwd: string) {}
 
@@ -36,9 +52,26 @@ export class LanguageClient {
     });
   }
 
+  /** Type check and transpile a cell (see the class comment for when the worker is not asked). */
+  async compile(code: string, scriptName: string, mode: CheckMode): Promise<CompileResult> {
+    const key = `${mode}:${code}`;
+    const earlier = this.reusable.get(key);
+    if (earlier) return earlier.kind === "compiled" ? { ...earlier, js: renamed(earlier.js, scriptName) } : earlier;
+    const generation = this.generation;
+    const result = await this.request({ type: "compile", code, scriptName, mode });
+    if (result.reusable && generation === this.generation) {
+      this.reusable.set(key, result);
+      if (this.reusable.size > REUSE_LIMIT) this.reusable.delete(this.reusable.keys().next().value as string);
+    }
+    return result;
+  }
+
   /** The cell ran; the worker learns it with the next request (nothing but requests reads its state). */
   commit(cell: CellBindings): void {
-    if (cell.declarations.length === 0 && cell.bindings.length === 0) return; // `1 + 1` changes nothing
+    // `1 + 1` changes nothing, nor does a cell run again that declares what it declared before.
+    const carried = this.prelude.carry(cell.declarations);
+    if (!this.bind(cell.bindings) && !carried) return;
+    this.forgetResults();
     this.committed.push(cell);
     if (this.worker) this.unsent.push(cell);
   }
@@ -46,7 +79,26 @@ export class LanguageClient {
   clear(): void {
     this.committed = [];
     this.unsent = [];
+    this.prelude.clear();
+    this.kinds.clear();
+    this.forgetResults();
     this.worker?.postMessage({ type: "clear" } satisfies ToLanguageWorker);
+  }
+
+  private forgetResults(): void {
+    this.reusable.clear();
+    this.generation++;
+  }
+
+  /** As ReplBindings.commit does in the worker. */
+  private bind(bindings: Array<[string, BindingKind]>): boolean {
+    let changed = false;
+    for (const [name, kind] of bindings) {
+      if (this.kinds.get(name) === kind) continue;
+      this.kinds.set(name, kind);
+      changed = true;
+    }
+    return changed;
   }
 
   private takeUnsent(): CellBindings[] | undefined {
@@ -83,6 +135,7 @@ export class LanguageClient {
     });
     // A new worker catches up on everything committed (which includes anything unsent).
     this.unsent = [];
+    this.forgetResults();
     if (this.committed.length > 0) worker.postMessage({ type: "commit", cells: this.committed } satisfies ToLanguageWorker);
     this.worker = worker;
     return worker;
@@ -92,6 +145,11 @@ export class LanguageClient {
     for (const pending of this.pending.values()) pending.reject(new Error(reason));
     this.pending.clear();
   }
+}
+
+/** The cell's JavaScript under another script name (the last line names it for stack traces). */
+function renamed(js: string, scriptName: string): string {
+  return js.replace(/\/\/# sourceURL=\S*$/, `//# sourceURL=${scriptName}`);
 }
 
 function workerScript(): string {

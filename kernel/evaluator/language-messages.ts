@@ -13,10 +13,15 @@ export interface CellBindings {
   bindings: Array<[string, BindingKind]>;
 }
 
+/**
+ * `reusable`: the same code compiles to the same result for as long as the committed state does not change
+ * (the result depends on no file on disk), so the main thread may answer a repeat of it itself.
+ */
 export type CompileResult =
-  | { kind: "typeErrors"; diagnostics: CellDiagnostic[] }
+  | { kind: "typeErrors"; diagnostics: CellDiagnostic[]; reusable: boolean }
   | {
       kind: "compiled";
+      reusable: boolean;
       /** Type errors that did not stop the cell (typecheck "warn"). */
       warnings: CellDiagnostic[];
       js: string;

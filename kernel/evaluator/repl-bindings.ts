@@ -74,9 +74,15 @@ export class ReplBindings {
     return { js: adapted, bindings: [...declared], insertions };
   }
 
-  /** The cell ran: its names are now bound as `bindings` says. */
-  commit(bindings: Array<[string, BindingKind]>): void {
-    for (const [name, kind] of bindings) this.kinds.set(name, kind);
+  /** The cell ran: its names are now bound as `bindings` says. Returns whether any binding changed. */
+  commit(bindings: Array<[string, BindingKind]>): boolean {
+    let changed = false;
+    for (const [name, kind] of bindings) {
+      if (this.kinds.get(name) === kind) continue;
+      this.kinds.set(name, kind);
+      changed = true;
+    }
+    return changed;
   }
 
   clear(): void {

@@ -161,7 +161,7 @@ export class TypeScriptInterpreter implements Interpreter {
     if (code.trim() === "") return { status: "ok", ...payload };
 
     const scriptName = `tsfine-cell-${++this.runNumber}`;
-    const compiling = this.language.request({ type: "compile", code, scriptName, mode: this.typecheck });
+    const compiling = this.language.compile(code, scriptName, this.typecheck);
     const compiled = await Promise.race([compiling, this.interrupted!.promise]);
     if (compiled === "interrupted" || this.interruptRequested) {
       await this.interruptRuntime();
