@@ -17,18 +17,19 @@ import { createMessage, decodeMessageAsync, encodeMessageFrames, JupyterMessage,
 /** Requests the thread answers without waiting for the main thread. */
 const ANSWERED_IN_THREAD = new Set(["kernel_info_request", "interrupt_request"]);
 
-interface ControlThreadData {
-  role: "tsfine-control";
-  endpoint: string;
-}
-
-/** What the thread needs to verify and answer requests; sent once the kernel is ready to serve. */
+/** What the thread needs to verify and answer requests. */
 export interface ControlServeOptions {
   key: string;
   scheme: string;
   /** The kernel's session id, put in the header of every reply. */
   session: string;
   kernelInfo: Record<string, unknown>;
+}
+
+interface ControlThreadData {
+  role: "tsfine-control";
+  endpoint: string;
+  options: ControlServeOptions;
 }
 
 export interface ControlHandlers {
@@ -41,7 +42,7 @@ export interface ControlHandlers {
   dropped(reason: string): void;
 }
 
-type ToThread = ({ type: "serve" } & ControlServeOptions) | { type: "send"; frames: Array<Uint8Array | string> } | { type: "stop" };
+type ToThread = { type: "send"; frames: Array<Uint8Array | string> } | { type: "stop" };
 type FromThread =
   | { type: "bound" }
   | { type: "bindFailed"; error: string }
@@ -58,17 +59,24 @@ function revive(message: JupyterMessage): JupyterMessage {
   return { ...message, identities: message.identities.map(asBuffer), buffers: message.buffers.map(asBuffer) };
 }
 
+/**
+ * Starts the thread; resolves once its socket is bound and it reads requests (rejects if it
+ * cannot bind).
+ */
+export function startControlThread(endpoint: string, options: ControlServeOptions, handlers: ControlHandlers): Promise<ControlThread> {
+  const thread = new ControlThread(endpoint, options, handlers);
+  return thread.bound.then(() => thread);
+}
+
 /** The main thread's handle on the control thread. */
 export class ControlThread {
-  /** Resolves once the socket is bound; rejects if it cannot bind. */
   readonly bound: Promise<void>;
   private readonly worker: Worker;
   private readonly exited: Promise<void>;
-  private handlers: ControlHandlers | undefined;
   private closing: Promise<void> | undefined;
 
-  constructor(endpoint: string) {
-    const data: ControlThreadData = { role: "tsfine-control", endpoint };
+  constructor(endpoint: string, options: ControlServeOptions, private readonly handlers: ControlHandlers) {
+    const data: ControlThreadData = { role: "tsfine-control", endpoint, options };
     this.worker = new Worker(__filename, { workerData: data });
     this.worker.unref();
     this.exited = new Promise((resolve) => this.worker.once("exit", () => resolve()));
@@ -76,7 +84,7 @@ export class ControlThread {
       this.worker.once("error", reject);
       this.worker.on("message", (message: FromThread) => {
         if (message.type === "bound") resolve();
-        else if (message.type === "bindFailed") reject(new Error(message.error));
+        else if (message.type === "bindFailed") reject(new Error(`Cannot bind the control channel to ${endpoint}: ${message.error}`));
         else this.dispatch(message);
       });
     });
@@ -86,20 +94,9 @@ export class ControlThread {
     );
   }
 
-  /** Starts reading requests (they wait in ZeroMQ's queue until then). */
-  serve(options: ControlServeOptions, handlers: ControlHandlers): void {
-    this.handlers = handlers;
-    this.post({ type: "serve", ...options });
-  }
-
-  /** Queues a reply; the thread sends in the order they were queued. */
+  /** Queues a reply; the thread sends replies in the order they were queued. */
   send(frames: Array<Buffer | string>): Promise<void> {
     this.post({ type: "send", frames });
-    return Promise.resolve();
-  }
-
-  /** Everything queued reaches the thread before a later close(), which sends it before closing. */
-  drain(): Promise<void> {
     return Promise.resolve();
   }
 
@@ -121,20 +118,18 @@ export class ControlThread {
   }
 
   private dispatch(message: FromThread): void {
-    const handlers = this.handlers;
-    if (!handlers) return;
     switch (message.type) {
       case "request":
-        handlers.request(revive(message.message), message.signature);
+        this.handlers.request(revive(message.message), message.signature);
         return;
       case "answered":
-        handlers.answered(revive(message.message), message.signature);
+        this.handlers.answered(revive(message.message), message.signature);
         return;
       case "refused":
-        handlers.refused(revive(message.message), message.reason);
+        this.handlers.refused(revive(message.message), message.reason);
         return;
       case "dropped":
-        handlers.dropped(message.reason);
+        this.handlers.dropped(message.reason);
         return;
     }
   }
@@ -180,7 +175,7 @@ async function serveRequests(socket: Router, outbox: Outbox, options: ControlSer
   }
 }
 
-async function runThread(endpoint: string): Promise<void> {
+async function runThread({ endpoint, options }: ControlThreadData): Promise<void> {
   const { Router } = await import("zeromq");
   // The same queue limits as the other channels (sockets.ts): a slow client never loses a reply.
   const socket = new Router({ linger: 1000, sendHighWaterMark: 1_000_000 });
@@ -193,27 +188,21 @@ async function runThread(endpoint: string): Promise<void> {
     return;
   }
   const outbox = new Outbox(socket, (error) => tell({ type: "dropped", reason: `send failed: ${error}` }));
-  let serving: Promise<void> = Promise.resolve();
+  const serving = serveRequests(socket, outbox, options).catch(() => undefined);
   parentPort!.on("message", (message: ToThread) => {
-    switch (message.type) {
-      case "serve":
-        serving = serveRequests(socket, outbox, message).catch(() => undefined);
-        return;
-      case "send":
-        void outbox.send(message.frames.map((frame) => (typeof frame === "string" ? frame : asBuffer(frame))));
-        return;
-      case "stop":
-        void outbox.drain().then(async () => {
-          socket.close();
-          await serving;
-          parentPort!.close();
-        });
-        return;
+    if (message.type === "send") {
+      void outbox.send(message.frames.map((frame) => (typeof frame === "string" ? frame : asBuffer(frame))));
+      return;
     }
+    void outbox.drain().then(async () => {
+      socket.close();
+      await serving;
+      parentPort!.close();
+    });
   });
   tell({ type: "bound" });
 }
 
 if (!isMainThread && (workerData as ControlThreadData | undefined)?.role === "tsfine-control") {
-  void runThread((workerData as ControlThreadData).endpoint);
+  void runThread(workerData as ControlThreadData);
 }

@@ -7,11 +7,12 @@ import { randomUUID } from "node:crypto";
 import type { Router } from "zeromq";
 import { CommRegistry } from "./comms";
 import { ConnectionInfo, endpoint } from "./connection";
+import { ControlHandlers, ControlThread, startControlThread } from "./control-thread";
 import { Heartbeat, startHeartbeat } from "./heartbeat";
 import { History } from "./history";
 import type { Interpreter } from "./interpreter";
 import { Outbox } from "./outbox";
-import { IncomingChannel, KernelProtocol, ProtocolChannels, RequestChannel } from "./protocol";
+import { KernelProtocol, ProtocolChannels, RequestChannel } from "./protocol";
 import { BindingSockets, bindSockets } from "./sockets";
 import { createMessage, decodeMessageAsync, encodeMessageFrames, JupyterMessage, MessageSigner, ReplayGuard } from "./wire";
 
@@ -33,8 +34,8 @@ export interface RunningKernel {
   close(): Promise<void>;
 }
 
-/** The longest the heartbeat waits for the first kernel_info reply before it starts anyway. */
-const HEARTBEAT_DELAY_MS = 100;
+/** The longest the heartbeat and control threads wait for the first kernel_info reply before they start anyway. */
+const THREADS_DELAY_MS = 100;
 
 function defaultLog(text: string): void {
   process.stderr.write(`[tsfine] ${text}\n`);
@@ -47,7 +48,7 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
     signer = new MessageSigner(info.key, info.signature_scheme);
   } catch (error) {
     // sockets a launcher started binding must not keep the process alive
-    if (options.sockets) await options.sockets.bound.then(() => Object.values(options.sockets!.sockets).forEach((socket) => void socket.close()), () => undefined);
+    if (options.sockets) await options.sockets.bound.then(() => Object.values(options.sockets!.sockets).forEach((socket) => socket.close()), () => undefined);
     throw error;
   }
   const replays = new ReplayGuard();
@@ -55,35 +56,46 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
 
   const { sockets, bound } = options.sockets ?? bindSockets(info);
   await bound;
-  // The heartbeat worker boots its own ZeroMQ (~50-100 ms of CPU on a thread of its own). It starts
-  // once the first kernel_info reply has gone out (clients ask for that first), or 100 ms after the
-  // channels listen, whichever comes first, so on a busy machine it does not compete with that reply.
-  let heartbeatStarting: Promise<Heartbeat> | undefined;
+  // The heartbeat and control threads each boot their own ZeroMQ (~50-100 ms of CPU each). They
+  // start once the first kernel_info reply has gone out (clients ask for that first, on shell), or
+  // 100 ms after the channels listen, whichever comes first, so on a busy machine they do not
+  // compete with that reply. A control request sent earlier waits in the client's queue until
+  // ZeroMQ reconnects (every 100-200 ms).
+  let threadsStarted = false;
   let heartbeat: Promise<Heartbeat | undefined> = Promise.resolve(undefined);
-  const startHeartbeatOnce = () => {
-    if (heartbeatStarting || closed) return;
-    clearTimeout(heartbeatTimer);
-    heartbeatStarting = startHeartbeat(endpoint(info, "hb"));
-    heartbeat = heartbeatStarting.catch(() => undefined);
-    heartbeatStarting.catch((error) => {
-      log(`${error instanceof Error ? error.message : error}; stopping.`);
-      void close();
-    });
+  let control: Promise<ControlThread | undefined> = Promise.resolve(undefined);
+  let controlThread: ControlThread | undefined;
+  const stopOnFailure = (error: unknown) => {
+    log(`${error instanceof Error ? error.message : error}; stopping.`);
+    void close();
   };
-  const heartbeatTimer = setTimeout(startHeartbeatOnce, HEARTBEAT_DELAY_MS);
+  const startThreadsOnce = () => {
+    if (threadsStarted || closed) return;
+    threadsStarted = true;
+    clearTimeout(threadsTimer);
+    const heartbeatStarting = startHeartbeat(endpoint(info, "hb"));
+    heartbeat = heartbeatStarting.catch(() => undefined);
+    heartbeatStarting.catch(stopOnFailure);
+    const controlStarting = startControlThread(endpoint(info, "control"), controlOptions(), controlHandlers).then((thread) => (controlThread = thread));
+    control = controlStarting.catch(() => undefined);
+    controlStarting.catch(stopOnFailure);
+  };
+  const threadsTimer = setTimeout(startThreadsOnce, THREADS_DELAY_MS);
 
   const reportSendError = (error: unknown) => log(`send failed: ${error}`);
   const outboxes = {
     shell: new Outbox(sockets.shell, reportSendError),
-    control: sockets.control,
     stdin: new Outbox(sockets.stdin, reportSendError),
     iopub: new Outbox(sockets.iopub, reportSendError),
   };
+  // Control requests come only from the control thread, so it is running when a reply is due.
+  const sendReply = (channel: RequestChannel, frames: Array<Buffer | string>) =>
+    channel === "control" ? void controlThread?.send(frames) : void outboxes[channel].send(frames);
 
   const channels: ProtocolChannels = {
     reply(channel: RequestChannel, request, msgType, content, metadata) {
       const message = createMessage(msgType, content, { session, parent: request, identities: request.identities, metadata });
-      void outboxes[channel].send(encodeMessageFrames(message, signer));
+      sendReply(channel, encodeMessageFrames(message, signer));
     },
     publish(msgType, content, parent, buffers) {
       const topic = Buffer.from(`kernel.${session}.${msgType}`);
@@ -106,14 +118,12 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
   const close = async (restart = false) => {
     if (closed) return;
     closed = true;
-    clearTimeout(heartbeatTimer);
+    clearTimeout(threadsTimer);
     await Promise.all(Object.values(outboxes).map((outbox) => outbox.drain()));
-    const controlClosed = sockets.control.close();
-    for (const socket of [sockets.shell, sockets.stdin, sockets.iopub]) socket.close();
-    await controlClosed;
+    for (const socket of Object.values(sockets)) socket.close();
     // A worker still booting must finish first: ending a process mid-way through a worker's
-    // ZeroMQ setup aborts it.
-    await (await heartbeat)?.stop();
+    // ZeroMQ setup aborts it. The control thread sends the replies queued before it closes.
+    await Promise.all([heartbeat.then((thread) => thread?.stop()), control.then((thread) => thread?.close())]);
     await history.save();
     finish({ restart });
   };
@@ -122,10 +132,24 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
     history,
     comms: options.comms,
     onShutdown: (restart) => void close(restart),
-    afterFirstKernelInfo: startHeartbeatOnce,
+    afterFirstKernelInfo: startThreadsOnce,
   });
+  const controlOptions = () => ({ key: info.key, scheme: info.signature_scheme, session, kernelInfo: protocol.kernelInfoContent() });
+  const controlHandlers: ControlHandlers = {
+    // The thread has its own replay guard; this one also catches a message replayed across channels.
+    request(message, signature) {
+      if (replays.accept(signature)) void protocol.handle("control", message);
+      else log("dropped a message on control: replayed signature");
+    },
+    answered(message, signature) {
+      replays.accept(signature);
+      protocol.answeredElsewhere("control", message);
+    },
+    refused: (message, reason) => protocol.refuse("control", message, `The kernel refused this ${message.header.msg_type}: ${reason}.`),
+    dropped: (reason) => log(`dropped a message on control: ${reason}`),
+  };
 
-  const receive = async (channel: IncomingChannel, socket: Router) => {
+  const receive = async (channel: "shell" | "stdin", socket: Router) => {
     try {
       for await (const frames of socket) {
         const decoded = await decodeMessageAsync(frames, signer, replays);
@@ -142,22 +166,6 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
   };
   void receive("shell", sockets.shell);
   void receive("stdin", sockets.stdin);
-  sockets.control.serve(
-    { key: info.key, scheme: info.signature_scheme, session, kernelInfo: protocol.kernelInfoContent() },
-    {
-      // The thread has its own replay guard; this one also catches a message replayed across channels.
-      request(message, signature) {
-        if (replays.accept(signature)) void protocol.handle("control", message);
-        else log("dropped a message on control: replayed signature");
-      },
-      answered(message, signature) {
-        replays.accept(signature);
-        protocol.answeredElsewhere("control", message);
-      },
-      refused: (message, reason) => protocol.refuse("control", message, `The kernel refused this ${message.header.msg_type}: ${reason}.`),
-      dropped: (reason) => log(`dropped a message on control: ${reason}`),
-    },
-  );
 
   channels.publish("status", { execution_state: "starting" });
   protocol.start();

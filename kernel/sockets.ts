@@ -1,25 +1,23 @@
 /**
- * The kernel's four channels, bound where the connection file says: shell, stdin and iopub on
- * the main thread, control on a thread of its own (control-thread.ts; the heartbeat also has its
- * own, heartbeat.ts). Kept apart from kernel.ts so `tsfine kernel` can start binding before
+ * The kernel's main-thread ZeroMQ sockets (shell, stdin, iopub), bound where the connection file
+ * says; control and heartbeat have threads and sockets of their own (control-thread.ts,
+ * heartbeat.ts). Kept apart from kernel.ts so `tsfine kernel` can start binding before
  * it loads anything else: a client that connects before the kernel listens retries only every
  * 100–200 ms (ZeroMQ's reconnect interval), so every millisecond before the bind can cost a
  * whole retry.
  */
 import { Publisher, Router } from "zeromq";
 import { ConnectionInfo, endpoint } from "./connection";
-import { ControlThread } from "./control-thread";
 
 export interface KernelSockets {
   shell: Router;
-  control: ControlThread;
   stdin: Router;
   iopub: Publisher;
 }
 
 export interface BindingSockets {
   sockets: KernelSockets;
-  /** Resolves once all four are bound; rejects (after closing them) if one cannot bind. */
+  /** Resolves once all three are bound; rejects (after closing them) if one cannot bind. */
   bound: Promise<void>;
 }
 
@@ -32,20 +30,19 @@ export function bindSockets(info: ConnectionInfo): BindingSockets {
   const queueLimit = { linger: 1000, sendHighWaterMark: 1_000_000 };
   const sockets: KernelSockets = {
     shell: new Router(queueLimit),
-    control: new ControlThread(endpoint(info, "control")),
     stdin: new Router(queueLimit),
     iopub: new Publisher(queueLimit),
   };
   const bound = Promise.all(
-    (["shell", "control", "stdin", "iopub"] as const).map((channel) =>
-      (channel === "control" ? sockets.control.bound : sockets[channel].bind(endpoint(info, channel))).catch((error: unknown) => {
+    (["shell", "stdin", "iopub"] as const).map((channel) =>
+      sockets[channel].bind(endpoint(info, channel)).catch((error: unknown) => {
         throw new Error(`Cannot bind the ${channel} channel to ${endpoint(info, channel)}: ${error instanceof Error ? error.message : error}`);
       }),
     ),
   ).then(
     () => undefined,
     (error: unknown) => {
-      for (const socket of Object.values(sockets)) void socket.close();
+      for (const socket of Object.values(sockets)) socket.close();
       throw error;
     },
   );
