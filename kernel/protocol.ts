@@ -73,6 +73,8 @@ export class KernelProtocol {
   private runningRequest: JupyterMessage | undefined;
   private pendingInput: PendingInput | undefined;
   private runningPublisher: RequestPublisher | undefined;
+  /** The publisher of the executing request until its reply went out (its output may still be queued). */
+  private unansweredPublisher: RequestPublisher | undefined;
   private lastPublisher: RequestPublisher | undefined;
   private commParent: JupyterMessage | undefined;
   private shuttingDown = false;
@@ -295,6 +297,7 @@ export class KernelProtocol {
       silent,
     );
     this.runningPublisher = publisher;
+    this.unansweredPublisher = publisher;
     this.lastPublisher = publisher;
     const started = new Date().toISOString();
     let outcome: ExecuteOutcome;
@@ -326,7 +329,7 @@ export class KernelProtocol {
         const text = outcome.result["text/plain"];
         if (storeHistory && typeof text === "string") this.history.recordOutput(count, text);
       }
-      await publisher.finish();
+      await this.finishOutput(publisher);
       this.channels.reply(
         "shell",
         request,
@@ -338,9 +341,15 @@ export class KernelProtocol {
     }
     const { ename, evalue, traceback } = outcome;
     publisher.error({ ename, evalue, traceback });
-    await publisher.finish();
+    await this.finishOutput(publisher);
     this.channels.reply("shell", request, "execute_reply", { status: "error", execution_count: count, ename, evalue, traceback }, metadata);
     return true;
+  }
+
+  /** Waits until the cell's outputs went out; from then on an interrupt has nothing of it to drop. */
+  private async finishOutput(publisher: RequestPublisher): Promise<void> {
+    await publisher.finish();
+    if (this.unansweredPublisher === publisher) this.unansweredPublisher = undefined;
   }
 
   // ---- stdin -------------------------------------------------------------------------
@@ -491,9 +500,13 @@ export class KernelProtocol {
     this.channels.reply(channel, request, "interrupt_reply", { status: "ok" });
   }
 
-  /** Stops the running cell (also what SIGINT does). A cell waiting for input stops waiting. */
+  /**
+   * Stops the running cell (also what SIGINT does). A cell waiting for input stops waiting; text
+   * it printed that is still queued is dropped.
+   */
   interruptNow(): void {
     this.rejectPendingInput(Object.assign(new Error("Interrupted while waiting for input."), { name: "KeyboardInterrupt" }));
+    this.unansweredPublisher?.dropUnsentText();
     try {
       this.interpreter.interrupt();
     } catch (error) {

@@ -25,6 +25,11 @@ const LARGE_CHARS = 64 * 1024;
 /** Work done per event-loop turn while the queue drains. */
 const SLICE_MS = 8;
 
+interface QueuedPublication {
+  type: string;
+  content: Record<string, unknown>;
+}
+
 export class RequestPublisher implements OutputSink {
   private pendingName: "stdout" | "stderr" | undefined;
   private pendingChunks: string[] = [];
@@ -32,7 +37,7 @@ export class RequestPublisher implements OutputSink {
   private timer: NodeJS.Timeout | undefined;
   private finished = false;
   /** Publications waiting behind a large one, in order. */
-  private readonly queue: Array<() => void> = [];
+  private queue: QueuedPublication[] = [];
   private pumping = false;
   private drainWaiters: Array<() => void> = [];
 
@@ -58,7 +63,7 @@ export class RequestPublisher implements OutputSink {
       this.publish(type, content);
       return;
     }
-    this.queue.push(() => this.publish(type, content));
+    this.queue.push({ type, content });
     if (!this.pumping) {
       this.pumping = true;
       setImmediate(() => this.pump());
@@ -68,7 +73,8 @@ export class RequestPublisher implements OutputSink {
   private pump(): void {
     const started = performance.now();
     while (this.queue.length > 0) {
-      this.queue.shift()!();
+      const { type, content } = this.queue.shift()!;
+      this.publish(type, content);
       if (performance.now() - started >= SLICE_MS) break;
     }
     if (this.queue.length > 0) {
@@ -121,6 +127,25 @@ export class RequestPublisher implements OutputSink {
     if (this.silent) return;
     this.flush();
     this.send("error", { ename: info.ename, evalue: info.evalue, traceback: info.traceback });
+  }
+
+  /**
+   * After an interrupt: stream text waiting in the queue behind large messages is dropped (a cell
+   * that printed 1 GB would otherwise keep the client receiving for tens of seconds after the user
+   * stopped it), replaced by a line on stderr that says how much. Text printed just before the
+   * interrupt, displays, results and errors still go out, in order.
+   */
+  dropUnsentText(): void {
+    let dropped = 0;
+    this.queue = this.queue.filter(({ type, content }) => {
+      if (type !== "stream") return true;
+      dropped += String(content.text).length;
+      return false;
+    });
+    if (dropped === 0 || this.silent) return;
+    const size = dropped >= 1 << 20 ? `${(dropped / (1 << 20)).toFixed(1)} MB` : `${dropped} characters`;
+    const note = `\n[tsfine] interrupted: ${size} of output not yet sent were dropped.\n`;
+    this.send("stream", { name: "stderr", text: note });
   }
 
   /** Sends pending stream text now. */

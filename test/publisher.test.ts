@@ -83,3 +83,27 @@ test("input without stdin rejects with a sentence; with stdin, pending text goes
   await expect(sink.input("name?", false)).resolves.toBe("Ada");
   expect(asked).toEqual(["1:name?"]);
 });
+
+test("an interrupt drops the stream text still queued and says how much; displays and later text still go out in order", async () => {
+  const { sent, publish } = recorder();
+  const sink = new RequestPublisher(publish, undefined);
+  const megabyte = "y".repeat(1024 * 1024 - 1) + "\n";
+  for (let i = 0; i < 20; i++) sink.stream("stdout", megabyte); // queued behind one another, none sent yet
+  sink.display({ data: { "text/plain": "chart" } });
+  sink.stream("stdout", "printed just before the interrupt\n");
+  sink.dropUnsentText();
+  sink.result(1, { "text/plain": "1" });
+  await sink.finish();
+  const texts = sent.filter((m) => m.type === "stream").map((m) => `${m.content.name}: ${m.content.text.length > 100 ? "<1 MB>" : m.content.text.trim()}`);
+  expect(texts).toEqual(["stderr: [tsfine] interrupted: 20.0 MB of output not yet sent were dropped.", "stdout: printed just before the interrupt"]);
+  expect(sent.map((m) => m.type)).toEqual(["display_data", "stream", "stream", "execute_result"]);
+});
+
+test("an interrupt with nothing queued drops nothing and adds no note", async () => {
+  const { sent, publish } = recorder();
+  const sink = new RequestPublisher(publish, undefined);
+  sink.stream("stdout", "epoch 3\n");
+  sink.dropUnsentText();
+  await sink.finish();
+  expect(sent.map((m) => m.content.text)).toEqual(["epoch 3\n"]);
+});

@@ -669,6 +669,41 @@ describe("floods of output", () => {
     expect(String(last)).toContain("update 10000");
     expectResponsive(during);
   });
+
+  test("an interrupt during a 512 MB print is answered at once and ends the cell's output within seconds; state survives", async () => {
+    await client.execute("const floodSurvivor = 41;");
+    await monitor.read(true);
+    const previousListener = client.onIopub;
+    const firstStream = new Promise<void>((resolve) => {
+      client.onIopub = (message) => {
+        previousListener(message);
+        if (message.header.msg_type === "stream") resolve();
+      };
+    });
+    const running = client.execute("{ const chunk = 'y'.repeat(1024 * 1024 - 1) + '\\n'; for (let i = 0; i < 512; i++) process.stdout.write(chunk); }", { timeoutMs: 300_000 });
+    await firstStream; // the flood is under way
+    client.onIopub = previousListener;
+    const interruptedAt = performance.now();
+    const interruptReply = await client.interrupt();
+    const replyMs = performance.now() - interruptedAt;
+    const result = await running;
+    const endedMs = performance.now() - interruptedAt;
+    const during = (await monitor.read(true)).window;
+    const streams = result.outputs.filter((m) => m.header.msg_type === "stream");
+    const printedMb = streams.reduce((n, m) => n + m.content.text.length, 0) / 2 ** 20;
+    const note = streams.map((m) => m.content.text).find((text) => text.includes("[tsfine] interrupted")) ?? "";
+    const after = textOf(await client.execute("floodSurvivor + 1"));
+    record(
+      "output floods",
+      1,
+      interruptReply.content.status === "ok" && endedMs < 5000 && after === "42" ? 0 : 1,
+      `interrupt during a 512 MB print: reply in ${fmt(replyMs)}, cell ended ${fmt(endedMs)} after it, ${printedMb.toFixed(0)} MB reached the client (${note.trim() || "no note"}), ${describeStats(during)}`,
+    );
+    expect(interruptReply.content.status).toBe("ok");
+    expect(endedMs).toBeLessThan(5000);
+    expect(printedMb).toBeLessThan(512);
+    expect(after).toBe("42");
+  });
 });
 
 // Last: on wasm, running out of memory used to abort the WebAssembly module and take every tensor
