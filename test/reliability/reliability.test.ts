@@ -621,19 +621,23 @@ JSON.stringify(tf.memory())`);
 });
 
 /**
- * What is asserted about responsiveness during a flood. The target is 100 ms for heartbeat and
- * control. Asserted: nothing missed (heartbeat within 1 s, control within 2 s) and the heartbeat's
- * p99 under 100 ms. The worst case is reported, not asserted: on 2 shared cores the kernel's main
- * thread, its runtime worker, ZeroMQ's I/O threads and this test client (which decodes the same
- * 100 MB) compete for the CPU; the kernel itself answers a control request within ~30 ms of
- * receiving it (measured with timestamps in the kernel), the rest of a slow round trip is waiting
- * to be scheduled.
+ * What is asserted about responsiveness during a flood. The target is 100 ms worst case for
+ * heartbeat and control; both are served from threads of their own (heartbeat.ts,
+ * control-thread.ts), so the main thread relaying the flood does not delay them. Asserted: nothing
+ * missed (heartbeat within 1 s, control within 2 s) and the p99 of each under 100 ms; a flood
+ * window holds 10-40 samples, so there p99 is the worst sample. What is left is the operating
+ * system: on 2 shared cores the kernel's main thread, its runtime worker, ZeroMQ's I/O threads and
+ * this test client (which decodes the same 100 MB) compete for the CPU, and on a machine loaded to
+ * ~10 by other jobs about one flood in 15-25 saw heartbeat and control stall together for ~160 ms
+ * (the control thread's own 5 ms timer fired that late: the thread was not scheduled). The whole
+ * suite's worst is reported, not asserted.
  */
-const isResponsive = (s: MonitorStats) => s.heartbeat.missed === 0 && s.control.missed === 0 && s.heartbeat.p99Ms < 100;
+const isResponsive = (s: MonitorStats) => s.heartbeat.missed === 0 && s.control.missed === 0 && s.heartbeat.p99Ms < 100 && s.control.p99Ms < 100;
 function expectResponsive(s: MonitorStats): void {
   expect(s.heartbeat.missed).toBe(0);
   expect(s.control.missed).toBe(0);
   expect(s.heartbeat.p99Ms).toBeLessThan(100);
+  expect(s.control.p99Ms).toBeLessThan(100);
 }
 
 describe("floods of output", () => {
