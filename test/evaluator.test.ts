@@ -8,6 +8,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { createInterpreter } from "../kernel/evaluator";
+import { CellCompiler } from "../kernel/evaluator/cell-compiler";
+import { needsTfDeclarations, webgpuTypesFile } from "../kernel/evaluator/globals-declarations";
 import type { DisplayEvent, ExecuteOutcome, Interpreter, OutputSink } from "../kernel/interpreter";
 
 type Output = { kind: "stdout" | "stderr"; text: string } | { kind: "display"; event: DisplayEvent };
@@ -211,6 +213,41 @@ describe("tf types", () => {
       inKernel.push(outcome.status === "error" && outcome.ename === "TSError");
     }
     expect(inKernel).toEqual(plainTypeScript);
+  }, 120_000);
+});
+
+describe("the first cells, checked before tf's declarations are parsed", () => {
+  test("a text sees tf's declarations through tf, tl, an import, or a global that @webgpu/types declares or extends", () => {
+    for (const text of ["tf.tensor([1])", "tl.fit", "import x from 'y'", "require('y')", "navigator.gpu", "const d: GPUDevice = x", "let c: HTMLCanvasElement"]) {
+      expect([text, needsTfDeclarations(text)]).toEqual([text, true]);
+    }
+    for (const text of ["1 + 1", "const tfx = 2; tfx * 3", "console.log('tf')".replace("tf", "t f"), "Math.max(1, 2)"]) {
+      expect([text, needsTfDeclarations(text)]).toEqual([text, false]);
+    }
+  });
+
+  test("@webgpu/types is the only global declaration file tf and tl bring; a lean cell with errors is checked again with them", async () => {
+    const ts = await import("typescript");
+    const compiler = new CellCompiler(ts, notebookDir);
+    const service = compiler.service;
+    service.setCell("1 + 1", { lean: true });
+    expect(service.isLean).toBe(true);
+    expect(service.diagnostics()).toEqual([]);
+    const leanFiles = new Set(service.languageService.getProgram()!.getSourceFiles().map((file) => file.fileName));
+    // Errors without tf's declarations: the cell is checked again with them, and `gpu` is found on Navigator.
+    const compiled = compiler.compile("const n = {} as Navigator;\nn.gpu", "probe", "on");
+    expect(compiled.kind).toBe("compiled");
+    expect(service.isLean).toBe(false);
+    const globalScripts = service.languageService
+      .getProgram()!
+      .getSourceFiles()
+      .filter((file) => !leanFiles.has(file.fileName) && !ts.isExternalModule(file))
+      .map((file) => fs.realpathSync(file.fileName));
+    expect(globalScripts).toEqual([fs.realpathSync(webgpuTypesFile()!)]);
+    // The whole program from now on, also for cells that would not need it.
+    service.setCell("2 + 2", { lean: true });
+    expect(service.isLean).toBe(false);
+    expect(compiler.compile("const wrong: number = 'text'", "probe", "on").kind).toBe("typeErrors");
   }, 120_000);
 });
 

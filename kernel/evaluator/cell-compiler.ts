@@ -22,8 +22,13 @@ export class CellCompiler {
   }
 
   compile(code: string, scriptName: string, mode: CheckMode): CompileResult {
-    this.service.setCell(code);
-    const errors = mode === "off" ? [] : this.service.diagnostics().filter((diagnostic) => diagnostic.isError);
+    this.service.setCell(code, { lean: true });
+    let errors = mode === "off" ? [] : this.errors();
+    // Errors found without tf's declarations are the whole program's to judge.
+    if (errors.length > 0 && this.service.isLean) {
+      this.service.setCell(code);
+      errors = this.errors();
+    }
     if (errors.length > 0 && mode === "on") return { kind: "typeErrors", diagnostics: errors, reusable: this.service.answersDependOnTextOnly };
     const declarations = this.service.declarations();
     const transpiled = transpileCell(this.ts, code, scriptName);
@@ -40,6 +45,10 @@ export class CellCompiler {
     };
   }
 
+  private errors() {
+    return this.service.diagnostics().filter((diagnostic) => diagnostic.isError);
+  }
+
   commit(cell: CellBindings): void {
     this.service.prelude.carry(cell.declarations);
     this.bindings.commit(cell.bindings);
@@ -50,9 +59,18 @@ export class CellCompiler {
     this.bindings.clear();
   }
 
-  /** Parses lib and package declarations and builds a first checker, before any cell needs them. */
-  warmUp(): void {
-    this.service.setCell("tf; tsfine; process;");
+  /**
+   * Parses lib and package declarations and builds a first checker, before any cell needs them: first
+   * without tf's declarations (a first cell that does not use them waits only for that), then all.
+   */
+  warmUp(step: "lean" | "whole"): void {
+    if (step === "lean") this.service.setCell("1 + 1", { lean: true });
+    else this.service.setCell("tf; tsfine; process;");
     this.service.diagnostics();
+  }
+
+  /** Whether warmUp("whole") still has work to do. */
+  get awaitsWholeProgram(): boolean {
+    return this.service.awaitsWholeProgram;
   }
 }

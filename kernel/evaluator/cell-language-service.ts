@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as ts from "typescript";
 import { declarationsToCarry, namesDeclaredBy, Prelude, type CarriedDeclaration } from "./carried-declarations";
-import { globalsDeclarations } from "./globals-declarations";
+import { globalsDeclarations, isTfNamespaceFile, needsTfDeclarations } from "./globals-declarations";
 import { tsfineRoot } from "./tsfine-root";
 import type { TS } from "./typescript-loader";
 
@@ -64,6 +64,14 @@ export class CellLanguageService {
   private globalsVersion = 0;
   private cellStart = 0;
   private cellLength = 0;
+  /**
+   * Until a check has needed the whole program, a cell that cannot see tf's declarations (see
+   * needsTfDeclarations) may be checked without them: the first cell after start-up then waits for ~190
+   * declaration files instead of ~840.
+   */
+  private leanAllowed = true;
+  /** The current program leaves out tf's and tl's declarations. */
+  private lean = false;
   /** Answers for the current text: running the same cell again (or `1+1` twice) skips the checker. */
   private memo: { version: number; diagnostics?: CellDiagnostic[]; declarations?: CarriedDeclaration[] } = { version: -1 };
 
@@ -107,15 +115,22 @@ export class CellLanguageService {
     return names;
   }
 
-  /** Makes `code` the current cell (with the prelude minus the names it redeclares). */
-  setCell(code: string): void {
+  /**
+   * Makes `code` the current cell (with the prelude minus the names it redeclares). `lean`: the program may
+   * leave out tf's declarations if the cell cannot see them (callers recheck a lean cell that has errors).
+   */
+  setCell(code: string, options: { lean?: boolean } = {}): void {
     const prelude = this.prelude.text(this.namesDeclaredBy(code));
     const text = `${prelude}\n${code}\nexport {};\n`;
     this.cellStart = prelude.length + 1;
     this.cellLength = code.length;
+    const lean = (options.lean ?? false) && this.leanAllowed && !needsTfDeclarations(text);
+    // Once the whole program is parsed, a lean one saves nothing and would cost a rebuild per switch.
+    if (!lean) this.leanAllowed = false;
     const userFilesStamp = this.userFilesVersion();
-    if (text === this.text && userFilesStamp === this.userFilesStamp && !this.stale) return;
+    if (text === this.text && lean === this.lean && userFilesStamp === this.userFilesStamp && !this.stale) return;
     this.stale = false;
+    this.lean = lean;
     this.text = text;
     this.userFilesStamp = userFilesStamp;
     this.version++;
@@ -126,6 +141,16 @@ export class CellLanguageService {
     const diagnostics = this.computeDiagnostics();
     this.memo = this.memo.version === this.version ? { ...this.memo, diagnostics } : { version: this.version, diagnostics };
     return diagnostics;
+  }
+
+  /** Whether the current program leaves out tf's declarations. */
+  get isLean(): boolean {
+    return this.lean;
+  }
+
+  /** Whether the whole program has not been built yet (the first cells may be checked without tf). */
+  get awaitsWholeProgram(): boolean {
+    return this.leanAllowed;
   }
 
   private computeDiagnostics(): CellDiagnostic[] {
@@ -170,6 +195,18 @@ export class CellLanguageService {
   refreshGlobals(): void {
     this.globals = readGlobals();
     this.globalsVersion++;
+  }
+
+  /**
+   * A lean program has the tf and tl namespace files empty rather than left out: the same root files let
+   * the whole program that follows reuse the lean one's structure (its files' module resolutions).
+   */
+  private globalText(file: string): string | undefined {
+    return this.lean && isTfNamespaceFile(file) ? "" : this.globals.get(file);
+  }
+
+  private globalVersion(file: string): string {
+    return this.lean && isTfNamespaceFile(file) ? "lean" : String(this.globalsVersion);
   }
 
   private userFilesVersion(): string {
@@ -234,10 +271,10 @@ export class CellLanguageService {
       // Unchanged project version: the service skips asking for each of the ~800 files' versions (completion
       // details and quick info sync once per call).
       getProjectVersion: () => `${this.version}:${this.globalsVersion}:${this.userFilesVersion()}`,
-      getScriptVersion: (file) => (file === this.cellFile ? String(this.version) : this.globals.has(file) ? String(this.globalsVersion) : this.diskVersion(file)),
+      getScriptVersion: (file) => (file === this.cellFile ? String(this.version) : this.globals.has(file) ? this.globalVersion(file) : this.diskVersion(file)),
       getScriptSnapshot: (file) => {
         if (file === this.cellFile) return ts.ScriptSnapshot.fromString(this.text);
-        const virtual = this.globals.get(file);
+        const virtual = this.globalText(file);
         if (virtual !== undefined) return ts.ScriptSnapshot.fromString(virtual);
         const version = this.diskVersion(file);
         const key = version === "0" ? file : `${version}:${file}`;
@@ -250,7 +287,7 @@ export class CellLanguageService {
       getCurrentDirectory: () => this.cwd,
       getDefaultLibFileName: (settings) => ts.getDefaultLibFilePath(settings),
       fileExists: (file) => isVirtual(file) || ts.sys.fileExists(file),
-      readFile: (file) => (file === this.cellFile ? this.text : this.globals.get(file) ?? ts.sys.readFile(file)),
+      readFile: (file) => (file === this.cellFile ? this.text : this.globalText(file) ?? ts.sys.readFile(file)),
       directoryExists: (dir) => ts.sys.directoryExists(dir),
       getDirectories: (dir) => ts.sys.getDirectories(dir),
       readDirectory: (...args) => ts.sys.readDirectory(...args),

@@ -25,6 +25,47 @@ export function globalsDeclarations(): VirtualDeclaration[] {
   return [...umd, { name: "__tsfine_globals__.d.ts", text: globalsText(untyped) }];
 }
 
+/** The files that declare the tf and tl namespaces (named as globalsDeclarations names them, relative to tsfine's folder). */
+export function isTfNamespaceFile(file: string): boolean {
+  return /__tsfine_(tf|tl)__\.d\.ts$/.test(file);
+}
+
+let tfDeclarationWords: RegExp | null | undefined;
+
+/**
+ * Whether a program's text may see anything that the tf and tl namespaces bring: their names, anything
+ * imported (an import may reach files that use them), or a global that the one global declaration file in
+ * tfjs's types declares or extends (@webgpu/types: GPU*, Navigator, HTMLCanvasElement, …;
+ * test/evaluator.test.ts checks it is the only one). A text that sees none of these checks the same
+ * without those declarations, except that a global extended by @webgpu/types (a `gpu` member on
+ * Navigator) can be used through a name; so every name it declares counts, also lower-cased (`navigator`).
+ * When @webgpu/types is not where tfjs would find it, every text counts.
+ */
+export function needsTfDeclarations(text: string): boolean {
+  if (tfDeclarationWords === undefined) tfDeclarationWords = tfDeclarationPattern();
+  return tfDeclarationWords === null || tfDeclarationWords.test(text);
+}
+
+/** The global declaration file that tfjs's types bring into every program (through tfjs-backend-webgpu). */
+export function webgpuTypesFile(): string | undefined {
+  const root = tsfineRoot();
+  const webgpuBackend = packageDir("@tensorflow/tfjs-backend-webgpu", packageDir("@tensorflow/tfjs", root) ?? root);
+  const types = packageDir("@webgpu/types", webgpuBackend ?? root);
+  const file = types && path.join(types, "dist", "index.d.ts");
+  return file && fs.existsSync(file) ? file : undefined;
+}
+
+function tfDeclarationPattern(): RegExp | null {
+  const file = webgpuTypesFile();
+  if (!file) return null;
+  const words = new Set(["tf", "tl", "import", "require", "reference"]);
+  for (const match of fs.readFileSync(file, "utf8").matchAll(/^(?:declare\s+)?(?:interface|var|let|const|function|class|type|enum|namespace|module)\s+([A-Za-z_$][\w$]*)/gm)) {
+    words.add(match[1]);
+    words.add(match[1][0].toLowerCase() + match[1].slice(1));
+  }
+  return new RegExp(`(?<![\\w$])(?:${[...words].map((word) => word.replace(/\$/g, "\\$")).join("|")})(?![\\w$])`);
+}
+
 function globalsText(untyped: string[]): string {
   const root = tsfineRoot();
   const display = builtDeclaration(root, "display");

@@ -53,16 +53,26 @@ port.on("message", (message: ToLanguageWorker) => {
       collectGarbageIfGrown();
       saveCodeCache();
     });
+    warmUpWholeProgram();
   }
 });
+
+/** A first cell checked without tf's declarations leaves them to parse, before a cell needs them. */
+function warmUpWholeProgram(): void {
+  if (!compiler.awaitsWholeProgram) return;
+  setImmediate(() => {
+    if (compiler.awaitsWholeProgram) compiler.warmUp("whole");
+  });
+}
 
 // Warm up only when no request is already waiting: a first cell does the same work itself.
 setImmediate(() => {
   if (warmedUp) return;
-  compiler.warmUp();
+  compiler.warmUp("lean");
   // TypeScript's bytecode for the next kernel, once a first check has compiled most of it (later, if a cell
   // is already waiting).
   setImmediate(() => {
     if (!warmedUp) saveCodeCache();
+    warmUpWholeProgram();
   });
 });
