@@ -1,10 +1,22 @@
 /**
  * Reproduces tl/weights/fashion-cnn: trains the fashion-cnn backbone with a classifier head on
- * Fashion-MNIST on the wasm backend (a few minutes on one core), reports test accuracy, and
- * saves backbone + head in tfjs layers format.
+ * Fashion-MNIST on the wasm backend, reports test accuracy, and saves backbone + head in tfjs
+ * layers format.
  *
  *   npx tsc -p tsconfig.json && node dist/tl/backbones/pretrain-fashion.js [outDir]
- *   (PER_CLASS=2500 EPOCHS=3 by default: 25 000 images; 81% Fashion-MNIST test accuracy, ~7 minutes on one idle core)
+ *   (defaults PER_CLASS=6000 EPOCHS=8 SHIFT=3 ROTATE=20: all 60 000 training images, shifted by up to
+ *   3 pixels and rotated by up to 20° at random; 87.0% Fashion-MNIST test accuracy, ~29 minutes on
+ *   one idle core, an hour on a busy one)
+ *
+ * What makes these features transfer, measured on 20 MNIST digits per class with the less-data
+ * notebook's recipe (examples/less-data-sweep.js, seeds 4-6, lr 1e-3): the head used here is global
+ * average pooling, so each of the 64 top channels must learn to detect a pattern wherever it is.
+ * Pretrained through a flatten head instead (89.8% on Fashion-MNIST), the top layer learned
+ * clothing-specific position codes: a frozen backbone then scored 84.5% on seed 4, against 91.5%
+ * with these weights. The previous recipe (25 000 images, 3 epochs, no augmentation, 81% on
+ * Fashion-MNIST) gave 87.5% frozen and 87.7% fine-tuned, below training from scratch (89.9% at its
+ * best rate); these weights give 91.5% and 91.7%. The random shifts and rotations cost some
+ * Fashion accuracy (88.3% with 2-pixel shifts alone).
  */
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
@@ -22,11 +34,14 @@ async function main(): Promise<void> {
   const out = process.argv[2] ?? path.join(__dirname, "../../../tl/weights/fashion-cnn");
   const name = await backend.init("wasm");
   seed(2024);
-  const perClass = Number(process.env.PER_CLASS ?? 2500);
-  const epochs = Number(process.env.EPOCHS ?? 3);
-  const data = await fashionMnist({ perClass, testPerClass: 300, seed: 2024 });
-  console.log(`backend ${name}; ${data.describe()}`);
-  const model = classifier(fashionCnnArchitecture(), { classes: 10 });
+  const perClass = Number(process.env.PER_CLASS ?? 6000);
+  const epochs = Number(process.env.EPOCHS ?? 8);
+  const shift = Number(process.env.SHIFT ?? 3);
+  const rotate = Number(process.env.ROTATE ?? 20);
+  const data = (await fashionMnist({ perClass, testPerClass: 300, seed: 2024 })).augment({ crop: shift, rotate });
+  console.log(`backend ${name}; ${data.describe()}; shifts up to ${shift} px, rotations up to ${rotate}°`);
+  // Global average pooling, not the flatten head fashion_cnn recommends for new tasks: see above.
+  const model = classifier(fashionCnnArchitecture(), { classes: 10, pooling: "avg", normalize: false });
   const started = Date.now();
   const log: Callback = {
     name: "log",
