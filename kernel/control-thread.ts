@@ -14,9 +14,6 @@ import type { Router } from "zeromq";
 import { Outbox } from "./outbox";
 import { createMessage, decodeMessageAsync, encodeMessageFrames, JupyterMessage, MessageSigner, ReplayGuard, signatureOf } from "./wire";
 
-/** Requests the thread answers without waiting for the main thread. */
-const ANSWERED_IN_THREAD = new Set(["kernel_info_request", "interrupt_request"]);
-
 /** What the thread needs to verify and answer requests. */
 export interface ControlServeOptions {
   key: string;
@@ -141,6 +138,7 @@ function tell(message: FromThread): void {
   parentPort!.postMessage(message);
 }
 
+/** The reply to a request the thread answers without waiting for the main thread; undefined for the rest. */
 function answer(request: JupyterMessage, options: ControlServeOptions): { type: string; content: Record<string, unknown> } | undefined {
   switch (request.header.msg_type) {
     case "kernel_info_request":
@@ -164,7 +162,7 @@ async function serveRequests(socket: Router, outbox: Outbox, options: ControlSer
     }
     const request = decoded.message;
     const signature = signatureOf(frames);
-    const reply = ANSWERED_IN_THREAD.has(request.header.msg_type) ? answer(request, options) : undefined;
+    const reply = answer(request, options);
     if (!reply) {
       tell({ type: "request", message: request, signature });
       continue;
