@@ -13,7 +13,11 @@ export type { DisplayEvent, MimeBundle };
 
 /** Everything a running cell can cause on the client side. Implemented by the protocol layer. */
 export interface OutputSink {
-  stream(name: "stdout" | "stderr", text: string): void;
+  /**
+   * relayed, when given, must be called once the text was sent on or dropped: the runtime's writes wait
+   * while too much of its output is in the kernel and not yet relayed.
+   */
+  stream(name: "stdout" | "stderr", text: string, relayed?: () => void): void;
   display(event: DisplayEvent): void;
   clearOutput(wait: boolean): void;
   /** Ask the user for one line of text on the stdin channel. Rejects if the client does not allow stdin. */

@@ -28,12 +28,15 @@ const SLICE_MS = 8;
 interface QueuedPublication {
   type: string;
   content: Record<string, unknown>;
+  /** The stream writes this message carries, told once it is published or dropped. */
+  relayed: Array<() => void>;
 }
 
 export class RequestPublisher implements OutputSink {
   private pendingName: "stdout" | "stderr" | undefined;
   private pendingChunks: string[] = [];
   private pendingChars = 0;
+  private pendingRelayed: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
   private finished = false;
   /** Publications waiting behind a large one, in order. */
@@ -47,23 +50,25 @@ export class RequestPublisher implements OutputSink {
     private readonly silent = false,
   ) {}
 
-  stream(name: "stdout" | "stderr", text: string): void {
-    if (this.silent || text === "") return;
+  stream(name: "stdout" | "stderr", text: string, relayed?: () => void): void {
+    if (this.silent || text === "") return relayed?.();
     if (this.pendingName !== undefined && this.pendingName !== name) this.flush();
     this.pendingName = name;
     this.pendingChunks.push(text);
+    if (relayed) this.pendingRelayed.push(relayed);
     this.pendingChars += text.length;
     if (this.pendingChars >= STREAM_MAX_CHARS) this.flush();
     else if (!this.timer) this.timer = setTimeout(() => this.flush(), STREAM_DELAY_MS);
   }
 
   /** Publishes now if nothing waits and the message is small; otherwise queues it behind the rest. */
-  private send(type: string, content: Record<string, unknown>, large = false): void {
+  private send(type: string, content: Record<string, unknown>, large = false, relayed: Array<() => void> = []): void {
     if (!large && this.queue.length === 0 && !this.pumping) {
       this.publish(type, content);
+      for (const done of relayed) done();
       return;
     }
-    this.queue.push({ type, content });
+    this.queue.push({ type, content, relayed });
     if (!this.pumping) {
       this.pumping = true;
       setImmediate(() => this.pump());
@@ -73,8 +78,9 @@ export class RequestPublisher implements OutputSink {
   private pump(): void {
     const started = performance.now();
     while (this.queue.length > 0) {
-      const { type, content } = this.queue.shift()!;
+      const { type, content, relayed } = this.queue.shift()!;
       this.publish(type, content);
+      for (const done of relayed) done();
       if (performance.now() - started >= SLICE_MS) break;
     }
     if (this.queue.length > 0) {
@@ -137,9 +143,10 @@ export class RequestPublisher implements OutputSink {
    */
   dropUnsentText(): void {
     let dropped = 0;
-    this.queue = this.queue.filter(({ type, content }) => {
+    this.queue = this.queue.filter(({ type, content, relayed }) => {
       if (type !== "stream") return true;
       dropped += String(content.text).length;
+      for (const done of relayed) done();
       return false;
     });
     if (dropped === 0 || this.silent) return;
@@ -155,10 +162,12 @@ export class RequestPublisher implements OutputSink {
     if (this.pendingName === undefined) return;
     const text = this.pendingChunks.join("");
     const name = this.pendingName;
+    const relayed = this.pendingRelayed;
     this.pendingName = undefined;
     this.pendingChunks = [];
     this.pendingChars = 0;
-    this.send("stream", { name, text }, text.length >= LARGE_CHARS);
+    this.pendingRelayed = [];
+    this.send("stream", { name, text }, text.length >= LARGE_CHARS, relayed);
   }
 
   /**

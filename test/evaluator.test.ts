@@ -16,7 +16,8 @@ type Output = { kind: "stdout" | "stderr"; text: string } | { kind: "display"; e
 
 class CollectingSink implements OutputSink {
   outputs: Output[] = [];
-  stream(name: "stdout" | "stderr", text: string): void {
+  stream(name: "stdout" | "stderr", text: string, relayed?: () => void): void {
+    relayed?.();
     this.outputs.push({ kind: name, text });
   }
   display(event: DisplayEvent): void {

@@ -12,7 +12,8 @@ import type { DisplayEvent, ExecuteOutcome, Interpreter, OutputSink } from "../k
 
 class CollectingSink implements OutputSink {
   stderr = "";
-  stream(name: "stdout" | "stderr", text: string): void {
+  stream(name: "stdout" | "stderr", text: string, relayed?: () => void): void {
+    relayed?.();
     if (name === "stderr") this.stderr += text;
   }
   display(_event: DisplayEvent): void {}

@@ -47,7 +47,8 @@ export type RuntimeEvent = Exclude<FromWorker, { type: "ready" | "done" | "inter
 export interface RuntimeClientOptions {
   cwd: string;
   preloadBackend: boolean;
-  onEvent(event: RuntimeEvent): void;
+  /** relayed: call it once a stream event's text was published or dropped (the worker's output waits on it). */
+  onEvent(event: RuntimeEvent, relayed: () => void): void;
   /** The worker died (or had to be replaced) and a fresh one took its place: user state is gone. */
   onRestart(reason: string): void;
 }
@@ -65,6 +66,8 @@ interface PendingRun {
 export class RuntimeClient {
   private worker!: Worker;
   private terminationState!: Int32Array;
+  /** Shared with the worker: [0] stream characters not yet relayed, [1] 1 once a run is interrupted (its writes stop waiting). */
+  private outputState!: Int32Array;
   /** tl.fit's stop signal shared with the current worker (undefined when tl is not built). */
   private stopSignal: SharedArrayBuffer | undefined;
   private ready!: Promise<void>;
@@ -115,6 +118,7 @@ export class RuntimeClient {
     const id = this.nextId++;
     return new Promise<RunResult>((resolve) => {
       this.running = { id, interrupted: false, resolve };
+      Atomics.store(this.outputState, 1, 0);
       this.send({ type: "run", id, js, needsBackend });
     });
   }
@@ -138,6 +142,9 @@ export class RuntimeClient {
     const run = this.running;
     if (!run || run.interrupted) return;
     run.interrupted = true;
+    // a write waiting for output to be relayed is in the worker's own code, where the guard declines to stop it
+    Atomics.store(this.outputState, 1, 1);
+    Atomics.notify(this.outputState, 0);
     const signal = this.stopSignal;
     const stops = loadStopSignalModule();
     // The worker cannot read the interrupt message while a training step runs; tl.fit reads this flag.
@@ -203,8 +210,9 @@ export class RuntimeClient {
 
   private spawn(): void {
     const terminationState = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
+    const outputInFlight = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
     this.stopSignal = loadStopSignalModule()?.createStopSignalBuffer();
-    const workerData: WorkerData = { cwd: this.options.cwd, preloadBackend: this.options.preloadBackend, terminationState, stopSignal: this.stopSignal };
+    const workerData: WorkerData = { cwd: this.options.cwd, preloadBackend: this.options.preloadBackend, terminationState, outputInFlight, stopSignal: this.stopSignal };
     const worker = new Worker(workerScript(), { workerData, stdout: false, stderr: false });
     this.worker = worker;
     this.unanswered.clear();
@@ -227,7 +235,9 @@ export class RuntimeClient {
       worker.on("message", onReady);
     });
     this.ready = Promise.all([started, attached]).then(() => undefined);
-    worker.on("message", (message: FromWorker) => this.receive(worker, message));
+    const inFlight = new Int32Array(outputInFlight);
+    this.outputState = inFlight;
+    worker.on("message", (message: FromWorker) => this.receive(worker, message, inFlight));
     worker.on("error", () => {
       // the exit handler below replaces the worker; the error itself was reported by the worker or is the crash
     });
@@ -241,7 +251,7 @@ export class RuntimeClient {
     });
   }
 
-  private receive(worker: Worker, message: FromWorker): void {
+  private receive(worker: Worker, message: FromWorker, inFlight: Int32Array): void {
     if (worker !== this.worker) return;
     switch (message.type) {
       case "ready":
@@ -260,8 +270,16 @@ export class RuntimeClient {
         else pending?.resolve(message.value);
         return;
       }
+      case "stream": {
+        const chars = message.text.length;
+        this.options.onEvent(message, () => {
+          Atomics.sub(inFlight, 0, chars);
+          Atomics.notify(inFlight, 0);
+        });
+        return;
+      }
       default:
-        this.options.onEvent(message);
+        this.options.onEvent(message, () => undefined);
     }
   }
 

@@ -65,7 +65,7 @@ export class TypeScriptInterpreter implements Interpreter {
     this.runtime = new RuntimeClient({
       cwd: this.options.cwd,
       preloadBackend: this.options.preloadBackend ?? true,
-      onEvent: (event) => this.onRuntimeEvent(event),
+      onEvent: (event, relayed) => this.onRuntimeEvent(event, relayed),
       onRestart: (reason) => {
         this.language.clear();
         this.userMagics.clear();
@@ -225,11 +225,12 @@ export class TypeScriptInterpreter implements Interpreter {
     return results;
   }
 
-  private onRuntimeEvent(event: RuntimeEvent): void {
+  private onRuntimeEvent(event: RuntimeEvent, relayed: () => void): void {
     const sink = this.currentSink ?? this.lastSink;
     switch (event.type) {
       case "stream":
-        sink?.stream(event.name, event.text);
+        if (sink) sink.stream(event.name, event.text, relayed);
+        else relayed();
         break;
       case "display":
         sink?.display(event.event);

@@ -708,6 +708,33 @@ describe("floods of output", () => {
     expect(printedMb).toBeLessThan(512);
     expect(after).toBe("42");
   });
+
+  test("a print loop interrupted after 3 s: kernel memory stays bounded, the interrupt lands within 1 s, state survives", async () => {
+    await client.execute("const loopSurvivor = 41;");
+    const rssBefore = procStatus("VmRSS");
+    let rssPeak = rssBefore;
+    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, procStatus("VmRSS"))), 50);
+    const running = client.execute(`while (true) console.log("x".repeat(1000))`, { timeoutMs: 120_000 });
+    await new Promise((r) => setTimeout(r, 3000));
+    const interruptedAt = performance.now();
+    await client.interrupt();
+    const result = await running;
+    const endedMs = performance.now() - interruptedAt;
+    clearInterval(sampler);
+    const growthMb = rssPeak - rssBefore;
+    const printedMb = result.outputs.filter((m) => m.header.msg_type === "stream").reduce((n, m) => n + m.content.text.length, 0) / 2 ** 20;
+    const after = textOf(await client.execute("loopSurvivor + 1"));
+    record(
+      "output floods",
+      1,
+      growthMb < 400 && endedMs < 1000 && after === "42" ? 0 : 1,
+      `print loop interrupted after 3 s: RSS ${rssBefore.toFixed(0)}→peak ${rssPeak.toFixed(0)} MB, cell ended ${fmt(endedMs)} after the interrupt, ${printedMb.toFixed(0)} MB reached the client`,
+    );
+    expect(after).toBe("42");
+    // measured: +844 MB with no bound on the output in flight, +170-280 MB with it (32 M characters)
+    expect(growthMb).toBeLessThan(400);
+    expect(endedMs).toBeLessThan(1000);
+  });
 });
 
 // Last: on wasm, running out of memory used to abort the WebAssembly module and take every tensor

@@ -19,6 +19,8 @@ export interface WorkerData {
   preloadBackend: boolean;
   /** One Int32 shared with the main thread: the handshake of a termination (runtime/interrupt-guard.ts). */
   terminationState: SharedArrayBuffer;
+  /** Two Int32 shared with the main thread: stream characters posted and not yet relayed, and whether the run was interrupted (runtime/output-capture.ts). */
+  outputInFlight: SharedArrayBuffer;
   /** tl.fit's stop signal (tl/fit/stop-request.ts), absent when the main thread could not load that module. */
   stopSignal?: SharedArrayBuffer;
 }

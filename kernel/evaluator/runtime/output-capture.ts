@@ -5,6 +5,13 @@ type StreamName = "stdout" | "stderr";
 
 /** Largest chunk of text held before it is posted, so a cell printing 100 MB streams instead of piling up. */
 const FLUSH_AT_CHARS = 256 * 1024;
+/**
+ * Most text posted and not yet relayed by the main thread (published or dropped) before a write waits.
+ * Without a bound a print loop outruns the main thread (~100 MB/s) and its queue grows until the kernel dies.
+ */
+export const IN_FLIGHT_LIMIT_CHARS = 32 * 1024 * 1024;
+/** A waiting write re-reads the shared state at least this often (a missed notify costs no more). */
+const WAIT_SLICE_MS = 50;
 
 /**
  * Turns console.* and process.stdout/stderr writes in the runtime worker into batched `stream`
@@ -16,7 +23,11 @@ export class OutputCapture {
   private pendingText = "";
   private flushScheduled = false;
 
-  constructor(private readonly post: (message: FromWorker) => void) {}
+  /** inFlight: shared with the main thread, [0] the characters posted and not yet relayed, [1] set once the run is interrupted. */
+  constructor(
+    private readonly post: (message: FromWorker) => void,
+    private readonly inFlight: Int32Array,
+  ) {}
 
   write(name: StreamName, text: string): void {
     if (text.length === 0) return;
@@ -28,9 +39,13 @@ export class OutputCapture {
   }
 
   flush(): void {
-    if (this.pendingName && this.pendingText) this.post({ type: "stream", name: this.pendingName, text: this.pendingText });
+    const name = this.pendingName;
+    const text = this.pendingText;
     this.pendingName = undefined;
     this.pendingText = "";
+    if (!name || !text) return;
+    Atomics.add(this.inFlight, 0, text.length);
+    this.post({ type: "stream", name, text });
   }
 
   /** Routes process.stdout/stderr and a fresh global console through this capture. */
@@ -38,7 +53,8 @@ export class OutputCapture {
     for (const name of ["stdout", "stderr"] as const) {
       const stream = process[name];
       stream.write = ((chunk: unknown, encodingOrCallback?: unknown, callback?: unknown) => {
-        this.write(name, chunkToText(chunk, typeof encodingOrCallback === "string" ? encodingOrCallback : undefined));
+        // only cells' writes wait: the worker's own (a few lines) must not block its bookkeeping
+        if (waitForRelay(this.inFlight)) this.write(name, chunkToText(chunk, typeof encodingOrCallback === "string" ? encodingOrCallback : undefined));
         const done = typeof encodingOrCallback === "function" ? encodingOrCallback : callback;
         if (typeof done === "function") queueMicrotask(() => (done as () => void)());
         return true;
@@ -56,6 +72,19 @@ export class OutputCapture {
       this.flush();
     });
   }
+}
+
+/**
+ * Waits while too much is in flight. False once the run was interrupted (index 1 set): its text is dropped
+ * then, and nothing waits, since the interrupt guard declines to stop the worker's own code (and a
+ * termination landing inside Atomics.wait crashed the kernel: "free(): invalid pointer").
+ */
+function waitForRelay(inFlight: Int32Array): boolean {
+  for (let chars = Atomics.load(inFlight, 0); chars > IN_FLIGHT_LIMIT_CHARS; chars = Atomics.load(inFlight, 0)) {
+    if (Atomics.load(inFlight, 1) !== 0) break;
+    Atomics.wait(inFlight, 0, chars, WAIT_SLICE_MS);
+  }
+  return Atomics.load(inFlight, 1) === 0;
 }
 
 function chunkToText(chunk: unknown, encoding: string | undefined): string {

@@ -23,7 +23,7 @@ type RemoteObject = { type: string; value?: unknown; unserializableValue?: strin
 const port = parentPort!;
 const data = workerData as WorkerData;
 const post = (message: FromWorker) => port.postMessage(message);
-const output = new OutputCapture(post);
+const output = new OutputCapture(post, new Int32Array(data.outputInFlight));
 const session = new Session();
 session.connect();
 
