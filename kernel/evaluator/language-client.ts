@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import { Prelude } from "./carried-declarations";
 import type { CellBindings, CheckMode, CompileResult, FromLanguageWorker, LanguageReply, LanguageRequest, ToLanguageWorker } from "./language-messages";
-import type { BindingKind } from "./repl-bindings";
+import { recordBindings, type BindingKind } from "./repl-bindings";
 import { tsfineRoot } from "./tsfine-root";
 
 /** Compile results kept for cells run again unchanged. */
@@ -92,13 +92,7 @@ export class LanguageClient {
 
   /** As ReplBindings.commit does in the worker. */
   private bind(bindings: Array<[string, BindingKind]>): boolean {
-    let changed = false;
-    for (const [name, kind] of bindings) {
-      if (this.kinds.get(name) === kind) continue;
-      this.kinds.set(name, kind);
-      changed = true;
-    }
-    return changed;
+    return recordBindings(this.kinds, bindings);
   }
 
   private takeUnsent(): CellBindings[] | undefined {

@@ -76,13 +76,7 @@ export class ReplBindings {
 
   /** The cell ran: its names are now bound as `bindings` says. Returns whether any binding changed. */
   commit(bindings: Array<[string, BindingKind]>): boolean {
-    let changed = false;
-    for (const [name, kind] of bindings) {
-      if (this.kinds.get(name) === kind) continue;
-      this.kinds.set(name, kind);
-      changed = true;
-    }
-    return changed;
+    return recordBindings(this.kinds, bindings);
   }
 
   clear(): void {
@@ -93,4 +87,15 @@ export class ReplBindings {
 
 function hiddenName(name: string): string {
   return `__tsfine_fn_${name}`;
+}
+
+/** Records each name's binding kind in `kinds`; returns whether any of them changed. */
+export function recordBindings(kinds: Map<string, BindingKind>, bindings: Array<[string, BindingKind]>): boolean {
+  let changed = false;
+  for (const [name, kind] of bindings) {
+    if (kinds.get(name) === kind) continue;
+    kinds.set(name, kind);
+    changed = true;
+  }
+  return changed;
 }
