@@ -12,6 +12,7 @@
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import type { Router } from "zeromq";
 import { Outbox } from "./outbox";
+import { SOCKET_QUEUE_LIMITS } from "./sockets";
 import { createMessage, decodeMessageAsync, encodeMessageFrames, JupyterMessage, MessageSigner, ReplayGuard, signatureOf } from "./wire";
 
 /** What the thread needs to verify and answer requests. */
@@ -175,8 +176,7 @@ async function serveRequests(socket: Router, outbox: Outbox, options: ControlSer
 
 async function runThread({ endpoint, options }: ControlThreadData): Promise<void> {
   const { Router } = await import("zeromq");
-  // The same queue limits as the other channels (sockets.ts): a slow client never loses a reply.
-  const socket = new Router({ linger: 1000, sendHighWaterMark: 1_000_000 });
+  const socket = new Router(SOCKET_QUEUE_LIMITS);
   try {
     await socket.bind(endpoint);
   } catch (error) {

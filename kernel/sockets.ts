@@ -21,17 +21,20 @@ export interface BindingSockets {
   bound: Promise<void>;
 }
 
+/**
+ * Options of every kernel socket (the control thread's too). linger lets replies queued just
+ * before close still leave. ROUTER and PUB sockets drop messages beyond their high-water mark;
+ * ZeroMQ's default (1000) is reached by a few hundred queued cells when the client reads slowly,
+ * and a lost reply or idle leaves that client waiting forever.
+ */
+export const SOCKET_QUEUE_LIMITS = { linger: 1000, sendHighWaterMark: 1_000_000 };
+
 /** Creates the sockets and starts binding them; the binds finish on ZeroMQ's own thread. */
 export function bindSockets(info: ConnectionInfo): BindingSockets {
-  // linger lets replies queued just before close still leave. ROUTER and PUB sockets drop
-  // messages beyond their high-water mark; ZeroMQ's default (1000) is reached by a few
-  // hundred queued cells when the client reads slowly, and a lost reply or idle leaves that
-  // client waiting forever.
-  const queueLimit = { linger: 1000, sendHighWaterMark: 1_000_000 };
   const sockets: KernelSockets = {
-    shell: new Router(queueLimit),
-    stdin: new Router(queueLimit),
-    iopub: new Publisher(queueLimit),
+    shell: new Router(SOCKET_QUEUE_LIMITS),
+    stdin: new Router(SOCKET_QUEUE_LIMITS),
+    iopub: new Publisher(SOCKET_QUEUE_LIMITS),
   };
   const bound = Promise.all(
     (["shell", "stdin", "iopub"] as const).map((channel) =>

@@ -28,6 +28,7 @@ export class LanguageClient {
   private stopped = false;
   /** The worker's view of the committed state, mirrored to tell a commit that changes nothing. */
   private readonly prelude = new Prelude();
+  /** As ReplBindings keeps them in the worker. */
   private readonly kinds = new Map<string, BindingKind>();
   /** Reusable compile results by mode and code, valid until the committed state changes. */
   private readonly reusable = new Map<string, CompileResult>();
@@ -70,7 +71,7 @@ export class LanguageClient {
   commit(cell: CellBindings): void {
     // `1 + 1` changes nothing, nor does a cell run again that declares what it declared before.
     const carried = this.prelude.carry(cell.declarations);
-    if (!this.bind(cell.bindings) && !carried) return;
+    if (!recordBindings(this.kinds, cell.bindings) && !carried) return;
     this.forgetResults();
     this.committed.push(cell);
     if (this.worker) this.unsent.push(cell);
@@ -88,11 +89,6 @@ export class LanguageClient {
   private forgetResults(): void {
     this.reusable.clear();
     this.generation++;
-  }
-
-  /** As ReplBindings.commit does in the worker. */
-  private bind(bindings: Array<[string, BindingKind]>): boolean {
-    return recordBindings(this.kinds, bindings);
   }
 
   private takeUnsent(): CellBindings[] | undefined {
