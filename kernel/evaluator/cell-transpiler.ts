@@ -1,5 +1,6 @@
 import type { RawSourceMap } from "source-map-js";
 import { rewriteModuleSyntax } from "./module-syntax-rewriter";
+import { withScriptName } from "./script-name";
 import type { TS } from "./typescript-loader";
 
 export interface TranspiledCell {
@@ -23,7 +24,7 @@ export function transpileCell(ts: TS, code: string, scriptName: string): Transpi
     recent.set(code, emitted);
     if (recent.size > RECENT_LIMIT) recent.delete(recent.keys().next().value as string);
   }
-  return { js: `${emitted.body}//# sourceURL=${scriptName}`, map: emitted.map, syntaxErrors: emitted.syntaxErrors };
+  return { js: withScriptName(emitted.body, scriptName), map: emitted.map, syntaxErrors: emitted.syntaxErrors };
 }
 
 function emit(ts: TS, code: string): Emitted {

@@ -4,6 +4,7 @@ import { Worker } from "node:worker_threads";
 import { Prelude } from "./carried-declarations";
 import type { CellBindings, CheckMode, CompileResult, FromLanguageWorker, LanguageReply, LanguageRequest, ToLanguageWorker } from "./language-messages";
 import { recordBindings, type BindingKind } from "./repl-bindings";
+import { renamedScript } from "./script-name";
 import { tsfineRoot } from "./tsfine-root";
 
 /** Compile results kept for cells run again unchanged. */
@@ -57,7 +58,7 @@ export class LanguageClient {
   async compile(code: string, scriptName: string, mode: CheckMode): Promise<CompileResult> {
     const key = `${mode}:${code}`;
     const earlier = this.reusable.get(key);
-    if (earlier) return earlier.kind === "compiled" ? { ...earlier, js: renamed(earlier.js, scriptName) } : earlier;
+    if (earlier) return earlier.kind === "compiled" ? { ...earlier, js: renamedScript(earlier.js, scriptName) } : earlier;
     const generation = this.generation;
     const result = await this.request({ type: "compile", code, scriptName, mode });
     if (result.reusable && generation === this.generation) {
@@ -135,11 +136,6 @@ export class LanguageClient {
     for (const pending of this.pending.values()) pending.reject(new Error(reason));
     this.pending.clear();
   }
-}
-
-/** The cell's JavaScript under another script name (the last line names it for stack traces). */
-function renamed(js: string, scriptName: string): string {
-  return js.replace(/\/\/# sourceURL=\S*$/, `//# sourceURL=${scriptName}`);
 }
 
 function workerScript(): string {

@@ -8,7 +8,6 @@ export interface DisplayModule {
   setDisplaySink?(sink: { display(event: unknown): void; clearOutput(wait: boolean): void } | undefined): void;
   flushPendingDisplays?(): void;
   failOpenProgressBars?(reason?: unknown): void;
-  isPlotlyLibraryInlined?(): boolean;
   plotlyInlinings?(): number;
   resetPlotlyInlining?(): void;
   toMimeBundle?(value: unknown): Record<string, unknown> | undefined;

@@ -17,6 +17,7 @@ import { defineLazyGlobal, definePreloadedGlobals, initBackend, loadDisplayModul
 import { describeThrown } from "./thrown-error";
 import { valueBundle } from "./value-bundle";
 import { createTsfineObject } from "./tsfine-object";
+import { withoutScriptName } from "../script-name";
 
 type RemoteObject = { type: string; value?: unknown; unserializableValue?: string; objectId?: string; description?: string };
 
@@ -141,9 +142,6 @@ async function answer(id: number, compute: () => unknown): Promise<void> {
  */
 const plotlyCarrierCodes = new Set<string>();
 
-/** The cell's code without its per-execution script name. */
-const cellCode = (js: string) => js.replace(/\/\/# sourceURL=\S*$/, "");
-
 /** A termination that landed inside tl.fit's training step is repaired before the next cell, which is told so. */
 function recoverCutFit(): void {
   try {
@@ -154,15 +152,13 @@ function recoverCutFit(): void {
   }
 }
 
-/** How many outputs carried plotly.js so far (a display/ without the count: 0 or 1). */
+/** How many outputs carried plotly.js so far. */
 function plotlyInlinings(): number {
-  const display = loadDisplayModule();
-  if (display?.plotlyInlinings) return display.plotlyInlinings();
-  return display?.isPlotlyLibraryInlined?.() ?? true ? 1 : 0;
+  return loadDisplayModule()?.plotlyInlinings?.() ?? 0;
 }
 
 function beforeRun(js: string): number {
-  if (plotlyCarrierCodes.has(cellCode(js))) {
+  if (plotlyCarrierCodes.has(withoutScriptName(js))) {
     loadDisplayModule()?.resetPlotlyInlining?.();
     plotlyCarrierCodes.clear();
   }
@@ -170,7 +166,7 @@ function beforeRun(js: string): number {
 }
 
 function afterRun(js: string, inliningsBefore: number): void {
-  if (plotlyInlinings() > inliningsBefore) plotlyCarrierCodes.add(cellCode(js));
+  if (plotlyInlinings() > inliningsBefore) plotlyCarrierCodes.add(withoutScriptName(js));
 }
 
 function report(id: number, result: RunResult): void {
