@@ -153,6 +153,24 @@ describe("cells keep state like a REPL", () => {
     await expectValue("const waited = await new Promise<number>((resolve) => setTimeout(() => resolve(41), 5))\nwaited + 1", "42");
   });
 
+  test("a cell that declares nothing sees earlier names, and those names can still be declared again", async () => {
+    // Such cells run as plain scripts (plain-script.ts), the others in REPL mode: both must share one scope.
+    await run("let shared = 2");
+    await expectValue("shared * 21", "42");
+    await run("shared = 5");
+    await expectValue("shared", "5");
+    await run('const shared = "now a string"');
+    await expectValue("shared.length", "12");
+    await expectValue("this === globalThis", "true");
+  });
+
+  test("a promise a cell ends with is awaited, whether or not the cell awaits", async () => {
+    await expectValue("Promise.resolve(7)", "7");
+    await expectValue("await Promise.resolve(8)", "8");
+    const rejected = await run('Promise.reject(new TypeError("refused"))');
+    expect(rejected).toMatchObject({ status: "error", ename: "TypeError", evalue: "refused" });
+  });
+
   test("a cell ending in a statement or undefined has no result", async () => {
     const outcome = await run("const nothing = undefined\nnothing");
     expect(outcome).toEqual(expect.objectContaining({ status: "ok" }));
@@ -260,7 +278,15 @@ describe("runtime errors", () => {
     const traceback = outcome.traceback.join("\n");
     expect(traceback).toContain(`cell[${count}]:2:9`);
     expect(traceback).toContain("throw new RangeError('too far')");
-    expect(traceback).not.toMatch(/runtime-worker|node:inspector|evaluator/);
+    expect(traceback).not.toMatch(/runtime-worker|node:inspector|node:vm|evaluator/);
+  });
+
+  test("an error thrown through the user's own vm call keeps the frames of that call", async () => {
+    await run('import * as vm from "node:vm"');
+    const outcome = await run('vm.runInThisContext("(() => { throw new Error(\'inner\') })()")');
+    expect(outcome).toMatchObject({ status: "error", evalue: "inner" });
+    if (outcome.status !== "error") return;
+    expect(outcome.traceback.join("\n")).toMatch(/node:vm[\s\S]*cell\[\d+\]:1:4/);
   });
 });
 

@@ -1,4 +1,5 @@
 import { CellLanguageService } from "./cell-language-service";
+import { runsAsPlainScript } from "./plain-script";
 import { transpileCell } from "./cell-transpiler";
 import type { CellBindings, CheckMode, CompileResult } from "./language-messages";
 import { ReplBindings } from "./repl-bindings";
@@ -41,6 +42,7 @@ export class CellCompiler {
       map,
       syntaxErrors: transpiled.syntaxErrors,
       binds: { declarations, bindings: adapted.bindings },
+      plainScript: transpiled.syntaxErrors.length === 0 && adapted.bindings.length === 0 && runsAsPlainScript(this.ts, adapted.js),
       reusable: this.service.answersDependOnTextOnly,
     };
   }

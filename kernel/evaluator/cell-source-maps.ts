@@ -34,16 +34,21 @@ export class CellSourceMaps {
     if (!stack) return [];
     const frames: string[] = [];
     let firstCellLine: string | undefined;
-    for (const line of stack.split("\n")) {
-      if (!/^\s+at /.test(line)) continue;
-      // Frames below the kernel's inspector call are how the kernel ran the cell, not the user's code.
-      if (line.includes("node:inspector")) break;
+    const lines = stack.split("\n").filter((line) => /^\s+at /.test(line));
+    for (const [index, line] of lines.entries()) {
+      // Frames below the kernel's inspector or vm call are how the kernel ran the cell, not the user's code.
+      if (line.includes("node:inspector") || this.isKernelScriptCall(line, lines[index + 1])) break;
       if (this.isInternal(line)) continue;
       const mapped = this.mapFrame(line);
       frames.push(mapped.text);
       firstCellLine ??= mapped.codeLine;
     }
     return firstCellLine ? [...frames, firstCellLine] : frames;
+  }
+
+  /** The runtime's vm.Script call (a cell run as a plain script): a node:vm frame called from the kernel. A user's own vm call is kept. */
+  private isKernelScriptCall(frame: string, caller: string | undefined): boolean {
+    return frame.includes("(node:vm:") && caller !== undefined && caller.includes(this.internalDir);
   }
 
   private isInternal(frame: string): boolean {

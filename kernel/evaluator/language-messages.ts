@@ -29,9 +29,11 @@ export type CompileResult =
       syntaxErrors: Array<{ start: number; message: string }>;
       /** Send back with "commit" once the cell ran. */
       binds: CellBindings;
+      /** The runtime may run `js` as an ordinary script instead of in REPL mode (plain-script.ts). */
+      plainScript: boolean;
     };
 
-export type Transpiled = { js: string; syntaxErrors: Array<{ start: number; message: string }> };
+export type Transpiled = { js: string; syntaxErrors: Array<{ start: number; message: string }>; plainScript: boolean };
 
 export type LanguageRequest =
   | { type: "compile"; code: string; scriptName: string; mode: CheckMode }

@@ -8,6 +8,7 @@ import { transpileCell } from "./cell-transpiler";
 import { completeAt } from "./completion";
 import { createGarbageCollector, exposeGc } from "./garbage-collector";
 import { inspectAt } from "./inspection";
+import { runsAsPlainScript } from "./plain-script";
 import type { FromLanguageWorker, LanguageRequest, ToLanguageWorker } from "./language-messages";
 import { loadTypeScript } from "./typescript-code-cache";
 
@@ -26,7 +27,7 @@ function answer(request: LanguageRequest): unknown {
       return compiler.compile(request.code, request.scriptName, request.mode);
     case "transpile": {
       const { js, syntaxErrors } = transpileCell(ts, request.code, request.scriptName);
-      return { js, syntaxErrors };
+      return { js, syntaxErrors, plainScript: syntaxErrors.length === 0 && runsAsPlainScript(ts, js) };
     }
     case "complete":
       return completeAt(compiler.service, request.code, request.cursorPos);

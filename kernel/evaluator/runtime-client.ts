@@ -113,13 +113,14 @@ export class RuntimeClient {
     return this.ready;
   }
 
-  async run(js: string, needsBackend: boolean): Promise<RunResult> {
+  /** Runs a compiled cell; `plainScript`: it may run as an ordinary script (see plain-script.ts). */
+  async run(js: string, { needsBackend = false, plainScript = false }: { needsBackend?: boolean; plainScript?: boolean } = {}): Promise<RunResult> {
     await this.ready;
     const id = this.nextId++;
     return new Promise<RunResult>((resolve) => {
       this.running = { id, interrupted: false, resolve };
       Atomics.store(this.outputState, 1, 0);
-      this.send({ type: "run", id, js, needsBackend });
+      this.send({ type: "run", id, js, needsBackend, plainScript });
     });
   }
 

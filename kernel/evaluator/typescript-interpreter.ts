@@ -172,7 +172,7 @@ export class TypeScriptInterpreter implements Interpreter {
     if (compiled.syntaxErrors.length > 0) return { status: "error", ...syntaxErrorOutcome(label, code, compiled.syntaxErrors) };
     this.maps.add(scriptName, label, code, compiled.map);
 
-    const result = await this.runtime!.run(compiled.js, MENTIONS_BACKEND.test(code));
+    const result = await this.runtime!.run(compiled.js, { needsBackend: MENTIONS_BACKEND.test(code), plainScript: compiled.plainScript });
     // Whatever ran keeps its bindings in the REPL scope even if the cell failed later on (a binding
     // that never got its value throws a ReferenceError, as it should), so later cells see its type.
     // Only a cell V8 refused to compile declared nothing.
@@ -197,7 +197,7 @@ export class TypeScriptInterpreter implements Interpreter {
    * a running cell stops. So a no-op runs, and is interrupted only if it does not finish at once.
    */
   private async interruptRuntime(): Promise<void> {
-    const probe = this.runtime!.run("undefined", false);
+    const probe = this.runtime!.run("undefined", { plainScript: true });
     const answered = await Promise.race([probe.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), PROBE_WAIT_MS))]);
     if (answered) return;
     this.runtime!.interrupt();
@@ -215,7 +215,7 @@ export class TypeScriptInterpreter implements Interpreter {
     for (const [name, expression] of Object.entries(expressions)) {
       const scriptName = `tsfine-cell-${++this.runNumber}`;
       const transpiled = await this.language.request({ type: "transpile", code: `(${expression})`, scriptName });
-      const result = transpiled.syntaxErrors.length > 0 ? undefined : await this.runtime!.run(transpiled.js, false);
+      const result = transpiled.syntaxErrors.length > 0 ? undefined : await this.runtime!.run(transpiled.js, { plainScript: transpiled.plainScript });
       if (result?.kind === "ok") results[name] = { status: "ok", data: result.bundle ?? { "text/plain": "undefined" }, metadata: {} };
       else {
         const error: ErrorInfo = result?.kind === "error" ? runtimeErrorOutcome(result.error, this.maps) : { ename: "SyntaxError", evalue: transpiled.syntaxErrors[0]?.message ?? "interrupted", traceback: [] };
@@ -293,10 +293,16 @@ function syntaxErrorOutcome(label: string, code: string, errors: Array<{ start: 
   };
 }
 
+let tsfineVersion: string | undefined;
+
+/** tsfine's own version, read once (every kernel_info_reply carries it). */
 function packageVersion(): string {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(tsfineRoot(), "package.json"), "utf8")).version;
-  } catch {
-    return "0.0.0";
+  if (tsfineVersion === undefined) {
+    try {
+      tsfineVersion = String(JSON.parse(fs.readFileSync(path.join(tsfineRoot(), "package.json"), "utf8")).version);
+    } catch {
+      tsfineVersion = "0.0.0";
+    }
   }
+  return tsfineVersion;
 }

@@ -22,12 +22,20 @@ export function loadTypeScript(): Promise<TS> {
   return loading;
 }
 
-/** The version of the `typescript` package that will be loaded, read without loading it. */
+let loadedVersion: string | undefined;
+
+/**
+ * The version of the `typescript` package that will be loaded, read without loading it. Read once: every
+ * kernel_info_reply carries it, and resolving and reading the manifest cost ~0.5 ms of each reply.
+ */
 export function typescriptVersion(): string {
-  try {
-    const manifest = path.join(path.dirname(require.resolve("typescript")), "..", "package.json");
-    return JSON.parse(fs.readFileSync(manifest, "utf8")).version;
-  } catch {
-    return "unknown";
+  if (loadedVersion === undefined) {
+    try {
+      const manifest = path.join(path.dirname(require.resolve("typescript")), "..", "package.json");
+      loadedVersion = String(JSON.parse(fs.readFileSync(manifest, "utf8")).version);
+    } catch {
+      loadedVersion = "unknown";
+    }
   }
+  return loadedVersion;
 }

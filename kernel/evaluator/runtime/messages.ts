@@ -26,7 +26,7 @@ export interface WorkerData {
 }
 
 export type ToWorker =
-  | { type: "run"; id: number; js: string; needsBackend: boolean }
+  | { type: "run"; id: number; js: string; needsBackend: boolean; plainScript: boolean }
   | { type: "interrupt"; id: number }
   | { type: "expandMagic"; id: number; name: string; args: string; body?: string }
   | { type: "globalNames"; id: number }

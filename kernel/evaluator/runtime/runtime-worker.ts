@@ -6,6 +6,7 @@
 import { Session } from "node:inspector";
 import { createRequire } from "node:module";
 import * as path from "node:path";
+import * as vm from "node:vm";
 import { parentPort, workerData } from "node:worker_threads";
 import type { DisplayEvent } from "../../interpreter";
 import type { FromWorker, RunResult, ToWorker, WorkerData } from "./messages";
@@ -91,7 +92,7 @@ function parseUnserializable(text: string): unknown {
   return Number(text);
 }
 
-async function run(id: number, js: string, needsBackend: boolean): Promise<RunResult> {
+async function run(id: number, js: string, needsBackend: boolean, plainScript: boolean): Promise<RunResult> {
   if (needsBackend) await startBackend();
   return new Promise<RunResult>((resolve) => {
     let settled = false;
@@ -104,6 +105,11 @@ async function run(id: number, js: string, needsBackend: boolean): Promise<RunRe
       resolve(result);
     };
     running = { id, settle };
+    const script = plainScript ? compiledScript(js) : undefined;
+    if (script) {
+      settleAsScript(script, settle);
+      return;
+    }
     session.post("Runtime.evaluate", { expression: js, replMode: true, awaitPromise: true, objectGroup: "cell" }, (error, response) => {
       if (error) {
         settle({ kind: "error", terminated: /terminated/i.test(error.message), error: { name: "Error", message: error.message } });
@@ -123,6 +129,29 @@ async function run(id: number, js: string, needsBackend: boolean): Promise<RunRe
       );
     });
   });
+}
+
+/**
+ * A cell that binds no global and does not await (plain-script.ts) runs as an ordinary script: same
+ * global scope and completion value as in REPL mode, ~10 µs instead of ~130 µs for the inspector's
+ * Runtime.evaluate, and its value is at hand without a Runtime.callFunctionOn. Undefined when V8
+ * refuses the script: the REPL evaluation then reports the SyntaxError as it does for every cell.
+ */
+function compiledScript(js: string): vm.Script | undefined {
+  try {
+    return new vm.Script(js, { importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
+  } catch {
+    return undefined;
+  }
+}
+
+function settleAsScript(script: vm.Script, settle: (result: RunResult) => void): void {
+  // An async function adopts a promise the cell ends with, as the REPL evaluation's result does (valueOf).
+  const evaluate = async () => script.runInThisContext();
+  evaluate().then(
+    (value) => settle({ kind: "ok", bundle: valueBundle(value) }),
+    (thrown) => settle({ kind: "error", error: describeThrown(thrown) }),
+  );
 }
 
 async function answer(id: number, compute: () => unknown): Promise<void> {
@@ -190,7 +219,7 @@ port.on("message", (message: ToWorker) => {
     case "run": {
       recoverCutFit();
       const inliningsBefore = beforeRun(message.js);
-      run(message.id, message.js, message.needsBackend).then((result) => {
+      run(message.id, message.js, message.needsBackend, message.plainScript).then((result) => {
         afterRun(message.js, inliningsBefore);
         report(message.id, result);
       });
