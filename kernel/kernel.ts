@@ -11,6 +11,7 @@ import { ControlHandlers, ControlThread, startControlThread } from "./control-th
 import { Heartbeat, startHeartbeat } from "./heartbeat";
 import { History } from "./history";
 import type { Interpreter } from "./interpreter";
+import { welcomeIdentities, welcomeSubscribers } from "./iopub-welcome";
 import { Outbox } from "./outbox";
 import { KernelProtocol, ProtocolChannels, RequestChannel } from "./protocol";
 import { BindingSockets, bindSockets } from "./sockets";
@@ -166,6 +167,16 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
   };
   void receive("shell", sockets.shell);
   void receive("stdin", sockets.stdin);
+
+  // A subscription read after close() has drained the outbox gets no welcome: its socket is closing.
+  const welcome = (subscription: string) => {
+    if (closed) return;
+    const message = createMessage("iopub_welcome", { subscription }, { session, identities: welcomeIdentities(subscription) });
+    void outboxes.iopub.send(encodeMessageFrames(message, signer));
+  };
+  welcomeSubscribers(sockets.iopub, welcome).catch((error: unknown) => {
+    if (!closed) log(`iopub socket failed: ${error}`);
+  });
 
   channels.publish("status", { execution_state: "starting" });
   protocol.start();

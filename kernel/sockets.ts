@@ -6,13 +6,14 @@
  * 100–200 ms (ZeroMQ's reconnect interval), so every millisecond before the bind can cost a
  * whole retry.
  */
-import { Publisher, Router } from "zeromq";
+import { Router, XPublisher } from "zeromq";
 import { ConnectionInfo, endpoint } from "./connection";
 
 export interface KernelSockets {
   shell: Router;
   stdin: Router;
-  iopub: Publisher;
+  /** An XPUB, so the kernel sees each subscription and can welcome it (iopub-welcome.ts). */
+  iopub: XPublisher;
 }
 
 export interface BindingSockets {
@@ -34,7 +35,9 @@ export function bindSockets(info: ConnectionInfo): BindingSockets {
   const sockets: KernelSockets = {
     shell: new Router(SOCKET_QUEUE_LIMITS),
     stdin: new Router(SOCKET_QUEUE_LIMITS),
-    iopub: new Publisher(SOCKET_QUEUE_LIMITS),
+    // "allSubs": every subscription reaches the kernel, not only the first to a topic, so a
+    // second client subscribing to "" is welcomed too.
+    iopub: new XPublisher({ ...SOCKET_QUEUE_LIMITS, verbosity: "allSubs" }),
   };
   const bound = Promise.all(
     (["shell", "stdin", "iopub"] as const).map((channel) =>

@@ -56,5 +56,12 @@ class TsfineConformance(jupyter_kernel_test.KernelTests):
     supported_history_operations = ("tail", "range", "search")
 
 
+class TsfineIopubWelcome(jupyter_kernel_test.IopubWelcomeTests):
+    """JEP 65: the first iopub message a new client gets is iopub_welcome for its subscription."""
+
+    kernel_name = "tsfine"
+    support_iopub_welcome = True
+
+
 if __name__ == "__main__":
     unittest.main()
