@@ -136,6 +136,8 @@ export class KernelClient {
   private readonly replies = new Map<string, Waiter<JupyterMessage>>();
   private readonly trackers = new Map<string, IopubTracker>();
   private closed = false;
+  /** The kernel welcomed a subscription (JEP 65's iopub_welcome): what it publishes from now on reaches this client. */
+  private iopubWelcomed = false;
   private pingCounter = 0;
   private pingChain: Promise<unknown> = Promise.resolve();
   private child: ChildProcess | undefined;
@@ -312,6 +314,7 @@ export class KernelClient {
       for await (const frames of this.sockets.iopub) {
         const message = this.decode(frames);
         if (!message) continue;
+        if (message.header.msg_type === "iopub_welcome") this.iopubWelcomed = true;
         const parentId = message.parent_header.msg_id;
         if (parentId) this.trackers.get(parentId)?.push(message);
         this.onIopub(message);
@@ -461,7 +464,8 @@ export class KernelClient {
 
   /**
    * iopub is PUB/SUB: messages sent before our subscription reaches the kernel are lost.
-   * Ready means a kernel_info reply AND its status on iopub arrived (as nbclient does).
+   * Ready means a kernel_info reply, and iopub known to flow: a welcome to the subscription (JEP 65) or
+   * the request's status on iopub (as nbclient does; kernels without welcomes).
    */
   private async waitForReady(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -473,6 +477,10 @@ export class KernelClient {
       void this.outboxes.shell.send(encodeMessage(message, this.signer));
       const replied = await reply;
       if (!replied) break;
+      if (this.iopubWelcomed) {
+        this.trackers.delete(id);
+        return;
+      }
       const tracker = this.trackers.get(id)!;
       const sawIopub = await withTimeout(tracker.untilIdle(), 100, "iopub").then(
         () => true,
