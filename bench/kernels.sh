@@ -19,6 +19,11 @@ if [ -n "${TSFINE_BASELINE:-}" ]; then
 {"argv": ["$(command -v node)", "--no-force-async-hooks-checks", "$(readlink -f "$TSFINE_BASELINE")/bin/tsfine.js", "kernel", "--connection-file", "{connection_file}"], "display_name": "tsfine (baseline)", "language": "typescript", "interrupt_mode": "message"}
 JSON
 fi
+# The floor: tsfine's kernel layer with an interpreter that answers at once (bench/answer-at-once-kernel.js).
+mkdir -p "$JUPYTER_PATH/kernels/answer-at-once"
+cat > "$JUPYTER_PATH/kernels/answer-at-once/kernel.json" <<JSON
+{"argv": ["$(command -v node)", "$root/bench/answer-at-once-kernel.js", "{connection_file}"], "display_name": "answer at once", "language": "typescript", "interrupt_mode": "message"}
+JSON
 npx --no-install tslab install --python="$py" --prefix "$tmp" >/dev/null
 "$py" -m ipykernel install --prefix "$tmp" >/dev/null
 
