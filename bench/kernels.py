@@ -179,14 +179,22 @@ def main(names):
     for label in ["1+1", "50-line cell", "tf cell", "complete", "complete edited", "inspect"]:
         for batch in range(batches):
             for peer in running if batch % 2 == 0 else running[::-1]:
-                if label not in tests[peer.name]:
+                if label not in tests[peer.name] or peer.name in failed:
                     continue
                 request = tests[peer.name][label]
                 samples = peer.samples.setdefault(label, [])
-                for _ in range(per_batch):
-                    t0 = time.perf_counter()
-                    request()
-                    samples.append((time.perf_counter() - t0) * 1000)
+                try:
+                    for _ in range(per_batch):
+                        t0 = time.perf_counter()
+                        request()
+                        samples.append((time.perf_counter() - t0) * 1000)
+                except Exception as exc:  # a kernel that stops answering gets a row saying where
+                    failed[peer.name] = f"{label} after {len(samples)} requests: {type(exc).__name__} {exc}"[:120]
+                    print(f"{peer.name}: {failed[peer.name]}", file=sys.stderr)
+    for peer in running:
+        if peer.name in failed:
+            peer.close()
+    running = [peer for peer in running if peer.name not in failed]
     for peer in running:
         for label, samples in peer.samples.items():
             samples.sort()
