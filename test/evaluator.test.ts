@@ -281,6 +281,18 @@ describe("runtime errors", () => {
     expect(traceback).not.toMatch(/runtime-worker|node:inspector|node:vm|evaluator/);
   });
 
+  test("a cell that declares nothing points at its own line too", async () => {
+    // runs as a plain script (plain-script.ts), not in REPL mode: the same mapping must hold
+    await run("const limit: number = 3");
+    const plain = await run("[1, 2, 3, 4].forEach((value: number) => {\n  if (value > limit) throw new RangeError(`${value} is over`);\n});");
+    expect(plain).toMatchObject({ status: "error", ename: "RangeError", evalue: "4 is over" });
+    if (plain.status !== "error") return;
+    const traceback = plain.traceback.join("\n");
+    expect(traceback).toContain(`cell[${count}]:2:28`);
+    expect(traceback).toContain("if (value > limit) throw new RangeError(`${value} is over`);");
+    expect(traceback).not.toMatch(/node:vm|runtime-worker/);
+  });
+
   test("an error thrown through the user's own vm call keeps the frames of that call", async () => {
     await run('import * as vm from "node:vm"');
     const outcome = await run('vm.runInThisContext("(() => { throw new Error(\'inner\') })()")');
