@@ -38,6 +38,9 @@ export interface RunningKernel {
 /** The longest the heartbeat and control threads wait for the first kernel_info reply before they start anyway. */
 const THREADS_DELAY_MS = 100;
 
+/** The longest the "starting" status waits for a first subscriber to welcome. */
+const STARTING_DELAY_MS = 1000;
+
 function defaultLog(text: string): void {
   process.stderr.write(`[tsfine] ${text}\n`);
 }
@@ -83,6 +86,15 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
   };
   const threadsTimer = setTimeout(startThreadsOnce, THREADS_DELAY_MS);
 
+  let startingPublished = false;
+  let startingTimer: NodeJS.Timeout | undefined;
+  const publishStartingOnce = () => {
+    if (startingPublished || closed) return;
+    startingPublished = true;
+    clearTimeout(startingTimer);
+    channels.publish("status", { execution_state: "starting" });
+  };
+
   const reportSendError = (error: unknown) => log(`send failed: ${error}`);
   const outboxes = {
     shell: new Outbox(sockets.shell, reportSendError),
@@ -99,6 +111,7 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
       sendReply(channel, encodeMessageFrames(message, signer));
     },
     publish(msgType, content, parent, buffers) {
+      publishStartingOnce();
       const topic = Buffer.from(`kernel.${session}.${msgType}`);
       const message = createMessage(msgType, content, { session, parent, identities: [topic], buffers });
       void outboxes.iopub.send(encodeMessageFrames(message, signer));
@@ -120,6 +133,7 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
     if (closed) return;
     closed = true;
     clearTimeout(threadsTimer);
+    clearTimeout(startingTimer);
     await Promise.all(Object.values(outboxes).map((outbox) => outbox.drain()));
     for (const socket of Object.values(sockets)) socket.close();
     // A worker still booting must finish first: ending a process mid-way through a worker's
@@ -173,12 +187,16 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
     if (closed) return;
     const message = createMessage("iopub_welcome", { subscription }, { session, identities: welcomeIdentities(subscription) });
     void outboxes.iopub.send(encodeMessageFrames(message, signer));
+    publishStartingOnce();
   };
   welcomeSubscribers(sockets.iopub, welcome).catch((error: unknown) => {
     if (!closed) log(`iopub socket failed: ${error}`);
   });
 
-  channels.publish("status", { execution_state: "starting" });
+  // The "starting" status goes out after the first subscriber's welcome, or before the first other
+  // iopub message, or after a second: published at once it often reached a subscription that libzmq
+  // had applied but this loop had not read yet, ahead of the welcome that JEP 65 puts first.
+  startingTimer = setTimeout(publishStartingOnce, STARTING_DELAY_MS);
   protocol.start();
   return { protocol, comms: protocol.comms, session, stopped, close: () => close(false) };
 }

@@ -222,6 +222,20 @@ describe("right after launch", () => {
     expect(iopub.undecodable).toEqual([]);
   });
 
+  test("the first message a subscriber connected at launch receives is its welcome, not the kernel's starting status (JEP 65; jupyter_kernel_test checks it)", async () => {
+    for (let launch = 0; launch < 6; launch++) {
+      kernel = await LaunchedKernel.start();
+      const iopub = new IopubSubscriber(kernel.info, "");
+      sockets.push(iopub);
+      await iopub.welcome("");
+      // anything published in the meantime would have arrived by now, ahead of the welcome or behind it
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(iopub.received.map(({ message }) => `${message.header.msg_type} ${JSON.stringify(message.content)}`)[0]).toBe(`iopub_welcome {"subscription":""}`);
+      for (const socket of sockets.splice(0)) socket.close();
+      await kernel.stop();
+    }
+  });
+
   test("a client that waits for its welcome before the first kernel_info sees that request's busy and idle", async () => {
     kernel = await LaunchedKernel.start();
     const iopub = new IopubSubscriber(kernel.info, "");
