@@ -101,6 +101,7 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
     stdin: new Outbox(sockets.stdin, reportSendError),
     iopub: new Outbox(sockets.iopub, reportSendError),
   };
+  const sendOnIopub = (message: JupyterMessage) => void outboxes.iopub.send(encodeMessageFrames(message, signer));
   // Control requests come only from the control thread, so it is running when a reply is due.
   const sendReply = (channel: RequestChannel, frames: Array<Buffer | string>) =>
     channel === "control" ? void controlThread?.send(frames) : void outboxes[channel].send(frames);
@@ -113,8 +114,7 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
     publish(msgType, content, parent, buffers) {
       publishStartingOnce();
       const topic = Buffer.from(`kernel.${session}.${msgType}`);
-      const message = createMessage(msgType, content, { session, parent, identities: [topic], buffers });
-      void outboxes.iopub.send(encodeMessageFrames(message, signer));
+      sendOnIopub(createMessage(msgType, content, { session, parent, identities: [topic], buffers }));
     },
     stdin(request, msgType, content) {
       const message = createMessage(msgType, content, { session, parent: request, identities: request.identities });
@@ -185,8 +185,7 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
   // A subscription read after close() has drained the outbox gets no welcome: its socket is closing.
   const welcome = (subscription: string) => {
     if (closed) return;
-    const message = createMessage("iopub_welcome", { subscription }, { session, identities: welcomeIdentities(subscription) });
-    void outboxes.iopub.send(encodeMessageFrames(message, signer));
+    sendOnIopub(createMessage("iopub_welcome", { subscription }, { session, identities: welcomeIdentities(subscription) }));
     publishStartingOnce();
   };
   welcomeSubscribers(sockets.iopub, welcome).catch((error: unknown) => {
