@@ -23,18 +23,27 @@ function imageBytesBundle(value: unknown): MimeBundle | undefined {
   return undefined;
 }
 
+function isObjectLike(value: unknown): value is object {
+  return (typeof value === "object" && value !== null) || typeof value === "function";
+}
+
+/** What only an object can have: the mimeBundle protocol, tensor data, image bytes, table rows. */
+function objectBundle(value: object): MimeBundle | undefined {
+  return (
+    bundleFromProtocol(value) ??
+    (isTensorLike(value) ? tensorBundle(value) : undefined) ??
+    imageBytesBundle(value) ??
+    (isTableLike(value) ? tableBundle(value) : undefined)
+  );
+}
+
 /**
  * The richest representation of a value, in this order: registered formatters, the
  * mimeBundle protocol, tensors, encoded image bytes, tables of plain objects, plain text.
  * `asResult` is for a cell's last expression: strings are quoted the way Node's REPL shows them.
  */
 export function richestBundle(value: unknown, asResult: boolean): MimeBundle {
-  const bundle =
-    formatWithRegistry(value) ??
-    bundleFromProtocol(value) ??
-    (isTensorLike(value) ? tensorBundle(value) : undefined) ??
-    imageBytesBundle(value) ??
-    (isTableLike(value) ? tableBundle(value) : undefined);
+  const bundle = formatWithRegistry(value) ?? (isObjectLike(value) ? objectBundle(value) : undefined);
   if (bundle) return withTextFallback(bundle, value);
   if (typeof value === "string") return asResult ? textBundle(textPreview(value)) : textBundle(value);
   return valueTextBundle(value);

@@ -138,6 +138,22 @@ describe("display(value) picks the richest representation", () => {
     expect(display.toBundle(null)).toEqual({ "text/plain": "null" });
   });
 
+  it("writes numbers, booleans, bigints and null exactly as Node's REPL does", () => {
+    const { inspect } = require("node:util") as typeof import("node:util");
+    for (const value of [2, -0, 0.1 + 0.2, NaN, -Infinity, 1e21, 1.5e-7, 2 ** 53 + 2, true, false, null, 10n, -(2n ** 70n)]) {
+      expect(display.toBundle(value)).toEqual({ "text/plain": inspect(value) });
+    }
+  });
+
+  it("lets a registered formatter show a number", () => {
+    const unregister = display.registerFormatter((v: unknown): v is number => typeof v === "number", (v) => ({ "text/plain": `${v} units` }));
+    try {
+      expect(display.toBundle(3)).toEqual({ "text/plain": "3 units" });
+    } finally {
+      unregister();
+    }
+  });
+
   it("honours the well-known symbol and toMimeBundle()", () => {
     class Celsius {
       constructor(readonly degrees: number) {}

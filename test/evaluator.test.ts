@@ -293,6 +293,25 @@ describe("runtime errors", () => {
     expect(traceback).not.toMatch(/node:vm|runtime-worker/);
   });
 
+  test("a failing cell run again unchanged points at the new run's label", async () => {
+    // A later run reuses an earlier one's compiled script, name and all (language-client.ts). Reuse needs
+    // a notebook folder whose cells read no user file, so not this file's shared kernel.
+    const fresh = createInterpreter({ cwd: fs.mkdtempSync(path.join(os.tmpdir(), "tsfine-rerun-")), typecheck: "on", preloadBackend: false });
+    try {
+      await fresh.start();
+      const code = "[3].forEach((value: number) => {\n  throw new RangeError(`${value} again`);\n});";
+      for (const executionCount of [1, 2, 3]) {
+        const outcome = await fresh.execute({ code, silent: false, storeHistory: true, allowStdin: true, executionCount, userExpressions: {} }, new CollectingSink());
+        expect(outcome).toMatchObject({ status: "error", ename: "RangeError", evalue: "3 again" });
+        if (outcome.status !== "error") return;
+        expect(outcome.traceback.join("\n")).toContain(`cell[${executionCount}]:2:9`);
+        expect(outcome.traceback.join("\n")).toContain("throw new RangeError(`${value} again`);");
+      }
+    } finally {
+      await fresh.shutdown(false);
+    }
+  }, 60_000);
+
   test("an error thrown through the user's own vm call keeps the frames of that call", async () => {
     await run('import * as vm from "node:vm"');
     const outcome = await run('vm.runInThisContext("(() => { throw new Error(\'inner\') })()")');

@@ -39,6 +39,7 @@ export class CellCompiler {
       kind: "compiled",
       warnings: errors,
       js: adapted.js,
+      scriptName,
       map,
       syntaxErrors: transpiled.syntaxErrors,
       binds: { declarations, bindings: adapted.bindings },

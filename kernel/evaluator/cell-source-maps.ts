@@ -21,7 +21,9 @@ export class CellSourceMaps {
   private readonly cells = new Map<string, CellRecord>();
   private readonly internalDir = path.join(tsfineRoot(), "dist", "kernel");
 
+  /** A name added again (a cell run again unchanged) takes the new label and counts as the newest. */
   add(scriptName: string, label: string, code: string, map: RawSourceMap): void {
+    this.cells.delete(scriptName);
     this.cells.set(scriptName, { label, code, map });
     if (this.cells.size > KEPT_CELLS) this.cells.delete(this.cells.keys().next().value as string);
   }

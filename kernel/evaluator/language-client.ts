@@ -4,7 +4,6 @@ import { Worker } from "node:worker_threads";
 import { Prelude } from "./carried-declarations";
 import type { CellBindings, CheckMode, CompileResult, FromLanguageWorker, LanguageReply, LanguageRequest, ToLanguageWorker } from "./language-messages";
 import { recordBindings, type BindingKind } from "./repl-bindings";
-import { renamedScript } from "./script-name";
 import { tsfineRoot } from "./tsfine-root";
 
 /** Compile results kept for cells run again unchanged. */
@@ -17,7 +16,9 @@ const REUSE_LIMIT = 64;
  *
  * A cell run again unchanged, with nothing committed since that changed the carried declarations or
  * bindings, is answered here from its earlier result (when the worker said it depends on nothing else):
- * the worker would only have found its own memoised answer, at the cost of two thread hops.
+ * the worker would only have found its own memoised answer, at the cost of two thread hops. The answer
+ * is the earlier JavaScript as it was, script name and all: V8 then finds the script it compiled before in
+ * its compilation cache instead of compiling it again (~0.1 ms of a `1+1` on these machines).
  */
 export class LanguageClient {
   private worker: Worker | undefined;
@@ -58,7 +59,7 @@ export class LanguageClient {
   async compile(code: string, scriptName: string, mode: CheckMode): Promise<CompileResult> {
     const key = `${mode}:${code}`;
     const earlier = this.reusable.get(key);
-    if (earlier) return earlier.kind === "compiled" ? { ...earlier, js: renamedScript(earlier.js, scriptName) } : earlier;
+    if (earlier) return earlier;
     const generation = this.generation;
     const result = await this.request({ type: "compile", code, scriptName, mode });
     if (result.reusable && generation === this.generation) {

@@ -25,6 +25,8 @@ export type CompileResult =
       /** Type errors that did not stop the cell (typecheck "warn"). */
       warnings: CellDiagnostic[];
       js: string;
+      /** The name `js` carries in stack traces (its `//# sourceURL=` line). */
+      scriptName: string;
       map: RawSourceMap;
       syntaxErrors: Array<{ start: number; message: string }>;
       /** Send back with "commit" once the cell ran. */

@@ -1,7 +1,7 @@
 /**
- * A compiled cell ends in a `//# sourceURL=` line naming it in stack traces (a new name per
- * execution). The transpiler writes it; a compile result reused for another execution is renamed,
- * and the runtime recognises a cell run again by its code without it.
+ * A compiled cell ends in a `//# sourceURL=` line naming it in stack traces: a new name per
+ * compilation, which a cell run again unchanged keeps (its compile result is reused as it is). The
+ * transpiler writes it; the runtime recognises a cell run again by its code without it.
  */
 const SCRIPT_NAME_LINE = /\/\/# sourceURL=\S*$/;
 
@@ -11,8 +11,4 @@ export function withScriptName(body: string, scriptName: string): string {
 
 export function withoutScriptName(js: string): string {
   return js.replace(SCRIPT_NAME_LINE, "");
-}
-
-export function renamedScript(js: string, scriptName: string): string {
-  return withScriptName(withoutScriptName(js), scriptName);
 }

@@ -170,7 +170,8 @@ export class TypeScriptInterpreter implements Interpreter {
     if (compiled.kind === "typeErrors") return { status: "error", ...typeErrorOutcome(label, code, compiled.diagnostics) };
     if (compiled.warnings.length > 0) sink.stream("stderr", compiled.warnings.map((diagnostic) => describeDiagnostic(label, code, diagnostic)).join("\n") + "\n");
     if (compiled.syntaxErrors.length > 0) return { status: "error", ...syntaxErrorOutcome(label, code, compiled.syntaxErrors) };
-    this.maps.add(scriptName, label, code, compiled.map);
+    // A cell run again unchanged keeps its earlier script name (language-client.ts): that name's traces now say this run's label.
+    this.maps.add(compiled.scriptName, label, code, compiled.map);
 
     const result = await this.runtime!.run(compiled.js, { needsBackend: MENTIONS_BACKEND.test(code), plainScript: compiled.plainScript });
     // Whatever ran keeps its bindings in the REPL scope even if the cell failed later on (a binding

@@ -10,7 +10,6 @@ export interface DisplayModule {
   failOpenProgressBars?(reason?: unknown): void;
   plotlyInlinings?(): number;
   resetPlotlyInlining?(): void;
-  toMimeBundle?(value: unknown): Record<string, unknown> | undefined;
 }
 
 interface TlModule {

@@ -146,10 +146,21 @@ function compiledScript(js: string): vm.Script | undefined {
 }
 
 function settleAsScript(script: vm.Script, settle: (result: RunResult) => void): void {
-  // An async function adopts a promise the cell ends with, as the REPL evaluation's result does (valueOf).
-  const evaluate = async () => script.runInThisContext();
-  evaluate().then(
-    (value) => settle({ kind: "ok", bundle: valueBundle(value) }),
+  let value: unknown;
+  try {
+    value = script.runInThisContext();
+  } catch (thrown) {
+    settle({ kind: "error", error: describeThrown(thrown) });
+    return;
+  }
+  // A primitive is the value; an object may be a promise (any thenable) the cell ends with, which is
+  // adopted as the REPL evaluation's awaitPromise does. Settling a primitive at once saves `1+1` a turn.
+  if (value === null || (typeof value !== "object" && typeof value !== "function")) {
+    settle({ kind: "ok", bundle: valueBundle(value) });
+    return;
+  }
+  Promise.resolve(value).then(
+    (adopted) => settle({ kind: "ok", bundle: valueBundle(adopted) }),
     (thrown) => settle({ kind: "error", error: describeThrown(thrown) }),
   );
 }

@@ -22,12 +22,13 @@ export function valueBundle(value: unknown): MimeBundle | undefined {
   return { "text/plain": inspect(value, { depth: 4, colors: false, maxArrayLength: 100 }) };
 }
 
+/** display.toBundle, looked up once (null: display/ is not built). */
+let formatter: Formatter | null | undefined;
+
 function displayFormatter(): Formatter | undefined {
-  const module = loadDisplayModule() as Record<string, unknown> | undefined;
-  if (!module) return undefined;
-  const display = module.display as Record<string, unknown> | undefined;
-  for (const candidate of [module.toMimeBundle, module.mimeBundleOf, module.formatValue, display?.toBundle, display?.bundle]) {
-    if (typeof candidate === "function") return candidate as Formatter;
+  if (formatter === undefined) {
+    const toBundle = (loadDisplayModule()?.display as { toBundle?: unknown } | undefined)?.toBundle;
+    formatter = typeof toBundle === "function" ? (toBundle as Formatter) : null;
   }
-  return undefined;
+  return formatter ?? undefined;
 }
