@@ -106,7 +106,7 @@ class Peer:
     def __init__(self, name):
         self.name = name
         self.python = name == "python3"
-        self.tf_ok = name in ("tsfine", "tsfine-baseline", "tslab")
+        self.tf_ok = name.startswith("tsfine") or name == "tslab"
         self.launches = []
         self.km = self.kc = None
         self.samples = {}
@@ -215,6 +215,11 @@ def main(names):
 
 
 if __name__ == "__main__":
-    default = ["tsfine"] + (["tsfine-baseline"] if os.environ.get("TSFINE_BASELINE") else []) + ["answer-at-once", "tslab", "deno", "python3"]
+    default = (
+        ["tsfine"]
+        + (["tsfine-baseline"] if os.environ.get("TSFINE_BASELINE") else [])
+        + (["tsfine-no-extra-ca"] if os.environ.get("NODE_EXTRA_CA_CERTS") else [])
+        + ["answer-at-once", "tslab", "deno", "python3"]
+    )
     main(sys.argv[1:] or default)
     print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")

@@ -19,6 +19,14 @@ if [ -n "${TSFINE_BASELINE:-}" ]; then
 {"argv": ["$(command -v node)", "--no-force-async-hooks-checks", "$(readlink -f "$TSFINE_BASELINE")/bin/tsfine.js", "kernel", "--connection-file", "{connection_file}"], "display_name": "tsfine (baseline)", "language": "typescript", "interrupt_mode": "message"}
 JSON
 fi
+# Node 20 parses its whole root certificate store at launch when NODE_EXTRA_CA_CERTS is set (~100 ms here, before
+# any of our code runs). Where it is set, this row runs tsfine without it (an empty value is ignored), so the table
+# shows what a machine without it gets.
+if [ -n "${NODE_EXTRA_CA_CERTS:-}" ]; then
+  mkdir -p "$JUPYTER_PATH/kernels/tsfine-no-extra-ca"
+  node -e 'const spec = require(process.argv[1]); spec.display_name += " (no NODE_EXTRA_CA_CERTS)"; spec.env = { ...spec.env, NODE_EXTRA_CA_CERTS: "" }; console.log(JSON.stringify(spec))' \
+    "$JUPYTER_PATH/kernels/tsfine/kernel.json" > "$JUPYTER_PATH/kernels/tsfine-no-extra-ca/kernel.json"
+fi
 # The floor: tsfine's kernel layer with an interpreter that answers at once (bench/answer-at-once-kernel.js).
 mkdir -p "$JUPYTER_PATH/kernels/answer-at-once"
 cat > "$JUPYTER_PATH/kernels/answer-at-once/kernel.json" <<JSON
