@@ -17,8 +17,9 @@ const benches = [
 ];
 if (fs.existsSync(path.join(root, ".venv/bin/python"))) {
   benches.push(["kernel round trips beside tslab, Deno and ipykernel", "bash", ["bench/kernels.sh"]]);
+  benches.push(["jupyter_kernel_test conformance beside tslab, Deno and ipykernel", "bash", ["bench/conformance.sh"]]);
 } else {
-  console.log("kernel round trips: skipped, no .venv with jupyter_client (run .ci/run once, or see bench/README.md)");
+  console.log("kernel round trips and conformance: skipped, no .venv with jupyter_client (run .ci/run once, or see bench/README.md)");
 }
 
 let failed = 0;
