@@ -7,6 +7,7 @@ has no way to clear output) is skipped and shown as "–". The iopub welcome (JE
 own and not in the total, as it is newer than the other tests. Run by bench/conformance.sh, which
 installs the peers' kernelspecs.
 """
+import json
 import os
 import sys
 import unittest
@@ -19,23 +20,27 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "test", "python
 from test_conformance import TsfineConformance  # noqa: E402  (tsfine's samples)
 
 
+# What each display sample shows, by MIME type (as in tsfine's samples).
+DISPLAYED = {"text/html": "<b>bold</b>", "text/markdown": "# title", "image/svg+xml": "<svg xmlns='http://www.w3.org/2000/svg'></svg>"}
+
+
+def display_samples(code_for):
+    """jupyter_kernel_test display samples written with a kernel's own API: code_for(mime, text) is the cell."""
+    return [{"code": code_for(mime, text), "mime": mime} for mime, text in DISPLAYED.items()]
+
+
+TSLAB_DISPLAY = {"text/html": "html", "text/markdown": "markdown", "image/svg+xml": "svg"}
+
+
 class TslabConformance(TsfineConformance):
     kernel_name = "tslab"
-    code_display_data = [
-        {"code": 'import * as tslab from "tslab"; tslab.display.html("<b>bold</b>")', "mime": "text/html"},
-        {"code": 'import * as tslab from "tslab"; tslab.display.markdown("# title")', "mime": "text/markdown"},
-        {"code": "import * as tslab from \"tslab\"; tslab.display.svg(\"<svg xmlns='http://www.w3.org/2000/svg'></svg>\")", "mime": "image/svg+xml"},
-    ]
+    code_display_data = display_samples(lambda mime, text: f'import * as tslab from "tslab"; tslab.display.{TSLAB_DISPLAY[mime]}({json.dumps(text)})')
     code_clear_output = None  # tslab has no API for it
 
 
 class DenoConformance(TsfineConformance):
     kernel_name = "deno"
-    code_display_data = [
-        {"code": 'await Deno.jupyter.display({ "text/html": "<b>bold</b>" }, { raw: true })', "mime": "text/html"},
-        {"code": 'await Deno.jupyter.display({ "text/markdown": "# title" }, { raw: true })', "mime": "text/markdown"},
-        {"code": "await Deno.jupyter.display({ \"image/svg+xml\": \"<svg xmlns='http://www.w3.org/2000/svg'></svg>\" }, { raw: true })", "mime": "image/svg+xml"},
-    ]
+    code_display_data = display_samples(lambda mime, text: f"await Deno.jupyter.display({json.dumps({mime: text})}, {{ raw: true }})")
     code_clear_output = 'await Deno.jupyter.broadcast("clear_output", { wait: false })'
 
 
