@@ -37,9 +37,14 @@ let kernel: Interpreter;
 let count = 0;
 let lastSink: CollectingSink;
 
+/** An execute request for `code` as a notebook front end sends it. */
+function cellRequest(code: string, executionCount: number, allowStdin = true) {
+  return { code, silent: false, storeHistory: true, allowStdin, executionCount, userExpressions: {} };
+}
+
 async function run(code: string): Promise<ExecuteOutcome & { sink: CollectingSink }> {
   lastSink = new CollectingSink();
-  const outcome = await kernel.execute({ code, silent: false, storeHistory: true, allowStdin: true, executionCount: ++count, userExpressions: {} }, lastSink);
+  const outcome = await kernel.execute(cellRequest(code, ++count), lastSink);
   return Object.assign(outcome, { sink: lastSink });
 }
 
@@ -301,7 +306,7 @@ describe("runtime errors", () => {
       await fresh.start();
       const code = "[3].forEach((value: number) => {\n  throw new RangeError(`${value} again`);\n});";
       for (const executionCount of [1, 2, 3]) {
-        const outcome = await fresh.execute({ code, silent: false, storeHistory: true, allowStdin: true, executionCount, userExpressions: {} }, new CollectingSink());
+        const outcome = await fresh.execute(cellRequest(code, executionCount), new CollectingSink());
         expect(outcome).toMatchObject({ status: "error", ename: "RangeError", evalue: "3 again" });
         if (outcome.status !== "error") return;
         expect(outcome.traceback.join("\n")).toContain(`cell[${executionCount}]:2:9`);
@@ -439,7 +444,7 @@ describe("interrupt", () => {
       const fresh = createInterpreter({ cwd: notebookDir, typecheck: "off", preloadBackend: false });
       await fresh.start();
       try {
-        const execute = (code: string) => fresh.execute({ code, silent: false, storeHistory: true, allowStdin: false, executionCount: 1, userExpressions: {} }, new CollectingSink());
+        const execute = (code: string) => fresh.execute(cellRequest(code, 1, false), new CollectingSink());
         expect(await execute("let keep = 7")).toMatchObject({ status: "ok" });
         fs.rmSync(started, { force: true });
         const pending = execute(`require("fs").writeFileSync(${JSON.stringify(started)}, "1"); while (true) {}`);
@@ -501,7 +506,7 @@ describe("the type checker runs beside the kernel, not in its way", () => {
     const fresh = createInterpreter({ cwd: notebookDir, typecheck: "on", preloadBackend: false });
     await fresh.start();
     try {
-      const pending = fresh.execute({ code: "tf.tensor([1, 2]).shape", silent: false, storeHistory: true, allowStdin: false, executionCount: 1, userExpressions: {} }, new CollectingSink());
+      const pending = fresh.execute(cellRequest("tf.tensor([1, 2]).shape", 1, false), new CollectingSink());
       await new Promise((resolve) => setTimeout(resolve, 100));
       const asked = Date.now();
       fresh.interrupt();
