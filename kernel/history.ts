@@ -2,10 +2,16 @@
  * Execution history for history_request: tail, range and search (IPython's semantics:
  * sessions numbered from 1, session 0 or negative numbers are relative to the current one,
  * ranges are [start, stop), search patterns are globs matched against the whole input).
- * Kept in memory; optionally persisted as JSON so earlier sessions stay searchable.
+ * Kept in memory; optionally persisted so earlier sessions stay searchable.
+ *
+ * The file is JSON Lines, one record per line: an input ({session, line, input}) or the output of one
+ * recorded before ({session, line, output}). A save appends what is new, so it costs what changed since
+ * the last one, not the whole history; kernels sharing the file append side by side (O_APPEND writes of a
+ * few KB land whole). Once the file holds twice MAX_PERSISTED_ENTRIES records, one save rewrites it with
+ * the newest MAX_PERSISTED_ENTRIES entries.
  */
-import { promises as fs, readFileSync, statSync, type Stats } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, promises as fs, readFileSync, renameSync } from "node:fs";
+import { dirname, join } from "node:path";
 
 export interface HistoryEntry {
   session: number;
@@ -29,30 +35,91 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${source}$`);
 }
 
-/** Identifies one version of the file: every save writes a new file and renames it into place. */
-type FileVersion = string;
+interface ParsedFile {
+  entries: HistoryEntry[];
+  /** Lines in the file: what decides when it is rewritten. */
+  records: number;
+  /** Written as one JSON array (tsfine's format until November 2026): the next save rewrites it as JSON Lines. */
+  legacy: boolean;
+}
 
-function versionOf(stats: Stats): FileVersion {
-  return `${stats.ino}:${stats.size}:${stats.mtimeMs}`;
+/** Entries of a history file's text. Lines that are not a record (one cut short by a crash) are skipped. */
+export function parseHistoryFile(text: string): ParsedFile {
+  if (text.trimStart().startsWith("[")) return { entries: legacyEntries(text), records: 0, legacy: true };
+  const entries: HistoryEntry[] = [];
+  const latest = new Map<string, HistoryEntry>();
+  let records = 0;
+  for (const line of text.split("\n")) {
+    if (line === "") continue;
+    records++;
+    let record: { session?: unknown; line?: unknown; input?: unknown; output?: unknown };
+    try {
+      record = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (typeof record?.session !== "number" || typeof record.line !== "number") continue;
+    const key = `${record.session}:${record.line}`;
+    if (typeof record.input === "string") {
+      const entry: HistoryEntry = { session: record.session, line: record.line, input: record.input };
+      if (typeof record.output === "string") entry.output = record.output;
+      entries.push(entry);
+      latest.set(key, entry);
+    } else if (typeof record.output === "string") {
+      const entry = latest.get(key);
+      if (entry) entry.output = record.output;
+    }
+  }
+  return { entries, records, legacy: false };
+}
+
+function legacyEntries(text: string): HistoryEntry[] {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed) ? parsed.filter((e) => typeof e?.session === "number" && typeof e?.line === "number" && typeof e?.input === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The history file in tsfine's data folder. Versions before JSON Lines kept it in history.json: that file
+ * becomes this one (History reads its old format, and the first save rewrites it).
+ */
+export function historyFileIn(folder: string): string {
+  const file = join(folder, "history.jsonl");
+  if (!existsSync(file)) {
+    try {
+      renameSync(join(folder, "history.json"), file);
+    } catch {
+      // nothing to carry over
+    }
+  }
+  return file;
+}
+
+function entryLine(entry: HistoryEntry): string {
+  return JSON.stringify(entry) + "\n";
 }
 
 export class History {
   private loaded: { session: number; entries: HistoryEntry[] } | undefined;
-  /**
-   * The other sessions' entries as the file held them when this kernel last read or wrote it, so a
-   * save re-reads and re-parses the file (up to 10 000 entries) only when another kernel wrote it since.
-   */
-  private others: { version: FileVersion; entries: HistoryEntry[]; json?: string } | undefined;
+  /** Records made since the last save, as the lines the next save appends. */
+  private unsaved: string[] = [];
+  /** Lines in the file as far as this kernel knows (its own appends included). */
+  private recordsInFile = 0;
+  /** The file must be rewritten before anything is appended (it is in the old format). */
+  private rewriteFirst = false;
   private saveTimer: NodeJS.Timeout | undefined;
-  /** The write in progress (saves never overlap: two writers would race on the file). */
+  /** The write in progress (saves never overlap: two appends could land out of order). */
   private writing: Promise<void> = Promise.resolve();
   /** A save waiting for the current write to end; later calls join it. */
   private queued: Promise<void> | undefined;
   private temporaryCounter = 0;
 
   /**
-   * file: JSON file holding earlier sessions; undefined keeps history in memory only. The file is read
-   * on first use, not here: the kernel creates its history before its first kernel_info reply.
+   * file: where history persists (see the module comment); undefined keeps it in memory only. The file is
+   * read on first use, not here: the kernel creates its history before its first kernel_info reply.
    */
   constructor(private readonly file?: string) {}
 
@@ -73,27 +140,22 @@ export class History {
   }
 
   private load(file: string): HistoryEntry[] {
+    let text: string;
     try {
-      const version = versionOf(statSync(file));
-      const entries = History.parse(readFileSync(file, "utf8"));
-      this.others = { version, entries: [...entries] };
-      return entries;
+      text = readFileSync(file, "utf8");
     } catch {
       return [];
     }
-  }
-
-  /** Entries of a history file's text; throws if it is not JSON. */
-  private static parse(text: string): HistoryEntry[] {
-    const parsed: unknown = JSON.parse(text);
-    return Array.isArray(parsed)
-      ? parsed.filter((e) => typeof e?.session === "number" && typeof e?.line === "number" && typeof e?.input === "string")
-      : [];
+    const parsed = parseHistoryFile(text);
+    this.recordsInFile = parsed.records;
+    this.rewriteFirst = parsed.legacy;
+    return parsed.entries;
   }
 
   record(line: number, input: string): void {
-    this.entries.push({ session: this.session, line, input });
-    this.scheduleSave();
+    const entry: HistoryEntry = { session: this.session, line, input };
+    this.entries.push(entry);
+    this.remember(entryLine(entry));
   }
 
   recordOutput(line: number, output: string): void {
@@ -101,7 +163,7 @@ export class History {
       const entry = this.entries[i];
       if (entry.session !== this.session || entry.line !== line) continue;
       entry.output = output;
-      this.scheduleSave();
+      this.remember(JSON.stringify({ session: entry.session, line, output }) + "\n");
       return;
     }
   }
@@ -133,15 +195,17 @@ export class History {
     return withOutput ? [entry.session, entry.line, [entry.input, entry.output ?? null]] : [entry.session, entry.line, entry.input];
   }
 
-  private scheduleSave(): void {
-    if (!this.file || this.saveTimer) return;
+  private remember(line: string): void {
+    if (!this.file) return;
+    this.unsaved.push(line);
+    if (this.saveTimer) return;
     this.saveTimer = setTimeout(() => void this.save(), 500);
     this.saveTimer.unref();
   }
 
   /**
-   * Writes the file (also called at shutdown); readable by the user only. Saves run one after
-   * another, and calls made while one is writing share the next write.
+   * Writes what is new (also called at shutdown); the file is readable by the user only. Saves run one
+   * after another, and calls made while one is writing share the next write.
    */
   save(): Promise<void> {
     if (this.saveTimer) clearTimeout(this.saveTimer);
@@ -158,38 +222,38 @@ export class History {
   }
 
   private async write(file: string): Promise<void> {
+    const lines = this.unsaved;
+    this.unsaved = [];
     try {
+      this.state(); // a save before any use still reads the file first (its format, its size)
       await fs.mkdir(dirname(file), { recursive: true, mode: 0o700 });
-      const session = this.session;
-      // Other kernels may have saved their sessions since we last read or wrote: keep theirs, replace ours.
-      let others = this.others;
-      const current = await fs.stat(file).then(versionOf, () => undefined);
-      if (current === undefined) others = undefined;
-      else if (others?.version !== current) {
-        try {
-          others = { version: current, entries: History.parse(await fs.readFile(file, "utf8")).filter((e) => e.session !== session) };
-        } catch {
-          others = undefined; // unreadable: ours alone
-        }
+      if (this.rewriteFirst || this.recordsInFile + lines.length > 2 * MAX_PERSISTED_ENTRIES) {
+        await this.rewrite(file, lines);
+      } else if (lines.length > 0) {
+        await fs.appendFile(file, lines.join(""), { mode: 0o600 });
+        this.recordsInFile += lines.length;
       }
-      const ours = this.entries.filter((e) => e.session === session);
-      const theirs = others?.entries ?? [];
-      let text: string;
-      if (theirs.length + ours.length <= MAX_PERSISTED_ENTRIES && others) {
-        others.json ??= JSON.stringify(theirs).slice(1, -1);
-        const mine = JSON.stringify(ours).slice(1, -1);
-        text = `[${others.json}${others.json && mine ? "," : ""}${mine}]`;
-      } else {
-        text = JSON.stringify([...theirs, ...ours].slice(-MAX_PERSISTED_ENTRIES));
-      }
-      const temporary = `${file}.${process.pid}.${++this.temporaryCounter}.tmp`;
-      await fs.writeFile(temporary, text, { mode: 0o600 });
-      // renaming keeps the file's inode, size and mtime: what the next save compares with
-      const written = versionOf(await fs.stat(temporary));
-      await fs.rename(temporary, file);
-      this.others = { version: written, entries: theirs, json: others?.json };
     } catch (error) {
+      this.unsaved = [...lines, ...this.unsaved]; // the next save tries them again
       process.stderr.write(`[tsfine] could not save history to ${file}: ${error}\n`);
     }
+  }
+
+  /**
+   * The file's newest MAX_PERSISTED_ENTRIES entries (this save's included), written anew and renamed into
+   * place. A record another kernel appends between the read and the rename is lost: this happens once
+   * per 10 000 records or so, and costs at most that kernel's last half second of history.
+   */
+  private async rewrite(file: string, lines: string[]): Promise<void> {
+    const onDisk = await fs.readFile(file, "utf8").catch(() => "");
+    const earlier = parseHistoryFile(onDisk);
+    // An output line may belong to an input already appended, so new lines are read after the file's own.
+    const entries = earlier.legacy ? [...earlier.entries, ...parseHistoryFile(lines.join("")).entries] : parseHistoryFile(onDisk + lines.join("")).entries;
+    const kept = entries.slice(-MAX_PERSISTED_ENTRIES);
+    const temporary = `${file}.${process.pid}.${++this.temporaryCounter}.tmp`;
+    await fs.writeFile(temporary, kept.map(entryLine).join(""), { mode: 0o600 });
+    await fs.rename(temporary, file);
+    this.recordsInFile = kept.length;
+    this.rewriteFirst = false;
   }
 }

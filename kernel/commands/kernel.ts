@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { readConnectionFile } from "../connection";
 import type { Interpreter } from "../interpreter";
+import { historyFileIn } from "../history";
 import { userDataDir } from "../jupyter-paths";
 import type * as KernelModule from "../kernel";
 import { bindSockets } from "../sockets";
@@ -23,7 +24,7 @@ function loadInterpreter(): Interpreter {
 function historyFile(): string | undefined {
   const configured = process.env.TSFINE_HISTORY_FILE;
   if (configured !== undefined) return configured === "" ? undefined : configured;
-  return join(userDataDir(), "tsfine", "history.json");
+  return historyFileIn(join(userDataDir(), "tsfine"));
 }
 
 export async function run(args: string[]): Promise<number> {

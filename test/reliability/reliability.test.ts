@@ -44,7 +44,7 @@ let monitor: ResponsivenessMonitor;
 let kernelLog = "";
 let peakRssMb = 0;
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "tsfine-reliability-"));
-const historyFile = path.join(scratch, "data", "history.json");
+const historyFile = path.join(scratch, "data", "history.jsonl");
 const cacheHome = path.join(scratch, "cache");
 const kernelEnv = { ...process.env, TSFINE_HISTORY_FILE: historyFile, XDG_CACHE_HOME: cacheHome };
 
