@@ -519,6 +519,29 @@ describe("the type checker runs beside the kernel, not in its way", () => {
   });
 });
 
+describe("a type checker that died", () => {
+  test("is replaced by one that knows every name with its latest type", async () => {
+    const fresh = createInterpreter({ cwd: notebookDir, typecheck: "on", preloadBackend: false });
+    await fresh.start();
+    let n = 0;
+    const cell = (code: string) => fresh.execute(cellRequest(code, ++n), new CollectingSink());
+    try {
+      for (const code of ['let counter = 1', 'counter = 2', 'const label = "a"', 'function twice(v: number) { return 2 * v; }', 'interface Box { size: number }', 'const label = 5']) {
+        expect(await cell(code)).toMatchObject({ status: "ok" });
+      }
+      // as a crash would (the worker is private: this is the one place a test reaches it)
+      const language = (fresh as unknown as { language: { worker: import("node:worker_threads").Worker } }).language;
+      const exited = new Promise((resolve) => language.worker.once("exit", resolve));
+      await language.worker.terminate();
+      await exited;
+      expect(resultText(await cell("const box: Box = { size: twice(label) }; counter + box.size"))).toBe("12");
+      expect(await cell("label.toUpperCase()")).toMatchObject({ status: "error", evalue: expect.stringContaining("toUpperCase") });
+    } finally {
+      await fresh.shutdown(false);
+    }
+  }, 60_000);
+});
+
 describe("completion, inspection, is_complete", () => {
   test("members of an object declared in an earlier cell, with the cursor span of the typed prefix", async () => {
     await run("const sample = { label: 'a', labelWidth: 3, count: 1 }");

@@ -35,6 +35,11 @@ export class Prelude {
     return true;
   }
 
+  /** What is carried now, in order: carried into an empty prelude, it gives this one. */
+  declarations(): CarriedDeclaration[] {
+    return [...this.entries];
+  }
+
   clear(): void {
     this.entries = [];
   }

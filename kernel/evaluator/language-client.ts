@@ -11,8 +11,9 @@ const REUSE_LIMIT = 64;
 
 /**
  * The main thread's handle on the language worker. Requests queue in the worker and are answered
- * in order; what earlier cells committed is kept here too, so a worker that died is replaced by
- * one that knows the same names.
+ * in order; the committed state (carried declarations, binding kinds) is mirrored here too, so a
+ * worker that died is replaced by one that knows the same names, told in one commit of that state
+ * (what a long session keeps is then the names it declared, not every cell that declared them).
  *
  * A cell run again unchanged, with nothing committed since that changed the carried declarations or
  * bindings, is answered here from its earlier result (when the worker said it depends on nothing else):
@@ -24,11 +25,10 @@ export class LanguageClient {
   private worker: Worker | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
-  private committed: CellBindings[] = [];
   /** Commits not sent yet: they travel with the next request, so a cell's commit costs no message (and no wake-up of the worker) of its own. */
   private unsent: CellBindings[] = [];
   private stopped = false;
-  /** The worker's view of the committed state, mirrored to tell a commit that changes nothing. */
+  /** The worker's view of the committed state: tells a commit that changes nothing, and catches up a new worker. */
   private readonly prelude = new Prelude();
   /** As ReplBindings keeps them in the worker. */
   private readonly kinds = new Map<string, BindingKind>();
@@ -75,12 +75,10 @@ export class LanguageClient {
     const carried = this.prelude.carry(cell.declarations);
     if (!recordBindings(this.kinds, cell.bindings) && !carried) return;
     this.forgetResults();
-    this.committed.push(cell);
     if (this.worker) this.unsent.push(cell);
   }
 
   clear(): void {
-    this.committed = [];
     this.unsent = [];
     this.prelude.clear();
     this.kinds.clear();
@@ -125,10 +123,11 @@ export class LanguageClient {
       this.worker = undefined;
       this.failPending(`the type checker stopped (exit code ${code})`);
     });
-    // A new worker catches up on everything committed (which includes anything unsent).
+    // A new worker catches up on the committed state as it is now (which includes anything unsent).
     this.unsent = [];
     this.forgetResults();
-    if (this.committed.length > 0) worker.postMessage({ type: "commit", cells: this.committed } satisfies ToLanguageWorker);
+    const state: CellBindings = { declarations: this.prelude.declarations(), bindings: [...this.kinds] };
+    if (state.declarations.length > 0 || state.bindings.length > 0) worker.postMessage({ type: "commit", cells: [state] } satisfies ToLanguageWorker);
     this.worker = worker;
     return worker;
   }
