@@ -7,6 +7,8 @@ complete p50 on one text asked again and again and on a text that changes every 
 the type checker has to take in the new text), inspect p50, and the kernel process's RSS, then prints
 one table. `answer-at-once` is tsfine's kernel layer with an interpreter that answers every request at
 once (bench/answer-at-once-kernel.js): the floor that the client, ZeroMQ and the protocol leave.
+A kernel that stops answering (tslab does, after a few hundred requests, alive and idle) is launched
+again and its row goes on with the next request, with a note saying where it hung.
 Run by bench/kernels.sh, which installs the peers' kernelspecs (and a `tsfine-baseline` from another
 checkout when TSFINE_BASELINE names one).
 """
@@ -20,6 +22,10 @@ from jupyter_client.manager import KernelManager
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "60"))
 # Launch figures (start-up, first reply, first 1+1) are the median of this many launches.
 STARTS = int(os.environ.get("BENCH_STARTS", "3"))
+# A request not answered within this many seconds counts as a hang (the slowest here take ~0.1 s).
+REQUEST_TIMEOUT = float(os.environ.get("BENCH_TIMEOUT", "20"))
+# A kernel that hangs is launched again this many times at most, and its row goes on from there.
+RELAUNCHES = 5
 
 FIFTY_LINES = "\n".join(f"let v{i} = {i} * 2;" for i in range(49)) + "\nv48 + 1"
 CELLS = {
@@ -43,7 +49,7 @@ def rss_mb(km):
         return float("nan")
 
 
-def wait_reply(kc, msg_id, timeout=60):
+def wait_reply(kc, msg_id, timeout=REQUEST_TIMEOUT):
     while True:
         reply = kc.get_shell_msg(timeout=timeout)
         if reply["parent_header"].get("msg_id") == msg_id:
@@ -55,7 +61,7 @@ def run_cell(kc, code):
     reply = wait_reply(kc, msg_id)
     # Round trip ends when the kernel is idle again (all outputs delivered).
     while True:
-        msg = kc.get_iopub_msg(timeout=60)
+        msg = kc.get_iopub_msg(timeout=REQUEST_TIMEOUT)
         if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
             return reply["content"]["status"]
 
@@ -111,12 +117,15 @@ class Peer:
         self.km = self.kc = None
         self.samples = {}
         self.row = {"kernel": name}
+        # Where the kernel stopped answering and was launched again.
+        self.hangs = []
 
-    def launch(self, keep):
+    def launch(self, keep, timed=True):
         km, kc, first_reply, ready = start(self.name)
         t0 = time.perf_counter()
         run_cell(kc, "1+1")
-        self.launches.append((ready, first_reply, (time.perf_counter() - t0) * 1000))
+        if timed:
+            self.launches.append((ready, first_reply, (time.perf_counter() - t0) * 1000))
         if keep:
             self.km, self.kc = km, kc
         else:
@@ -144,6 +153,16 @@ class Peer:
         tests["complete edited"] = complete_edited
         inspect = "Math.max" if not self.python else "max"
         tests["inspect"] = lambda: wait_reply(kc, kc.inspect(inspect))
+        return tests
+
+    def relaunch(self):
+        """A fresh instance after a hang (its requests warmed up as the first one's were)."""
+        self.close()
+        self.launch(keep=True, timed=False)
+        tests = self.tests()
+        for request in tests.values():
+            for _ in range(3):
+                request()
         return tests
 
     def close(self):
@@ -188,9 +207,16 @@ def main(names):
                         t0 = time.perf_counter()
                         request()
                         samples.append((time.perf_counter() - t0) * 1000)
-                except Exception as exc:  # a kernel that stops answering gets a row saying where
-                    failed[peer.name] = f"{label} after {len(samples)} requests: {type(exc).__name__} {exc}"[:120]
-                    print(f"{peer.name}: {failed[peer.name]}", file=sys.stderr)
+                except Exception as exc:  # a kernel that stops answering is launched again; its row says where
+                    where = f"{label} after {len(samples)} requests: {type(exc).__name__} {exc}"[:120]
+                    print(f"{peer.name}: {where}", file=sys.stderr)
+                    peer.hangs.append(f"{label} (request {len(samples) + 1}{', alive' if peer.km.is_alive() else ', exited'})")
+                    try:
+                        if len(peer.hangs) > RELAUNCHES:
+                            raise RuntimeError("too many hangs")
+                        tests[peer.name] = peer.relaunch()
+                    except Exception as relaunch_exc:
+                        failed[peer.name] = f"{where}; then {type(relaunch_exc).__name__} {relaunch_exc}"[:160]
     for peer in running:
         if peer.name in failed:
             peer.close()
@@ -210,8 +236,12 @@ def main(names):
         if peer.name in failed:
             print(f"| {peer.name} | failed: {failed[peer.name]} |")
             continue
-        cells = [peer.name] + [f"{peer.row[c]:.1f}" if c in peer.row else "–" for c in cols[1:]]
+        cells = [peer.name + ("*" if peer.hangs else "")] + [f"{peer.row[c]:.1f}" if c in peer.row else "–" for c in cols[1:]]
         print("| " + " | ".join(cells) + " |")
+    for peer in peers:
+        if peer.hangs and peer.name not in failed:
+            print(f"* {peer.name} stopped answering {len(peer.hangs)}× (no reply within {REQUEST_TIMEOUT:.0f} s) and was launched again, "
+                  f"each time going on with the next request: {'; '.join(peer.hangs)}. Its figures are the requests it answered.")
 
 
 if __name__ == "__main__":
