@@ -49,10 +49,11 @@ port.on("message", (message: ToLanguageWorker) => {
       reply = { id: message.id, error: (error as Error)?.stack ?? String(error) };
     }
     port.postMessage(reply);
-    // After the reply, so the collection never delays an answer the kernel is waiting for.
-    if (message.type === "compile") setImmediate(() => {
+    // After the reply, so the collection never delays an answer the kernel is waiting for. Completion and
+    // inspection build a program for each new text too (a front end asks on every keystroke or cursor move).
+    setImmediate(() => {
       collectGarbageIfGrown();
-      saveCodeCache();
+      if (message.type === "compile") saveCodeCache();
     });
     warmUpWholeProgram();
   }

@@ -8,7 +8,7 @@
  *
  * Sizes: SOAK_CELLS (default 1500 in `npm test`; `npm run test:reliability` sets 10 000, see the
  * soak test), FUZZ_CASES (default 300),
- * FIT_CALLS (default 200).
+ * FIT_CALLS (default 200), TYPING_REQUESTS (default 600).
  */
 import * as fs from "node:fs";
 import * as http from "node:http";
@@ -24,6 +24,7 @@ jest.setTimeout(600_000);
 const SOAK_CELLS = Number(process.env.SOAK_CELLS ?? 1_500);
 const FUZZ_CASES = Number(process.env.FUZZ_CASES ?? 300);
 const FIT_CALLS = Number(process.env.FIT_CALLS ?? 200);
+const TYPING_REQUESTS = Number(process.env.TYPING_REQUESTS ?? 600);
 
 interface CategoryReport {
   cases: number;
@@ -580,6 +581,34 @@ describe("soak", () => {
     );
     expect(fdsAfter).toBeLessThanOrEqual(fdsBefore + 2);
     expect(mbPer1000).toBeLessThan(RSS_BOUND_MB_PER_1000);
+  });
+
+  test(`${TYPING_REQUESTS} completions and inspections of a text that changes each time (typing): RSS stays bounded`, async () => {
+    // Each new text is a new TypeScript program in the language worker, and its garbage is collected after
+    // 64 MB of growth. Before completions and inspections triggered that collection too, RSS rose by ~280 MB
+    // over 600 such requests (V8 let the heap grow to several times its live size); now by ~40-90 MB.
+    // The whole program (tf's declarations: ~100 MB live) is built first, as any notebook using tf has it.
+    expect(errorOf(await client.execute("tf.tensor([1, 2]).shape"))).toBe("");
+    const ask = (i: number) => {
+      const code = `const typed${i} = ${i};\nMath.fl`;
+      return i % 2 === 0
+        ? client.request("shell", "complete_request", { code, cursor_pos: code.length })
+        : client.request("shell", "inspect_request", { code, cursor_pos: code.length - 3, detail_level: 0 });
+    };
+    for (let i = 0; i < 20; i++) await ask(-1 - i);
+    const before = procStatus("VmRSS");
+    let highest = before;
+    let failures = 0;
+    for (let i = 0; i < TYPING_REQUESTS; i++) {
+      const reply = await ask(i);
+      if (i % 2 === 0 ? !reply.content.matches.includes("floor") : !reply.content.found) failures++;
+      if (i % 50 === 49) highest = Math.max(highest, procStatus("VmRSS"));
+    }
+    const grewMb = highest - before;
+    const BOUND_MB = 150;
+    record("soak", TYPING_REQUESTS, failures + (grewMb < BOUND_MB ? 0 : 1), `${TYPING_REQUESTS} complete/inspect on changing text: RSS ${before.toFixed(0)} → highest ${highest.toFixed(0)} MB (bound +${BOUND_MB})`);
+    expect(failures).toBe(0);
+    expect(grewMb).toBeLessThan(BOUND_MB);
   });
 
   test(`${FIT_CALLS} fit/predict calls: tf.memory() stays flat`, async () => {
