@@ -44,7 +44,7 @@ interface ParsedFile {
 }
 
 /** Entries of a history file's text. Lines that are not a record (one cut short by a crash) are skipped. */
-export function parseHistoryFile(text: string): ParsedFile {
+function parseHistoryFile(text: string): ParsedFile {
   if (text.trimStart().startsWith("[")) return { entries: legacyEntries(text), records: 0, legacy: true };
   const entries: HistoryEntry[] = [];
   const latest = new Map<string, HistoryEntry>();
@@ -223,13 +223,13 @@ export class History {
 
   private async write(file: string): Promise<void> {
     const lines = this.unsaved;
+    if (lines.length === 0) return; // nothing recorded since the last save (a shutdown right after one)
     this.unsaved = [];
     try {
-      this.state(); // a save before any use still reads the file first (its format, its size)
       await fs.mkdir(dirname(file), { recursive: true, mode: 0o700 });
       if (this.rewriteFirst || this.recordsInFile + lines.length > 2 * MAX_PERSISTED_ENTRIES) {
         await this.rewrite(file, lines);
-      } else if (lines.length > 0) {
+      } else {
         await fs.appendFile(file, lines.join(""), { mode: 0o600 });
         this.recordsInFile += lines.length;
       }

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { readConnectionFile } from "../connection";
 import type { Interpreter } from "../interpreter";
-import { historyFileIn } from "../history";
+import type * as HistoryModule from "../history";
 import { userDataDir } from "../jupyter-paths";
 import type * as KernelModule from "../kernel";
 import { bindSockets } from "../sockets";
@@ -24,6 +24,7 @@ function loadInterpreter(): Interpreter {
 function historyFile(): string | undefined {
   const configured = process.env.TSFINE_HISTORY_FILE;
   if (configured !== undefined) return configured === "" ? undefined : configured;
+  const { historyFileIn } = require("../history") as typeof HistoryModule; // after the bind, as the kernel is
   return historyFileIn(join(userDataDir(), "tsfine"));
 }
 
