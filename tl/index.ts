@@ -10,6 +10,7 @@ import { evaluate } from "./evaluate";
 import { fineTune } from "./fit/fine-tune";
 import { fit } from "./fit/fit";
 import { lrFind } from "./fit/lr-find";
+import { registerFitEngine } from "./fit/engines";
 import { requestStop } from "./fit/stop-request";
 import { schedules } from "./fit/schedules";
 import { registerTlFormatters } from "./formatters";
@@ -25,7 +26,7 @@ registerTlFormatters();
 
 export { backend, backbone, backbones, compare, data, loadDataset, evaluate, fineTune, fit, lrFind, requestStop, schedules };
 export { freeze, freezeTo, unfreeze, classifier, regressor, load, save, showPredictions, topLosses, random, seed, shuffle, summary };
-export { text };
+export { text, registerFitEngine };
 
 export type { BackboneOptions, BackboneEntry } from "./backbones/types";
 export type { Dataset, DataOptions, Examples, Augmentation } from "./data";
@@ -33,6 +34,7 @@ export type { FitOptions } from "./fit/fit";
 export type { FineTuneOptions } from "./fit/fine-tune";
 export type { LrFindOptions, LrFindResult } from "./fit/lr-find";
 export type { Callback, FitState, History, EpochRecord } from "./fit/callback";
+export type { FitEngine, FitLoop, LoopEvent } from "./fit/engines";
 export type { Evaluation } from "./evaluate";
 export type { ClassifierOptions, RegressorOptions } from "./heads";
 export type { ModelSummary } from "./summary";

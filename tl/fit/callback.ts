@@ -21,6 +21,8 @@ export interface History {
   stopped?: string;
   /** Epoch whose weights the model holds at the end when checkpoint "best" restored them. */
   restoredEpoch?: number;
+  /** The engine that trained ("tfjs" unless fit's `engine` option named another; tl/fit/engines.ts). */
+  engine: string;
 }
 
 /** Everything a callback may read or change while fit runs. */

@@ -40,5 +40,6 @@ export async function fineTune(model: tf.LayersModel, data: Dataset, options: Fi
     batchLoss: [...first.batchLoss, ...second.batchLoss],
     stopped: second.stopped,
     restoredEpoch: second.restoredEpoch === undefined ? undefined : second.restoredEpoch + offset,
+    engine: second.engine,
   };
 }

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { clearStopRequest, fitSignal } from "./stop-request";
+import { aliasVariables, markEngine, unwindEngine, type EngineMark } from "./tfjs-internals";
 
 /**
  * When the kernel terminates JavaScript in the middle of a training step (an interrupt that did
@@ -16,68 +17,6 @@ import { clearStopRequest, fitSignal } from "./stop-request";
  * forever at a consistent boundary, with its cleanup (best weights, caches, optimizers) undone. A
  * run that has waited for one event-loop turn much longer than a turn can take counts as cut too.
  */
-
-interface EngineInternals {
-  scopeStack: unknown[];
-  activeScope: unknown;
-  gradientDepth: number;
-  kernelDepth: number;
-  activeTape: { saved?: tf.Tensor[] }[] | null;
-  numDataMovesStack: unknown[];
-  profiling: boolean;
-}
-
-interface EngineWithInternals {
-  state: EngineInternals;
-  endScope(result?: unknown): void;
-  makeTensorFromDataId(dataId: object, shape: number[], dtype: tf.DataType): tf.Tensor;
-  backend: { incRef?(dataId: object): void };
-}
-
-const engine = () => tf.engine() as unknown as EngineWithInternals;
-
-interface EngineMark {
-  scopes: number;
-  gradientDepth: number;
-  kernelDepth: number;
-  tape: boolean;
-  dataMoves: number;
-}
-
-function markEngine(): EngineMark {
-  const s = engine().state;
-  return { scopes: s.scopeStack.length, gradientDepth: s.gradientDepth, kernelDepth: s.kernelDepth, tape: s.activeTape != null, dataMoves: s.numDataMovesStack.length };
-}
-
-/** Ends the scopes a cut step left open (disposing what they tracked) and the tape it was recording. */
-function unwindEngine(mark: EngineMark): void {
-  const e = engine();
-  const s = e.state;
-  while (s.scopeStack.length > mark.scopes) e.endScope();
-  if (!mark.tape && s.activeTape) {
-    for (const node of s.activeTape) node.saved?.forEach((t) => t.dispose());
-    s.activeTape = null;
-  }
-  s.gradientDepth = mark.gradientDepth;
-  s.kernelDepth = mark.kernelDepth;
-  s.numDataMovesStack.length = mark.dataMoves;
-  s.profiling = false;
-}
-
-/**
- * Tensors sharing the variables' current buffers (no copy): the optimizer gives a variable a new
- * buffer when it updates it, so these keep the values from before the update.
- */
-function alias(variables: tf.LayerVariable[]): tf.Tensor[] | undefined {
-  const e = engine();
-  if (typeof e.makeTensorFromDataId !== "function" || typeof e.backend.incRef !== "function") return undefined;
-  return variables.map((v) => {
-    const value = v.read();
-    const t = tf.keep(e.makeTensorFromDataId(value.dataId, value.shape, value.dtype));
-    e.backend.incRef!(value.dataId);
-    return t;
-  });
-}
 
 export interface GuardedRun {
   /** At a batch boundary (weights consistent): from here until the next `pause`, a cut is recoverable. */
@@ -123,7 +62,7 @@ export function guardRun(model: tf.LayersModel, where: (between: boolean) => str
     boundary() {
       run.held.length = 0;
       release(run);
-      run.atBoundary = alias(run.variables);
+      run.atBoundary = aliasVariables(run.variables);
     },
     hold(t) {
       run.held.push(t);

@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Examples } from "../data/examples";
 import type { FitState } from "./callback";
 import { meanLoss } from "./measure";
+import { peakBytesOf } from "./tfjs-internals";
 
 /** wasm memory is one 32-bit heap: it cannot grow past 4 GiB. */
 const WASM_HEAP_BYTES = 4 * 1024 ** 3;
@@ -9,34 +10,6 @@ const WASM_HEAP_BYTES = 4 * 1024 ** 3;
 const SAFETY = 1.5;
 
 const gigabytes = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GB`;
-
-interface ProfilingEngine {
-  state: { profiling: boolean; numBytes: number; activeProfile: { kernels: { totalBytesSnapshot: number }[] } };
-}
-
-/**
- * Peak bytes tf holds while `work` runs, above what it held before. tf.profile measures the
- * same but only asynchronously, and predictions are synchronous; this sets the engine's own
- * profiling switch around `work` exactly as tf.profile does.
- */
-function peakBytesOf(work: () => void): number {
-  const engine = tf.engine() as unknown as ProfilingEngine;
-  const state = engine.state;
-  const before = state.numBytes;
-  const wasProfiling = state.profiling;
-  const kernels = state.activeProfile.kernels;
-  state.profiling = true;
-  state.activeProfile.kernels = [];
-  let peak = before;
-  try {
-    tf.tidy(work);
-    for (const k of state.activeProfile.kernels) peak = Math.max(peak, k.totalBytesSnapshot);
-  } finally {
-    state.profiling = wasProfiling;
-    state.activeProfile.kernels = kernels;
-  }
-  return Math.max(0, peak - before);
-}
 
 /** Memory of the work on a batch of n: fixed + perExample · n (weight gradients do not grow with n). */
 interface Cost {
