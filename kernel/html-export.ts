@@ -6,6 +6,7 @@
  */
 import * as fs from "node:fs";
 import { marked } from "marked";
+import { escapeHtml } from "../display/html";
 
 interface NotebookOutput {
   output_type: string;
@@ -27,17 +28,13 @@ interface NotebookCell {
 
 const joined = (text: string | string[] | undefined): string => (Array.isArray(text) ? text.join("") : text ?? "");
 
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
 const ANSI_ESCAPES = /\u001b\[[0-9;]*m/g;
 
 function renderData(data: Record<string, string | string[] | object>): string {
   if (data["text/html"] !== undefined) return joined(data["text/html"] as string | string[]);
   if (data["image/svg+xml"] !== undefined) return joined(data["image/svg+xml"] as string | string[]);
-  if (data["image/png"] !== undefined) return `<img src="data:image/png;base64,${joined(data["image/png"] as string)}">`;
-  if (data["image/jpeg"] !== undefined) return `<img src="data:image/jpeg;base64,${joined(data["image/jpeg"] as string)}">`;
+  if (data["image/png"] !== undefined) return `<img src="data:image/png;base64,${escapeHtml(joined(data["image/png"] as string))}">`;
+  if (data["image/jpeg"] !== undefined) return `<img src="data:image/jpeg;base64,${escapeHtml(joined(data["image/jpeg"] as string))}">`;
   if (data["text/markdown"] !== undefined) return marked.parse(joined(data["text/markdown"] as string)) as string;
   if (data["text/latex"] !== undefined) return `<pre>${escapeHtml(joined(data["text/latex"] as string))}</pre>`;
   if (data["application/json"] !== undefined) return `<pre>${escapeHtml(JSON.stringify(data["application/json"], null, 2))}</pre>`;
@@ -47,7 +44,7 @@ function renderData(data: Record<string, string | string[] | object>): string {
 function renderOutput(output: NotebookOutput): string {
   switch (output.output_type) {
     case "stream":
-      return `<pre class="stream ${output.name}">${escapeHtml(joined(output.text))}</pre>`;
+      return `<pre class="stream ${escapeHtml(output.name ?? "")}">${escapeHtml(joined(output.text))}</pre>`;
     case "error":
       return `<pre class="error">${escapeHtml((output.traceback ?? [`${output.ename}: ${output.evalue}`]).join("\n").replace(ANSI_ESCAPES, ""))}</pre>`;
     case "display_data":

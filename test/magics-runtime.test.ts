@@ -14,14 +14,15 @@ const repoRoot = path.resolve(__dirname, "..");
 let runtimeBuild: string;
 let workDir: string;
 
-/** magics/ transpiled file by file, the way the kernel's build would emit it. */
+/** magics/ and the wings it imports (tl, display) transpiled file by file, the way the kernel's build would emit them. */
 async function transpileMagics(target: string): Promise<void> {
   const walk = async (dir: string): Promise<string[]> => {
     const entries = await fs.readdir(dir, { withFileTypes: true });
     const nested = await Promise.all(entries.map((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)])));
     return nested.flat().filter((f) => f.endsWith(".ts"));
   };
-  for (const file of await walk(path.join(repoRoot, "magics"))) {
+  const wings = await Promise.all(["magics", "tl", "display"].map((wing) => walk(path.join(repoRoot, wing))));
+  for (const file of wings.flat()) {
     const source = await fs.readFile(file, "utf8");
     const output = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } });
     const out = path.join(target, path.relative(repoRoot, file)).replace(/\.ts$/, ".js");

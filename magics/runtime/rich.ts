@@ -1,9 +1,7 @@
+import { escapeHtml } from "../../display/html";
+
 /** %memory's table, shown by display() through the toMimeBundle() protocol. */
 type MimeBundle = Record<string, unknown>;
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
-}
 
 function formatBytes(bytes: number): string {
   const units = ["B", "KiB", "MiB", "GiB"];

@@ -1,3 +1,4 @@
+import { escapeHtml } from "../../display/html";
 import type { Augmentation } from "./augment";
 import { Examples, type ExampleSource } from "./examples";
 import { randomStream } from "./random-stream";
@@ -81,10 +82,6 @@ export class Dataset {
       "text/html": `<p><b>${escapeHtml(this.name)}</b> · shape [${this.inputShape.join(", ")}]</p>${classes}<table><tr><th>split</th><th>examples</th></tr>${rows}</table>`,
     };
   }
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 }
 
 /** Positions of `source` split into a training pool and (optionally) a fixed test pool. */
