@@ -14,7 +14,8 @@ import {
   flagKey,
 } from "./declaration";
 import { Word, isStatic, readWord, staticText } from "./words";
-import { joinAlternatives, nearestNames } from "./suggest";
+import { nearestNames } from "../tl/nearest-names";
+import { joinAlternatives } from "./suggest";
 import { isIdentifier, templateLiteral } from "./literals";
 
 /** `%name` for line use, `%%name` for cell use. */

@@ -9,7 +9,8 @@ import { MagicHost } from "./host";
 import { findMagicSites, MagicSite } from "./scanner";
 import { builtinMagics } from "./builtins";
 import { MagicRegistry, packageRegistry, registerMagic } from "./registry";
-import { joinAlternatives, nearestNames } from "./suggest";
+import { nearestNames } from "../tl/nearest-names";
+import { joinAlternatives } from "./suggest";
 import { printText } from "./builtins/emit";
 import { stringLiteral } from "./literals";
 

@@ -18,6 +18,7 @@
  * unfreezing restores batch statistics because the check happens at each call.
  */
 import * as tf from "@tensorflow/tfjs";
+import { nearestNames } from "./nearest-names";
 
 type Layer = tf.layers.Layer;
 
@@ -125,29 +126,6 @@ export function layerGroups(model: tf.LayersModel): LayerGroup[] {
   return groups;
 }
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length];
-}
-
-export function nearestNames(wanted: string, names: string[], count = 5): string[] {
-  const unique = [...new Set(names)];
-  return unique
-    .map((name) => ({ name, distance: editDistance(wanted.toLowerCase(), name.toLowerCase()) }))
-    .sort((p, q) => p.distance - q.distance || p.name.localeCompare(q.name))
-    .slice(0, count)
-    .map((entry) => entry.name);
-}
-
 /** Indices (into leafLayers) of the layers a name refers to: a layer, a group, or a name prefix followed by "_". */
 function resolveName(name: string, leaves: Layer[], groups: LayerGroup[], modelName: string): number[] {
   const exact = leaves.findIndex((layer) => layer.name === name);
@@ -157,7 +135,8 @@ function resolveName(name: string, leaves: Layer[], groups: LayerGroup[], modelN
   const prefixed = leaves.flatMap((layer, index) => (layer.name.startsWith(`${name}_`) ? [index] : []));
   if (prefixed.length > 0) return prefixed;
   const suggestions = nearestNames(name, [...groups.map((g) => g.name), ...leaves.map((layer) => layer.name)]);
-  throw new Error(`No layer or block named "${name}" in model "${modelName}"; nearest names: ${suggestions.join(", ")}.`);
+  const hint = suggestions.length ? `nearest names: ${suggestions.join(", ")}` : "tl.summary(model) lists its layers and blocks";
+  throw new Error(`No layer or block named "${name}" in model "${modelName}"; ${hint}.`);
 }
 
 const inferenceModeWhenFrozen = Symbol("tsfine.batchNormInferenceWhenFrozen");

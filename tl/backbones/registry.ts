@@ -1,7 +1,5 @@
 import type * as tf from "@tensorflow/tfjs";
-import { nearestNames } from "../freeze";
-
-const suggest = (name: string, names: string[]) => ` (nearest: ${nearestNames(name, names, 3).join(", ")})`;
+import { nearestNote } from "../nearest-names";
 import { fashionCnn } from "./fashion-cnn";
 import { mobilenetV1Hub } from "./mobilenet-v1-hub";
 import { nsfwjsInceptionV3 } from "./nsfwjs-inception-v3";
@@ -73,7 +71,7 @@ export async function backbone(name: string, options: BackboneOptions & { output
   }
   const entry = findBackbone(name);
   if (!entry) {
-    throw new Error(`Unknown backbone "${name}"${suggest(name, entries.map((e) => e.name))}; tl.backbones() lists them, or give a model.json URL or folder.`);
+    throw new Error(`Unknown backbone "${name}"${nearestNote(name, entries.map((e) => e.name))}; tl.backbones() lists them, or give a model.json URL or folder.`);
   }
   return recommendHead(await entry.load(options), entry.head);
 }

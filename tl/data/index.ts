@@ -5,9 +5,7 @@ import { fromTensors } from "./from-tensors";
 import { imageFolder } from "./image-folder";
 import { mnist } from "./mnist";
 import { spamAssassin } from "./spam-assassin";
-import { nearestNames } from "../freeze";
-
-const suggest = (name: string, names: string[]) => ` (nearest: ${nearestNames(name, names, 3).join(", ")})`;
+import { nearestNote } from "../nearest-names";
 
 export { Dataset, makeDataset, type DataOptions } from "./dataset";
 export { Examples, type Batch, type ExampleSource, type DataKind } from "./examples";
@@ -33,7 +31,7 @@ export async function load(name: string, options: DataOptions = {}): Promise<Dat
   if (named[key]) return named[key](options);
   if (/\.csv$/i.test(name)) return csv(name, options);
   if (name.includes("/") || name.startsWith(".")) return imageFolder(name, options);
-  throw new Error(`Unknown data set "${name}"${suggest(name, datasets())}; give a built-in name, a folder of class subfolders, or a .csv file.`);
+  throw new Error(`Unknown data set "${name}"${nearestNote(name, datasets())}; give a built-in name, a folder of class subfolders, or a .csv file.`);
 }
 
 export const data = { fashionMnist, mnist, spamAssassin, imageFolder, fromTensors, csv, load, datasets };
