@@ -1,9 +1,11 @@
 import * as zlib from "node:zlib";
 
 /**
- * Minimal PNG writer (8-bit gray, gray+alpha, RGB or RGBA). fast-png 8 is ESM-only and cannot
- * be required from this CommonJS build or from jest without a transform; node:zlib does the
- * heavy part natively, so a 224×224 RGB image encodes in a few milliseconds.
+ * PNG writer for display.image (8-bit gray, gray+alpha, RGB or RGBA). Decoding is fast-png's
+ * (pngDecoder.ts); encoding stays here because it is on every image a notebook shows and
+ * node:zlib deflates natively where fast-png deflates in JavaScript: bench/png-encode.mjs
+ * measures this writer 2–9× faster than fast-png's encode on 28² to 224² images (table in
+ * bench/README.md).
  */
 
 const colorTypeByChannels: Record<number, number> = { 1: 0, 2: 4, 3: 2, 4: 6 };

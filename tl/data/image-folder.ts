@@ -3,7 +3,8 @@ import * as path from "path";
 import * as jpeg from "jpeg-js";
 import { makeDataset, type DataOptions, type Dataset } from "./dataset";
 import type { ExampleSource } from "./examples";
-import { decodePng, type RawImage } from "./png";
+import { decodePng } from "../../display/pngDecoder";
+import type { RawImage } from "../../display/pngEncoder";
 
 const imageExtensions = new Set([".png", ".jpg", ".jpeg"]);
 
