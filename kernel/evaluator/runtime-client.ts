@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import { Session } from "node:inspector";
 import * as path from "node:path";
+import { getHeapStatistics } from "node:v8";
 import { Worker } from "node:worker_threads";
 import { guardExpression, TERMINATION } from "./runtime/interrupt-guard";
 import type { FromWorker, RunResult, ToWorker, WorkerData } from "./runtime/messages";
@@ -239,16 +240,19 @@ export class RuntimeClient {
     const inFlight = new Int32Array(outputInFlight);
     this.outputState = inFlight;
     worker.on("message", (message: FromWorker) => this.receive(worker, message, inFlight));
-    worker.on("error", () => {
-      // the exit handler below replaces the worker; the error itself was reported by the worker or is the crash
+    let crash: Error | undefined;
+    worker.on("error", (error) => {
+      // the exit handler below replaces the worker and says why
+      crash = error;
     });
-    worker.on("exit", () => {
+    worker.on("exit", (exitCode) => {
       if (this.stopping || this.worker !== worker) return;
       this.inspectorSessions.delete(threadId);
       this.attachWaiters.delete(threadId);
-      this.finishRun({ kind: "error", error: { name: "RuntimeRestarted", message: "the kernel's runtime stopped while running this cell" } });
+      const cause = whyTheRuntimeEnded(crash, exitCode);
+      this.finishRun({ kind: "error", error: { name: "RuntimeRestarted", message: `the kernel's runtime stopped while running this cell: ${cause}` } });
       this.spawn();
-      this.options.onRestart("the kernel's runtime restarted; earlier state is lost");
+      this.options.onRestart(`the kernel's runtime restarted because ${cause}; earlier state is lost`);
     });
   }
 
@@ -327,6 +331,19 @@ export class RuntimeClient {
     void old.terminate();
     this.options.onRestart(`the kernel's runtime restarted (${reason}); earlier state is lost`);
   }
+}
+
+/**
+ * One clause saying what ended the runtime worker. Errors thrown by cells never end it
+ * (runtime/background-errors.ts), so what is left is process.exit, running out of memory, or a crash.
+ */
+function whyTheRuntimeEnded(crash: Error | undefined, exitCode: number): string {
+  if ((crash as NodeJS.ErrnoException | undefined)?.code === "ERR_WORKER_OUT_OF_MEMORY") {
+    const limitMb = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
+    return `the JavaScript heap ran out of memory (its limit is ${limitMb} MB; node's --max-old-space-size sets it)`;
+  }
+  if (crash) return `the runtime crashed: ${crash.message}`;
+  return `process.exit(${exitCode}) was called`;
 }
 
 function workerScript(): string {

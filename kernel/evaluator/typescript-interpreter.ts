@@ -241,7 +241,7 @@ export class TypeScriptInterpreter implements Interpreter {
         break;
       case "backgroundError": {
         const traceback = runtimeErrorOutcome(event.error, this.maps).traceback.join("\n");
-        sink?.stream("stderr", `${event.origin} (the kernel keeps running):\n${traceback}\n`);
+        sink?.stream("stderr", `${event.origin}; the kernel keeps running, with every name it had:\n${traceback}\n`);
         break;
       }
       case "registerMagic":

@@ -40,6 +40,7 @@ export type FromWorker =
   | { type: "done"; id: number; result: RunResult }
   | { type: "interruptAck"; id: number }
   | { type: "terminateMe" }
+  /** origin: a sentence saying where the error came from (runtime/background-errors.ts). */
   | { type: "backgroundError"; error: ThrownError; origin: string }
   | { type: "registerMagic"; name: string; help?: string }
   | { type: "setTypecheck"; mode: string }

@@ -16,6 +16,7 @@ import { OutputCapture } from "./output-capture";
 import { magicsRuntime } from "./magics-runtime";
 import { defineLazyGlobal, definePreloadedGlobals, initBackend, loadDisplayModule, recoverInterruptedTlFit, requestTlStop, setTlStopSignal } from "./preloaded-globals";
 import { describeThrown } from "./thrown-error";
+import { reportBackgroundErrors } from "./background-errors";
 import { valueBundle } from "./value-bundle";
 import { createTsfineObject } from "./tsfine-object";
 import { withoutScriptName } from "../script-name";
@@ -267,8 +268,7 @@ function reportBackground(origin: string, thrown: unknown): void {
   output.flush();
   post({ type: "backgroundError", origin, error: describeThrown(thrown) });
 }
-process.on("uncaughtException", (error) => reportBackground("uncaught exception", error));
-process.on("unhandledRejection", (reason) => reportBackground("unhandled promise rejection", reason));
+reportBackgroundErrors(reportBackground);
 
 output.install();
 post({ type: "ready" });

@@ -1,0 +1,99 @@
+/**
+ * Paper cuts a new user hit (issue 15), each as that user meets it: cells run in order through the
+ * kernel's real interpreter (createInterpreter, its runtime and language workers, tf's backend
+ * preloaded as the kernel does), outputs collected by an in-memory OutputSink. Needs
+ * `npx tsc -p tsconfig.json` first: the workers run from dist/.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { createInterpreter } from "../kernel/evaluator";
+import type { DisplayEvent, ExecuteOutcome, Interpreter, OutputSink } from "../kernel/interpreter";
+
+class CollectingSink implements OutputSink {
+  readonly streams: Array<{ name: "stdout" | "stderr"; text: string }> = [];
+  readonly displays: DisplayEvent[] = [];
+  stream(name: "stdout" | "stderr", text: string, relayed?: () => void): void {
+    relayed?.();
+    this.streams.push({ name, text });
+  }
+  display(event: DisplayEvent): void {
+    this.displays.push(event);
+  }
+  clearOutput(): void {}
+  input(): Promise<string> {
+    return Promise.resolve("");
+  }
+  text(name: "stdout" | "stderr"): string {
+    return this.streams.map((stream) => (stream.name === name ? stream.text : "")).join("");
+  }
+}
+
+let notebookDir: string;
+let kernel: Interpreter;
+let count = 0;
+
+async function run(code: string): Promise<ExecuteOutcome & { sink: CollectingSink }> {
+  const sink = new CollectingSink();
+  const outcome = await kernel.execute({ code, silent: false, storeHistory: true, allowStdin: false, executionCount: ++count, userExpressions: {} }, sink);
+  return Object.assign(outcome, { sink });
+}
+
+/** The text/plain value of a cell that must succeed. */
+async function valueOf(code: string): Promise<string | undefined> {
+  const outcome = await run(code);
+  if (outcome.status === "error") throw new Error(`cell failed:\n${code}\n${outcome.ename}: ${outcome.evalue}\n${outcome.traceback.join("\n")}`);
+  return outcome.result?.["text/plain"] as string | undefined;
+}
+
+async function waitUntil(condition: () => boolean, what: string, deadlineMs = 10_000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+beforeAll(async () => {
+  notebookDir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "tsfine-paper-cuts-")));
+  kernel = createInterpreter({ cwd: notebookDir, typecheck: "on", preloadBackend: true });
+  await kernel.start();
+  // tf's backend is what installs the rethrowing error listeners (Emscripten's glue in the wasm backend)
+  await valueOf("await tl.backend.init(); 'ready'");
+}, 120_000);
+
+afterAll(async () => {
+  await kernel.shutdown(false);
+  fs.rmSync(notebookDir, { recursive: true, force: true });
+});
+
+describe("a stray error in async code keeps the notebook's state", () => {
+  test("a timer that throws is reported on the cell that scheduled it, and every name survives", async () => {
+    await run("let keep = 7");
+    const scheduling = await run('setTimeout(() => { throw new Error("late") }, 10); undefined');
+    await waitUntil(() => scheduling.sink.text("stderr").includes("late"), "the timer's error is reported");
+    const reported = scheduling.sink.text("stderr");
+    expect(reported).toContain("threw; the kernel keeps running, with every name it had");
+    expect(reported).toContain("cell[");
+    expect(reported).not.toMatch(/restarted|state is lost/);
+    expect(await valueOf("keep")).toBe("7");
+  });
+
+  test("a rejection nobody handles is reported once, and every name survives", async () => {
+    await run("let kept = 8");
+    const rejecting = await run('Promise.reject(new Error("nobody handled me")); undefined');
+    await waitUntil(() => rejecting.sink.text("stderr").includes("nobody handled me"), "the rejection is reported");
+    expect(rejecting.sink.text("stderr")).toContain("A promise was rejected and nothing handled the rejection");
+    expect(await valueOf("kept")).toBe("8");
+    expect(rejecting.sink.text("stderr").split("was rejected").length - 1).toBe(1);
+    expect(rejecting.sink.text("stderr")).not.toMatch(/restarted|state is lost/);
+  });
+
+  test("process.exit still ends the runtime, and the cell says so", async () => {
+    const exiting = await run("process.exit(3)");
+    expect(exiting).toMatchObject({ status: "error", ename: "RuntimeRestarted" });
+    expect(exiting.status === "error" && exiting.evalue).toContain("process.exit(3) was called");
+    expect(exiting.sink.text("stderr")).toContain("the kernel's runtime restarted because process.exit(3) was called; earlier state is lost");
+    expect(await valueOf("1 + 1")).toBe("2");
+  });
+});
