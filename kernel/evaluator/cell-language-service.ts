@@ -4,6 +4,7 @@ import type * as ts from "typescript";
 import { declarationsToCarry, namesDeclaredBy, Prelude, type CarriedDeclaration } from "./carried-declarations";
 import { globalsDeclarations, isTfNamespaceFile, needsTfDeclarations } from "./globals-declarations";
 import { tsfineRoot } from "./tsfine-root";
+import { notebookConfig, type NotebookConfig } from "./typescript-config";
 import type { TS } from "./typescript-loader";
 
 /** A diagnostic inside the cell, with offsets counted in the cell's own text. */
@@ -74,12 +75,15 @@ export class CellLanguageService {
   private lean = false;
   /** Answers for the current text: running the same cell again (or `1+1` twice) skips the checker. */
   private memo: { version: number; diagnostics?: CellDiagnostic[]; declarations?: CarriedDeclaration[] } = { version: -1 };
+  /** The notebook's tsconfig.json as it applies to cells (typescript-config.ts). */
+  readonly config: NotebookConfig;
 
   constructor(
     private readonly ts: TS,
     private readonly cwd: string,
   ) {
     this.cellFile = path.join(cwd, "__tsfine_cell__.ts");
+    this.config = notebookConfig(ts, cwd, defaultOptions(ts));
     this.globals = readGlobals();
     this.resolutionCache = ts.createModuleResolutionCache(cwd, (file) => file, undefined);
     this.service = ts.createLanguageService(this.host(), ts.createDocumentRegistry());
@@ -226,23 +230,7 @@ export class CellLanguageService {
 
   private host(): ts.LanguageServiceHost & { getModuleResolutionCache(): ts.ModuleResolutionCache } {
     const ts = this.ts;
-    const options: ts.CompilerOptions = {
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.ESNext,
-      moduleResolution: ts.ModuleResolutionKind.Bundler,
-      lib: ["lib.es2023.d.ts"],
-      strict: true,
-      esModuleInterop: true,
-      allowSyntheticDefaultImports: true,
-      // tf and tl are UMD namespaces (globals-declarations.ts) that cells, being modules, use freely.
-      allowUmdGlobalAccess: true,
-      resolveJsonModule: true,
-      allowImportingTsExtensions: true,
-      noEmit: true,
-      skipLibCheck: true,
-      types: ["node"],
-      typeRoots: [path.join(tsfineRoot(), "node_modules", "@types")],
-    };
+    const options = this.config.options;
     const isVirtual = (file: string) => file === this.cellFile || this.globals.has(file);
     const moduleHost: ts.ModuleResolutionHost = {
       fileExists: (file) => isVirtual(file) || ts.sys.fileExists(file),
@@ -295,6 +283,27 @@ export class CellLanguageService {
       useCaseSensitiveFileNames: () => ts.sys.useCaseSensitiveFileNames,
     };
   }
+}
+
+/** How tsfine checks a cell when no tsconfig.json says otherwise. */
+function defaultOptions(ts: TS): ts.CompilerOptions {
+  return {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    lib: ["lib.es2023.d.ts"],
+    strict: true,
+    esModuleInterop: true,
+    allowSyntheticDefaultImports: true,
+    // tf and tl are UMD namespaces (globals-declarations.ts) that cells, being modules, use freely.
+    allowUmdGlobalAccess: true,
+    resolveJsonModule: true,
+    allowImportingTsExtensions: true,
+    noEmit: true,
+    skipLibCheck: true,
+    types: ["node"],
+    typeRoots: [path.join(tsfineRoot(), "node_modules", "@types")],
+  };
 }
 
 function readGlobals(): Map<string, string> {

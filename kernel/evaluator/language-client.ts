@@ -36,6 +36,9 @@ export class LanguageClient {
   private readonly reusable = new Map<string, CompileResult>();
   /** Counts changes of the committed state: a result is kept only if none came while it was computed. */
   private generation = 0;
+  /** Notices from the worker not shown yet, and all shown (a replaced worker says the same again). */
+  private notices: string[] = [];
+  private readonly noticesSeen = new Set<string>();
 
   constructor(private readonly cwd: string) {}
 
@@ -78,6 +81,13 @@ export class LanguageClient {
     if (this.worker) this.unsent.push(cell);
   }
 
+  /** What the worker asked to tell the user since the last call (each notice once per kernel). */
+  takeNotices(): string[] {
+    const notices = this.notices;
+    this.notices = [];
+    return notices;
+  }
+
   clear(): void {
     this.unsent = [];
     this.prelude.clear();
@@ -110,6 +120,11 @@ export class LanguageClient {
     if (this.worker) return this.worker;
     const worker = new Worker(workerScript(), { workerData: { cwd: this.cwd } });
     worker.on("message", (reply: FromLanguageWorker) => {
+      if ("notice" in reply) {
+        if (!this.noticesSeen.has(reply.notice)) this.notices.push(reply.notice);
+        this.noticesSeen.add(reply.notice);
+        return;
+      }
       const pending = this.pending.get(reply.id);
       this.pending.delete(reply.id);
       if (reply.error !== undefined) pending?.reject(new Error(`the type checker failed: ${reply.error}`));

@@ -60,4 +60,7 @@ export type LanguageReply<R extends LanguageRequest> = R["type"] extends "compil
       ? CompleteReply
       : InspectReply;
 
-export type FromLanguageWorker = { id: number; value?: unknown; error?: string };
+export type FromLanguageWorker =
+  | { id: number; value?: unknown; error?: string }
+  /** Something the user should read once, on the next cell's stderr (a tsconfig.json option that does not apply). */
+  | { notice: string };

@@ -19,6 +19,8 @@ exposeGc();
 const { ts, saveCodeCache } = loadTypeScript();
 const collectGarbageIfGrown = createGarbageCollector(64 * 1024 * 1024);
 const compiler = new CellCompiler(ts, (workerData as { cwd: string }).cwd);
+const configNotice = compiler.service.config.notice;
+if (configNotice) port.postMessage({ notice: configNotice } satisfies FromLanguageWorker);
 let warmedUp = false;
 
 function answer(request: LanguageRequest): unknown {

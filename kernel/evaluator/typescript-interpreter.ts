@@ -163,6 +163,7 @@ export class TypeScriptInterpreter implements Interpreter {
     const scriptName = `tsfine-cell-${++this.runNumber}`;
     const compiling = this.language.compile(code, scriptName, this.typecheck);
     const compiled = await Promise.race([compiling, this.interrupted!.promise]);
+    for (const notice of this.language.takeNotices()) sink.stream("stderr", `${notice}\n`);
     if (compiled === "interrupted" || this.interruptRequested) {
       await this.interruptRuntime();
       return { status: "error", ...INTERRUPTED };
