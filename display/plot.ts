@@ -1,5 +1,6 @@
 import { normaliseFigure, type PlotlyFigure, type PlotlyTrace } from "./plotly/figure";
 import { plotlyBundle } from "./plotly/plotlyBundle";
+import { count, histogramOf, minMaxIndices, strideIndices } from "./plotly/reduction";
 import { mimeBundleSymbol } from "./protocol";
 import type { MimeBundle } from "./types";
 
@@ -32,9 +33,11 @@ export interface PlotOptions {
 
 type Numbers = ArrayLike<number>;
 
-function layoutFrom(options: PlotOptions, extra: Record<string, unknown> = {}): Record<string, unknown> {
+/** `note` says what a helper did to keep the figure small; it joins the title so nobody mistakes the drawing for every point. */
+function layoutFrom(options: PlotOptions, extra: Record<string, unknown> = {}, note?: string): Record<string, unknown> {
   const layout: Record<string, unknown> = { ...extra };
-  if (options.title) layout.title = { text: options.title };
+  const title = [options.title, note && `(${note})`].filter(Boolean).join(" ");
+  if (title) layout.title = { text: title };
   if (options.xLabel) layout.xaxis = { ...(layout.xaxis as object), title: { text: options.xLabel } };
   if (options.yLabel) layout.yaxis = { ...(layout.yaxis as object), title: { text: options.yLabel } };
   if (options.width) layout.width = options.width;
@@ -48,17 +51,31 @@ function isSeriesRecord(value: unknown): value is Record<string, Numbers> {
   return typeof value === "object" && value !== null && !ArrayBuffer.isView(value) && !Array.isArray(value);
 }
 
-/** One line, or one per named series: plot.line({ loss, val_loss }, { xLabel: "epoch" }). */
+/**
+ * One line, or one per named series: plot.line({ loss, val_loss }, { xLabel: "epoch" }).
+ * A series longer than 2 000 points is drawn from each bucket's minimum and maximum, which the title and hover say.
+ */
 function line(y: Numbers | Record<string, Numbers>, options: PlotOptions & { x?: ArrayLike<number | string> } = {}): Figure {
   const series = isSeriesRecord(y) ? Object.entries(y) : [[undefined, y] as const];
-  const data = series.map(([name, values]) => ({
-    type: "scatter",
-    mode: "lines",
-    ...(name !== undefined ? { name } : {}),
-    x: options.x ? toArray(options.x) : toArray(values).map((_, i) => i),
-    y: toArray(values),
-  }));
-  return new Figure(data, layoutFrom(options));
+  let longest = 0;
+  let decimated = false;
+  const data = series.map(([name, values]) => {
+    const kept = minMaxIndices(values);
+    longest = Math.max(longest, values.length);
+    const trace: PlotlyTrace = { type: "scatter", mode: "lines", ...(name !== undefined ? { name } : {}) };
+    const xAt = (i: number) => (options.x ? options.x[i] : i);
+    if (!kept) return { ...trace, x: options.x ? toArray(options.x) : toArray(values).map((_, i) => i), y: toArray(values) };
+    decimated = true;
+    const bucket = Math.ceil(values.length / (kept.length / 2));
+    return {
+      ...trace,
+      x: kept.map(xAt),
+      y: kept.map((i) => values[i]),
+      hovertemplate: `%{x}: %{y}<extra>${name !== undefined ? `${name}: ` : ""}min/max of ~${count(bucket)} points</extra>`,
+    };
+  });
+  const note = decimated ? `${count(longest)} points drawn as min/max per bucket` : undefined;
+  return new Figure(data, layoutFrom(options, {}, note));
 }
 
 /** Points; with labels, one coloured trace per label (a legend for classes). */
@@ -67,10 +84,14 @@ function scatter(
   y: ArrayLike<number>,
   options: PlotOptions & { labels?: ArrayLike<string | number> } = {},
 ): Figure {
-  const xs = toArray(x);
-  const ys = toArray(y);
-  if (!options.labels) return new Figure([{ type: "scatter", mode: "markers", x: xs, y: ys }], layoutFrom(options));
-  const labels = toArray(options.labels);
+  const thinned = strideIndices(Math.min(x.length, y.length));
+  const pick = <T>(values: ArrayLike<T>): T[] => (thinned ? thinned.indices.map((i) => values[i]) : toArray(values));
+  const xs = pick(x);
+  const ys = pick(y);
+  const note = thinned ? `1 in ${thinned.every} of ${count(Math.min(x.length, y.length))} points shown` : undefined;
+  const hover = thinned ? { hovertemplate: `(%{x}, %{y})<extra>1 point in ${thinned.every} shown</extra>` } : {};
+  if (!options.labels) return new Figure([{ type: "scatter", mode: "markers", x: xs, y: ys, ...hover }], layoutFrom(options, {}, note));
+  const labels = pick(options.labels);
   const groups = new Map<string, number[]>();
   labels.forEach((label, i) => {
     const key = String(label);
@@ -83,8 +104,9 @@ function scatter(
     name,
     x: indexes.map((i) => xs[i]),
     y: indexes.map((i) => ys[i]),
+    ...hover,
   }));
-  return new Figure(data, layoutFrom(options));
+  return new Figure(data, layoutFrom(options, {}, note));
 }
 
 /** Bars from a { category: value } record or from categories and values. */
@@ -95,9 +117,23 @@ function bar(categories: ArrayLike<string | number> | Record<string, number>, va
   return new Figure([{ type: "bar", x, y }], layoutFrom(options));
 }
 
+/**
+ * Counts per bin, computed here: the figure holds one number per bin whatever the number of
+ * values. Bins have round edges; `bins` is the most bins wanted (as plotly's nbinsx).
+ * plotly gets the counts as a pre-binned histogram (x = bin centres, histfunc "sum" over
+ * xbins), so it draws and hovers the same bins it would have made itself.
+ */
 function histogram(values: Numbers, options: PlotOptions & { bins?: number } = {}): Figure {
-  const trace: PlotlyTrace = { type: "histogram", x: toArray(values) };
-  if (options.bins) trace.nbinsx = options.bins;
+  const { start, size, counts, total } = histogramOf(values, options.bins);
+  const trace: PlotlyTrace = {
+    type: "histogram",
+    x: counts.map((_, i) => Number((start + (i + 0.5) * size).toPrecision(12))),
+    y: counts,
+    histfunc: "sum",
+    autobinx: false,
+    xbins: { start, end: start + counts.length * size, size },
+    hovertemplate: `%{x}: %{y}<extra>${count(total)} values in ${counts.length} bins</extra>`,
+  };
   return new Figure([trace], layoutFrom(options));
 }
 

@@ -71,6 +71,12 @@ function categoryAxis(categories: string[], from: number, to: number): Axis {
 }
 
 function histogramBars(trace: PlotlyTrace): Bar[] {
+  const bins = trace.xbins as { size?: unknown } | undefined;
+  if (trace.histfunc === "sum" && Array.isArray(trace.y) && typeof bins?.size === "number") {
+    // pre-binned (plot.histogram): x holds the bin centres, y the counts
+    const size = bins.size;
+    return (trace.x ?? []).map((x, i) => ({ x: num(x), y: num(trace.y?.[i]), width: size })).filter((bar) => finite(bar.x) && finite(bar.y));
+  }
   const values = (trace.x ?? []).filter(finite).map(num);
   if (values.length === 0) return [];
   const min = Math.min(...values);

@@ -1,0 +1,72 @@
+/**
+ * Display paper cuts as a user meets them: cells sent to the real kernel (`tsfine kernel`,
+ * launched from dist/ and driven over ZeroMQ), outputs read as a front end reads them.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { KernelClient } from "../kernel/client";
+import type { JupyterMessage } from "../kernel/wire";
+
+const PLOTLY_MIME = "application/vnd.plotly.v1+json";
+
+let client: KernelClient;
+let notebookDir: string;
+
+beforeAll(async () => {
+  notebookDir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "display-kernel-")));
+  client = await KernelClient.launch({ cwd: notebookDir, stdio: "pipe", startupTimeoutMs: 60000 });
+}, 90000);
+
+afterAll(async () => {
+  await client?.shutdown().catch(() => undefined);
+  await client?.close();
+  fs.rmSync(notebookDir, { recursive: true, force: true });
+});
+
+/** Runs a cell; fails with the kernel's own error text when the cell errs. */
+async function run(code: string): Promise<JupyterMessage[]> {
+  const result = await client.execute(code, { timeoutMs: 120000 });
+  const error = result.outputs.find((m) => m.header.msg_type === "error");
+  if (error) throw new Error(`cell failed:\n${code}\n${error.content.ename}: ${error.content.evalue}`);
+  return result.outputs;
+}
+
+function bundles(outputs: JupyterMessage[]): Array<Record<string, unknown>> {
+  return outputs
+    .filter((m) => ["display_data", "execute_result", "update_display_data"].includes(m.header.msg_type))
+    .map((m) => m.content.data as Record<string, unknown>);
+}
+
+const bytes = (value: unknown) => Buffer.byteLength(typeof value === "string" ? value : JSON.stringify(value));
+
+describe("plots of big data stay small (paper cut 2)", () => {
+  test("plot.histogram of 200 000 values shows a figure of its counts", async () => {
+    const [figure] = bundles(await run("const values = Array.from({ length: 200_000 }, (_, i) => Math.sin(i) * 3);\nplot.histogram(values)"));
+    expect(figure).toBeDefined();
+    const json = figure[PLOTLY_MIME] as { data: Array<{ y: number[]; hovertemplate: string }> };
+    expect(json.data[0].y.reduce((a, b) => a + b, 0)).toBe(200_000);
+    expect(bytes(json)).toBeLessThan(20_000);
+    expect(bytes(figure["image/svg+xml"])).toBeLessThan(50_000);
+    expect(json.data[0].hovertemplate).toContain("200,000 values");
+  });
+
+  test("plot.line of 10⁶ points keeps its shape (a one-point spike survives) and says it was decimated", async () => {
+    const [figure] = bundles(
+      await run("const long = Float64Array.from({ length: 1_000_000 }, (_, i) => Math.sin(i / 1e4) + (i === 654_321 ? 40 : 0));\nplot.line({ loss: long }, { title: \"loss\" })"),
+    );
+    const json = figure[PLOTLY_MIME] as { data: Array<{ x: number[]; y: number[] }>; layout: { title: { text: string } } };
+    expect(json.data[0].y.length).toBeLessThanOrEqual(2000);
+    expect(json.data[0].x).toContain(654_321);
+    expect(Math.max(...json.data[0].y)).toBeGreaterThan(40);
+    expect(json.layout.title.text).toMatch(/^loss \(1,000,000 points drawn as min\/max per bucket\)$/);
+    for (const mime of [PLOTLY_MIME, "text/html", "image/svg+xml"]) expect(bytes(figure[mime])).toBeLessThan(2_000_000);
+  });
+
+  test("plot.scatter of 10⁶ points shows a thinned figure and says how much of it", async () => {
+    const [figure] = bundles(await run("plot.scatter(long, long)"));
+    const json = figure[PLOTLY_MIME] as { data: Array<{ x: number[] }>; layout: { title: { text: string } } };
+    expect(json.data[0].x.length).toBeLessThanOrEqual(5000);
+    expect(json.layout.title.text).toBe("(1 in 200 of 1,000,000 points shown)");
+  });
+});
