@@ -1,26 +1,33 @@
 /**
  * `tsfine backend`: which TensorFlow.js backend a notebook gets and why;
- * `tsfine backend install gpu|cpu|webgpu` opts in to a faster native one (runs npm for you).
- * Native packages download libtensorflow when installed, so this never happens by surprise.
+ * `tsfine backend install cpu|gpu` builds native TensorFlow from PyPI's wheels into tsfine's
+ * cache folder, `install webgpu` runs npm, `uninstall cpu|gpu` removes a native one.
+ * Nothing is downloaded unless a person asks.
  */
 import type { InstallKind } from "../../tl/backend/install";
 import { UsageError } from "./args";
 
-const KINDS: InstallKind[] = ["gpu", "cpu", "webgpu"];
+const KINDS: InstallKind[] = ["cpu", "gpu", "webgpu"];
+const USAGE = `usage: tsfine backend [install ${KINDS.join("|")} | uninstall cpu|gpu]`;
 
 export async function run(args: string[]): Promise<number> {
   const { backend } = require("../../tl/backend") as typeof import("../../tl/backend");
-  const [action, kind] = args;
+  const [action, kind, ...rest] = args;
   if (action === undefined) {
     await backend.init();
     const description = backend.describe();
     process.stdout.write(`${description.toMimeBundle()["text/plain"]}\n`);
     return 0;
   }
-  if (action !== "install" || !KINDS.includes(kind as InstallKind)) {
-    throw new UsageError(`usage: tsfine backend [install ${KINDS.join("|")}]`);
+  if (rest.length > 0) throw new UsageError(USAGE);
+  if (action === "install" && KINDS.includes(kind as InstallKind)) {
+    if (kind === "webgpu") process.stdout.write(`Running: ${backend.installCommand("webgpu")}\n`);
+    await backend.installBackend(kind as InstallKind, process.cwd());
+    return 0;
   }
-  process.stdout.write(`Running: ${backend.installCommand(kind as InstallKind)}\n`);
-  await backend.installBackend(kind as InstallKind, process.cwd());
-  return 0;
+  if (action === "uninstall" && (kind === "cpu" || kind === "gpu")) {
+    backend.uninstallBackend(kind);
+    return 0;
+  }
+  throw new UsageError(USAGE);
 }

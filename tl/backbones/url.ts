@@ -1,17 +1,13 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
+import { cacheRoot } from "../cache-root";
 import { fileLoadHandler, modelJsonPath, writeAtomically } from "../io";
 import { progressLine } from "../show";
 import { rebuild } from "./keras-cut";
 
-/** $XDG_CACHE_HOME/tsfine, else ~/.cache/tsfine. */
-export function cacheRoot(): string {
-  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
-  return path.join(base, "tsfine");
-}
+export { cacheRoot };
 
 /** The cache folder of one model URL: readable name plus a hash of the full URL. */
 export function cacheDirFor(url: string): string {

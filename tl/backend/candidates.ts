@@ -3,7 +3,9 @@
  * `prepare()` loads the package (only if installed) so that its tf backend is registered, or
  * says why it cannot; it never switches the active backend.
  */
-import * as fs from "node:fs";
+import { loadNative, unusableReason } from "./native/load";
+import { hasNvidiaDriver } from "./native/preflight";
+import { NativeVariant, TENSORFLOW_VERSION } from "./native/variants";
 import { firstLine, optionalRequire, tf } from "./tf";
 import { prepareWasm } from "./wasm";
 import { prepareWebGpu } from "./webgpu";
@@ -21,24 +23,39 @@ export interface Candidate {
   backendName: string;
   prepare(options: { allowCpuAdapter: boolean }): Promise<Preparation>;
   /** What a person can do to get it when prepare() fails. */
+  /** Checked once the backend runs; a sentence when it must not be kept (the gpu build without a GPU). */
+  verify?(): string | undefined;
   remedy: string;
 }
 
-function prepareNative(packageName: string, detail: string): Preparation {
-  const loaded = optionalRequire(packageName);
-  if (!loaded.module) return { ok: false, why: loaded.why ?? `${packageName} did not load` };
-  if (tf.findBackendFactory("tensorflow") == null) {
-    // The package registered on a different copy of @tensorflow/tfjs-core than ours.
-    return {
-      ok: false,
-      why: `${packageName} loaded but registered its backend on another copy of @tensorflow/tfjs-core (version mismatch with @tensorflow/tfjs ${tf.version.tfjs})`,
-    };
-  }
-  return { ok: true, why: `${packageName} loaded (${detail})` };
+/** The tensorflow backend is registered on tsfine's tf (not on another copy of tfjs-core). */
+function registeredHere(source: string): Preparation | undefined {
+  if (tf.findBackendFactory("tensorflow") != null) return undefined;
+  return {
+    ok: false,
+    why: `${source} loaded but registered its backend on another copy of @tensorflow/tfjs-core (version mismatch with @tensorflow/tfjs ${tf.version.tfjs})`,
+  };
 }
 
-function hasNvidiaDriver(): boolean {
-  return fs.existsSync("/proc/driver/nvidia/version");
+/**
+ * The native backend built by `tsfine backend install cpu|gpu` (in the cache folder), else the
+ * npm package if a person installed it into node_modules themselves.
+ */
+function prepareNative(variant: NativeVariant, packageName: string): Preparation {
+  const cached = loadNative(variant);
+  if (cached.ok) return registeredHere(`the native ${variant} backend`) ?? cached;
+  if (!/ is not installed/.test(cached.why)) return cached;
+  const loaded = optionalRequire(packageName);
+  if (!loaded.module) return { ok: false, why: loaded.why?.endsWith("is not installed") ? cached.why : (loaded.why ?? cached.why) };
+  return registeredHere(packageName) ?? { ok: true, why: `${packageName} loaded from node_modules` };
+}
+
+/** TensorFlow's version and device as the binding reports them, once the backend runs. */
+export function nativeDevice(): { version: string; gpu: boolean } | undefined {
+  if (tf.getBackend() !== "tensorflow") return undefined;
+  const backend = tf.backend() as unknown as { binding?: { TF_Version?: string }; isUsingGpuDevice?: boolean };
+  if (!backend.binding) return undefined;
+  return { version: String(backend.binding.TF_Version), gpu: backend.isUsingGpuDevice === true };
 }
 
 export const candidates: Candidate[] = [
@@ -46,14 +63,25 @@ export const candidates: Candidate[] = [
     id: "tfjs-node-gpu",
     backendName: "tensorflow",
     async prepare() {
-      const result = prepareNative("@tensorflow/tfjs-node-gpu", "libtensorflow 2.9.1 with CUDA");
-      if (result.ok && !hasNvidiaDriver()) {
-        result.why += "; no NVIDIA driver found, so TensorFlow will run its kernels on the CPU";
+      if (!hasNvidiaDriver()) {
+        const installed = unusableReason("gpu") === undefined;
+        return {
+          ok: false,
+          why: installed
+            ? "the native gpu backend is installed but this machine has no NVIDIA driver (/proc/driver/nvidia/version is missing), so it was not loaded"
+            : "the native gpu backend is not installed, and this machine has no NVIDIA driver",
+        };
       }
-      return result;
+      return prepareNative("gpu", "@tensorflow/tfjs-node-gpu");
     },
-    remedy:
-      "@tensorflow/tfjs-node-gpu is not installed; it needs an NVIDIA GPU with CUDA 11.2 and cuDNN 8.1 (Linux x64): `tsfine backend install gpu`",
+    verify() {
+      const device = nativeDevice();
+      if (device && !device.gpu) {
+        return `TensorFlow ${device.version}'s GPU build loaded but found no usable GPU device (see TensorFlow's log above), so its CPU kernels run instead`;
+      }
+      return undefined;
+    },
+    remedy: `the native gpu backend (TensorFlow ${TENSORFLOW_VERSION} with CUDA 12 from PyPI's wheels, about 5 GB) needs an NVIDIA GPU and driver: \`tsfine backend install gpu\``,
   },
   {
     id: "webgpu",
@@ -66,13 +94,14 @@ export const candidates: Candidate[] = [
     id: "tfjs-node",
     backendName: "tensorflow",
     async prepare() {
+      const device = tf.findBackendFactory("tensorflow") != null ? nativeDevice() : undefined;
       if (tf.findBackendFactory("tensorflow") != null) {
-        return { ok: false, why: "the tensorflow backend is already provided by @tensorflow/tfjs-node-gpu" };
+        // Only one TensorFlow library can live in a process: the GPU build's CPU kernels serve.
+        return { ok: true, why: `TensorFlow${device ? ` ${device.version}` : ""}'s GPU build is already loaded in this process; its CPU kernels run` };
       }
-      return prepareNative("@tensorflow/tfjs-node", "libtensorflow 2.9.1, multi-threaded CPU");
+      return prepareNative("cpu", "@tensorflow/tfjs-node");
     },
-    remedy:
-      "@tensorflow/tfjs-node is not installed; it downloads libtensorflow 2.9.1 at install (needs internet) and runs multi-threaded native CPU kernels: `tsfine backend install cpu`",
+    remedy: `the native cpu backend (TensorFlow ${TENSORFLOW_VERSION} from PyPI's tensorflow-cpu wheel, multi-threaded, about 2× wasm's training speed; about 1 GB) is built by \`tsfine backend install cpu\``,
   },
   {
     id: "wasm",

@@ -1,7 +1,7 @@
 /** What `%backend` shows: the active backend, why each faster one was not taken, and how to get it. */
 import * as fs from "node:fs";
 import { escapeHtml } from "../../display/html";
-import { candidates } from "./candidates";
+import { candidates, nativeDevice } from "./candidates";
 import { BackendAttempt, selection } from "./state";
 import { tf } from "./tf";
 import { wasmFeatures } from "./wasm";
@@ -47,6 +47,8 @@ function hintFor(activeIndex: number): string {
 
 function detailFor(name: string): string {
   if (name === "wasm") return ` (${wasmFeatures()})`;
+  const device = nativeDevice();
+  if (device) return ` (TensorFlow ${device.version} on the ${device.gpu ? "GPU" : "CPU"})`;
   return "";
 }
 

@@ -4,15 +4,16 @@
  *   await tl.backend.init()          // fastest available; awaits tf.ready()
  *   tl.backend.describe()            // {name, reasons, hint} + toMimeBundle()
  *   await tl.backend.use("cpu")      // switch by name: gpu, webgpu, node, wasm, cpu
- *   tl.backend.installCommand("gpu") // the npm command for a faster backend
+ *   tl.backend.installCommand("cpu") // the command that gets a faster backend
+ *   await tl.backend.installBackend("cpu") // native TensorFlow from PyPI, into tsfine's cache
  */
 import { describe } from "./describe";
-import { installBackend, installCommand } from "./install";
+import { installBackend, installCommand, uninstallBackend } from "./install";
 import { init, use } from "./select";
 
-export const backend = { init, describe, use, installCommand, installBackend };
+export const backend = { init, describe, use, installCommand, installBackend, uninstallBackend };
 
-export { describe, init, use, installBackend, installCommand };
+export { describe, init, use, installBackend, installCommand, uninstallBackend };
 export type { BackendDescription } from "./describe";
 export type { BackendAttempt } from "./state";
 export type { InstallKind } from "./install";

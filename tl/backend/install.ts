@@ -1,41 +1,47 @@
 /**
  * Opt-in installation of the faster backends. Nothing here runs unless a person asks
- * (`tsfine backend install gpu`), because the native packages download libtensorflow.
+ * (`tsfine backend install cpu`): the native ones download TensorFlow's wheels from PyPI and
+ * build tfjs-node's binding against them (tl/backend/native/), WebGPU is an npm package.
  */
 import { spawn } from "node:child_process";
-import { tf } from "./tf";
+import { installNative, InstallResult, uninstallNative, UninstallResult } from "./native/install";
 
 export type InstallKind = "gpu" | "cpu" | "webgpu";
 
-/** Versions that match the bundled @tensorflow/tfjs; the native ones need internet at install. */
-export function installPackages(kind: InstallKind): string[] {
-  const tfjsVersion = tf.version.tfjs;
+export const INSTALL_KINDS: InstallKind[] = ["cpu", "gpu", "webgpu"];
+
+const WEBGPU_PACKAGE = "webgpu@0.6.2";
+
+/** The command a person runs to get a backend of this kind. */
+export function installCommand(kind: InstallKind): string {
   switch (kind) {
     case "gpu":
-      return [`@tensorflow/tfjs-node-gpu@${tfjsVersion}`];
     case "cpu":
-      return [`@tensorflow/tfjs-node@${tfjsVersion}`];
+      return `npx tsfine backend install ${kind}`;
     case "webgpu":
-      return ["webgpu@0.6.2"];
+      return `npm install --save ${WEBGPU_PACKAGE}`;
     default:
-      throw new Error(`Unknown backend kind "${String(kind)}"; use gpu, cpu or webgpu.`);
+      throw new Error(`Unknown backend kind "${String(kind)}"; use cpu, gpu or webgpu.`);
   }
 }
 
-export function installCommand(kind: InstallKind): string {
-  return `npm install --save ${installPackages(kind).join(" ")}`;
-}
-
-/** Runs npm in `cwd`, streaming its output; resolves when npm succeeds, rejects with its exit code. */
-export function installBackend(kind: InstallKind, cwd: string = process.cwd()): Promise<void> {
-  const args = ["install", "--save", ...installPackages(kind)];
+/** Installs a backend: native ones into tsfine's cache folder, WebGPU with npm in `cwd`. */
+export async function installBackend(kind: InstallKind, cwd: string = process.cwd()): Promise<InstallResult | void> {
+  if (kind === "cpu" || kind === "gpu") return installNative(kind);
+  if (kind !== "webgpu") throw new Error(`Unknown backend kind "${String(kind)}"; use cpu, gpu or webgpu.`);
   const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-  return new Promise((resolve, reject) => {
-    const child = spawn(npm, args, { cwd, stdio: "inherit" });
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(npm, ["install", "--save", WEBGPU_PACKAGE], { cwd, stdio: "inherit" });
     child.on("error", (error) => reject(new Error(`Could not run npm (${error.message}); run \`${installCommand(kind)}\` yourself.`)));
     child.on("exit", (code) => {
       if (code === 0) resolve();
       else reject(new Error(`\`${installCommand(kind)}\` failed with exit code ${code}; see npm's output above.`));
     });
   });
+}
+
+/** Removes a native backend (and its downloaded wheels) from tsfine's cache folder. */
+export function uninstallBackend(kind: "cpu" | "gpu"): UninstallResult {
+  if (kind !== "cpu" && kind !== "gpu") throw new Error(`Unknown native backend "${String(kind)}"; use cpu or gpu.`);
+  return uninstallNative(kind);
 }

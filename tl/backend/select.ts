@@ -1,6 +1,6 @@
 /**
- * Picks the fastest backend that works here: tfjs-node-gpu → WebGPU on a real GPU →
- * tfjs-node → wasm → cpu, recording why each faster one was not taken.
+ * Picks the fastest backend that works here: native TensorFlow with a GPU → WebGPU on a real
+ * GPU → native TensorFlow on the CPU → wasm → cpu, recording why each faster one was not taken.
  */
 import { Candidate, candidateNames, candidates, findCandidate } from "./candidates";
 import { recordAttempt, selection } from "./state";
@@ -20,6 +20,8 @@ async function activate(candidate: Candidate, allowCpuAdapter: boolean): Promise
     if (!switched) return { ok: false, why: `${prepared.why}, but it failed to initialise` };
     // Any op before ready() throws once wasm is registered, so always wait for it.
     await tf.ready();
+    const refused = candidate.verify?.();
+    if (refused) return { ok: false, why: refused };
     return prepared;
   } catch (error) {
     return { ok: false, why: `${prepared.why}, but it failed to initialise: ${firstLine((error as Error).message)}` };
