@@ -7,6 +7,7 @@ import { random, seed, shuffle, unseed } from "../tl/seed";
 
 // The in-process tests describe a machine with no native backend installed: an empty cache folder.
 process.env.XDG_CACHE_HOME = fs.mkdtempSync(path.join(os.tmpdir(), "tsfine-backend-test-"));
+afterAll(() => fs.rmSync(process.env.XDG_CACHE_HOME as string, { recursive: true, force: true }));
 
 describe("tl.backend", () => {
   test("init picks wasm here, awaits tf.ready, and ops work right away", async () => {
