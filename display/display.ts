@@ -9,7 +9,7 @@ import type { PixelSource } from "./pixels";
 import { normaliseFigure, type PlotlyTrace } from "./plotly/figure";
 import { plotlyBundle } from "./plotly/plotlyBundle";
 import { createProgressBar, type ProgressBar } from "./progress";
-import { mimeBundleSymbol } from "./protocol";
+import { jupyterDisplayBundle, mimeBundleSymbol } from "./protocol";
 import { currentDisplaySink, emitClearOutput, emitDisplay, flushPendingDisplays } from "./sink";
 import { tableBundle, type TableOptions } from "./table";
 import { richestBundle, toBundle } from "./toBundle";
@@ -29,8 +29,11 @@ function show(output: RichOutput): Shown {
 }
 
 export interface Display {
-  /** Shows a value in its richest form: registered formatters, [display.mimeBundle](), tensors, tables, text. */
-  (value: unknown): Shown;
+  /**
+   * Shows a value in its richest form: registered formatters, Deno's [Symbol.for("Jupyter.display")](),
+   * [display.mimeBundle](), tensors, tables, text. Returns a promise when the Jupyter.display method is async.
+   */
+  (value: unknown): Shown | Promise<Shown>;
   html(html: string): Shown;
   markdown(markdown: string): Shown;
   latex(latex: string): Shown;
@@ -72,7 +75,15 @@ function withTextFallback(bundle: MimeBundle): MimeBundle {
   return { ...bundle, "text/plain": `<${Object.keys(bundle).join(", ") || "empty"} output>` };
 }
 
-const displayValue = (value: unknown): Shown => show({ data: richestBundle(value, false) });
+/**
+ * display(value). An object whose Deno-style [Symbol.for("Jupyter.display")]() is async is
+ * shown when its bundle arrives; the call then returns a promise, as Deno's display does.
+ */
+function displayValue(value: unknown): Shown | Promise<Shown> {
+  const deno = jupyterDisplayBundle(value);
+  if (deno instanceof Promise) return deno.then((bundle) => show({ data: withTextFallback(bundle) }));
+  return show({ data: richestBundle(value, false) });
+}
 
 export const display: Display = Object.assign(displayValue, {
   html: (html: string) => show({ data: htmlBundle(html) }),

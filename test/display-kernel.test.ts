@@ -70,3 +70,31 @@ describe("plots of big data stay small (paper cut 2)", () => {
     expect(json.layout.title.text).toBe("(1 in 200 of 1,000,000 points shown)");
   });
 });
+
+describe("Deno's display protocol (paper cut 4)", () => {
+  const denoClass = `class Badge {
+  constructor(readonly text: string) {}
+  [Symbol.for("Jupyter.display")]() {
+    return { "text/html": \`<b class="badge">\${this.text}</b>\`, "text/plain": \`badge \${this.text}\` };
+  }
+}`;
+
+  test("an object with [Symbol.for(\"Jupyter.display\")]() shows that bundle, as a cell's value and through display()", async () => {
+    const outputs = await run(`${denoClass}\ndisplay(new Badge("one"));\nnew Badge("two")`);
+    expect(outputs.map((m) => [m.header.msg_type, (m.content.data as Record<string, unknown>)?.["text/html"]])).toEqual([
+      ["display_data", '<b class="badge">one</b>'],
+      ["execute_result", '<b class="badge">two</b>'],
+    ]);
+  });
+
+  test("an async Jupyter.display is awaited by `await display(value)`", async () => {
+    const [shown] = bundles(await run('await display({ async [Symbol.for("Jupyter.display")]() { return { "text/markdown": "**late**" }; } })'));
+    expect(shown["text/markdown"]).toBe("**late**");
+  });
+
+  test("a Jupyter.display that returns no bundle is one clear error", async () => {
+    const result = await client.execute('display({ [Symbol.for("Jupyter.display")]: () => "hi" })');
+    const error = result.outputs.find((m) => m.header.msg_type === "error");
+    expect(error?.content.evalue).toBe('[Symbol.for("Jupyter.display")]() must return a MIME bundle such as { "text/html": "<b>hi</b>" }; it returned string.');
+  });
+});
