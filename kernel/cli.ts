@@ -19,7 +19,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   uninstall: { summary: "remove the kernelspec: uninstall [--user|--sys-prefix|--prefix DIR] [--name N]", load: () => require("./commands/uninstall") },
   start: { summary: "the quick start: run examples/quickstart.ipynb (or NOTEBOOK) into out/ with an HTML export", load: () => require("./commands/start") },
   export: { summary: "write a notebook as one TypeScript script, magics expanded: export NOTEBOOK.ipynb [-o FILE.ts]", load: () => require("./export") },
-  backend: { summary: "show the TensorFlow.js backend and why; backend install cpu|gpu builds native TensorFlow from PyPI (uninstall cpu|gpu removes it), install webgpu", load: () => require("./commands/backend") },
+  backend: { summary: "show the TensorFlow.js backend and why; backend install cpu|gpu builds native TensorFlow from PyPI (uninstall cpu|gpu removes it), install webgpu; install keras [--with tensorflow|jax|torch] makes the keras engine's Python", load: () => require("./commands/backend") },
   run: { summary: "execute a notebook headlessly: run NOTEBOOK.ipynb [-o OUT] [-p name=value]... [--timeout S] [--kernel NAME]", load: () => require("./commands/run") },
 };
 

@@ -11,6 +11,8 @@ import { fineTune } from "./fit/fine-tune";
 import { fit } from "./fit/fit";
 import { lrFind } from "./fit/lr-find";
 import { registerFitEngine } from "./fit/engines";
+// Registers fit's "keras" engine; nothing starts until a fit asks for it.
+import "./engine/keras/fit-engine";
 import { requestStop } from "./fit/stop-request";
 import { schedules } from "./fit/schedules";
 import { registerTlFormatters } from "./formatters";

@@ -1,5 +1,6 @@
 /**
  * `tsfine backend`: which TensorFlow.js backend a notebook gets and why;
+ * `tsfine backend install keras` makes the keras engine's Python environment (tl/engine/keras);
  * `tsfine backend install cpu|gpu` builds native TensorFlow from PyPI's wheels into tsfine's
  * cache folder, `install webgpu` runs npm, `uninstall cpu|gpu` removes a native one.
  * Nothing is downloaded unless a person asks.
@@ -8,7 +9,7 @@ import type { InstallKind } from "../../tl/backend/install";
 import { UsageError } from "./args";
 
 const KINDS: InstallKind[] = ["cpu", "gpu", "webgpu"];
-const USAGE = `usage: tsfine backend [install ${KINDS.join("|")} | uninstall cpu|gpu]`;
+const USAGE = `usage: tsfine backend [install ${KINDS.join("|")} | install keras [--with tensorflow|jax|torch] | uninstall cpu|gpu]`;
 
 export async function run(args: string[]): Promise<number> {
   const { backend } = require("../../tl/backend") as typeof import("../../tl/backend");
@@ -19,6 +20,7 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(`${description.toMimeBundle()["text/plain"]}\n`);
     return 0;
   }
+  if (action === "install" && kind === "keras") return installKerasEngine(rest);
   if (rest.length > 0) throw new UsageError(USAGE);
   if (action === "install" && KINDS.includes(kind as InstallKind)) {
     if (kind === "webgpu") process.stdout.write(`Running: ${backend.installCommand("webgpu")}\n`);
@@ -30,4 +32,17 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   throw new UsageError(USAGE);
+}
+
+/** The keras engine's Python environment (tl/engine/keras/install.ts). */
+async function installKerasEngine(args: string[]): Promise<number> {
+  const { installKeras, parseInstallArgs } = require("../../tl/engine/keras/install") as typeof import("../../tl/engine/keras/install");
+  let options;
+  try {
+    options = parseInstallArgs(args);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  await installKeras(options);
+  return 0;
 }

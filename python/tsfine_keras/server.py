@@ -1,0 +1,230 @@
+"""The keras engine's process: one per tsfine kernel, started by tl/engine/keras/process.ts.
+
+Protocol: one JSON request per line on stdin ({"id", "op", ...}); one JSON reply per request on
+file descriptor 3 ({"id", "ok": true, ...} or {"id", "ok": false, "error": "one sentence"}), so
+whatever TensorFlow or a library prints on stdout/stderr never mixes with replies. Tensors cross
+as .npy files (in shared memory where the machine has /dev/shm): a flat float32 vector for the
+weights in the order of the manifest tfjs sends, and batches with their shapes.
+"""
+
+import json
+import os
+import sys
+import traceback
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+
+
+class EngineError(Exception):
+    """Answered to tfjs as one sentence; the process keeps serving."""
+
+
+class Session:
+    def __init__(self):
+        import keras
+
+        self.keras = keras
+        self.model = None
+        self.variables = []  # every weight, manifest order
+        self.trainable = []  # trainable weights, manifest order
+        self.classification = True
+
+    # ---- what runs where -------------------------------------------------------------------
+    def hello(self, request):
+        import keras
+
+        framework = keras.backend.backend()
+        devices, version = describe_devices(framework)
+        return {"framework": framework, "frameworkVersion": version, "keras": keras.__version__, "devices": devices, "python": sys.version.split()[0]}
+
+    # ---- the model -------------------------------------------------------------------------
+    def build(self, request):
+        from .convert import ConversionError, build_model, leaf_layers
+
+        try:
+            model = build_model(request["topology"])
+        except ConversionError as error:
+            raise EngineError(str(error)) from None
+        by_name = {layer.name: layer for layer in leaf_layers(model)}
+        variables, trainable = [], []
+        for entry in request["manifest"]:
+            layer = by_name.get(entry["layer"])
+            if layer is None:
+                raise EngineError(f"Layer {entry['layer']} is missing from the Keras model built from its config; it cannot be trained by the keras engine.")
+            layer.trainable = bool(entry["trainable"])
+            weights = layer.weights
+            shapes = [list(w.shape) for w in weights]
+            if shapes != entry["shapes"]:
+                raise EngineError(
+                    f"Layer {entry['layer']} holds weights of shapes {entry['shapes']} in tfjs but {shapes} in Keras; it cannot go to the keras engine."
+                )
+            variables.extend(weights)
+            if entry["trainable"]:
+                trainable.extend(layer.trainable_weights)
+        self.model, self.variables, self.trainable = model, variables, trainable
+        self._write_weights(request["weights"], into_model=True)
+        return {"params": int(sum(int(np.prod(v.shape)) for v in variables)), "trainable": len(trainable)}
+
+    def _write_weights(self, path, into_model):
+        flat = np.load(path)
+        offset = 0
+        for variable in self.variables:
+            size = int(np.prod(variable.shape))
+            variable.assign(flat[offset : offset + size].reshape(variable.shape))
+            offset += size
+        if offset != flat.size:
+            raise EngineError(f"tfjs sent {flat.size} weight values where the model holds {offset}.")
+
+    def set_weights(self, request):
+        self._require_model()
+        self._write_weights(request["weights"], into_model=True)
+        return {}
+
+    def get_weights(self, request):
+        self._require_model()
+        flat = np.concatenate([np.asarray(self.keras.ops.convert_to_numpy(v.value), dtype=np.float32).ravel() for v in self.variables])
+        np.save(request["path"], flat)
+        return {"values": int(flat.size)}
+
+    def _require_model(self):
+        if self.model is None:
+            raise EngineError("No model has been sent to the keras engine yet.")
+
+    # ---- training --------------------------------------------------------------------------
+    def compile(self, request):
+        self._require_model()
+        keras = self.keras
+        self.classification = bool(request["classification"])
+        optimizer = make_optimizer(keras, request["optimizer"], float(request["lr"]))
+        metrics = [keras.metrics.CategoricalAccuracy(name="acc")] if self.classification else []
+        self.model.compile(optimizer=optimizer, loss=tfjs_loss(keras, self.classification), metrics=metrics)
+        return {}
+
+    def step(self, request):
+        self._require_model()
+        x, y = np.load(request["x"]), np.load(request["y"])
+        self.model.optimizer.learning_rate.assign(float(request["lr"]))
+        self.model.reset_metrics()
+        logs = self.model.train_on_batch(x, y, return_dict=True)
+        reply = {"loss": float(logs["loss"])}
+        if "acc" in logs:
+            reply["acc"] = float(logs["acc"])
+        return reply
+
+    def predict(self, request):
+        self._require_model()
+        x = np.load(request["x"])
+        out = self.model(x, training=False)
+        np.save(request["path"], np.asarray(self.keras.ops.convert_to_numpy(out), dtype=np.float32))
+        return {}
+
+    def grads(self, request):
+        """Loss and the gradient of every trainable weight for one batch (training mode), state kept."""
+        self._require_model()
+        import keras
+
+        if keras.backend.backend() != "tensorflow":
+            raise EngineError(f"Gradients for comparison are computed on TensorFlow only; this engine runs {keras.backend.backend()}.")
+        import tensorflow as tf
+
+        x, y = np.load(request["x"]), np.load(request["y"])
+        saved = [v.numpy() for v in self.model.non_trainable_weights]
+        loss_fn = tfjs_loss(keras, self.classification)
+        with tf.GradientTape() as tape:
+            predictions = self.model(x, training=True)
+            loss = tf.reduce_mean(loss_fn(tf.constant(y), predictions))
+        gradients = tape.gradient(loss, [v.value for v in self.trainable])
+        for v, value in zip(self.model.non_trainable_weights, saved):
+            v.assign(value)
+        flat = np.concatenate([np.asarray(tf.convert_to_tensor(g), dtype=np.float32).ravel() for g in gradients])
+        np.save(request["path"], flat)
+        return {"loss": float(loss)}
+
+
+def tfjs_loss(keras, classification):
+    """tl.fit's per-example loss (tl/fit/measure.ts), so both engines minimise the same number."""
+    ops = keras.ops
+
+    def categorical(y_true, y_pred):
+        return -ops.sum(y_true * ops.log(ops.clip(y_pred, 1e-7, 1.0)), axis=-1)
+
+    def squared(y_true, y_pred):
+        return ops.mean(ops.square(y_pred - y_true), axis=-1)
+
+    return categorical if classification else squared
+
+
+def make_optimizer(keras, name, lr):
+    """tl's optimizer names with tfjs's defaults (tl/fit/optimizers.ts)."""
+    if name in ("adam", "adamw"):
+        # tl's "adamw" is tfjs's adam (tfjs has no decoupled weight decay): the same here.
+        return keras.optimizers.Adam(learning_rate=lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7)
+    if name == "sgd":
+        return keras.optimizers.SGD(learning_rate=lr)
+    if name == "momentum":
+        return keras.optimizers.SGD(learning_rate=lr, momentum=0.9)
+    if name == "rmsprop":
+        return keras.optimizers.RMSprop(learning_rate=lr, rho=0.9, momentum=0.0, epsilon=1e-7)
+    raise EngineError(f'Unknown optimizer "{name}"; use adam, sgd, momentum or rmsprop.')
+
+
+def describe_devices(framework):
+    """The devices the framework trains on, and its version."""
+    if framework == "tensorflow":
+        import tensorflow as tf
+
+        return [f"{d.device_type}:{d.name.split(':')[-1]}" for d in tf.config.list_physical_devices() if d.device_type in ("CPU", "GPU", "TPU")], tf.__version__
+    if framework == "jax":
+        import jax
+
+        return [f"{d.platform.upper()}:{d.id}" for d in jax.devices()], jax.__version__
+    if framework == "torch":
+        import torch
+
+        gpus = [f"GPU:{i}" for i in range(torch.cuda.device_count())]
+        return gpus or ["CPU:0"], torch.__version__
+    return [], "?"
+
+
+def serve(requests, replies):
+    session = None
+    for line in requests:
+        if not line.strip():
+            continue
+        request = json.loads(line)
+        reply = {"id": request.get("id")}
+        try:
+            if session is None:
+                session = Session()
+            op = request["op"]
+            if op == "exit":
+                reply["ok"] = True
+                replies.write(json.dumps(reply) + "\n")
+                replies.flush()
+                return
+            handler = getattr(session, op, None)
+            if handler is None or op.startswith("_"):
+                raise EngineError(f'The keras engine has no operation "{op}".')
+            reply.update(handler(request))
+            reply["ok"] = True
+        except EngineError as error:
+            reply.update(ok=False, error=str(error))
+        except Exception as error:  # a Keras or framework error: its last line, the trace on stderr
+            traceback.print_exc(file=sys.stderr)
+            message = str(error).strip().splitlines()
+            reply.update(ok=False, error=f"{type(error).__name__}: {message[-1] if message else ''}".strip())
+        replies.write(json.dumps(reply) + "\n")
+        replies.flush()
+
+
+def main():
+    replies = os.fdopen(int(os.environ.get("TSFINE_KERAS_REPLY_FD", "3")), "w")
+    # Stray prints from libraries go to stderr, which tfjs keeps for the message if this process dies.
+    sys.stdout = sys.stderr
+    serve(sys.stdin, replies)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+/**
+ * tl.fit's "keras" engine (tl/fit/engines.ts): fit's recipe, the data (batches, augmentation,
+ * the frozen-activation cache), schedules and callbacks stay in tfjs; each batch's forward,
+ * backward and update run as Keras's compiled train step in the engine's Python process. The
+ * tfjs model gets the trained weights back before each validation, at the end, and when an
+ * interrupt or early stopping ends the fit; if the Python process dies, it gets back the
+ * weights it had before the fit.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { EpochRecord, FitState } from "../../fit/callback";
+import { registerFitEngine, type FitEngine, type FitLoop } from "../../fit/engines";
+import { measure } from "../../fit/measure";
+import { EngineDiedError } from "./process";
+import { engineLabel, KerasModelSession } from "./session";
+
+/** fit options the keras engine does not map yet: one sentence before anything trains. */
+export function checkKerasFitOptions(options: { layerLrs?: number[]; lrMult?: number }): void {
+  if (options.layerLrs?.length || (options.lrMult && options.lrMult !== 1)) {
+    throw new Error('Discriminative learning rates (layerLrs, lrMult) are not mapped to the keras engine yet; leave them out or use engine: "tfjs".');
+  }
+}
+
+function deathSentence(died: EngineDiedError, state: FitState): Error {
+  const where = state.step === 0 && state.batch === 0 ? "before the first batch" : `at epoch ${state.epoch + 1}, batch ${state.batch + 1}`;
+  return new Error(`${died.message} ${where}; the model is as it was before this fit.`);
+}
+
+export const kerasEngine: FitEngine = {
+  async train(loop) {
+    const { state, options } = loop;
+    checkKerasFitOptions(options);
+    // state.trainModel: the layers above the frozen-activation cache when it is on, else the model.
+    const session = await loop.wait(KerasModelSession.open(state.trainModel, { classification: state.classification, optimizer: options.optimizer ?? "adam", lr: state.lr }));
+    state.history.engine = engineLabel(session.info);
+    let lastStepUnwanted = false;
+    const pull = async () => {
+      if (!lastStepUnwanted) await loop.wait(session.pullWeights());
+    };
+    try {
+      for (state.epoch = 0; state.epoch < state.epochs && !state.stop; state.epoch++) {
+        const record = await trainEpoch(loop, session, pull, () => (lastStepUnwanted = true));
+        if (!record) break;
+        loop.endEpoch(record);
+      }
+      await pull();
+      loop.onEnd(() => session.close());
+    } catch (error) {
+      if (!(error instanceof EngineDiedError)) {
+        loop.onEnd(() => session.close());
+        throw error;
+      }
+      // After fit's afterFit callbacks (checkpoint "best" restores its epoch there): the model as before.
+      loop.onEnd(() => {
+        session.restore();
+        session.close();
+      });
+      throw deathSentence(error, state);
+    }
+  },
+};
+
+async function trainEpoch(loop: FitLoop, session: KerasModelSession, pull: () => Promise<void>, unwanted: () => void): Promise<EpochRecord | undefined> {
+  const { state } = loop;
+  const started = Date.now();
+  let lossSum = 0, accSum = 0, seen = 0;
+  loop.emit("beforeEpoch");
+  state.batch = 0;
+  const batches = state.trainSet.batches(state.batchSize, { shuffle: true, seed: loop.seed + 7919 * state.epoch, augment: true });
+  for (const { xs, ys, positions } of batches) {
+    if (!loop.startBatch()) {
+      tf.dispose([xs, ys]);
+      break;
+    }
+    loop.emit("beforeBatch");
+    state.skipStep = false;
+    let reply: { loss: number; acc?: number };
+    try {
+      reply = await loop.wait(session.step(xs, ys, state.lr));
+    } finally {
+      tf.dispose([xs, ys]);
+    }
+    state.batchLoss = reply.loss;
+    state.batchAcc = reply.acc ?? NaN;
+    loop.emit("afterLoss");
+    // Keras has applied the step already; a step a callback rejects (the NaN guard) is not brought back.
+    if (state.skipStep) unwanted();
+    state.history.batchLoss.push(state.batchLoss);
+    if (!state.skipStep) {
+      lossSum += state.batchLoss * positions.length;
+      accSum += state.batchAcc * positions.length;
+      seen += positions.length;
+      state.step++;
+    }
+    loop.emit("afterBatch");
+    state.batch++;
+    await loop.endBatch();
+  }
+  if (seen === 0 || (state.stop && state.batch < state.batchesPerEpoch)) return undefined;
+  const record: EpochRecord = { epoch: state.epoch + 1, loss: lossSum / seen, lr: state.lr, seconds: 0 };
+  if (state.classification) record.acc = accSum / seen;
+  // afterEpoch callbacks (checkpoint "best", early stopping) and validation read the tfjs model.
+  await pull();
+  if (state.validationSet) {
+    const v = await measure(state.trainModel, state.validationSet, state.batchSize);
+    record.valLoss = v.loss;
+    if (v.acc !== undefined) record.valAcc = v.acc;
+  }
+  record.seconds = (Date.now() - started) / 1000;
+  return record;
+}
+
+registerFitEngine("keras", kerasEngine);
