@@ -9,7 +9,7 @@
  * install also clears what a killed one left). Idempotent: an environment whose marker lists
  * the same pins is left as it is.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { environmentDir, environmentPython, FRAMEWORKS, MARKER, readMarker, tsfineCache, type EnvironmentMarker, type Framework } from "./paths";
@@ -165,11 +165,18 @@ export function clearAbandonedInstalls(cache = tsfineCache()): string[] {
   return removed;
 }
 
-function run(command: string, args: string[], env?: NodeJS.ProcessEnv): Promise<number | null> {
+/** The step running now (venv, pip), ended first when the install is interrupted. */
+let running: ChildProcess | undefined;
+
+function run(command: string, args: string[]): Promise<number | null> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, ...env } });
+    const child = spawn(command, args, { stdio: ["ignore", "inherit", "inherit"] });
+    running = child;
     child.on("error", reject);
-    child.on("exit", (code, signal) => resolve(signal ? null : code));
+    child.on("exit", (code, signal) => {
+      running = undefined;
+      resolve(signal ? null : code);
+    });
   });
 }
 
@@ -206,10 +213,16 @@ export async function installKeras(options: InstallOptions = {}): Promise<Instal
   fs.mkdirSync(cache, { recursive: true });
   const partial = path.join(cache, `.keras-${framework}.partial-${process.pid}`);
   const removePartial = () => fs.rmSync(partial, { recursive: true, force: true });
-  // Ctrl-C reaches pip too (same process group); what it leaves behind goes with us.
+  // The step running now ends first (Ctrl-C reaches it too), so nothing writes into the folder after it is removed.
   const onSignal = (signal: NodeJS.Signals) => {
-    removePartial();
-    process.exit(signal === "SIGINT" ? 130 : 143);
+    const exit = () => {
+      removePartial();
+      process.exit(signal === "SIGINT" ? 130 : 143);
+    };
+    const child = running;
+    if (!child) return exit();
+    child.once("exit", exit);
+    child.kill("SIGTERM");
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
