@@ -98,3 +98,15 @@ describe("Deno's display protocol (paper cut 4)", () => {
     expect(error?.content.evalue).toBe('[Symbol.for("Jupyter.display")]() must return a MIME bundle such as { "text/html": "<b>hi</b>" }; it returned string.');
   });
 });
+
+describe("%save says where the model went and how big it is (paper cut 8)", () => {
+  test("one readable line instead of the raw modelArtifactsInfo", async () => {
+    await run('const tiny = tf.sequential({ name: "tiny", layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });');
+    const [result] = bundles(await run("%save tiny ./out/tiny"));
+    const folder = path.join(notebookDir, "out", "tiny");
+    const jsonBytes = fs.statSync(path.join(folder, "model.json")).size;
+    const human = (n: number) => (n < 1024 ? `${n} B` : `${(n / 1024).toFixed(1)} KiB`);
+    expect(result["text/plain"]).toBe(`Saved model "tiny" to ${folder} (model.json ${human(jsonBytes)}, weights.bin 32 B; ${human(jsonBytes + 32)} in all)`);
+    expect(result["text/html"]).toContain(`<code>${folder}</code>`);
+  });
+});

@@ -1,6 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
+import { formatBytes } from "../display/bytes";
+import { escapeHtml } from "../display/html";
 
 /**
  * tfjs layers format on disk (model.json + weights.bin). tfjs without tfjs-node has no
@@ -70,9 +72,33 @@ export function fileLoadHandler(location: string): tf.io.IOHandler {
   };
 }
 
+/**
+ * What tl.save returns: tfjs's SaveResult (modelArtifactsInfo and all) plus where the files went
+ * and their sizes, shown as one line instead of the raw artifacts object.
+ */
+export interface SavedModel extends tf.io.SaveResult {
+  /** Absolute path of the folder holding model.json and weights.bin. */
+  folder: string;
+  files: Array<{ name: string; bytes: number }>;
+  toMimeBundle(): Record<string, string>;
+}
+
 /** Saves a LayersModel in tfjs layers format under `dir` (model.json + weights.bin). */
-export async function save(model: tf.LayersModel, dir: string): Promise<tf.io.SaveResult> {
-  return model.save(fileSaveHandler(dir));
+export async function save(model: tf.LayersModel, dir: string): Promise<SavedModel> {
+  const result = await model.save(fileSaveHandler(dir));
+  const folder = path.resolve(dir);
+  const files = ["model.json", "weights.bin"].map((name) => ({ name, bytes: fs.statSync(path.join(folder, name)).size }));
+  const sizes = files.map((f) => `${f.name} ${formatBytes(f.bytes)}`).join(", ");
+  const total = formatBytes(files.reduce((sum, f) => sum + f.bytes, 0));
+  return {
+    ...result,
+    folder,
+    files,
+    toMimeBundle: () => ({
+      "text/plain": `Saved model "${model.name}" to ${folder} (${sizes}; ${total} in all)`,
+      "text/html": `Saved model <b>${escapeHtml(model.name)}</b> to <code>${escapeHtml(folder)}</code> (${escapeHtml(sizes)}; ${total} in all)`,
+    }),
+  };
 }
 
 /** Loads a LayersModel saved by `save` (or converted by tfjs-converter) from a folder or model.json path. */

@@ -1,18 +1,8 @@
+import { formatBytes } from "../../display/bytes";
 import { escapeHtml } from "../../display/html";
 
 /** %memory's table, shown by display() through the toMimeBundle() protocol. */
 type MimeBundle = Record<string, unknown>;
-
-function formatBytes(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
-}
 
 /** tf.memory() as a two-column table (text and HTML). */
 export function memoryTable(memory: object): { toMimeBundle(): MimeBundle } & Record<string, unknown> {
