@@ -67,6 +67,24 @@ afterAll(async () => {
   fs.rmSync(notebookDir, { recursive: true, force: true });
 });
 
+describe("an import or declaration takes over a name Node already defines as a global", () => {
+  test("import * as crypto binds Node's crypto module in the same cell and in later ones", async () => {
+    const digest = 'crypto.createHash("sha256").update("tsfine").digest("hex").slice(0, 12)';
+    const expected = `'${require("node:crypto").createHash("sha256").update("tsfine").digest("hex").slice(0, 12)}'`;
+    expect(await valueOf(`import * as crypto from "crypto";\n${digest}`)).toBe(expected);
+    expect(await valueOf(digest)).toBe(expected);
+  });
+
+  test("a var, a const and a function named like globals hold the user's values", async () => {
+    expect(await valueOf("var crypto = { name: 'mine' }; crypto.name")).toBe("'mine'");
+    expect(await valueOf("crypto.name")).toBe("'mine'");
+    expect(await valueOf("const performance = { now: () => 42 }; performance.now()")).toBe("42");
+    expect(await valueOf("performance.now()")).toBe("42");
+    expect(await valueOf("function navigator() { return 'nav' }\nnavigator()")).toBe("'nav'");
+    expect(await valueOf("navigator()")).toBe("'nav'");
+  });
+});
+
 describe("a stray error in async code keeps the notebook's state", () => {
   test("a timer that throws is reported on the cell that scheduled it, and every name survives", async () => {
     await run("let keep = 7");

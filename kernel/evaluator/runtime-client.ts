@@ -114,14 +114,17 @@ export class RuntimeClient {
     return this.ready;
   }
 
-  /** Runs a compiled cell; `plainScript`: it may run as an ordinary script (see plain-script.ts). */
-  async run(js: string, { needsBackend = false, plainScript = false }: { needsBackend?: boolean; plainScript?: boolean } = {}): Promise<RunResult> {
+  /**
+   * Runs a compiled cell; `plainScript`: it may run as an ordinary script (see plain-script.ts);
+   * `varNames`: the names it binds with `var`, which may take over a global (runtime/global-names.ts).
+   */
+  async run(js: string, { needsBackend = false, plainScript = false, varNames }: { needsBackend?: boolean; plainScript?: boolean; varNames?: string[] } = {}): Promise<RunResult> {
     await this.ready;
     const id = this.nextId++;
     return new Promise<RunResult>((resolve) => {
       this.running = { id, interrupted: false, resolve };
       Atomics.store(this.outputState, 1, 0);
-      this.send({ type: "run", id, js, needsBackend, plainScript });
+      this.send({ type: "run", id, js, needsBackend, plainScript, ...(varNames?.length ? { varNames } : {}) });
     });
   }
 

@@ -174,7 +174,8 @@ export class TypeScriptInterpreter implements Interpreter {
     // A cell run again unchanged keeps its earlier script name (language-client.ts): that name's traces now say this run's label.
     this.maps.add(compiled.scriptName, label, code, compiled.map);
 
-    const result = await this.runtime!.run(compiled.js, { needsBackend: MENTIONS_BACKEND.test(code), plainScript: compiled.plainScript });
+    const varNames = compiled.binds.bindings.filter(([, kind]) => kind === "var").map(([name]) => name);
+    const result = await this.runtime!.run(compiled.js, { needsBackend: MENTIONS_BACKEND.test(code), plainScript: compiled.plainScript, varNames });
     // Whatever ran keeps its bindings in the REPL scope even if the cell failed later on (a binding
     // that never got its value throws a ReferenceError, as it should), so later cells see its type.
     // Only a cell V8 refused to compile declared nothing.

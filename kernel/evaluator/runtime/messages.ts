@@ -26,7 +26,8 @@ export interface WorkerData {
 }
 
 export type ToWorker =
-  | { type: "run"; id: number; js: string; needsBackend: boolean; plainScript: boolean }
+  /** varNames: the names the cell binds with `var` (runtime/global-names.ts). */
+  | { type: "run"; id: number; js: string; needsBackend: boolean; plainScript: boolean; varNames?: string[] }
   | { type: "interrupt"; id: number }
   | { type: "expandMagic"; id: number; name: string; args: string; body?: string }
   | { type: "globalNames"; id: number }

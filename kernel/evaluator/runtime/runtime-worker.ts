@@ -17,6 +17,7 @@ import { magicsRuntime } from "./magics-runtime";
 import { defineLazyGlobal, definePreloadedGlobals, initBackend, loadDisplayModule, recoverInterruptedTlFit, requestTlStop, setTlStopSignal } from "./preloaded-globals";
 import { describeThrown } from "./thrown-error";
 import { reportBackgroundErrors } from "./background-errors";
+import { claimGlobalNames } from "./global-names";
 import { valueBundle } from "./value-bundle";
 import { createTsfineObject } from "./tsfine-object";
 import { withoutScriptName } from "../script-name";
@@ -230,6 +231,7 @@ port.on("message", (message: ToWorker) => {
   switch (message.type) {
     case "run": {
       recoverCutFit();
+      if (message.varNames) claimGlobalNames(message.varNames);
       const inliningsBefore = beforeRun(message.js);
       run(message.id, message.js, message.needsBackend, message.plainScript).then((result) => {
         afterRun(message.js, inliningsBefore);
