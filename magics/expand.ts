@@ -98,8 +98,9 @@ async function expandOrThrow(code: string, host: MagicHost, nesting: number): Pr
 
 /** Expands one magic; a string is code, an object carries payloads instead of code. */
 async function expandSite(site: MagicSite, host: MagicHost, nesting: number, body?: string): Promise<string | { payload?: Payload[] }> {
-  // `const x = %pwd;`: the statement's own semicolon is not an argument.
-  const invocation = parseInvocation(site.position === "expression" ? site.text.replace(/;\s*$/, "") : site.text);
+  // `!cmd` is `%sh cmd` (scanner.ts finds it); `const x = %pwd;`: the statement's own semicolon is not an argument.
+  const text = site.text.startsWith("!") ? `%sh ${site.text.slice(1)}` : site.text;
+  const invocation = parseInvocation(site.position === "expression" ? text.replace(/;\s*$/, "") : text);
   if (!invocation) {
     const written = /^%%?[^\s]*/.exec(site.text)![0];
     throw new MagicUsageError(`${written} is not a magic name: names are letters, digits and _ (%lsmagic lists them).`);

@@ -5,7 +5,7 @@
  * It imports nothing heavy, so the worker and plain scripts can load it cheaply.
  */
 import { formatTime, startTimer, stopTimer, time, timeit } from "./runtime/timing";
-import { killChildren, npm, sh } from "./runtime/shell";
+import { killChildren, npm, sh, shLines } from "./runtime/shell";
 import { describeValue, lookupGlobal, reset, who, whos } from "./runtime/namespace";
 import { cd, env, onChangeDirectory, pwd, writefile } from "./runtime/os";
 import { expandUserMagic, printUserMagicHelp, registerMagic, userMagicKind, userMagicNames } from "./runtime/user-magics";
@@ -21,6 +21,7 @@ export const magicsRuntime = {
   timeit,
   formatTime,
   sh,
+  shLines,
   npm,
   killChildren,
   who,

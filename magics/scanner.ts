@@ -2,7 +2,8 @@
  * Finds the magics in a cell without touching anything inside strings, comments, template
  * literals or regular expressions. A magic is `%name` (or `%%name`) at the start of a line
  * after indentation, or `%name` right after an assignment (`const x = %time f()`); either
- * way it runs to the end of its line.
+ * way it runs to the end of its line. A shell line is `!command` at the start of a line
+ * (IPython's `!ls`), unless the code before leaves an expression open (`const ok =⏎ !done`).
  */
 
 export interface MagicSite {
@@ -71,6 +72,10 @@ export function findMagicSites(code: string): MagicSite[] {
       takeSite("statement");
       continue;
     }
+    if (atLineStart && topLevel && char === "!" && startsShellCommand(code[i + 1] ?? "") && !leavesExpressionOpen(lastSignificant)) {
+      takeSite("statement");
+      continue;
+    }
     atLineStart = false;
     if (char === " " || char === "\t" || char === "\r") {
       i++;
@@ -128,6 +133,16 @@ export function findMagicSites(code: string): MagicSite[] {
     i++;
   }
   return sites;
+}
+
+/** `!ls`, `!./run.sh`, `!~/bin/x`, `!"my tool"`; not `!==`, `!(a)`, `!!x` or `! x`. */
+function startsShellCommand(next: string): boolean {
+  return /[A-Za-z_./~"']/.test(next);
+}
+
+/** Whether code ending in `lastSignificant` still expects an operand, so a `!` on the next line negates it. */
+function leavesExpressionOpen(lastSignificant: string): boolean {
+  return lastSignificant !== "" && /[=+\-*/%&|^!~<>?:,([.]/.test(lastSignificant);
 }
 
 /** Whether a `%` at `index` stands where a value is expected: after `=`, `=>` or `return`. */

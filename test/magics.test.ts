@@ -146,11 +146,21 @@ describe("built-in magics expand to plain TypeScript", () => {
     ["%%sh\necho hi\nls", 'await __magics.sh("echo hi\\nls", { shell: "sh" });'],
     ["%%bash\necho $HOME", 'await __magics.sh("echo $HOME", { shell: "bash" });'],
     ["%sh ls -la", 'await __magics.sh("ls -la", { shell: "sh" });'],
+    ["!ls -la", 'await __magics.sh("ls -la", { shell: "sh" });'],
+    ["  !./build.sh --fast", '  await __magics.sh("./build.sh --fast", { shell: "sh" });'],
+    ["%sx ls", 'await __magics.shLines("ls");'],
+    ["const files = %sx ls *.ts", 'const files = await __magics.shLines("ls *.ts")'],
     ["%%writefile notes.txt\nline", '__magics.writefile("notes.txt", "line\\n", {  });'],
     ["%%writefile -a notes.txt\nmore\n", '__magics.writefile("notes.txt", "more\\n", { append: true });'],
   ];
   test.each(cases)("%s", async (cell, expected) => {
     expect(await expand(cell)).toBe(expected);
+  });
+
+  test("a ! that negates stays TypeScript", async () => {
+    for (const cell of ["const ok =\n  !done", "const ok = !done", "f(\n  !a,\n  !b\n)", "x\n!== y", "!(a && b)", "!!x", "const s = `\n!ls`", "// !ls"]) {
+      expect(await expand(cell)).toBe(cell);
+    }
   });
 
   test("%%time runs the cell at top level and still shows its last value", async () => {

@@ -85,6 +85,23 @@ describe("an import or declaration takes over a name Node already defines as a g
   });
 });
 
+describe("!cmd lines run in the shell, as IPython's do", () => {
+  test("output streams to the cell and a failing command is the cell's error", async () => {
+    fs.writeFileSync(path.join(notebookDir, "listed.txt"), "");
+    const listing = await run(`!ls ${notebookDir}`);
+    expect(listing.status).toBe("ok");
+    expect(listing.sink.text("stdout").split("\n")).toContain("listed.txt");
+    const failing = await run("!echo about to fail; exit 3");
+    expect(failing.sink.text("stdout")).toBe("about to fail\n");
+    expect(failing).toMatchObject({ status: "error", evalue: "Command exited with status 3" });
+  });
+
+  test("%sx captures a command's lines, and a negation at the start of a line stays TypeScript", async () => {
+    expect(await valueOf("const lines = %sx printf 'a\\nb\\n'\nlines")).toBe("[ 'a', 'b' ]");
+    expect(await valueOf("let busy = false\nconst idle =\n  !busy\nidle")).toBe("true");
+  });
+});
+
 describe("a stray error in async code keeps the notebook's state", () => {
   test("a timer that throws is reported on the cell that scheduled it, and every name survives", async () => {
     await run("let keep = 7");

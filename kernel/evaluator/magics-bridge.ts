@@ -15,6 +15,9 @@ interface MagicsModule {
   inspectMagic?(code: string, cursorPos: number): string | undefined;
 }
 
+/** A line that may be IPython's `!command` (magics/scanner.ts decides). */
+const SHELL_LINE = /^[ \t]*!/m;
+
 let magics: MagicsModule | undefined | null = null;
 
 function magicsModule(): MagicsModule | undefined {
@@ -24,7 +27,7 @@ function magicsModule(): MagicsModule | undefined {
 
 /** Expands `%magic`s through magics/ (which returns the cell unchanged when it has none); without magics/ built, cells pass through. */
 export async function expandMagics(code: string, host: MagicHost): Promise<Expansion> {
-  if (!code.includes("%")) return { ok: true, code }; // no magic can hide in a cell without a %
+  if (!code.includes("%") && !SHELL_LINE.test(code)) return { ok: true, code }; // no magic can hide in a cell without a % or a !cmd line
   const expand = magicsModule()?.expandCell;
   if (!expand) return { ok: true, code };
   return expand(code, host);

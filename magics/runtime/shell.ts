@@ -4,12 +4,13 @@ import { userError } from "./user-error";
 
 const running = new Set<ChildProcess>();
 
-function run(command: string, args: string[], describe: (status: number) => string): Promise<void> {
+/** onStdout: where the command's standard output goes (streamed to the cell's stdout unless given). */
+function run(command: string, args: string[], describe: (status: number) => string, onStdout = (chunk: Buffer) => void process.stdout.write(chunk)): Promise<void> {
   return new Promise((resolve, reject) => {
     // Its own process group, so an interrupt stops the commands it started too.
     const child = spawn(command, args, { cwd: process.cwd(), env: process.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
     running.add(child);
-    child.stdout!.on("data", (chunk: Buffer) => process.stdout.write(chunk));
+    child.stdout!.on("data", onStdout);
     child.stderr!.on("data", (chunk: Buffer) => process.stderr.write(chunk));
     child.on("error", (error) => {
       running.delete(child);
@@ -27,6 +28,14 @@ function run(command: string, args: string[], describe: (status: number) => stri
 /** Runs a script with sh or bash; a non-zero exit becomes an Error. */
 export function sh(script: string, options: { shell?: "sh" | "bash" } = {}): Promise<void> {
   return run(options.shell ?? "sh", ["-c", script], (status) => `Command exited with status ${status}`);
+}
+
+/** Runs a command with sh and returns its standard output as lines (%sx); stderr still streams, a non-zero exit is an Error. */
+export async function shLines(script: string): Promise<string[]> {
+  const chunks: Buffer[] = [];
+  await run("sh", ["-c", script], (status) => `Command exited with status ${status}`, (chunk) => void chunks.push(chunk));
+  const text = Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  return text === "" ? [] : text.split(/\r?\n/);
 }
 
 /** `npm ARGS...` in the working directory (the notebook's folder). */
