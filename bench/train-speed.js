@@ -6,6 +6,16 @@
  * running the same model, in one table.
  *
  *   npm run build && node bench/train-speed.js [--steps 5] [--batch 32] [--no-cpu] [--no-torch] [--no-keras] [--stock]
+ *                                              [--no-steps] [--no-forward] [--no-transfer] [--examples 1024]
+ *
+ * Two more tables follow, each beside Keras (bench/keras_mobilenet_v2.py) in the same run:
+ * - forward pass: MobileNetV2 at 224², batch 32 (nsfwjs's weights in tsfine, random ones in Keras);
+ * - transfer recipe: MobileNetV2 at 96², 1 024 images, 5 epochs with the backbone frozen, then 2
+ *   with everything from block_14 on trainable (blocks 14–16 and Conv_1), Adam, batch 32: the
+ *   whole wall time of both phases. tsfine's tl.fit caches the frozen part's activations; Keras
+ *   runs the standard recipe (no caching).
+ * "native" is the backend `tsfine backend install cpu` put in $XDG_CACHE_HOME/tsfine (init()
+ * takes it before wasm); without it those rows are skipped.
  *
  * Each engine runs in its own process: the wasm binary (single-threaded SIMD, or the
  * threaded-SIMD one tsfine starts) is fixed once per process.
@@ -25,6 +35,7 @@ const option = (name, fallback) => {
 const flag = (name) => args.includes(`--${name}`);
 const steps = Number(option("steps", 5));
 const batch = Number(option("batch", 32));
+const examples = Number(option("examples", 1024));
 const { mobileNetLike, size, classes, EXPECTED_PARAMS } = require("./model");
 
 /**
@@ -72,7 +83,16 @@ async function child(engine) {
       return { ...result, engine: `tfjs webgpu (${adapter})`, gpu: true };
     }
     // Native TensorFlow uses every core: normalise its CPU time by the core count.
-    return { ...result, engine: `tfjs ${chosen} (libtensorflow 2.9.1)`, threads: os.cpus().length };
+    return { ...result, engine: `tfjs ${chosen} (${nativeLabel(backend)})`, threads: os.cpus().length };
+  }
+  if (engine.startsWith("forward-") || engine.startsWith("transfer-")) {
+    const [task, wanted] = engine.split("-");
+    const chosen = wanted === "native" ? await backend.init() : await backend.init("wasm");
+    if (wanted === "native" && (chosen === "wasm" || chosen === "cpu")) return { skipped: `no native backend (init picked ${chosen})` };
+    const label = wanted === "native" ? `tsfine ${chosen} (${nativeLabel(backend)})` : `tsfine wasm (${backend.describe().toMimeBundle()["text/plain"].split("\n")[0].replace(/^backend: wasm \(|\)$/g, "")})`;
+    const threads = wanted === "native" ? os.cpus().length : require("../dist/tl/backend/wasm").wasmThreading().threads;
+    const result = task === "forward" ? await timeForward(tf, batch, steps) : await timeTransferRecipe(tf, examples);
+    return { ...result, engine: label, threads };
   }
   if (engine === "cpu") {
     await backend.init("cpu");
@@ -91,6 +111,58 @@ async function child(engine) {
   }
   const result = await timeTrainingSteps(tf, batch, steps, 2);
   return { ...result, matMulGflops: matMulSpeed(tf), engine: `tfjs wasm (tsfine kernels, ${binary}, ${threads} thread${threads > 1 ? "s" : ""})`, threads, describe, fallback: threading.fallback };
+}
+
+function nativeLabel(backend) {
+  const first = backend.describe().toMimeBundle()["text/plain"].split("\n")[0];
+  return /\((TensorFlow [^)]*)\)/.exec(first)?.[1] ?? first;
+}
+
+const cpuNow = () => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
+};
+
+/** MobileNetV2 at 224² forward on one batch: median of `count` after 2 warm-up batches. */
+async function timeForward(tf, batchSize, count) {
+  const tl = require("../dist/tl");
+  const model = await tl.backbone("mobilenet_v2", { inputShape: [224, 224, 3] });
+  const images = tf.randomUniform([batchSize, 224, 224, 3], 0, 1, "float32", 1);
+  const times = [];
+  const cpuTimes = [];
+  for (let i = 0; i < 2 + count; i++) {
+    const start = process.hrtime.bigint();
+    const cpuStart = cpuNow();
+    const out = model.predict(images);
+    await out.data();
+    out.dispose();
+    if (i >= 2) {
+      times.push(Number(process.hrtime.bigint() - start) / 1e9);
+      cpuTimes.push(cpuNow() - cpuStart);
+    }
+  }
+  const params = model.countParams();
+  images.dispose();
+  const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  return { secondsPerBatch: median(times), cpuSecondsPerBatch: median(cpuTimes), batchSize, params };
+}
+
+/** The transfer recipe (see the header) with tl.fit; wall and CPU seconds of both phases. */
+async function timeTransferRecipe(tf, count) {
+  const tl = require("../dist/tl");
+  const base = await tl.backbone("mobilenet_v2", { inputShape: [96, 96, 3] });
+  const model = tl.classifier(base, { classes: 10, dropout: 0 });
+  const xs = tf.randomUniform([count, 96, 96, 3], 0, 1, "float32", 2);
+  const data = tl.data.fromTensors(xs, Array.from({ length: count }, (_, i) => i % 10), { seed: 1 });
+  const start = Date.now();
+  const cpuStart = cpuNow();
+  tl.freeze(base);
+  await tl.fit(model, data, { epochs: 5, batchSize: 32, lr: 1e-3, seed: 1, verbose: false });
+  const frozen = (Date.now() - start) / 1000;
+  tl.unfreeze(model, { from: "block_14_expand" });
+  await tl.fit(model, data, { epochs: 2, batchSize: 32, lr: 1e-4, seed: 2, verbose: false });
+  const seconds = (Date.now() - start) / 1000;
+  return { seconds, frozenSeconds: frozen, unfrozenSeconds: seconds - frozen, cpuSeconds: cpuNow() - cpuStart, examples: count };
 }
 
 /**
@@ -115,7 +187,7 @@ function matMulSpeed(tf) {
 }
 
 function runChild(engine, env = {}) {
-  const result = spawnSync(process.execPath, [__filename, "--child", engine, "--batch", String(batch), "--steps", String(steps)], {
+  const result = spawnSync(process.execPath, [__filename, "--child", engine, "--batch", String(batch), "--steps", String(steps), "--examples", String(examples)], {
     env: { ...process.env, ...env },
     encoding: "utf8",
   });
@@ -167,7 +239,7 @@ function table(rows) {
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
 }
 
-async function main() {
+async function trainingSteps() {
   const rows = [];
   const loadAtStart = os.loadavg().map((l) => l.toFixed(1)).join(" ");
   const add = (result) => {
@@ -253,6 +325,88 @@ async function main() {
       `${rate(wasm1.imagesPerCpuSecond)} img/s by CPU time (idle-core estimate): ${verdict(wasm1.imagesPerCpuSecond)} the ≥ 20 img/s target by CPU time; ` +
       `${rate(calibrated)} img/s scaled to the machine's idle matMul speed: ${verdict(calibrated)} it`,
   );
+}
+
+function kerasPython() {
+  const python = path.join(__dirname, ".venv", "bin", "python");
+  if (fs.existsSync(python)) return python;
+  console.error("bench/.venv missing (bash bench/setup-venv.sh installs tensorflow-cpu from PyPI); Keras skipped.");
+  return undefined;
+}
+
+function runKeras(python, mode, threads) {
+  const result = spawnSync(
+    python,
+    [path.join(__dirname, "keras_mobilenet_v2.py"), mode, "--threads", String(threads), "--batch", String(batch), "--steps", String(steps), "--examples", String(examples)],
+    { encoding: "utf8" },
+  );
+  if (result.status !== 0) throw new Error(`keras_mobilenet_v2.py ${mode} failed: ${result.stderr.trim().split("\n").slice(-3).join(" ")}`);
+  const parsed = JSON.parse(result.stdout.trim().split("\n").pop());
+  return { ...parsed, engine: `Keras ${parsed.version} CPU, ${threads} thread${threads > 1 ? "s" : ""}` };
+}
+
+function printTable(header, body) {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  console.log([line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n"));
+}
+
+/** MobileNetV2 224² forward, batch 32: tsfine native and wasm beside Keras, with the ratios. */
+function forwardPass() {
+  const rows = [];
+  const add = (result) => {
+    if (result.skipped) return console.error(`forward: ${result.skipped}`);
+    const row = { ...result, imagesPerSecond: result.batchSize / result.secondsPerBatch, imagesPerCpuSecond: (result.batchSize * result.threads) / result.cpuSecondsPerBatch, load: loadNow() };
+    console.error(`forward, ${row.engine}: ${rate(row.imagesPerSecond)} img/s wall, load ${row.load}`);
+    rows.push(row);
+  };
+  add(runChild("forward-native"));
+  add(runChild("forward-wasm", { TSFINE_WASM_THREADS: "1" }));
+  const python = flag("no-keras") ? undefined : kerasPython();
+  if (python) for (const threads of [1, os.cpus().length]) add(runKeras(python, "forward", threads));
+  console.log(`\nMobileNetV2 forward pass, 224²×3, batch ${batch} (median of ${steps} batches after 2 warm-up); load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}\n`);
+  printTable(
+    ["engine", "s/batch", "img/s (wall)", "CPU s/batch", "img/s per CPU-s×threads", "load (1 min)"],
+    rows.map((r) => [r.engine, r.secondsPerBatch.toFixed(3), rate(r.imagesPerSecond), r.cpuSecondsPerBatch.toFixed(3), rate(r.imagesPerCpuSecond), r.load]),
+  );
+  const kerasAll = rows.filter((r) => r.engine.startsWith("Keras")).pop();
+  for (const r of rows.filter((row) => row.engine.startsWith("tsfine"))) {
+    if (kerasAll) {
+      console.log(`${r.engine} / ${kerasAll.engine}: ${(r.imagesPerSecond / kerasAll.imagesPerSecond).toFixed(2)} by wall time, ${(r.imagesPerCpuSecond / kerasAll.imagesPerCpuSecond).toFixed(2)} by CPU time (target for native: ≥ 0.9)`);
+    }
+  }
+}
+
+/** The transfer recipe: tsfine native and wasm (tl.fit with its frozen-activation cache) beside Keras's standard recipe. */
+function transferRecipe() {
+  const rows = [];
+  const add = (result) => {
+    if (result.skipped) return console.error(`transfer: ${result.skipped}`);
+    const row = { ...result, load: loadNow() };
+    console.error(`transfer, ${row.engine}: ${row.seconds.toFixed(1)} s, load ${row.load}`);
+    rows.push(row);
+  };
+  add(runChild("transfer-native"));
+  add(runChild("transfer-wasm", { TSFINE_WASM_THREADS: "1" }));
+  const python = flag("no-keras") ? undefined : kerasPython();
+  if (python) add(runKeras(python, "transfer", os.cpus().length));
+  console.log(
+    `\nTransfer recipe: MobileNetV2 96², ${examples} images, 5 epochs frozen + 2 with block_14 onwards trainable, batch 32, Adam; load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}\n`,
+  );
+  printTable(
+    ["engine", "total s", "frozen phase s", "unfrozen phase s", "CPU s", "load (1 min)"],
+    rows.map((r) => [r.engine, r.seconds.toFixed(1), r.frozenSeconds.toFixed(1), r.unfrozenSeconds.toFixed(1), r.cpuSeconds.toFixed(1), r.load]),
+  );
+  const keras = rows.find((r) => r.engine.startsWith("Keras"));
+  for (const r of rows.filter((row) => row.engine.startsWith("tsfine"))) {
+    if (keras) console.log(`${r.engine} / ${keras.engine}: ${(r.seconds / keras.seconds).toFixed(2)}× Keras's time (target for native: ≤ 0.35)`);
+  }
+}
+
+async function main() {
+  if (!flag("no-steps")) await trainingSteps();
+  if (!flag("no-forward")) forwardPass();
+  if (!flag("no-transfer")) transferRecipe();
 }
 
 const childEngine = option("child", undefined);
