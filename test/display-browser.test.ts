@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { display, plot, resetPlotlyInlining, setDisplaySink, type DisplayEvent } from "../display";
 import { CARTESIAN_TRACE_TYPES, librarySource } from "../display/plotly/library";
+import { curvesFigure } from "../tl/fit/live-curves";
 
 jest.setTimeout(180_000);
 
@@ -198,6 +199,22 @@ describeInBrowser("display outputs in a real browser", () => {
     const traces = await p.evaluate(() => Object.keys((window as unknown as { Plotly: { PlotSchema: { get(): { traces: object } } } }).Plotly.PlotSchema.get().traces));
     expect(traces.sort()).toEqual([...CARTESIAN_TRACE_TYPES].sort());
     await context.close();
+  });
+
+  it("draws the training curves' accuracy axis as 0–100 % with its labels and title inside the figure", async () => {
+    resetPlotlyInlining();
+    const epochs = [1, 2, 3, 4, 5].map((epoch) => ({ epoch, loss: 2.3 / epoch, valLoss: 2.4 / epoch, acc: 0.1 + 0.15 * epoch, valAcc: 0.08 + 0.14 * epoch }));
+    const outputs = htmlOutputs(() => display(curvesFigure({ history: { epochs }, classification: true } as never)));
+    const { page: p, errors } = await open("training-curves", page(outputs));
+    await p.waitForSelector(".tsfine-plotly svg.main-svg .y2tick text");
+    expect(await p.$$eval(".y2tick text", (labels) => labels.map((l) => l.textContent))).toEqual(["0%", "20%", "40%", "60%", "80%", "100%"]);
+    const inside = await p.$$eval(".tsfine-plotly", ([div]) => {
+      const figure = div.querySelector("svg.main-svg")!.getBoundingClientRect();
+      const boxes = [...div.querySelectorAll(".y2tick text, .g-y2title text, .legend")].map((e) => e.getBoundingClientRect());
+      return boxes.every((b) => b.top >= figure.top && b.bottom <= figure.bottom && b.left >= figure.left && b.right <= figure.right);
+    });
+    expect(inside).toBe(true);
+    expect(errors).toEqual([]);
   });
 
   it("shows the static SVG and the images with JavaScript off", async () => {

@@ -110,3 +110,25 @@ describe("%save says where the model went and how big it is (paper cut 8)", () =
     expect(result["text/html"]).toContain(`<code>${folder}</code>`);
   });
 });
+
+describe("training curves: accuracy on a readable right axis (paper cut 9)", () => {
+  test("the accuracy axis ticks 0–100 % in steps of 20 %, in plotly and in the static SVG, with room for the top label", async () => {
+    const cell = [
+      "const xs = tf.randomUniform([40, 4], 0, 1, \"float32\", 3);",
+      "const ys = Array.from({ length: 40 }, (_, i) => i % 2);",
+      "const toy = tl.data.fromTensors(xs, ys, { validation: 0.25, seed: 1 });",
+      "const net = tf.sequential({ layers: [tf.layers.dense({ units: 2, activation: \"softmax\", inputShape: [4] })] });",
+      "await tl.fit(net, toy, { epochs: 3, batchSize: 10, lr: 1e-2, seed: 1 });",
+    ].join("\n");
+    const figures = bundles(await run(cell)).filter((b) => b[PLOTLY_MIME]);
+    expect(figures.length).toBeGreaterThan(0);
+    const last = figures[figures.length - 1];
+    const layout = (last[PLOTLY_MIME] as { layout: Record<string, Record<string, unknown>> }).layout;
+    expect(layout.yaxis2).toMatchObject({ side: "right", tickmode: "linear", tick0: 0, dtick: 0.2, tickformat: ".0%", autorange: false });
+    const svg = last["image/svg+xml"] as string;
+    const rightLabels = [...svg.matchAll(/>(\d+%)<\/text>/g)].map((m) => m[1]);
+    expect(rightLabels).toEqual(["0%", "20%", "40%", "60%", "80%", "100%"]);
+    const topLabelY = Number(/y="([\d.]+)"[^>]*>100%<\/text>/.exec(svg)?.[1]);
+    expect(topLabelY).toBeGreaterThan(12); // inside the image, below the title band's top
+  });
+});

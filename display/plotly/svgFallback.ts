@@ -48,6 +48,26 @@ function niceTicks(min: number, max: number, count = 5): number[] {
   return ticks;
 }
 
+/** Tick labels as plotly's tickformat would write them: ".0%" gives "40%", anything else plain numbers. */
+function tickLabel(value: number, tickformat: unknown): string {
+  if (typeof tickformat === "string" && /%$/.test(tickformat)) return `${fmt(value * 100)}%`;
+  return fmt(value);
+}
+
+/** An axis over a fixed [min, max] (layout range), ticks every `dtick` from `tick0` when given. */
+function rangedAxis(range: [number, number], from: number, to: number, settings: { dtick?: unknown; tick0?: unknown; tickformat?: unknown }): Axis {
+  const [min, max] = range;
+  const scale = (to - from) / (max - min || 1);
+  const toPixel = (v: unknown) => from + (num(v) - min) * scale;
+  const dtick = num(settings.dtick);
+  const tick0 = Number.isFinite(num(settings.tick0)) ? num(settings.tick0) : 0;
+  const values: number[] = [];
+  if (dtick > 0) {
+    for (let t = tick0 + Math.ceil((min - tick0) / dtick - 1e-9) * dtick; t <= max + dtick * 1e-9; t += dtick) values.push(Number(t.toPrecision(12)));
+  } else values.push(...niceTicks(min, max));
+  return { toPixel, ticks: values.map((t) => ({ at: toPixel(t), label: tickLabel(t, settings.tickformat) })) };
+}
+
 function linearAxis(values: number[], from: number, to: number, includeZero: boolean, padding = 0): Axis {
   let min = Math.min(...values, ...(includeZero ? [0] : []));
   let max = Math.max(...values, ...(includeZero ? [0] : []));
@@ -105,9 +125,13 @@ function colorOf(trace: PlotlyTrace, index: number): string {
   return (explicit as string | undefined) ?? COLORS[index % COLORS.length];
 }
 
-function axisMarkup(box: Box, xAxis: Axis, yAxis: Axis): string {
+function axisMarkup(box: Box, xAxis: Axis, yAxis: Axis, rightAxis?: Axis): string {
   const bottom = box.top + box.height;
   const parts: string[] = [];
+  for (const tick of rightAxis?.ticks ?? []) {
+    parts.push(`<text x="${box.left + box.width + 6}" y="${(tick.at + 4).toFixed(1)}" ${FONT}>${escapeHtml(tick.label)}</text>`);
+  }
+  if (rightAxis) parts.push(`<line x1="${box.left + box.width}" x2="${box.left + box.width}" y1="${box.top}" y2="${bottom}" stroke="#444"/>`);
   for (const tick of yAxis.ticks) {
     parts.push(`<line x1="${box.left}" x2="${box.left + box.width}" y1="${tick.at.toFixed(1)}" y2="${tick.at.toFixed(1)}" stroke="#e5e5e5"/>`);
     parts.push(`<text x="${box.left - 6}" y="${(tick.at + 4).toFixed(1)}" text-anchor="end" ${FONT}>${escapeHtml(tick.label)}</text>`);
@@ -163,7 +187,23 @@ function heatmapMarkup(trace: PlotlyTrace, box: Box, reversed: boolean): { marks
   return { marks: marks.join(""), xAxis, yAxis };
 }
 
-function cartesianMarkup(traces: PlotlyTrace[], box: Box, barMode: unknown): { marks: string; xAxis: Axis; yAxis: Axis } {
+const onRightAxis = (trace: PlotlyTrace): boolean => trace.yaxis === "y2";
+
+/** The right-hand y axis (layout.yaxis2) of the traces drawn against it, or undefined when none is. */
+function rightAxisOf(traces: PlotlyTrace[], box: Box, layout: Record<string, any>): Axis | undefined {
+  const values = traces.filter(onRightAxis).flatMap((t) => (t.y ?? []).filter(finite).map(num));
+  if (values.length === 0) return undefined;
+  const settings = layout.yaxis2 ?? {};
+  const range = Array.isArray(settings.range) && settings.range.every(finite) ? (settings.range.map(num) as [number, number]) : undefined;
+  const bottom = box.top + box.height;
+  if (range) return rangedAxis(range, bottom, box.top, settings);
+  const axis = linearAxis(values, bottom, box.top, false, 0.05);
+  return { ...axis, ticks: axis.ticks.map((t) => ({ ...t, label: tickLabel(Number(t.label), settings.tickformat) })) };
+}
+
+function cartesianMarkup(traces: PlotlyTrace[], box: Box, layout: Record<string, any>): { marks: string; xAxis: Axis; yAxis: Axis; rightAxis?: Axis } {
+  const barMode = layout.barmode;
+  const rightAxis = rightAxisOf(traces, box, layout);
   const barTraces = traces.filter((t) => ["bar", "histogram"].includes(traceType(t)));
   const bars = new Map(barTraces.map((t) => [t, barsOf(t)]));
   const allX = traces.flatMap((t) => (bars.get(t) ?? []).map((b) => b.x).concat(bars.has(t) ? [] : xValues(t)));
@@ -179,7 +219,9 @@ function cartesianMarkup(traces: PlotlyTrace[], box: Box, barMode: unknown): { m
         right,
         false,
       );
-  const allY = traces.flatMap((t) => (bars.has(t) ? (bars.get(t) ?? []).map((b) => b.y) : (t.y ?? []).filter(finite).map(num)));
+  const allY = traces
+    .filter((t) => !(rightAxis && onRightAxis(t)))
+    .flatMap((t) => (bars.has(t) ? (bars.get(t) ?? []).map((b) => b.y) : (t.y ?? []).filter(finite).map(num)));
   const yAxis = linearAxis(allY, box.top + box.height, box.top, barTraces.length > 0, 0.05);
   const zeroY = yAxis.toPixel(0);
   const marks: string[] = [];
@@ -199,10 +241,11 @@ function cartesianMarkup(traces: PlotlyTrace[], box: Box, barMode: unknown): { m
       return;
     }
     const xs = xValues(trace);
+    const traceYAxis = rightAxis && onRightAxis(trace) ? rightAxis : yAxis;
     const points = (trace.y ?? [])
       .map((y, i) => [xs[i], y] as const)
       .filter(([x, y]) => finite(y) && (categorical || finite(x)))
-      .map(([x, y]) => [xAxis.toPixel(categorical ? String(x) : x), yAxis.toPixel(y)]);
+      .map(([x, y]) => [xAxis.toPixel(categorical ? String(x) : x), traceYAxis.toPixel(y)]);
     const mode = trace.mode ?? (points.length < 20 ? "lines+markers" : "lines");
     if (mode.includes("lines") && points.length > 0) {
       const d = points.map(([x, y], i) => `${i ? "L" : "M"}${x.toFixed(1)},${y.toFixed(1)}`).join("");
@@ -212,7 +255,7 @@ function cartesianMarkup(traces: PlotlyTrace[], box: Box, barMode: unknown): { m
       for (const [x, y] of points) marks.push(`<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="3" fill="${color}"/>`);
     }
   });
-  return { marks: marks.join(""), xAxis, yAxis };
+  return { marks: marks.join(""), xAxis, yAxis, rightAxis };
 }
 
 function legendMarkup(traces: PlotlyTrace[], x: number, y: number): string {
@@ -238,26 +281,33 @@ export function renderFigureSvg(figure: PlotlyFigure): string {
   const heatmap = traces.find((t) => traceType(t) === "heatmap");
   const legendTraces = heatmap ? [] : traces.filter((t) => t.name !== undefined);
   const showLegend = layout.showlegend !== false && (legendTraces.length > 1 || (legendTraces.length === 1 && layout.showlegend === true));
+  const hasRightAxis = !heatmap && traces.some(onRightAxis);
+  const y2Title = hasRightAxis ? titleText(layout.yaxis2?.title) : undefined;
   const box: Box = { left: 64, top: title ? 40 : 16, width: 0, height: 0 };
-  box.width = width - box.left - (showLegend ? 130 : 20);
+  box.width = width - box.left - (showLegend ? 130 : 20) - (hasRightAxis ? (y2Title ? 60 : 44) : 0);
   box.height = height - box.top - (xTitle ? 56 : 40);
 
-  const { marks, xAxis, yAxis } = heatmap
+  const { marks, xAxis, yAxis, rightAxis }: ReturnType<typeof cartesianMarkup> = heatmap
     ? heatmapMarkup(heatmap, box, layout.yaxis?.autorange === "reversed")
-    : cartesianMarkup(traces, box, layout.barmode);
+    : cartesianMarkup(traces, box, layout);
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
     `<rect class="plot-area" x="${box.left}" y="${box.top}" width="${box.width}" height="${box.height}" fill="#fff"/>`,
-    axisMarkup(box, xAxis, yAxis),
+    axisMarkup(box, xAxis, yAxis, rightAxis),
     marks,
   ];
+  if (y2Title) {
+    const cx = box.left + box.width + 50;
+    const cy = box.top + box.height / 2;
+    parts.push(`<text x="${cx}" y="${cy}" transform="rotate(90 ${cx} ${cy})" text-anchor="middle" ${FONT}>${escapeHtml(y2Title)}</text>`);
+  }
   if (title) parts.push(`<text x="${width / 2}" y="24" text-anchor="middle" font-family="sans-serif" font-size="16" fill="#222">${escapeHtml(title)}</text>`);
   if (xTitle) parts.push(`<text x="${box.left + box.width / 2}" y="${height - 12}" text-anchor="middle" ${FONT}>${escapeHtml(xTitle)}</text>`);
   if (yTitle) {
     const cy = box.top + box.height / 2;
     parts.push(`<text x="16" y="${cy}" transform="rotate(-90 16 ${cy})" text-anchor="middle" ${FONT}>${escapeHtml(yTitle)}</text>`);
   }
-  if (showLegend) parts.push(legendMarkup(legendTraces, box.left + box.width + 14, box.top + 10));
+  if (showLegend) parts.push(legendMarkup(legendTraces, box.left + box.width + (hasRightAxis ? (y2Title ? 74 : 58) : 14), box.top + 10));
   parts.push("</svg>");
   return parts.join("");
 }
