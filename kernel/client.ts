@@ -211,7 +211,9 @@ export class KernelClient {
     const argv = (options.argv ?? [process.execPath, "--no-force-async-hooks-checks", cliScript(), "kernel", "--connection-file", "{connection_file}"]).map(
       (arg) => arg.replace("{connection_file}", file),
     );
-    const spec: LaunchSpec = { argv, cwd: options.cwd, env: options.env ?? process.env, stdio: options.stdio ?? "inherit" };
+    // As jupyter_client does: the kernel exits if this process dies without shutting it down (kernel/parent-watch.ts).
+    const env = { ...(options.env ?? process.env), JPY_PARENT_PID: String(process.pid) };
+    const spec: LaunchSpec = { argv, cwd: options.cwd, env, stdio: options.stdio ?? "inherit" };
     const client = new KernelClient(info, spawnKernel(spec), dir, file);
     client.launchSpec = spec;
     client.connectSockets();

@@ -12,6 +12,7 @@ import type { Interpreter } from "../interpreter";
 import type * as HistoryModule from "../history";
 import { userDataDir } from "../jupyter-paths";
 import type * as KernelModule from "../kernel";
+import { launchingParentPid, watchLaunchingParent } from "../parent-watch";
 import { bindSockets } from "../sockets";
 import { parsingArgs } from "./args";
 
@@ -40,6 +41,17 @@ export async function run(args: string[]): Promise<number> {
   const { attachToProcess, startKernel } = require("../kernel") as typeof KernelModule;
   const kernel = await startKernel(info, loadInterpreter(), { historyFile: historyFile(), sockets });
   attachToProcess(kernel);
+  const parentPid = launchingParentPid();
+  if (parentPid !== undefined) {
+    watchLaunchingParent(parentPid, () => {
+      try {
+        process.stderr.write(`tsfine: the process that launched this kernel (pid ${parentPid}) is gone; shutting down\n`);
+      } catch {
+        // the launching terminal may be gone with it
+      }
+      void kernel.close();
+    });
+  }
   await kernel.stopped;
   // Workers or timers left by user code must not keep a shut-down kernel alive.
   process.exit(0);
