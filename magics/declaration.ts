@@ -95,12 +95,15 @@ export type ExpansionResult =
   | string
   | { code: string; payload?: Payload[] };
 
-/** Jupyter payloads carried back with an expansion (e.g. %load's set_next_input). */
-export interface SetNextInputPayload {
+/**
+ * Jupyter payloads carried back with an expansion (e.g. %load's set_next_input). A type alias, not
+ * an interface, so it is assignable to the kernel's payload entries (any JSON object).
+ */
+export type SetNextInputPayload = {
   source: "set_next_input";
   text: string;
   replace: boolean;
-}
+};
 export type Payload = SetNextInputPayload;
 
 /** A magic the kernel knows at expansion time (built-in, or registered by a package). */

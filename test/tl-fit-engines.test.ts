@@ -27,7 +27,7 @@ const minimizeEngine: FitEngine = {
           break;
         }
         loop.emit("beforeBatch");
-        optimizer.learningRate = state.lr;
+        optimizer.setLearningRate(state.lr);
         const loss = optimizer.minimize(() => meanLoss(ys, state.trainModel.apply(xs, { training: true }) as tf.Tensor, true), true)!;
         state.batchLoss = (await loop.wait(loss.data()))[0];
         loss.dispose();

@@ -72,7 +72,3 @@ export const tl = {
 };
 
 export default tl;
-
-// For the kernel's runtime: fit's state across threads, and repair after a step cut by termination.
-export { fitActivity, useStopSignal } from "./fit/stop-request";
-export { recoverInterruptedFit } from "./fit/interrupted-run";

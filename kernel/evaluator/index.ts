@@ -2,7 +2,6 @@ import type { Interpreter } from "../interpreter";
 import { TypeScriptInterpreter, type InterpreterOptions } from "./typescript-interpreter";
 
 export type { InterpreterOptions } from "./typescript-interpreter";
-export type { MagicHost, UserMagicSpec } from "./magic-host";
 
 /** The kernel's TypeScript interpreter for a notebook in `options.cwd`. */
 export function createInterpreter(options: InterpreterOptions): Interpreter {

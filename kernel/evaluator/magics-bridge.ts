@@ -1,46 +1,49 @@
-import type { MagicHost } from "./magic-host";
-import { requireBuilt } from "./tsfine-root";
+import type { ExpandOutcome, MagicCompletion, MagicHost } from "../../magics";
 
-export type Expansion = { ok: true; code: string; payload?: Record<string, unknown>[] } | { ok: false; message: string };
-
-export interface MagicCompletion {
-  matches: string[];
-  cursorStart: number;
-  cursorEnd: number;
-}
-
-interface MagicsModule {
-  expandCell?(code: string, host: MagicHost): Promise<Expansion>;
-  completeMagic?(code: string, cursorPos: number, userMagicNames?: string[]): MagicCompletion | undefined;
-  inspectMagic?(code: string, cursorPos: number): string | undefined;
-}
+/**
+ * magics/ as the evaluator uses it. Loaded on the first cell or completion that can hold a magic
+ * (a `%`, or a `!cmd` line), not at start-up; typed by the module itself, so a rename in magics/
+ * fails tsc here.
+ */
+type Magics = typeof import("../../magics");
 
 /** A line that may be IPython's `!command` (magics/scanner.ts decides). */
 const SHELL_LINE = /^[ \t]*!/m;
 
-let magics: MagicsModule | undefined | null = null;
+let magics: Magics | undefined;
 
-function magicsModule(): MagicsModule | undefined {
-  if (magics === null) magics = requireBuilt<MagicsModule>("magics/index");
+function magicsModule(): Magics {
+  if (!magics) {
+    try {
+      magics = require("../../magics") as Magics;
+    } catch (error) {
+      // A missing or broken magics/ must not let `%fit …` reach the type checker as TypeScript.
+      throw new Error(`tsfine's magics could not be loaded (${(error as Error)?.message ?? error}); rebuild tsfine (npm run build) or reinstall it.`);
+    }
+  }
   return magics;
 }
 
-/** Expands `%magic`s through magics/ (which returns the cell unchanged when it has none); without magics/ built, cells pass through. */
-export async function expandMagics(code: string, host: MagicHost): Promise<Expansion> {
+/** Expands `%magic`s and `!cmd` lines through magics/ (which returns the cell unchanged when it has none); a cell error when magics/ cannot load. */
+export async function expandMagics(code: string, host: MagicHost): Promise<ExpandOutcome> {
   if (!code.includes("%") && !SHELL_LINE.test(code)) return { ok: true, code }; // no magic can hide in a cell without a % or a !cmd line
-  const expand = magicsModule()?.expandCell;
-  if (!expand) return { ok: true, code };
-  return expand(code, host);
+  let module: Magics;
+  try {
+    module = magicsModule();
+  } catch (error) {
+    return { ok: false, message: (error as Error).message };
+  }
+  return module.expandCell(code, host);
 }
 
 /** Completion of magic names and flags; undefined outside a magic. */
 export function completeMagic(code: string, cursorPos: number, userMagicNames: string[]): MagicCompletion | undefined {
   if (!code.includes("%")) return undefined;
-  return magicsModule()?.completeMagic?.(code, cursorPos, userMagicNames) ?? undefined;
+  return magicsModule().completeMagic(code, cursorPos, userMagicNames);
 }
 
 /** Help for the magic under the cursor; undefined outside a magic. */
 export function inspectMagic(code: string, cursorPos: number): string | undefined {
   if (!code.includes("%")) return undefined;
-  return magicsModule()?.inspectMagic?.(code, cursorPos) ?? undefined;
+  return magicsModule().inspectMagic(code, cursorPos);
 }

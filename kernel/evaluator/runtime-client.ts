@@ -5,7 +5,8 @@ import { getHeapStatistics } from "node:v8";
 import { Worker } from "node:worker_threads";
 import { guardExpression, TERMINATION } from "./runtime/interrupt-guard";
 import type { FromWorker, RunResult, ToWorker, WorkerData } from "./runtime/messages";
-import { requireBuilt, tsfineRoot } from "./tsfine-root";
+import { createStopSignalBuffer, readStopSignal, requestStopThrough } from "../../tl/fit/stop-request";
+import { tsfineRoot } from "./tsfine-root";
 
 /** How long a worker gets to answer an interrupt message before it is taken to be busy in synchronous code. */
 const ACK_WAIT_MS = 100;
@@ -21,27 +22,6 @@ const GUARD_RETRY_MS = 150;
 const FIT_POLL_MS = 50;
 /** The least time tl.fit gets to reach its batch boundary before the guard may terminate it mid-step. */
 const FIT_WAIT_MIN_MS = 2000;
-
-/** The part of dist/tl/fit/stop-request.js the main thread uses (it imports nothing, so no tfjs here). */
-interface StopSignalModule {
-  createStopSignalBuffer(): SharedArrayBuffer;
-  readStopSignal(buffer: SharedArrayBuffer): { activity: "idle" | "training" | "stopping"; longestStepMs: number };
-  requestStopThrough(buffer: SharedArrayBuffer): void;
-}
-
-let stopSignalModule: StopSignalModule | null | undefined;
-
-function loadStopSignalModule(): StopSignalModule | undefined {
-  if (stopSignalModule === undefined) {
-    try {
-      const loaded = requireBuilt<Partial<StopSignalModule>>(path.join("tl", "fit", "stop-request"));
-      stopSignalModule = loaded?.createStopSignalBuffer && loaded.readStopSignal && loaded.requestStopThrough ? (loaded as StopSignalModule) : null;
-    } catch {
-      stopSignalModule = null;
-    }
-  }
-  return stopSignalModule ?? undefined;
-}
 
 export type RuntimeEvent = Exclude<FromWorker, { type: "ready" | "done" | "interruptAck" | "reply" | "terminateMe" }>;
 
@@ -69,8 +49,8 @@ export class RuntimeClient {
   private terminationState!: Int32Array;
   /** Shared with the worker: [0] stream characters not yet relayed, [1] 1 once a run is interrupted (its writes stop waiting). */
   private outputState!: Int32Array;
-  /** tl.fit's stop signal shared with the current worker (undefined when tl is not built). */
-  private stopSignal: SharedArrayBuffer | undefined;
+  /** tl.fit's stop signal shared with the current worker (tl/fit/stop-request.ts imports nothing: no tfjs here). */
+  private stopSignal!: SharedArrayBuffer;
   private ready!: Promise<void>;
   private nextId = 1;
   private running: PendingRun | undefined;
@@ -151,14 +131,13 @@ export class RuntimeClient {
     Atomics.store(this.outputState, 1, 1);
     Atomics.notify(this.outputState, 0);
     const signal = this.stopSignal;
-    const stops = loadStopSignalModule();
     // The worker cannot read the interrupt message while a training step runs; tl.fit reads this flag.
-    if (signal && stops) stops.requestStopThrough(signal);
+    requestStopThrough(signal);
     this.send({ type: "interrupt", id: run.id });
     setTimeout(() => {
       if (this.running !== run) return;
-      if (signal && stops && signal === this.stopSignal && stops.readStopSignal(signal).activity !== "idle") {
-        this.awaitFitBoundary(run, signal, stops);
+      if (signal === this.stopSignal && readStopSignal(signal).activity !== "idle") {
+        this.awaitFitBoundary(run, signal);
       } else {
         this.terminateWhenBusy(run);
       }
@@ -170,12 +149,12 @@ export class RuntimeClient {
    * interrupt message: wait for that rather than terminate mid-step (tl would have to undo the step), but
    * not for ever (a step that never ends, or user code that blocks the fit, is terminated after all).
    */
-  private awaitFitBoundary(run: PendingRun, signal: SharedArrayBuffer, stops: StopSignalModule): void {
+  private awaitFitBoundary(run: PendingRun, signal: SharedArrayBuffer): void {
     const worker = this.worker;
     const started = Date.now();
     const poll = () => {
       if (this.running !== run || this.worker !== worker) return;
-      const waitMs = Math.max(FIT_WAIT_MIN_MS, 3 * stops.readStopSignal(signal).longestStepMs);
+      const waitMs = Math.max(FIT_WAIT_MIN_MS, 3 * readStopSignal(signal).longestStepMs);
       if (Date.now() - started >= waitMs) this.terminateWhenBusy(run);
       else setTimeout(poll, FIT_POLL_MS);
     };
@@ -216,7 +195,7 @@ export class RuntimeClient {
   private spawn(): void {
     const terminationState = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
     const outputInFlight = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
-    this.stopSignal = loadStopSignalModule()?.createStopSignalBuffer();
+    this.stopSignal = createStopSignalBuffer();
     const workerData: WorkerData = { cwd: this.options.cwd, preloadBackend: this.options.preloadBackend, terminationState, outputInFlight, stopSignal: this.stopSignal };
     const worker = new Worker(workerScript(), { workerData, stdout: false, stderr: false });
     this.worker = worker;

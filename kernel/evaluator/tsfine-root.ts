@@ -23,19 +23,3 @@ function readName(manifest: string): string | undefined {
     return undefined;
   }
 }
-
-/** require() of one of tsfine's own built modules under dist/ (display, tl, magics); undefined when it is not built. */
-export function requireBuilt<T>(relative: string): T | undefined {
-  const file = path.join(tsfineRoot(), "dist", relative);
-  try {
-    return require(require.resolve(file)) as T;
-  } catch (error) {
-    if (isMissing(error, file)) return undefined;
-    throw error;
-  }
-}
-
-function isMissing(error: unknown, file: string): boolean {
-  const code = (error as { code?: string })?.code;
-  return code === "MODULE_NOT_FOUND" && String((error as Error).message).includes(file);
-}

@@ -14,7 +14,7 @@ import { CellSourceMaps } from "./cell-source-maps";
 import { describeDiagnostic, INTERRUPTED, runtimeErrorOutcome, typeErrorOutcome } from "./error-outcomes";
 import { isCodeComplete } from "./is-complete";
 import { LanguageClient } from "./language-client";
-import type { MagicHost } from "./magic-host";
+import type { MagicHost } from "../../magics";
 import { completeMagic, expandMagics, inspectMagic } from "./magics-bridge";
 import { RuntimeClient, type RuntimeEvent } from "./runtime-client";
 import type { RunResult } from "./runtime/messages";

@@ -1,18 +1,12 @@
-import { requireBuilt } from "../tsfine-root";
+import type { MagicsRuntime } from "../../../magics/runtime";
 
-/** magics/runtime as the worker uses it (every member optional: magics/ may not be built). */
-export interface MagicsRuntime {
-  registerMagic?(spec: unknown): void;
-  userMagicNames?(): string[];
-  expandUserMagic?(name: string, argsText: string, body?: string): Promise<string>;
-  killChildren?(): void;
-  onChangeDirectory?(changer: (directory: string) => Promise<void>): void;
-}
+let runtime: MagicsRuntime | undefined;
 
-let runtime: MagicsRuntime | undefined | null = null;
-
-/** The runtime expanded magics call (`__magics`), loaded once; undefined when magics/ is not built. */
-export function magicsRuntime(): MagicsRuntime | undefined {
-  if (runtime === null) runtime = requireBuilt<{ magicsRuntime?: MagicsRuntime }>("magics/runtime")?.magicsRuntime;
+/**
+ * The runtime expanded magics call (`__magics`, magics/runtime.ts), loaded on first use. It
+ * imports nothing heavy; typed by the module itself, so a rename there fails tsc here.
+ */
+export function magicsRuntime(): MagicsRuntime {
+  runtime ??= (require("../../../magics/runtime") as typeof import("../../../magics/runtime")).magicsRuntime;
   return runtime;
 }

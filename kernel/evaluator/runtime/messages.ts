@@ -21,8 +21,8 @@ export interface WorkerData {
   terminationState: SharedArrayBuffer;
   /** Two Int32 shared with the main thread: stream characters posted and not yet relayed, and whether the run was interrupted (runtime/output-capture.ts). */
   outputInFlight: SharedArrayBuffer;
-  /** tl.fit's stop signal (tl/fit/stop-request.ts), absent when the main thread could not load that module. */
-  stopSignal?: SharedArrayBuffer;
+  /** tl.fit's stop signal (tl/fit/stop-request.ts). */
+  stopSignal: SharedArrayBuffer;
 }
 
 export type ToWorker =

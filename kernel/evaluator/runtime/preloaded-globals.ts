@@ -1,63 +1,57 @@
-import * as path from "node:path";
-import { requireBuilt, tsfineRoot } from "../tsfine-root";
-
-/** dist/display as far as the runtime needs it; every member is optional so a half-built display/ still works. */
-export interface DisplayModule {
-  display?: unknown;
-  plot?: unknown;
-  setDisplaySink?(sink: { display(event: unknown): void; clearOutput(wait: boolean): void } | undefined): void;
-  flushPendingDisplays?(): void;
-  failOpenProgressBars?(reason?: unknown): void;
-  plotlyInlinings?(): number;
-  resetPlotlyInlining?(): void;
-}
-
-interface TlModule {
-  backend?: { init?(): Promise<unknown> };
-  requestStop?(): void;
-  useStopSignal?(buffer: SharedArrayBuffer): void;
-  recoverInterruptedFit?(): string | undefined;
-}
+/**
+ * The globals every cell sees (tf, tl, display, plot, tsfine), each loaded on first use: a cell
+ * that never names tf does not pay for loading tfjs, and the kernel answers its first request
+ * before any of them loads. The modules are tsfine's own wings, required lazily by their relative
+ * path and typed by the modules themselves (`typeof import(…)`), so a rename in tl/ or display/
+ * fails tsc here.
+ */
+type Display = typeof import("../../../display");
+type Tl = typeof import("../../../tl");
+type TlKernelSeams = typeof import("../../../tl/kernel-seams");
 
 let stopSignal: SharedArrayBuffer | undefined;
-const signalled = new WeakSet<object>();
+let seamsConnected: TlKernelSeams | undefined;
 
 /** The buffer (shared with the main thread) that tl.fit publishes its state into, once tl is loaded. */
 export function setTlStopSignal(buffer: SharedArrayBuffer | undefined): void {
   stopSignal = buffer;
 }
 
-function connectTl<T extends TlModule | undefined>(tl: T): T {
-  if (tl && stopSignal && !signalled.has(tl)) {
-    signalled.add(tl);
-    tl.useStopSignal?.(stopSignal);
+/**
+ * What the kernel uses of tl beyond its public API (tl/kernel-seams.ts), with fit's state
+ * published into the shared buffer. Only called once tl is loaded: it loads tfjs.
+ */
+function tlSeams(): TlKernelSeams {
+  if (!seamsConnected) {
+    const seams = require("../../../tl/kernel-seams") as TlKernelSeams;
+    if (stopSignal) seams.useStopSignal(stopSignal);
+    seamsConnected = seams;
   }
-  return tl;
+  return seamsConnected;
 }
 
-/** tl if a cell (or the backend's start) already loaded it; never loads it (that would load tfjs). */
 let tlIndexFile: string | undefined;
 
-function loadedTl(): TlModule | undefined {
-  tlIndexFile ??= path.join(tsfineRoot(), "dist", "tl", "index.js");
-  const loaded = require.cache[tlIndexFile];
-  return loaded ? connectTl(loaded.exports as TlModule) : undefined;
+/** Whether a cell (or the backend's start) already loaded tl; never loads it (that would load tfjs). */
+function tlLoaded(): boolean {
+  tlIndexFile ??= require.resolve("../../../tl");
+  return require.cache[tlIndexFile] !== undefined;
 }
 
-let displayModule: DisplayModule | undefined | null = null;
+let displayModule: Display | undefined;
 
-export function loadDisplayModule(): DisplayModule | undefined {
-  if (displayModule === null) displayModule = requireBuilt<DisplayModule>("display/index");
+export function loadDisplayModule(): Display {
+  displayModule ??= require("../../../display") as Display;
   return displayModule;
 }
 
-export function loadTfjs(): unknown {
-  return require(require.resolve("@tensorflow/tfjs", { paths: [tsfineRoot()] }));
+export function loadTfjs(): typeof import("@tensorflow/tfjs") {
+  return require("@tensorflow/tfjs");
 }
 
-export function loadTl(): TlModule {
-  const tl = connectTl(requireBuilt<TlModule>(path.join("tl", "index")));
-  if (!tl) throw new Error("tl is not available: tsfine's tl/ module is not built (run `npm run build` in the tsfine folder).");
+export function loadTl(): Tl {
+  const tl = require("../../../tl") as Tl;
+  tlSeams();
   return tl;
 }
 
@@ -81,22 +75,15 @@ export function defineLazyGlobal(name: string, load: () => unknown): void {
 export function definePreloadedGlobals(tsfine: unknown): void {
   defineLazyGlobal("tf", loadTfjs);
   defineLazyGlobal("tl", loadTl);
-  defineLazyGlobal("display", () => requireDisplay().display);
-  defineLazyGlobal("plot", () => requireDisplay().plot);
+  defineLazyGlobal("display", () => loadDisplayModule().display);
+  defineLazyGlobal("plot", () => loadDisplayModule().plot);
   Object.defineProperty(globalThis, "tsfine", { value: tsfine, writable: true, configurable: true, enumerable: false });
-}
-
-function requireDisplay(): DisplayModule {
-  const display = loadDisplayModule();
-  if (!display) throw new Error("display is not available: tsfine's display/ module is not built (run `npm run build` in the tsfine folder).");
-  return display;
 }
 
 /** Starts tf's best backend through tl.backend.init(); resolves (never rejects) when done, reporting failures once. */
 export async function initBackend(report: (text: string) => void): Promise<void> {
   try {
-    const tl = connectTl(requireBuilt<TlModule>(path.join("tl", "index")));
-    if (tl?.backend?.init) await tl.backend.init();
+    await loadTl().backend.init();
   } catch (error) {
     report(`tf backend failed to start: ${(error as Error)?.message ?? String(error)}\n`);
   }
@@ -110,11 +97,7 @@ export async function initBackend(report: (text: string) => void): Promise<void>
 export function requestTlStop(): void {
   // Only a tl that a cell already loaded can be fitting; loading tl (and tfjs) here would make
   // every interrupt pay for it, synchronously.
-  try {
-    loadedTl()?.requestStop?.();
-  } catch {
-    // tl is not available: nothing can be fitting
-  }
+  if (tlLoaded()) tlSeams().requestStop();
 }
 
 /**
@@ -123,5 +106,5 @@ export function requestTlStop(): void {
  * saying so, or undefined.
  */
 export function recoverInterruptedTlFit(): string | undefined {
-  return loadedTl()?.recoverInterruptedFit?.();
+  return tlLoaded() ? tlSeams().recoverInterruptedFit() : undefined;
 }

@@ -196,12 +196,12 @@ function recoverCutFit(): void {
 
 /** How many outputs carried plotly.js so far. */
 function plotlyInlinings(): number {
-  return loadDisplayModule()?.plotlyInlinings?.() ?? 0;
+  return loadDisplayModule().plotlyInlinings();
 }
 
 function beforeRun(js: string): number {
   if (plotlyCarrierCodes.has(withoutScriptName(js))) {
-    loadDisplayModule()?.resetPlotlyInlining?.();
+    loadDisplayModule().resetPlotlyInlining();
     plotlyCarrierCodes.clear();
   }
   return plotlyInlinings();
@@ -215,7 +215,7 @@ function report(id: number, result: RunResult): void {
   if (id <= lastReportedRun) return;
   output.flush();
   try {
-    loadDisplayModule()?.flushPendingDisplays?.();
+    loadDisplayModule().flushPendingDisplays();
   } catch {
     // a failing live display must not lose the cell's result
   }
@@ -242,7 +242,7 @@ port.on("message", (message: ToWorker) => {
     case "interrupt":
       requestTlStop();
       try {
-        loadDisplayModule()?.failOpenProgressBars?.("interrupted");
+        loadDisplayModule().failOpenProgressBars("interrupted");
       } catch {
         // a progress bar that cannot draw its end must not block the interrupt
       }
@@ -251,7 +251,7 @@ port.on("message", (message: ToWorker) => {
       // taken by the cell but by the worker's own code around it (up to the end of that message's handling),
       // which can cut run() short or lose the microtasks that report it.
       if (lastEnded?.id === message.id) report(message.id, lastEnded.result);
-      magicsRuntime()?.killChildren?.();
+      magicsRuntime().killChildren();
       post({ type: "interruptAck", id: message.id });
       break;
     case "expandMagic":
@@ -277,7 +277,7 @@ post({ type: "ready" });
 
 setImmediate(() => {
   try {
-    loadDisplayModule()?.setDisplaySink?.({
+    loadDisplayModule().setDisplaySink({
       display(event) {
         output.flush();
         post({ type: "display", event: event as DisplayEvent });

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import type { Session } from "node:inspector";
 import * as path from "node:path";
-import type { UserMagicSpec } from "../magic-host";
+import type { UserMagicSpec } from "../../../magics";
 import { tsfineRoot } from "../tsfine-root";
 import { magicsRuntime } from "./magics-runtime";
 import type { FromWorker } from "./messages";
@@ -49,10 +49,9 @@ class MainThreadQuestions {
 
 export function createTsfineObject(options: { post(message: FromWorker): void; session: Session }) {
   const { post, session } = options;
-  const ownMagics = new Map<string, UserMagicSpec>();
   const questions = new MainThreadQuestions();
 
-  magicsRuntime()?.onChangeDirectory?.(async (directory) => {
+  magicsRuntime().onChangeDirectory(async (directory) => {
     await questions.ask((id) => post({ type: "chdir", id, directory }));
   });
 
@@ -65,9 +64,7 @@ export function createTsfineObject(options: { post(message: FromWorker): void; s
     registerMagic(spec) {
       if (!spec || typeof spec.name !== "string" || !/^[A-Za-z_][\w-]*$/.test(spec.name)) throw new Error("registerMagic needs a spec with a name made of letters, digits, _ or -");
       if (typeof spec.expand !== "function") throw new Error(`magic %${spec.name} needs an expand(args) function returning TypeScript source`);
-      const shared = magicsRuntime()?.registerMagic;
-      if (shared) shared(spec);
-      else ownMagics.set(spec.name, spec);
+      magicsRuntime().registerMagic(spec);
       post({ type: "registerMagic", name: spec.name, help: spec.help });
     },
     input(prompt = "", inputOptions = {}) {
@@ -86,13 +83,7 @@ export function createTsfineObject(options: { post(message: FromWorker): void; s
   return {
     api,
     async expandMagic(name: string, args: string, body?: string): Promise<string> {
-      const shared = magicsRuntime()?.expandUserMagic;
-      if (shared) return shared(name, args, body);
-      const spec = ownMagics.get(name);
-      if (!spec) throw new Error(`no magic named %${name} was registered`);
-      const code = await spec.expand({ text: args }, body);
-      if (typeof code !== "string") throw new Error(`magic %${name} must return TypeScript source as a string`);
-      return code;
+      return magicsRuntime().expandUserMagic(name, args, body);
     },
     settleQuestion(id: number, value: string | undefined, error: string | undefined) {
       questions.settle(id, value, error);
