@@ -14,6 +14,7 @@ import { freeze } from "../tl/freeze";
 import { findInterpreter, runningKerasProcess } from "../tl/engine/keras/process";
 import { KerasModelSession } from "../tl/engine/keras/session";
 import "../tl/engine/keras/fit-engine";
+import { describe as describeEngines } from "../tl/engine/describe";
 
 const available = findInterpreter() !== undefined || process.env.CI === "true";
 const suite = available ? describe : describe.skip;
@@ -256,7 +257,7 @@ suite("tl.fit with engine: 'keras'", () => {
     expect(values(model)).toEqual(before);
     const again = await fit(model, dataset(32, 9), { engine: "keras", epochs: 1, batchSize: 8, verbose: false });
     expect(again.epochs).toHaveLength(1);
-  });
+  }, 240_000); // two starts of Python with TensorFlow: 10-60 s each on this loaded machine
 
   test("options the keras engine does not map are refused before anything starts", async () => {
     const model = smallModel();
@@ -264,5 +265,19 @@ suite("tl.fit with engine: 'keras'", () => {
       'Discriminative learning rates (layerLrs, lrMult) are not mapped to the keras engine yet; leave them out or use engine: "tfjs".',
     );
     await expect(fit(model, dataset(16, 1), { engine: "pytorch" as "keras", verbose: false })).rejects.toThrow(/^engine must be one of "tfjs", "keras"; received "pytorch"\./);
+  });
+});
+
+suite("tl.engine.describe (%engine)", () => {
+  test("names the framework, its devices and the interpreter, and advises which engine to pick", async () => {
+    const description = await describeEngines();
+    expect(description.default).toBe("tfjs");
+    expect(description.engines).toEqual(["tfjs", "keras"]);
+    expect(description.keras.info?.framework).toBe("tensorflow");
+    expect(description.keras.info?.devices).toContain("CPU:0");
+    const text = description.toMimeBundle()["text/plain"];
+    expect(text).toMatch(/^engine: tfjs \(tl\.fit's default; engines: tfjs, keras\)\n  ✓ keras: Keras 3\.\d+\.\d+ on tensorflow 2\.\d+\.\d+, devices CPU:0; \S+python \(.+\)\n/);
+    expect(text).toMatch(/The keras engine runs on the CPU here; .* tfjs stays the default\.$/);
+    expect(description.toMimeBundle()["text/html"]).toContain("<code>keras</code>");
   });
 });

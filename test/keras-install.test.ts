@@ -8,6 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { findInterpreter } from "../tl/engine/keras/process";
 import { clearAbandonedInstalls } from "../tl/engine/keras/install";
+import { describe as describeEngines } from "../tl/engine/describe";
 
 const cli = path.join(__dirname, "..", "bin", "tsfine.js");
 
@@ -65,6 +66,23 @@ describe("tsfine backend install keras", () => {
     fs.mkdirSync(path.join(cache, ".keras-jax.partial-999999999"));
     expect(clearAbandonedInstalls(cache)).toEqual([".keras-jax.partial-999999999"]);
     expect(fs.readdirSync(cache)).toEqual([]);
+  });
+
+  test("without an install, %engine says how to get the keras engine and that tfjs trains", async () => {
+    const saved = { cache: process.env.XDG_CACHE_HOME, python: process.env.TSFINE_PYTHON };
+    process.env.XDG_CACHE_HOME = cacheHome;
+    delete process.env.TSFINE_PYTHON;
+    try {
+      const text = (await describeEngines()).toMimeBundle()["text/plain"];
+      expect(text.split("\n").slice(1)).toEqual([
+        "  ✗ keras: The keras engine is not installed: run `npx tsfine backend install keras` (or set TSFINE_PYTHON to a Python that has Keras 3), then run this again.",
+        "tfjs trains here; for Keras 3's compiled step, run `npx tsfine backend install keras` (or set TSFINE_PYTHON to a Python that has Keras 3).",
+      ]);
+    } finally {
+      if (saved.cache === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = saved.cache;
+      if (saved.python !== undefined) process.env.TSFINE_PYTHON = saved.python;
+    }
   });
 
   const installed = findInterpreter();

@@ -132,6 +132,8 @@ describe("built-in magics expand to plain TypeScript", () => {
     ["%dataset fashion-mnist --per-class 20 --seed 1 --as data", 'const data = await tl.data.load("fashion-mnist", { perClass: 20, seed: 1 });'],
     ["%fit model data --epochs 5 --lr 1e-3 --batch 32 --schedule onecycle", 'await tl.fit(model, data, { epochs: 5, lr: 0.001, batchSize: 32, schedule: "onecycle" });'],
     ["%fit model data --as history", "const history = await tl.fit(model, data);"],
+    ["%fit model data --epochs 2 --engine keras", 'await tl.fit(model, data, { epochs: 2, engine: "keras" });'],
+    ["%engine", "display(await tl.engine.describe());"],
     ["%finetune model data --freeze-epochs 1 --epochs 3", "await tl.fineTune(model, data, { epochs: 3, freezeEpochs: 1 });"],
     ["%lr_find model data", "await tl.lrFind(model, data);"],
     ["%evaluate model data.test", "await tl.evaluate(model, data.test);"],
@@ -224,7 +226,7 @@ describe("mistakes give one clear message and run nothing", () => {
   });
 
   test("bad flags and values show what was wrong and the usage line", async () => {
-    const usage = "Usage: %fit MODEL DATA [--epochs N] [--lr X] [--batch B] [--schedule {constant,cosine,onecycle}] [--as VAR]";
+    const usage = "Usage: %fit MODEL DATA [--epochs N] [--lr X] [--batch B] [--schedule {constant,cosine,onecycle}] [--engine {tfjs,keras}] [--as VAR]";
     expect(await failure("%fit model data --epoch 3")).toBe(`%fit: unknown flag --epoch. Did you mean --epochs?\n${usage}`);
     expect(await failure("%fit model data --epochs three")).toBe(`%fit: --epochs expects a whole number, got "three"\n${usage}`);
     expect(await failure("%fit model data --lr fast")).toBe(`%fit: --lr expects a number, got "fast"\n${usage}`);
@@ -326,7 +328,7 @@ describe("completion of names, flags and choices", () => {
   });
 
   test("flags of the magic being typed", () => {
-    expect(completeMagic("%fit model data --e", 19)).toEqual({ matches: ["--epochs"], cursorStart: 16, cursorEnd: 19 });
+    expect(completeMagic("%fit model data --e", 19)).toEqual({ matches: ["--engine", "--epochs"], cursorStart: 16, cursorEnd: 19 });
     expect(completeMagic("%backbone mobilenet_v2 --", 25)?.matches).toEqual(["--alpha", "--as", "--input", "--weights"]);
   });
 

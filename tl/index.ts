@@ -13,6 +13,7 @@ import { lrFind } from "./fit/lr-find";
 import { registerFitEngine } from "./fit/engines";
 // Registers fit's "keras" engine; nothing starts until a fit asks for it.
 import "./engine/keras/fit-engine";
+import { engine } from "./engine/describe";
 import { requestStop } from "./fit/stop-request";
 import { schedules } from "./fit/schedules";
 import { registerTlFormatters } from "./formatters";
@@ -28,7 +29,7 @@ registerTlFormatters();
 
 export { backend, backbone, backbones, compare, data, loadDataset, evaluate, fineTune, fit, lrFind, requestStop, schedules };
 export { freeze, freezeTo, unfreeze, classifier, regressor, load, save, showPredictions, topLosses, random, seed, shuffle, summary };
-export { text, registerFitEngine };
+export { text, registerFitEngine, engine };
 
 export type { BackboneOptions, BackboneEntry } from "./backbones/types";
 export type { Dataset, DataOptions, Examples, Augmentation } from "./data";
@@ -45,6 +46,7 @@ export type { TextOptions, TokenOptions, TokenDataset } from "./data/spam-assass
 
 export const tl = {
   backend,
+  engine,
   backbone,
   backbones,
   classifier,

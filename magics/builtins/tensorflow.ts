@@ -1,4 +1,4 @@
-/** TensorFlow.js settings: %seed, %backend, %memory. */
+/** TensorFlow.js settings: %seed, %backend, %engine, %memory. */
 import { MagicDefinition } from "../declaration";
 import { statementOnly, valueOrStatement } from "./emit";
 
@@ -26,6 +26,16 @@ const backend: MagicDefinition = {
   },
 };
 
+const engine: MagicDefinition = {
+  name: "engine",
+  kind: "line",
+  summary: "Show which engines can run tl.fit's steps (tfjs here, keras in Python), on which framework and devices, and why.",
+  examples: ["%engine"],
+  expand(_args, context) {
+    return context.position === "expression" ? "await tl.engine.describe()" : "display(await tl.engine.describe());";
+  },
+};
+
 const memory: MagicDefinition = {
   name: "memory",
   kind: "line",
@@ -35,4 +45,4 @@ const memory: MagicDefinition = {
   },
 };
 
-export const tensorflowMagics: MagicDefinition[] = [seed, backend, memory];
+export const tensorflowMagics: MagicDefinition[] = [seed, backend, engine, memory];

@@ -11,6 +11,7 @@ const trainingFlags: FlagDeclaration[] = [
   { name: "lr", type: "float", metavar: "X", help: "learning rate" },
   { name: "batch", type: "int", metavar: "B", help: "batch size" },
   { name: "schedule", choices: ["constant", "cosine", "onecycle"], help: "learning-rate schedule" },
+  { name: "engine", choices: ["tfjs", "keras"], help: "what runs the steps: tfjs here (default) or keras (Keras 3 in Python; %engine)" },
 ];
 
 /** `{ epochs: 5, lr: 0.001 }` from the flags the user gave, renamed to tl's option names. */
@@ -101,7 +102,7 @@ const dataset: MagicDefinition = {
 
 function trainingMagic(name: string, fn: string, summaryText: string, extra: FlagDeclaration[] = []): MagicDefinition {
   const flags = [...trainingFlags, ...extra, bindAs];
-  const renames: Record<string, string> = { epochs: "epochs", lr: "lr", batch: "batchSize", schedule: "schedule" };
+  const renames: Record<string, string> = { epochs: "epochs", lr: "lr", batch: "batchSize", schedule: "schedule", engine: "engine" };
   for (const flag of extra) renames[flagKey(flag.name)] = flagKey(flag.name);
   return {
     name,

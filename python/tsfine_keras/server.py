@@ -21,8 +21,19 @@ class EngineError(Exception):
     """Answered to tfjs as one sentence; the process keeps serving."""
 
 
+def limit_threads():
+    """TSFINE_KERAS_THREADS: TensorFlow's thread pools (the bench compares at 1 and 2 threads); before any op."""
+    threads = os.environ.get("TSFINE_KERAS_THREADS")
+    if threads and os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.threading.set_intra_op_parallelism_threads(int(threads))
+        tf.config.threading.set_inter_op_parallelism_threads(int(threads))
+
+
 class Session:
     def __init__(self):
+        limit_threads()
         import keras
 
         self.keras = keras
