@@ -5,7 +5,7 @@
  * beside PyTorch CPU (bench/torch_step.py) and Keras on tensorflow-cpu (bench/keras_step.py)
  * running the same model, in one table.
  *
- *   npm run build && node bench/train-speed.js [--steps 5] [--batch 32] [--no-cpu] [--no-torch] [--no-keras] [--stock]
+ *   npm run build && node bench/train-speed.js [--steps 5] [--batch 32] [--no-cpu] [--no-torch] [--no-keras] [--no-keras-engine] [--stock]
  *                                              [--no-steps] [--no-forward] [--no-transfer] [--examples 1024]
  *
  * Two more tables follow, each beside Keras (bench/keras_mobilenet_v2.py) in the same run:
@@ -68,8 +68,55 @@ async function timeTrainingSteps(tf, batchSize, count, warmup) {
   return { params, secondsPerStep: median(times), cpuSecondsPerStep: median(cpuTimes), threads: 1, batchSize, steps: count };
 }
 
+/** Clock ticks of CPU (user + system) a process has used, from /proc: the keras engine's Python. */
+function processTicks(pid) {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/**
+ * tsfine's keras engine: the same tfjs model converted to Keras, each step handed to the engine's
+ * Python process with its batch (.npy in shared memory), as tl.fit does. CPU time counts both
+ * processes. TSFINE_KERAS_THREADS sets TensorFlow's threads.
+ */
+async function kerasEngineChild() {
+  const tf = require("@tensorflow/tfjs");
+  const { backend } = require("../dist/tl/backend");
+  const { KerasModelSession } = require("../dist/tl/engine/keras/session");
+  const { findInterpreter } = require("../dist/tl/engine/keras/process");
+  if (!findInterpreter()) return { skipped: "the keras engine is not installed (npx tsfine backend install keras)" };
+  await backend.init("wasm");
+  const model = mobileNetLike(tf);
+  const session = await KerasModelSession.open(model, { classification: true, optimizer: "adam", lr: 1e-3 });
+  const images = tf.randomUniform([batch, size, size, 3], 0, 1, "float32", 1);
+  const labels = tf.oneHot(tf.randomUniform([batch], 0, classes, "int32", 2), classes).toFloat();
+  const ticksPerSecond = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
+  const times = [];
+  const cpuTimes = [];
+  for (let step = 0; step < 2 + steps; step++) {
+    const start = process.hrtime.bigint();
+    const cpuStart = process.cpuUsage();
+    const ticksStart = processTicks(session.engine.pid);
+    await session.step(images, labels, 1e-3);
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const cpu = process.cpuUsage(cpuStart);
+    if (step >= 2) {
+      times.push(seconds);
+      cpuTimes.push((cpu.user + cpu.system) / 1e6 + (processTicks(session.engine.pid) - ticksStart) / ticksPerSecond);
+    }
+  }
+  const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const threads = Number(process.env.TSFINE_KERAS_THREADS || os.cpus().length);
+  const label = `tsfine keras engine (Keras ${session.info.keras} on ${session.info.framework} ${session.info.frameworkVersion} ${session.info.devices.join(", ")}), ${threads} thread${threads > 1 ? "s" : ""}`;
+  const params = model.countParams();
+  session.close();
+  session.engine.close();
+  return { params, secondsPerStep: median(times), cpuSecondsPerStep: median(cpuTimes), threads, batchSize: batch, steps, engine: label, kerasEngine: true };
+}
+
 /** One tfjs engine, in this (child) process; prints its result as the last JSON line. */
 async function child(engine) {
+  if (engine === "keras-engine") return kerasEngineChild();
   const tf = require("@tensorflow/tfjs");
   const { backend } = require("../dist/tl/backend");
   const kernels = require("../dist/tl/kernels");
@@ -283,14 +330,23 @@ async function trainingSteps() {
     }
   }
   if (!flag("no-keras")) {
-    const python = path.join(__dirname, ".venv", "bin", "python");
-    if (fs.existsSync(python)) {
+    const python = kerasPython();
+    if (python) {
       for (const threads of [1, 2]) {
         const result = runPython(python, "keras_step.py", threads);
         peers.push(add({ ...result, engine: `Keras ${result.version} CPU, ${threads} thread${threads > 1 ? "s" : ""}${result.jit ? ", XLA" : ""}` }));
       }
-    } else {
-      console.error("bench/.venv missing (bash bench/setup-venv.sh installs tensorflow-cpu from PyPI); Keras skipped.");
+    }
+  }
+  const kerasEngineRows = [];
+  if (!flag("no-keras-engine")) {
+    for (const threads of [1, 2]) {
+      const result = runChild("keras-engine", { TSFINE_KERAS_THREADS: String(threads) });
+      if (result.skipped) {
+        console.error(`keras engine: ${result.skipped}`);
+        break;
+      }
+      kerasEngineRows.push(add(result));
     }
   }
   console.log(`\nMobileNet-like training step, ${size}×${size}×3, Adam, ${EXPECTED_PARAMS} params (median of ${steps} steps after 2 warm-up)`);
@@ -304,6 +360,11 @@ async function trainingSteps() {
           `${(wasmRow.imagesPerCpuSecond / peer.imagesPerCpuSecond).toFixed(3)} by CPU time`,
       );
     }
+  }
+  for (const engineRow of kerasEngineRows) {
+    const keras = peers.find((p) => p.threads === engineRow.threads && p.engine.startsWith("Keras"));
+    if (keras) console.log(`${engineRow.engine} / ${keras.engine}: ${(engineRow.imagesPerSecond / keras.imagesPerSecond).toFixed(3)} by wall time (target ≥ 0.9)`);
+    console.log(`${engineRow.engine} / ${wasm1.engine}: ${(engineRow.imagesPerSecond / wasm1.imagesPerSecond).toFixed(2)}× by wall time (target ≥ 3)`);
   }
   const gpuRows = rows.filter((r) => r.gpu);
   const tfjsGpu = gpuRows.find((r) => r.engine.startsWith("tfjs"));
@@ -327,9 +388,11 @@ async function trainingSteps() {
   );
 }
 
+/** bench/.venv, else the keras engine's own environment (the same pinned keras and tensorflow-cpu). */
 function kerasPython() {
-  const python = path.join(__dirname, ".venv", "bin", "python");
-  if (fs.existsSync(python)) return python;
+  const enginePython = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "tsfine", "keras-tensorflow", "bin", "python");
+  const python = [path.join(__dirname, ".venv", "bin", "python"), enginePython].find((p) => fs.existsSync(p));
+  if (python) return python;
   console.error("bench/.venv missing (bash bench/setup-venv.sh installs tensorflow-cpu from PyPI); Keras skipped.");
   return undefined;
 }
