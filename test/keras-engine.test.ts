@@ -7,6 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { backend } from "../tl/backend";
 import { fromTensors, type Dataset } from "../tl/data";
 import type { Callback } from "../tl/fit/callback";
+import { fineTune } from "../tl/fit/fine-tune";
 import { fit } from "../tl/fit/fit";
 import { meanLoss } from "../tl/fit/measure";
 import { requestStop } from "../tl/fit/stop-request";
@@ -259,12 +260,27 @@ suite("tl.fit with engine: 'keras'", () => {
     expect(again.epochs).toHaveLength(1);
   }, 240_000); // two starts of Python with TensorFlow: 10-60 s each on this loaded machine
 
-  test("options the keras engine does not map are refused before anything starts", async () => {
-    const model = smallModel();
-    await expect(fit(model, dataset(16, 1), { engine: "keras", lrMult: 10, verbose: false })).rejects.toThrow(
-      'Discriminative learning rates (layerLrs, lrMult) are not mapped to the keras engine yet; leave them out or use engine: "tfjs".',
-    );
-    await expect(fit(model, dataset(16, 1), { engine: "pytorch" as "keras", verbose: false })).rejects.toThrow(/^engine must be one of "tfjs", "keras"; received "pytorch"\./);
+  test("discriminative rates (lrMult) reach Keras: 20 SGD steps agree with the tfjs engine within 2%, and tl.fineTune runs both phases there", async () => {
+    const data = dataset(250, 22);
+    const options = { epochs: 1, batchSize: 8, lr: 0.02, lrMult: 10, optimizer: "sgd" as const, seed: 5, verbose: false, cacheFrozen: false };
+    const tfjsRun = await fit(smallModel({ seed: 2 }), data, { ...options, engine: "tfjs" });
+    const kerasRun = await fit(smallModel({ seed: 2 }), data, { ...options, engine: "keras" });
+    const apart = kerasRun.batchLoss.map((loss, i) => Math.abs(loss - tfjsRun.batchLoss[i]) / tfjsRun.batchLoss[i]);
+    expect(kerasRun.batchLoss).toHaveLength(20);
+    expect(Math.max(...apart)).toBeLessThan(0.02);
+    // Without the multipliers the bottom layers would move 10× more: the curves would part.
+    const uniform = await fit(smallModel({ seed: 2 }), data, { ...options, lrMult: undefined, engine: "keras" });
+    expect(uniform.batchLoss.slice(5).some((loss, i) => Math.abs(loss - kerasRun.batchLoss[i + 5]) / kerasRun.batchLoss[i + 5] > 1e-3)).toBe(true);
+
+    const model = smallModel({ seed: 3 });
+    freeze(model, { upTo: "residual" });
+    const tuned = await fineTune(model, dataset(48, 7), { engine: "keras", freezeEpochs: 1, epochs: 1, batchSize: 16, verbose: false });
+    expect(tuned.engine).toMatch(/^keras 3/);
+    expect(tuned.epochs).toHaveLength(2);
+  }, 240_000);
+
+  test("an unknown engine is one sentence", async () => {
+    await expect(fit(smallModel(), dataset(16, 1), { engine: "pytorch", verbose: false })).rejects.toThrow(/^engine must be one of "tfjs", "keras"; received "pytorch"\./);
   });
 });
 

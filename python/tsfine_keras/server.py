@@ -59,6 +59,7 @@ class Session:
         except ConversionError as error:
             raise EngineError(str(error)) from None
         by_name = {layer.name: layer for layer in leaf_layers(model)}
+        self.layers = by_name
         variables, trainable = [], []
         for entry in request["manifest"]:
             layer = by_name.get(entry["layer"])
@@ -108,7 +109,12 @@ class Session:
         self._require_model()
         keras = self.keras
         self.classification = bool(request["classification"])
-        optimizer = make_optimizer(keras, request["optimizer"], float(request["lr"]))
+        # Discriminative rates (tl's layerLrs / lrMult): a multiplier per layer on the scheduled rate.
+        scales = {}
+        for layer_name, scale in (request.get("multipliers") or {}).items():
+            for variable in self.layers[layer_name].trainable_weights:
+                scales[variable.path] = float(scale)
+        optimizer = make_optimizer(keras, request["optimizer"], float(request["lr"]), scales)
         metrics = [keras.metrics.CategoricalAccuracy(name="acc")] if self.classification else []
         self.model.compile(optimizer=optimizer, loss=tfjs_loss(keras, self.classification), metrics=metrics)
         return {}
@@ -167,18 +173,42 @@ def tfjs_loss(keras, classification):
     return categorical if classification else squared
 
 
-def make_optimizer(keras, name, lr):
-    """tl's optimizer names with tfjs's defaults (tl/fit/optimizers.ts)."""
+def make_optimizer(keras, name, lr, scales=None):
+    """tl's optimizer names with tfjs's defaults (tl/fit/optimizers.ts); `scales`: variable path → rate multiplier."""
     if name in ("adam", "adamw"):
         # tl's "adamw" is tfjs's adam (tfjs has no decoupled weight decay): the same here.
-        return keras.optimizers.Adam(learning_rate=lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7)
-    if name == "sgd":
-        return keras.optimizers.SGD(learning_rate=lr)
-    if name == "momentum":
-        return keras.optimizers.SGD(learning_rate=lr, momentum=0.9)
-    if name == "rmsprop":
-        return keras.optimizers.RMSprop(learning_rate=lr, rho=0.9, momentum=0.0, epsilon=1e-7)
-    raise EngineError(f'Unknown optimizer "{name}"; use adam, sgd, momentum or rmsprop.')
+        cls, kwargs = keras.optimizers.Adam, dict(beta_1=0.9, beta_2=0.999, epsilon=1e-7)
+    elif name == "sgd":
+        cls, kwargs = keras.optimizers.SGD, {}
+    elif name == "momentum":
+        cls, kwargs = keras.optimizers.SGD, dict(momentum=0.9)
+    elif name == "rmsprop":
+        cls, kwargs = keras.optimizers.RMSprop, dict(rho=0.9, momentum=0.0, epsilon=1e-7)
+    else:
+        raise EngineError(f'Unknown optimizer "{name}"; use adam, sgd, momentum or rmsprop.')
+    if scales and any(scale != 1.0 for scale in scales.values()):
+        cls = with_rate_multipliers(cls, scales)
+    return cls(learning_rate=lr, **kwargs)
+
+
+def with_rate_multipliers(cls, scales):
+    """The optimizer class with each variable's step at learning_rate × its multiplier.
+
+    Keras 3 calls update_step once per variable on every framework (inside the compiled step too),
+    so scaling its learning_rate there is tfjs's one-optimizer-per-layer-group, in one optimizer.
+    """
+
+    class WithRateMultipliers(cls):
+        def update_step(self, gradient, variable, learning_rate):
+            by_index = getattr(self, "_tsfine_scales", None)
+            if by_index is None:
+                by_index = [scales.get(v.path, 1.0) for v in self._trainable_variables]
+                self._tsfine_scales = by_index
+            scale = by_index[self._get_variable_index(variable)]
+            return super().update_step(gradient, variable, learning_rate * scale)
+
+    WithRateMultipliers.__name__ = cls.__name__
+    return WithRateMultipliers
 
 
 def describe_devices(framework):

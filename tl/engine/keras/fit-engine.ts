@@ -10,14 +10,15 @@ import * as tf from "@tensorflow/tfjs";
 import type { EpochRecord, FitState } from "../../fit/callback";
 import { registerFitEngine, type FitEngine, type FitLoop } from "../../fit/engines";
 import { measure } from "../../fit/measure";
+import { parameterGroups } from "../../fit/optimizers";
 import { EngineDiedError } from "./process";
 import { engineLabel, KerasModelSession } from "./session";
 
-/** fit options the keras engine does not map yet: one sentence before anything trains. */
-export function checkKerasFitOptions(options: { layerLrs?: number[]; lrMult?: number }): void {
-  if (options.layerLrs?.length || (options.lrMult && options.lrMult !== 1)) {
-    throw new Error('Discriminative learning rates (layerLrs, lrMult) are not mapped to the keras engine yet; leave them out or use engine: "tfjs".');
-  }
+/** Discriminative rates (layerLrs, lrMult): each trainable layer's multiplier on the scheduled rate, as the tfjs engine groups them. */
+function layerMultipliers(state: FitState, options: { layerLrs?: number[]; lrMult?: number }): Record<string, number> {
+  const multipliers: Record<string, number> = {};
+  for (const group of parameterGroups(state.model, options, state.baseLr)) for (const layer of group.layers) multipliers[layer] = group.multiplier;
+  return multipliers;
 }
 
 function deathSentence(died: EngineDiedError, state: FitState): Error {
@@ -28,9 +29,9 @@ function deathSentence(died: EngineDiedError, state: FitState): Error {
 export const kerasEngine: FitEngine = {
   async train(loop) {
     const { state, options } = loop;
-    checkKerasFitOptions(options);
     // state.trainModel: the layers above the frozen-activation cache when it is on, else the model.
-    const session = await loop.wait(KerasModelSession.open(state.trainModel, { classification: state.classification, optimizer: options.optimizer ?? "adam", lr: state.lr }));
+    const compile = { classification: state.classification, optimizer: options.optimizer ?? "adam", lr: state.lr, multipliers: layerMultipliers(state, options) };
+    const session = await loop.wait(KerasModelSession.open(state.trainModel, compile));
     state.history.engine = engineLabel(session.info);
     let lastStepUnwanted = false;
     const pull = async () => {

@@ -20,6 +20,8 @@ export interface KerasSessionOptions {
   classification: boolean;
   optimizer: string;
   lr: number;
+  /** Layer name → multiplier on the learning rate (discriminative rates); 1 when left out. */
+  multipliers?: Record<string, number>;
 }
 
 /** What ran a fit, for history.engine: "keras 3.15.1 on tensorflow 2.21.0 (CPU:0)". */
