@@ -63,7 +63,8 @@ export const candidates: Candidate[] = [
     id: "tfjs-node-gpu",
     backendName: "tensorflow",
     async prepare() {
-      if (!hasNvidiaDriver()) {
+      // TSFINE_GPU_WITHOUT_DRIVER=1 loads it anyway, to check a build where no GPU is.
+      if (!hasNvidiaDriver() && process.env.TSFINE_GPU_WITHOUT_DRIVER !== "1") {
         const installed = unusableReason("gpu") === undefined;
         return {
           ok: false,
