@@ -195,6 +195,13 @@ export class CellLanguageService {
     return !this.stale && this.userFiles.size === 0;
   }
 
+  /** The files on disk the current program read (the tsconfig.json and what it extends included). */
+  programFiles(): string[] {
+    const files = this.service.getProgram()?.getSourceFiles() ?? [];
+    const onDisk = files.map((file) => file.fileName).filter((file) => file !== this.cellFile && !this.globals.has(file));
+    return [...onDisk, ...this.config.files];
+  }
+
   /** Re-reads the preloaded globals' types (after tl/ or display/ were rebuilt). */
   refreshGlobals(): void {
     this.globals = readGlobals();

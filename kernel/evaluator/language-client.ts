@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import { Prelude } from "./carried-declarations";
 import type { CellBindings, CheckMode, CompileResult, FromLanguageWorker, LanguageReply, LanguageRequest, ToLanguageWorker } from "./language-messages";
+import { cellCacheEnabled, resultKey, stateFingerprint, StoredResults } from "./language-result-cache";
 import { recordBindings, type BindingKind } from "./repl-bindings";
 import { tsfineRoot } from "./tsfine-root";
 
@@ -36,15 +37,24 @@ export class LanguageClient {
   private readonly reusable = new Map<string, CompileResult>();
   /** Counts changes of the committed state: a result is kept only if none came while it was computed. */
   private generation = 0;
+  /** Results earlier kernels checked in this folder (language-result-cache.ts). */
+  private readonly stored: StoredResults | undefined;
+  /** The committed state's fingerprint for the stored results, computed once per generation. */
+  private state: { generation: number; fingerprint: string | undefined } | undefined;
   /** Notices from the worker not shown yet, and all shown (a replaced worker says the same again). */
   private notices: string[] = [];
   private readonly noticesSeen = new Set<string>();
 
-  constructor(private readonly cwd: string) {}
+  constructor(private readonly cwd: string) {
+    this.stored = cellCacheEnabled() ? new StoredResults(cwd) : undefined;
+  }
 
-  /** Starts the worker (it begins parsing declarations at once). */
+  /** Starts the worker (it begins parsing declarations at once) and reads the results earlier kernels kept. */
   start(): void {
-    if (!this.stopped) this.ensureWorker();
+    if (this.stopped) return;
+    this.ensureWorker();
+    const stored = this.stored;
+    if (stored) setImmediate(() => stored.preload());
   }
 
   request<R extends LanguageRequest>(request: R): Promise<LanguageReply<R>> {
@@ -64,12 +74,19 @@ export class LanguageClient {
     const earlier = this.reusable.get(key);
     if (earlier) return earlier;
     const generation = this.generation;
-    const result = await this.request({ type: "compile", code, scriptName, mode });
+    const keepAs = this.stored && resultKey(mode, code, this.stateFingerprint());
+    const stored = keepAs === undefined ? undefined : this.stored?.find(keepAs, scriptName);
+    const result = stored ?? (await this.request({ type: "compile", code, scriptName, mode, ...(keepAs ? { keepAs } : {}) }));
     if (result.reusable && generation === this.generation) {
       this.reusable.set(key, result);
       if (this.reusable.size > REUSE_LIMIT) this.reusable.delete(this.reusable.keys().next().value as string);
     }
     return result;
+  }
+
+  private stateFingerprint(): string | undefined {
+    if (this.state?.generation !== this.generation) this.state = { generation: this.generation, fingerprint: stateFingerprint(this.prelude.declarations(), this.kinds) };
+    return this.state.fingerprint;
   }
 
   /** The cell ran; the worker learns it with the next request (nothing but requests reads its state). */
@@ -118,7 +135,7 @@ export class LanguageClient {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(workerScript(), { workerData: { cwd: this.cwd } });
+    const worker = new Worker(workerScript(), { workerData: { cwd: this.cwd, resultsFile: this.stored?.file } });
     worker.on("message", (reply: FromLanguageWorker) => {
       if ("notice" in reply) {
         if (!this.noticesSeen.has(reply.notice)) this.notices.push(reply.notice);

@@ -38,7 +38,8 @@ export type CompileResult =
 export type Transpiled = { js: string; syntaxErrors: Array<{ start: number; message: string }>; plainScript: boolean };
 
 export type LanguageRequest =
-  | { type: "compile"; code: string; scriptName: string; mode: CheckMode }
+  /** `keepAs`: keep a reusable result for later kernels under this key (language-result-cache.ts). */
+  | { type: "compile"; code: string; scriptName: string; mode: CheckMode; keepAs?: string }
   | { type: "transpile"; code: string; scriptName: string }
   | { type: "complete"; code: string; cursorPos: number }
   | { type: "inspect"; code: string; cursorPos: number; detailLevel: 0 | 1 };

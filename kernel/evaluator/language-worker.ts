@@ -8,6 +8,7 @@ import { transpileCell } from "./cell-transpiler";
 import { completeAt } from "./completion";
 import { createGarbageCollector, exposeGc } from "./garbage-collector";
 import { inspectAt } from "./inspection";
+import { ResultWriter } from "./language-result-cache";
 import { runsAsPlainScript } from "./plain-script";
 import type { FromLanguageWorker, LanguageRequest, ToLanguageWorker } from "./language-messages";
 import { loadTypeScript } from "./typescript-code-cache";
@@ -18,15 +19,21 @@ const port = parentPort!;
 exposeGc();
 const { ts, saveCodeCache } = loadTypeScript();
 const collectGarbageIfGrown = createGarbageCollector(64 * 1024 * 1024);
-const compiler = new CellCompiler(ts, (workerData as { cwd: string }).cwd);
+/** resultsFile: where compile results are kept for later kernels (none: not kept). */
+const { cwd, resultsFile } = workerData as { cwd: string; resultsFile?: string };
+const compiler = new CellCompiler(ts, cwd);
+const results = resultsFile ? new ResultWriter(cwd, resultsFile) : undefined;
 const configNotice = compiler.service.config.notice;
 if (configNotice) port.postMessage({ notice: configNotice } satisfies FromLanguageWorker);
 let warmedUp = false;
 
 function answer(request: LanguageRequest): unknown {
   switch (request.type) {
-    case "compile":
-      return compiler.compile(request.code, request.scriptName, request.mode);
+    case "compile": {
+      const result = compiler.compile(request.code, request.scriptName, request.mode);
+      if (request.keepAs && result.reusable) results?.remember(request.keepAs, result, compiler.service.programFiles());
+      return result;
+    }
     case "transpile": {
       const { js, syntaxErrors } = transpileCell(ts, request.code, request.scriptName);
       return { js, syntaxErrors, plainScript: syntaxErrors.length === 0 && runsAsPlainScript(ts, js) };
@@ -54,6 +61,8 @@ port.on("message", (message: ToLanguageWorker) => {
     // After the reply, so the collection never delays an answer the kernel is waiting for. Completion and
     // inspection build a program for each new text too (a front end asks on every keystroke or cursor move).
     setImmediate(() => {
+      // The results first: a kernel is often stopped right after its cell (a script's run, a killed kernel).
+      results?.flush();
       collectGarbageIfGrown();
       if (message.type === "compile") saveCodeCache();
     });
