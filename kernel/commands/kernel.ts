@@ -3,7 +3,8 @@
  *
  * Start-up order matters: the client is already trying to connect, so the sockets start binding
  * right after the connection file is read, and only then is the rest of the kernel loaded (while
- * ZeroMQ binds and the client's next connection attempt comes).
+ * ZeroMQ binds and the client's next connection attempt comes). The interpreter's workers start as
+ * soon as the sockets listen, in that wait, rather than after the first kernel_info reply.
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -39,7 +40,11 @@ export async function run(args: string[]): Promise<number> {
   const info = await readConnectionFile(file);
   const sockets = bindSockets(info);
   const { attachToProcess, startKernel } = require("../kernel") as typeof KernelModule;
-  const kernel = await startKernel(info, loadInterpreter(), { historyFile: historyFile(), sockets });
+  const interpreter = loadInterpreter();
+  // The workers boot on their own threads while the client's next connection attempt is still to come
+  // (ZeroMQ retries every 100-200 ms): a notebook run at once then finds them ready sooner.
+  void sockets.bound.then(() => interpreter.start(), () => undefined);
+  const kernel = await startKernel(info, interpreter, { historyFile: historyFile(), sockets });
   attachToProcess(kernel);
   const parentPid = launchingParentPid();
   if (parentPid !== undefined) {

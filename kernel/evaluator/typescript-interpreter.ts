@@ -33,8 +33,6 @@ export interface InterpreterOptions {
   preloadBackend?: boolean;
 }
 
-/** The language worker starts a moment after start-up, so its first seconds of parsing do not compete with kernel_info. */
-const WARM_UP_DELAY_MS = 50;
 const MENTIONS_BACKEND = /\b(tf|tl)\b/;
 /** How long an idle runtime takes at most to run a no-op; longer means it is busy. */
 const PROBE_WAIT_MS = 150;
@@ -61,7 +59,15 @@ export class TypeScriptInterpreter implements Interpreter {
     this.language = new LanguageClient(options.cwd);
   }
 
-  async start(): Promise<void> {
+  private starting: Promise<void> | undefined;
+
+  /** Starts the runtime and language workers; later calls return the first one's promise. */
+  start(): Promise<void> {
+    this.starting ??= this.startWorkers();
+    return this.starting;
+  }
+
+  private async startWorkers(): Promise<void> {
     this.runtime = new RuntimeClient({
       cwd: this.options.cwd,
       preloadBackend: this.options.preloadBackend ?? true,
@@ -72,9 +78,8 @@ export class TypeScriptInterpreter implements Interpreter {
         (this.currentSink ?? this.lastSink)?.stream("stderr", `${reason}\n`);
       },
     });
-    // The language worker parses lib and tf .d.ts files (seconds) on its own thread; a request that comes
-    // before the timer starts the worker itself.
-    setTimeout(() => this.language.start(), WARM_UP_DELAY_MS).unref();
+    // The language worker loads TypeScript and parses lib and tf .d.ts files (seconds) on its own thread.
+    this.language.start();
   }
 
   async execute(request: ExecuteRequest, sink: OutputSink): Promise<ExecuteOutcome> {

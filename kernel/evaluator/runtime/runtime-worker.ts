@@ -55,6 +55,21 @@ defineLazyGlobal("__magics", () => magicsRuntime());
 let backendReady: Promise<void> | undefined;
 const startBackend = () => (backendReady ??= initBackend((text) => output.write("stderr", text)));
 
+/**
+ * The preloaded backend loads once the runtime has been idle a moment: loading tfjs and tl holds this thread
+ * for a second or more, and a notebook run at once must not wait behind it for cells that do not use tf (a
+ * cell that does loads it itself).
+ */
+const PRELOAD_AFTER_IDLE_MS = 300;
+let preloadTimer: NodeJS.Timeout | undefined;
+function preloadBackendWhenIdle(): void {
+  if (!data.preloadBackend || backendReady) return;
+  clearTimeout(preloadTimer);
+  preloadTimer = setTimeout(() => {
+    if (!running) void startBackend();
+  }, PRELOAD_AFTER_IDLE_MS);
+}
+
 let running: { id: number; settle(result: RunResult): void } | undefined;
 /** Whether the inspector holds objects of the group "cell" (a value or exception that is not a primitive). */
 let cellObjects = false;
@@ -104,6 +119,7 @@ async function run(id: number, js: string, needsBackend: boolean, plainScript: b
       lastEndedRun = Math.max(lastEndedRun, id);
       lastEnded = { id, result };
       if (running?.id === id) running = undefined;
+      preloadBackendWhenIdle();
       resolve(result);
     };
     running = { id, settle };
@@ -290,5 +306,5 @@ setImmediate(() => {
   } catch (error) {
     output.write("stderr", `display is unavailable: ${(error as Error)?.message}\n`);
   }
-  if (data.preloadBackend) void startBackend();
+  preloadBackendWhenIdle();
 });
