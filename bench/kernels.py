@@ -1,6 +1,8 @@
 """Kernel speed, side by side: tsfine, tslab, Deno and ipykernel through the same jupyter_client.
 
-Measures start-up (launch → first kernel_info_reply, as the issue defines it), launch → ready (what
+Measures start-up (launch → first kernel_info_reply, as the issue defines it), launch → the first `1+1`'s
+execute_reply when the request goes out right after that first reply (a notebook opened and run at once),
+launch → ready (what
 `wait_for_ready` takes: a kernel_info_reply with iopub flowing, then iopub quiet for 0.2 s), the first
 `1+1` after that, execute round trips (p50/p90) for `1+1`, a 50-line cell and a cell using tf types,
 complete p50 on one text asked again and again and on a text that changes every time (as when typing:
@@ -101,6 +103,36 @@ def start(kernel_name):
     return km, kc, first_reply, (time.perf_counter() - t0) * 1000
 
 
+def launch_then_cell(kernel_name):
+    """Launch → the first `1+1`'s execute_reply, as a notebook opened and run at once sees it: the execute
+    request goes out as soon as the first kernel_info_reply is in (what a front end waits for)."""
+    km = KernelManager(kernel_name=kernel_name)
+    t0 = time.perf_counter()
+    km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    deadline = time.time() + 120
+    try:
+        while True:
+            kc.kernel_info()
+            try:
+                msg = kc.get_shell_msg(timeout=1)
+            except Empty:
+                msg = None
+            if msg is not None and msg["msg_type"] == "kernel_info_reply":
+                break
+            if not km.is_alive() or time.time() > deadline:
+                raise RuntimeError("kernel did not answer kernel_info")
+        reply = wait_reply(kc, kc.execute("1+1"), timeout=120)
+        elapsed = (time.perf_counter() - t0) * 1000
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"1+1 failed: {reply['content']}")
+        return elapsed
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
 def median(values):
     values = sorted(values)
     return values[len(values) // 2]
@@ -114,6 +146,8 @@ class Peer:
         self.python = name == "python3"
         self.tf_ok = name.startswith("tsfine") or name == "tslab"
         self.launches = []
+        # launch → first 1+1 reply, one per launch (launch_then_cell)
+        self.cold_cells = []
         self.km = self.kc = None
         self.samples = {}
         self.row = {"kernel": name}
@@ -181,6 +215,7 @@ def main(names):
             if peer.name in failed:
                 continue
             try:
+                peer.cold_cells.append(launch_then_cell(peer.name))
                 peer.launch(keep=attempt == STARTS - 1)
             except Exception as exc:  # a peer that fails to start still gets a row
                 failed[peer.name] = f"{type(exc).__name__}: {exc}"[:80]
@@ -189,6 +224,7 @@ def main(names):
     for peer in running:
         for i, label in enumerate(["ready ms", "start-up ms", "first 1+1 ms"]):
             peer.row[label] = median([launch[i] for launch in peer.launches])
+        peer.row["launch → 1+1 ms"] = median(peer.cold_cells)
         tests[peer.name] = peer.tests()
         for request in tests[peer.name].values():
             for _ in range(3):
@@ -228,7 +264,7 @@ def main(names):
             peer.row[f"{label} p90"] = samples[int(len(samples) * 0.9)]
         peer.row["RSS MB"] = rss_mb(peer.km)
         peer.close()
-    cols = ["kernel", "start-up ms", "ready ms", "first 1+1 ms", "1+1 p50", "1+1 p90", "50-line cell p50",
+    cols = ["kernel", "start-up ms", "launch → 1+1 ms", "ready ms", "first 1+1 ms", "1+1 p50", "1+1 p90", "50-line cell p50",
             "50-line cell p90", "tf cell p50", "complete p50", "complete edited p50", "inspect p50", "RSS MB"]
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
@@ -246,7 +282,7 @@ def main(names):
 
 if __name__ == "__main__":
     default = (
-        ["tsfine"]
+        ["tsfine", "tsfine-no-cell-cache"]
         + (["tsfine-baseline"] if os.environ.get("TSFINE_BASELINE") else [])
         + (["tsfine-no-extra-ca"] if os.environ.get("NODE_EXTRA_CA_CERTS") else [])
         + ["answer-at-once", "tslab", "deno", "python3"]

@@ -25,6 +25,11 @@ if [ -n "${NODE_EXTRA_CA_CERTS:-}" ]; then
   node -e 'const spec = require(process.argv[1]); spec.display_name += " (no NODE_EXTRA_CA_CERTS)"; spec.env = { ...spec.env, NODE_EXTRA_CA_CERTS: "" }; console.log(JSON.stringify(spec))' \
     "$JUPYTER_PATH/kernels/tsfine/kernel.json" > "$JUPYTER_PATH/kernels/tsfine-no-extra-ca/kernel.json"
 fi
+# A first launch in a folder, or after tsfine or TypeScript changed: tsfine without the compile results kept between
+# kernels (kernel/evaluator/language-result-cache.ts), so every cell waits for the type checker's first program.
+mkdir -p "$JUPYTER_PATH/kernels/tsfine-no-cell-cache"
+node -e 'const spec = require(process.argv[1]); spec.display_name += " (no cell cache)"; spec.env = { ...spec.env, TSFINE_CELL_CACHE: "off" }; console.log(JSON.stringify(spec))' \
+  "$JUPYTER_PATH/kernels/tsfine/kernel.json" > "$JUPYTER_PATH/kernels/tsfine-no-cell-cache/kernel.json"
 # The floor: tsfine's kernel layer with an interpreter that answers at once (bench/answer-at-once-kernel.js).
 mkdir -p "$JUPYTER_PATH/kernels/answer-at-once"
 cat > "$JUPYTER_PATH/kernels/answer-at-once/kernel.json" <<JSON
