@@ -1,9 +1,11 @@
 /**
- * Completion inside magics: names after `%`/`%%`, flags after `-`, and choices of a flag or
- * positional (`--schedule co` → cosine). Returns undefined outside a magic so the caller
- * falls back to TypeScript completion.
+ * Completion inside magics: names after `%`/`%%`, flags after `-`, choices of a flag or
+ * positional (`--schedule co` → cosine), and the notebook's names where an argument is a value
+ * in the notebook (`%fit ba` → base, batches: `expression` asks the caller for them, as only the
+ * type checker knows them). Returns undefined outside a magic so the caller falls back to
+ * TypeScript completion.
  */
-import { FlagDeclaration, MagicDefinition } from "./declaration";
+import { ArgType, FlagDeclaration, MagicDefinition } from "./declaration";
 import { findMagicSites } from "./scanner";
 import { knownMagics, lookupMagic } from "./expand";
 import { splitWords } from "./words";
@@ -12,6 +14,12 @@ export interface MagicCompletion {
   matches: string[];
   cursorStart: number;
   cursorEnd: number;
+  /**
+   * The word being typed is a value in the notebook (`ref` arguments: `model`, `data.test`): this
+   * TypeScript, which ends at the cursor, is what to complete, and its completions (starting at
+   * `cursorStart`) go after `matches`.
+   */
+  expression?: string;
 }
 
 export function completeMagic(code: string, cursorPos: number, userMagicNames: string[] = []): MagicCompletion | undefined {
@@ -54,15 +62,14 @@ export function completeMagic(code: string, cursorPos: number, userMagicNames: s
     return { matches, cursorStart: currentStart, cursorEnd: wordEnd };
   }
 
-  const choices = choicesAt(definition, argsBefore.slice(0, argsBefore.length - current.length), flags);
-  if (choices) {
-    return { matches: choices.filter((c) => c.startsWith(current)), cursorStart: currentStart, cursorEnd: wordEnd };
-  }
-  return { matches: [], cursorStart: currentStart, cursorEnd: wordEnd };
+  const argument = argumentAt(definition, argsBefore.slice(0, argsBefore.length - current.length), flags);
+  const matches = (argument?.choices ?? []).filter((c) => c.startsWith(current));
+  if (argument?.type === "ref" && /^[\w$.]*$/.test(current)) return { matches, cursorStart: currentStart, cursorEnd: wordEnd, expression: current };
+  return { matches, cursorStart: currentStart, cursorEnd: wordEnd };
 }
 
-/** Choices for the word being typed: after a flag that has them, or at a positional that has them. */
-function choicesAt(definition: MagicDefinition, written: string, flags: FlagDeclaration[]): string[] | undefined {
+/** The declaration of the word being typed: the value of the flag before it, or the positional it stands at. */
+function argumentAt(definition: MagicDefinition, written: string, flags: FlagDeclaration[]): { type?: ArgType | "bool"; choices?: string[] } | undefined {
   let words: string[];
   try {
     words = splitWords(written).map((w) => w.raw);
@@ -72,7 +79,7 @@ function choicesAt(definition: MagicDefinition, written: string, flags: FlagDecl
   const previous = words[words.length - 1];
   if (previous?.startsWith("-")) {
     const flag = flags.find((f) => `--${f.name}` === previous || (f.short && `-${f.short}` === previous));
-    if (flag && flag.type !== "bool") return flag.choices ?? [];
+    if (flag && flag.type !== "bool") return { type: flag.type, choices: flag.choices ?? [] };
   }
   let positionalIndex = 0;
   for (let i = 0; i < words.length; i++) {
@@ -86,7 +93,7 @@ function choicesAt(definition: MagicDefinition, written: string, flags: FlagDecl
   const positionals = definition.positionals ?? [];
   const positional = positionals[Math.min(positionalIndex, positionals.length - 1)];
   if (!positional || (positionalIndex >= positionals.length && !positional.rest)) return undefined;
-  return positional.choices;
+  return positional;
 }
 
 function countLines(code: string, end: number): number {

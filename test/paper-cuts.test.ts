@@ -102,6 +102,21 @@ describe("!cmd lines run in the shell, as IPython's do", () => {
   });
 });
 
+describe("completion inside magics offers the notebook's names and the magic's flags", () => {
+  async function completions(code: string) {
+    const reply = await kernel.complete(code, code.length);
+    return { matches: reply.matches, replaced: code.slice(reply.cursorStart, reply.cursorEnd) };
+  }
+
+  test("%fit ba<Tab> and %freeze ba<Tab> offer the notebook's names; --ep<Tab> offers --epochs", async () => {
+    await run("const baseModel = 1; const batchData = { test: 2 }");
+    expect(await completions("%fit ba")).toEqual({ matches: expect.arrayContaining(["baseModel", "batchData"]), replaced: "ba" });
+    expect(await completions("%freeze ba")).toEqual({ matches: expect.arrayContaining(["baseModel", "batchData"]), replaced: "ba" });
+    expect(await completions("%fit baseModel batchData.te")).toEqual({ matches: ["test"], replaced: "te" });
+    expect(await completions("%fit baseModel batchData --ep")).toEqual({ matches: ["--epochs"], replaced: "--ep" });
+  });
+});
+
 describe("a stray error in async code keeps the notebook's state", () => {
   test("a timer that throws is reported on the cell that scheduled it, and every name survives", async () => {
     await run("let keep = 7");

@@ -103,8 +103,21 @@ export class TypeScriptInterpreter implements Interpreter {
 
   async complete(code: string, cursorPos: number): Promise<CompleteReply> {
     const magic = completeMagic(code, cursorPos, [...this.userMagics.keys()]);
-    if (magic) return { ...magic, metadata: {} };
+    if (magic?.expression !== undefined) return this.completeMagicArgument(magic.matches, magic.expression, cursorPos);
+    if (magic) return { matches: magic.matches, cursorStart: magic.cursorStart, cursorEnd: magic.cursorEnd, metadata: {} };
     return this.language.request({ type: "complete", code, cursorPos });
+  }
+
+  /** `%fit ba|`: the argument is a value in the notebook, so its names come from TypeScript completion of `expression`, after the magic's own matches. */
+  private async completeMagicArgument(magicMatches: string[], expression: string, cursorPos: number): Promise<CompleteReply> {
+    const names = await this.language.request({ type: "complete", code: expression, cursorPos: expression.length });
+    const shift = cursorPos - expression.length;
+    return {
+      matches: [...new Set([...magicMatches, ...names.matches])],
+      cursorStart: names.cursorStart + shift,
+      cursorEnd: names.cursorEnd + shift,
+      metadata: {},
+    };
   }
 
   async inspect(code: string, cursorPos: number, detailLevel: 0 | 1): Promise<InspectReply> {
