@@ -1,0 +1,30 @@
+// Lint rules for the whole repository: ESLint's and typescript-eslint's recommended sets, without
+// type information (the type-aware set takes several times as long on a 2-core machine, and tsc
+// already checks the types). Layout is prettier's job: `npm run lint` runs both.
+import js from "@eslint/js";
+import globals from "globals";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["dist/", "node_modules/", ".venv/", "bench/.venv/", "bench/.peers/", "bench/results/", "out/", "test-output/"] },
+  js.configs.recommended,
+  tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      // require() is how the kernel loads a module lazily (start-up time) or optionally (a package
+      // the user may not have); the value is typed with `typeof import("...")`.
+      "@typescript-eslint/no-require-imports": "off",
+    },
+  },
+  {
+    // Tests read notebooks and Jupyter messages as JSON; their assertions check the shape.
+    files: ["test/**/*.ts"],
+    rules: { "@typescript-eslint/no-explicit-any": "off" },
+  },
+  {
+    // Plain CommonJS scripts: bin/, bench/, examples/ builders, test fixtures, jest.config.js.
+    files: ["**/*.js", "**/*.cjs"],
+    languageOptions: { sourceType: "commonjs" },
+  },
+);
