@@ -1,6 +1,7 @@
 import { escapeHtml } from "./html";
 import { createLiveOutput, type LiveOutput } from "./live";
 import { mimeBundleSymbol } from "./protocol";
+import { currentDisplaySink, emitDisplay } from "./sink";
 import { displayState } from "./state";
 import type { MimeBundle } from "./types";
 
@@ -40,6 +41,12 @@ function reasonText(reason: unknown): string {
 /**
  * A progress bar drawn as HTML (bar, count, rate, ETA) and as one text line for
  * `jupyter console` and nbconvert; both update in place through one display_id.
+ *
+ * Terminal front ends (jupyter console) print display_data and ignore update_display_data, so
+ * they would keep the bar's first state ("0/5") for good. When the bar ends, one more output
+ * carries the final line for them: its text/plain is that line and its text/html is empty. A
+ * terminal prints text/plain; a notebook (Lab, Notebook, VS Code, nbconvert HTML) renders the
+ * richer text/html, which shows nothing, so the updated bar stays the only bar on the page.
  */
 class LiveProgressBar implements ProgressBar {
   private count = 0;
@@ -91,6 +98,8 @@ class LiveProgressBar implements ProgressBar {
     displayState().openProgress.delete(this);
     this.live.update(this.view);
     this.live.flush();
+    // Without a sink (a plain Node script) every state was already printed as text.
+    if (currentDisplaySink()) emitDisplay({ data: terminalEcho(this.render()), metadata: { tsfine: { terminalEcho: true } } });
   }
 
   private render(): MimeBundle {
@@ -119,6 +128,11 @@ class LiveProgressBar implements ProgressBar {
       `</div>`;
     return { "text/html": html, "text/plain": text };
   }
+}
+
+/** The final state for front ends that only print text/plain: empty for every front end that renders HTML. */
+function terminalEcho(bundle: MimeBundle): MimeBundle {
+  return { "text/html": "", "text/plain": bundle["text/plain"] };
 }
 
 export function createProgressBar(total?: number, label = ""): ProgressBar {

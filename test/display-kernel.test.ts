@@ -132,3 +132,18 @@ describe("training curves: accuracy on a readable right axis (paper cut 9)", () 
     expect(topLabelY).toBeGreaterThan(12); // inside the image, below the title band's top
   });
 });
+
+describe("a finished progress bar reaches terminal front ends (paper cut 10)", () => {
+  test("the final state arrives as a display_data a terminal prints (text/plain) and a notebook renders as nothing (empty text/html)", async () => {
+    const outputs = await run('const steps = display.progress(5, "steps");\nfor (let i = 0; i < 5; i++) { await new Promise((r) => setTimeout(r, 20)); steps.tick(); }\nsteps.done();');
+    const created = outputs.filter((m) => m.header.msg_type === "display_data");
+    expect(created).toHaveLength(2);
+    const [bar, echo] = created.map((m) => m.content.data as Record<string, string>);
+    expect(bar["text/html"]).toContain("tsfine-progress");
+    expect(bar["text/plain"]).toMatch(/ 0\/5 /);
+    expect(echo["text/plain"]).toMatch(/^steps 100% \|█{24}\| 5\/5 \[.*\] done$/);
+    expect(echo["text/html"]).toBe("");
+    const updates = outputs.filter((m) => m.header.msg_type === "update_display_data");
+    expect((updates[updates.length - 1].content.data as Record<string, string>)["text/plain"]).toBe(echo["text/plain"]);
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * What a person sees in JupyterLab 4 and in the classic Notebook (nbclassic): open a notebook in
  * Debian's chromium, run all cells on the tsfine kernel, and check the plotly chart is drawn, the
- * image grid decoded and a live output shows its final value; then reload the saved notebook and
+ * image grid decoded, a live output shows its final value and a progress bar shows once, finished; then reload the saved notebook and
  * check the chart is drawn again without re-running. Screenshots go to test-output/jupyterlab/.
  */
 import { ChildProcess, spawn } from "node:child_process";
@@ -58,6 +58,11 @@ const CELLS = [
   [
     "const live = display.live('starting');",
     "for (let i = 1; i <= 200; i++) { live.update(`step ${i}`); await new Promise((r) => setTimeout(r, 2)); }",
+  ].join("\n"),
+  [
+    "const bar = display.progress(5, 'steps');",
+    "for (let i = 0; i < 5; i++) { await new Promise((r) => setTimeout(r, 30)); bar.tick(); }",
+    "bar.done();",
   ].join("\n"),
 ];
 
@@ -168,7 +173,7 @@ for (const frontend of [JUPYTERLAB, CLASSIC]) {
       return page;
     }
 
-    test("run all: chart drawn, grid images decoded, live output final; reload shows the chart again", async () => {
+    test("run all: chart drawn, grid images decoded, live output final, one finished progress bar; reload shows the chart again", async () => {
       const page = await openNotebook();
       await frontend.runAll(page);
 
@@ -188,6 +193,12 @@ for (const frontend of [JUPYTERLAB, CLASSIC]) {
       const liveOutput = await page.locator(frontend.cell).nth(3).locator(frontend.output).first().innerText();
       expect(liveOutput).toContain("step 200");
       expect(liveOutput).not.toContain("starting");
+      // The bar's final state also travels as a text-only echo for terminals (jupyter console); here it must not show.
+      const progressCell = page.locator(frontend.cell).nth(4);
+      await progressCell.locator(".tsfine-progress", { hasText: "done" }).waitFor({ timeout: 60_000 });
+      expect(await progressCell.locator(".tsfine-progress").count()).toBe(1);
+      const progressText = (await progressCell.locator(frontend.output).allInnerTexts()).join("\n");
+      expect(progressText.match(/5\/5/g)).toHaveLength(1);
       await page.screenshot({ path: shot("after-run"), fullPage: true });
 
       await frontend.save(page);

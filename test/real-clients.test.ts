@@ -108,6 +108,19 @@ describeWithJupyter("real Jupyter clients", () => {
     expect(printed(4)).toContain("doubled");
   });
 
+  test("nbconvert's HTML shows one progress bar, in its final state", () => {
+    const nbPath = path.join(jupyter.dir, "progress.ipynb");
+    const cell = 'const bar = display.progress(5, "steps");\nfor (let i = 0; i < 5; i++) { await new Promise((r) => setTimeout(r, 30)); bar.tick(); }\nbar.done();';
+    fs.writeFileSync(nbPath, JSON.stringify(notebook([cell])));
+    const exec = jupyter.run("jupyter", ["nbconvert", "--to", "html", "--execute", "--output", "progress.html", nbPath]);
+    expect(exec.status).toBe(0);
+    const page = fs.readFileSync(path.join(jupyter.dir, "progress.html"), "utf8");
+    expect(page.match(/class="tsfine-progress"/g)).toHaveLength(1);
+    expect(page.match(/5\/5/g)).toHaveLength(1);
+    expect(page).toMatch(/>done<\/span>/);
+    expect(page).not.toMatch(/0\/5/);
+  });
+
   test("nbconvert reports a failing cell as an error with the cell's line", () => {
     const nbPath = path.join(jupyter.dir, "failing.ipynb");
     fs.writeFileSync(nbPath, JSON.stringify(notebook(["const ok = 1;", "const n: number = 'not a number';"])));

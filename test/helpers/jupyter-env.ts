@@ -42,7 +42,8 @@ export function describeWithJupyter(name: string, body: () => void): void {
 export interface JupyterEnv {
   dir: string;
   env: NodeJS.ProcessEnv;
-  run(cmd: string, args: string[], options?: { cwd?: string; timeoutMs?: number }): SpawnSyncReturns<string>;
+  /** Runs a command in the environment; `input` is written to its stdin, which then closes. */
+  run(cmd: string, args: string[], options?: { cwd?: string; timeoutMs?: number; input?: string }): SpawnSyncReturns<string>;
   cleanup(): void;
 }
 
@@ -65,7 +66,7 @@ export function makeJupyterEnv(): JupyterEnv {
     env,
     run(cmd, args, options = {}) {
       const exe = fs.existsSync(path.join(venvBin, cmd)) ? path.join(venvBin, cmd) : cmd;
-      return spawnSync(exe, args, { cwd: options.cwd ?? dir, env, encoding: "utf8", timeout: options.timeoutMs ?? 300_000 });
+      return spawnSync(exe, args, { cwd: options.cwd ?? dir, env, encoding: "utf8", timeout: options.timeoutMs ?? 300_000, input: options.input });
     },
     cleanup() {
       fs.rmSync(dir, { recursive: true, force: true });
