@@ -31,6 +31,10 @@ import { typescriptVersion } from "./typescript-loader";
 const FORMAT = 1;
 /** Results kept per notebook folder (the most recently used). */
 const LIMIT = 256;
+/** Notebook folders whose results are kept (the most recently written). */
+const FOLDER_LIMIT = 64;
+/** The file is written at most this often: a notebook of many new cells must not rewrite it per cell. */
+const WRITE_INTERVAL_MS = 2000;
 /** A text that may resolve modules: its result could change with no file of its program changing. */
 const RESOLVES_MODULES = /(?<![\w$])(?:import|require|reference)(?![\w$])/;
 
@@ -127,8 +131,23 @@ export class ResultWriter {
     this.fresh.set(key, { program, result, used: Date.now() });
   }
 
-  get pending(): boolean {
-    return this.fresh.size > 0;
+  private lastWrite = 0;
+  private writeTimer: NodeJS.Timeout | undefined;
+
+  /** Writes now if the last write is long enough ago (a kernel's first cell at once), else a little later. */
+  flushWhenDue(): void {
+    if (this.fresh.size === 0 || this.writeTimer) return;
+    const wait = this.lastWrite + WRITE_INTERVAL_MS - Date.now();
+    if (wait <= 0) {
+      this.lastWrite = Date.now();
+      this.flush();
+      return;
+    }
+    this.writeTimer = setTimeout(() => {
+      this.writeTimer = undefined;
+      this.flushWhenDue();
+    }, wait);
+    this.writeTimer.unref();
   }
 
   /** Merges what this kernel learned with what other kernels wrote, and writes it (atomically). */
@@ -152,6 +171,21 @@ export class ResultWriter {
       entries: Object.fromEntries(kept),
     };
     writeAtomically(file, JSON.stringify(cache));
+    if (!onDisk) forgetOldestFolders(path.dirname(file));
+  }
+}
+
+/** A new folder's file was written: the results of folders not run for the longest go (temporary folders come and go). */
+function forgetOldestFolders(dir: string): void {
+  try {
+    const files = fs
+      .readdirSync(dir)
+      .filter((name) => name.endsWith(".json"))
+      .map((name) => ({ file: path.join(dir, name), mtimeMs: fs.statSync(path.join(dir, name)).mtimeMs }))
+      .sort((a, b) => b.mtimeMs - a.mtimeMs);
+    for (const { file } of files.slice(FOLDER_LIMIT)) fs.rmSync(file, { force: true });
+  } catch {
+    // another kernel removed one first
   }
 }
 

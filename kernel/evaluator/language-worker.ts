@@ -62,7 +62,7 @@ port.on("message", (message: ToLanguageWorker) => {
     // inspection build a program for each new text too (a front end asks on every keystroke or cursor move).
     setImmediate(() => {
       // The results first: a kernel is often stopped right after its cell (a script's run, a killed kernel).
-      results?.flush();
+      results?.flushWhenDue();
       collectGarbageIfGrown();
       if (message.type === "compile") saveCodeCache();
     });
