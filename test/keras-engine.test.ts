@@ -279,6 +279,15 @@ suite("tl.fit with engine: 'keras'", () => {
     expect(tuned.epochs).toHaveLength(2);
   }, 240_000);
 
+  test('devices: "all" on TensorFlow says it needs JAX, and nothing trains', async () => {
+    const model = smallModel();
+    const before = values(model);
+    await expect(fit(model, dataset(32, 2), { engine: "keras", devices: "all", verbose: false })).rejects.toThrow(
+      'devices: "all" trains data-parallel with keras.distribution, which runs on JAX, and this engine runs tensorflow: run `npx tsfine backend install keras --with jax` and set TSFINE_KERAS_FRAMEWORK=jax.',
+    );
+    expect(values(model)).toEqual(before);
+  });
+
   test("an unknown engine is one sentence", async () => {
     await expect(fit(smallModel(), dataset(16, 1), { engine: "pytorch", verbose: false })).rejects.toThrow(/^engine must be one of "tfjs", "keras"; received "pytorch"\./);
   });

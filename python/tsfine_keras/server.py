@@ -54,6 +54,7 @@ class Session:
     def build(self, request):
         from .convert import ConversionError, build_model, leaf_layers
 
+        devices_used = self._distribute(request.get("devices"))
         try:
             model = build_model(request["topology"])
         except ConversionError as error:
@@ -77,7 +78,24 @@ class Session:
                 trainable.extend(layer.trainable_weights)
         self.model, self.variables, self.trainable = model, variables, trainable
         self._write_weights(request["weights"], into_model=True)
-        return {"params": int(sum(int(np.prod(v.shape)) for v in variables)), "trainable": len(trainable)}
+        return {"params": int(sum(int(np.prod(v.shape)) for v in variables)), "trainable": len(trainable), "devicesUsed": devices_used}
+
+    def _distribute(self, devices):
+        """devices "all": data parallel over every device with keras.distribution (JAX); else one device."""
+        keras = self.keras
+        framework = keras.backend.backend()
+        available, _ = describe_devices(framework)
+        if devices != "all":
+            if framework == "jax":
+                keras.distribution.set_distribution(None)
+            return available[:1]
+        if framework != "jax":
+            raise EngineError(
+                f'devices: "all" trains data-parallel with keras.distribution, which runs on JAX, and this engine runs {framework}: '
+                "run `npx tsfine backend install keras --with jax` and set TSFINE_KERAS_FRAMEWORK=jax."
+            )
+        keras.distribution.set_distribution(keras.distribution.DataParallel(devices=keras.distribution.list_devices()))
+        return available
 
     def _write_weights(self, path, into_model):
         flat = np.load(path)

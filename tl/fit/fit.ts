@@ -42,6 +42,8 @@ export interface FitOptions {
    * registerFitEngine (tl/fit/engines.ts); callbacks, history and interrupt behave the same.
    */
   engine?: string;
+  /** The keras engine: "all" trains data-parallel over every device it sees (keras.distribution on JAX). */
+  devices?: "all";
 }
 
 function callbacksFor(options: FitOptions): Callback[] {

@@ -21,6 +21,15 @@ function layerMultipliers(state: FitState, options: { layerLrs?: number[]; lrMul
   return multipliers;
 }
 
+/** Data parallel splits every batch evenly over the devices, the epoch's last (smaller) batch included. */
+function checkBatchesSplit(state: FitState, count: number): void {
+  const last = state.trainSet.size % state.batchSize || state.batchSize;
+  if (state.batchSize % count === 0 && last % count === 0) return;
+  throw new Error(
+    `With devices: "all" each batch is split over ${count} devices, so batchSize (${state.batchSize}) and the epoch's last batch (${last} of ${state.trainSet.size} examples) must be multiples of ${count}; pick another batchSize.`,
+  );
+}
+
 function deathSentence(died: EngineDiedError, state: FitState): Error {
   const where = state.step === 0 && state.batch === 0 ? "before the first batch" : `at epoch ${state.epoch + 1}, batch ${state.batch + 1}`;
   return new Error(`${died.message} ${where}; the model is as it was before this fit.`);
@@ -31,7 +40,17 @@ export const kerasEngine: FitEngine = {
     const { state, options } = loop;
     // state.trainModel: the layers above the frozen-activation cache when it is on, else the model.
     const compile = { classification: state.classification, optimizer: options.optimizer ?? "adam", lr: state.lr, multipliers: layerMultipliers(state, options) };
-    const session = await loop.wait(KerasModelSession.open(state.trainModel, compile));
+    const devices = options.devices as unknown;
+    if (devices !== undefined && devices !== "all") throw new Error(`devices must be "all" (every device the keras engine sees) or left out; received ${JSON.stringify(devices)}.`);
+    const session = await loop.wait(KerasModelSession.open(state.trainModel, compile, { devices }));
+    if (devices === "all") {
+      try {
+        checkBatchesSplit(state, session.info.devices.length);
+      } catch (error) {
+        session.close();
+        throw error;
+      }
+    }
     state.history.engine = engineLabel(session.info);
     let lastStepUnwanted = false;
     const pull = async () => {

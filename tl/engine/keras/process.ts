@@ -32,7 +32,7 @@ export function findInterpreter(): EngineInterpreter | undefined {
     const dir = environmentDir(framework);
     if (readMarker(dir)) {
       const why = asked ? "TSFINE_KERAS_FRAMEWORK names it" : framework === preferred[0] ? "the default for this machine" : "the one installed";
-      return { python: environmentPython(dir), framework, why: `${why} (${dir})` };
+      return { python: environmentPython(dir), framework, why };
     }
   }
   return undefined;
@@ -105,7 +105,10 @@ export class KerasProcess {
 
   /** Ends the process (its loop ends when stdin closes) and removes the exchange folder. */
   close(): void {
-    if (this.ended === undefined) this.child.stdin?.end();
+    if (this.ended === undefined) {
+      this.child.stdin?.end();
+      this.onEnd("was closed by tsfine");
+    }
     fs.rmSync(this.exchangeDir, { recursive: true, force: true });
   }
 

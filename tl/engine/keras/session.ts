@@ -24,6 +24,11 @@ export interface KerasSessionOptions {
   multipliers?: Record<string, number>;
 }
 
+export interface KerasOpenOptions {
+  /** "all": data parallel over every device the framework sees (keras.distribution, JAX). */
+  devices?: "all";
+}
+
 /** What ran a fit, for history.engine: "keras 3.15.1 on tensorflow 2.21.0 (CPU:0)". */
 export function engineLabel(info: EngineInfo): string {
   return `keras ${info.keras} on ${info.framework} ${info.frameworkVersion} (${info.devices.join(", ")})`;
@@ -45,12 +50,14 @@ export class KerasModelSession {
   ) {}
 
   /** Converts `model` into the engine (one sentence naming a layer that cannot go) and compiles it. */
-  static async open(model: tf.LayersModel, options?: KerasSessionOptions): Promise<KerasModelSession> {
+  static async open(model: tf.LayersModel, options?: KerasSessionOptions, placement: KerasOpenOptions = {}): Promise<KerasModelSession> {
     const engine = kerasProcess();
     const info = (await engine.request("hello")) as unknown as EngineInfo;
     const weights = engine.file("weights-in.npy");
     writeWeights(model, weights);
-    await engine.request("build", { topology: topology(model), manifest: weightManifest(model), weights });
+    const built = await engine.request("build", { topology: topology(model), manifest: weightManifest(model), weights, devices: placement.devices });
+    // The devices this model trains on (the label names these, not every device the framework sees).
+    info.devices = built.devicesUsed as string[];
     if (options) await engine.request("compile", { ...options });
     const before = model.weights.map((w) => tf.keep(w.read().clone()));
     return new KerasModelSession(engine, model, info, before);
