@@ -5,6 +5,7 @@ import {
 } from "../display";
 import { CARTESIAN_TRACE_TYPES, LIBRARY_SCRIPT_MARKER, librarySource } from "../display/plotly/library";
 import * as tslab from "../display/tslab";
+import { waitUntil } from "./helpers/wait-until";
 
 /** A sink that records what a Jupyter client would receive. */
 class RecordingSink {
@@ -466,7 +467,8 @@ describe("live outputs", () => {
     const started = Date.now();
     for (let i = 1; i <= 10_000; i++) out.update(`step ${i}`);
     const loopMs = Date.now() - started;
-    await sleep(120);
+    const lastUpdate = () => sink.events.filter((e) => e.update).at(-1)?.data;
+    await waitUntil(() => JSON.stringify(lastUpdate()) === JSON.stringify({ "text/plain": "step 10000" }), "the last state", { timeoutMs: 2000 }).catch(() => {});
     const updates = sink.events.filter((e) => e.update);
     expect(updates.length).toBeLessThanOrEqual(3 + loopMs / 50);
     expect(updates[updates.length - 1].data).toEqual({ "text/plain": "step 10000" });

@@ -11,6 +11,7 @@ import { createInterpreter } from "../kernel/evaluator";
 import { CellCompiler } from "../kernel/evaluator/cell-compiler";
 import { needsTfDeclarations, webgpuTypesFile } from "../kernel/evaluator/globals-declarations";
 import type { DisplayEvent, ExecuteOutcome, Interpreter, OutputSink } from "../kernel/interpreter";
+import { waitUntil } from "./helpers/wait-until";
 
 type Output = { kind: "stdout" | "stderr"; text: string } | { kind: "display"; event: DisplayEvent };
 
@@ -406,21 +407,26 @@ describe("output", () => {
   test("a thrown error in a background callback is reported on stderr and the kernel keeps running", async () => {
     await run("setTimeout(() => { throw new Error('late failure') }, 10)");
     const sink = lastSink;
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await waitUntil(() => sink.text("stderr").includes("late failure"), "the late failure on stderr").catch(() => {});
     expect(sink.text("stderr")).toContain("late failure");
     await expectValue("1 + 1", "2");
     await run("Promise.reject(new Error('nobody caught me')); undefined");
     const rejected = lastSink;
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await waitUntil(() => rejected.text("stderr").includes("nobody caught me"), "the rejection on stderr").catch(() => {});
     expect(rejected.text("stderr")).toContain("nobody caught me");
     await expectValue("2 + 2", "4");
   });
 });
 
 describe("interrupt", () => {
-  async function interruptAfter(code: string, delayMs: number) {
+  /** A statement that tells the test the cell got this far: interruptOnceStarted waits for it. */
+  const markStarted = () => `require("fs").writeFileSync(${JSON.stringify(path.join(notebookDir, "cell-started"))}, "1");`;
+
+  async function interruptOnceStarted(code: string) {
+    const started = path.join(notebookDir, "cell-started");
+    fs.rmSync(started, { force: true });
     const pending = run(code);
-    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    await waitUntil(() => fs.existsSync(started), "the cell to start");
     const asked = Date.now();
     kernel.interrupt();
     const outcome = await pending;
@@ -429,15 +435,14 @@ describe("interrupt", () => {
 
   test("a synchronous endless loop stops within a second; earlier state survives", async () => {
     await run("const survivor = 'still here'");
-    const { outcome, tookMs } = await interruptAfter("while (true) {}", 300);
+    const { outcome, tookMs } = await interruptOnceStarted(`${markStarted()} while (true) {}`);
     expect(outcome).toMatchObject({ status: "error", ename: "Interrupted" });
     expect(tookMs).toBeLessThan(1000);
     await expectValue("survivor", "'still here'");
   });
 
-  // Issue 2: the termination used to go to whichever worker the inspector had numbered like the runtime's
-  // thread, so a second interpreter in a process (this one) never stopped its loop, and a first one did not
-  // about one time in three (its language worker took the number).
+  // The termination must reach this interpreter's runtime worker, found by its thread id: the inspector's
+  // worker numbers differ from thread ids once a second interpreter (this one) or a language worker exists.
   test("the first interrupt of a fresh interpreter stops a busy loop and keeps its state, every time", async () => {
     const started = path.join(notebookDir, "loop-started");
     for (let round = 0; round < 2; round++) {
@@ -448,8 +453,7 @@ describe("interrupt", () => {
         expect(await execute("let keep = 7")).toMatchObject({ status: "ok" });
         fs.rmSync(started, { force: true });
         const pending = execute(`require("fs").writeFileSync(${JSON.stringify(started)}, "1"); while (true) {}`);
-        while (!fs.existsSync(started)) await new Promise((resolve) => setTimeout(resolve, 10));
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        await waitUntil(() => fs.existsSync(started), "the loop to start");
         const asked = Date.now();
         fresh.interrupt();
         expect(await pending).toMatchObject({ status: "error", ename: "Interrupted" });
@@ -468,7 +472,7 @@ describe("interrupt", () => {
     for (const ms of [90, 100, 105, 110, 115, 120, 130]) {
       fs.rmSync(started, { force: true });
       const pending = run(`require("fs").writeFileSync(${JSON.stringify(started)}, "1"); { const until = Date.now() + ${ms}; while (Date.now() < until) {} } "done"`);
-      while (!fs.existsSync(started)) await new Promise((resolve) => setTimeout(resolve, 2));
+      await waitUntil(() => fs.existsSync(started), "the loop to start", { intervalMs: 2 });
       kernel.interrupt();
       await pending;
       await expectValue("let sum = 0; for (let i = 0; i < 1e6; i++) sum += i; sum", "499999500000");
@@ -477,7 +481,7 @@ describe("interrupt", () => {
   });
 
   test("an await that never resolves stops within a second; the next cell runs", async () => {
-    const { outcome, tookMs } = await interruptAfter("await new Promise(() => {})", 300);
+    const { outcome, tookMs } = await interruptOnceStarted(`${markStarted()} await new Promise(() => {})`);
     expect(outcome).toMatchObject({ status: "error", ename: "Interrupted" });
     expect(tookMs).toBeLessThan(1000);
     await expectValue("survivor.length", "10");
@@ -495,7 +499,7 @@ describe("interrupt", () => {
   }, 120_000);
 
   test("a loop after an await stops too", async () => {
-    const { outcome } = await interruptAfter("await null\nwhile (true) {}", 300);
+    const { outcome } = await interruptOnceStarted(`await null\n${markStarted()} while (true) {}`);
     expect(outcome).toMatchObject({ status: "error", ename: "Interrupted" });
     await expectValue("1", "1");
   });

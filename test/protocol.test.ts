@@ -8,6 +8,7 @@ import { existsSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { KernelClient } from "../kernel/client";
 import { createMessage, DELIMITER, encodeMessage, JupyterMessage, MessageSigner } from "../kernel/wire";
+import { waitUntil } from "./helpers/wait-until";
 
 const repoRoot = path.resolve(__dirname, "..");
 const jsKernel = [process.execPath, path.join(repoRoot, "test", "helpers", "run-js-kernel.js"), "--connection-file", "{connection_file}"];
@@ -35,13 +36,33 @@ afterAll(async () => {
 });
 
 /**
- * Waits (up to 5 s) until the kernel's stderr holds every text: the kernel writes its log before it
- * handles the next message, but this process reads the pipe in its own time, possibly after the
- * ZeroMQ reply that follows.
+ * Waits until the kernel's stderr holds every text: the kernel writes its log before it handles
+ * the next message, but this process reads the pipe in its own time, possibly after the ZeroMQ
+ * reply that follows.
  */
 async function kernelLogged(texts: string[]): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!texts.every((text) => kernelLog.includes(text)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  await waitUntil(() => texts.every((text) => kernelLog.includes(text)), `the kernel to log ${JSON.stringify(texts)}`).catch(() => {});
+}
+
+/**
+ * Runs a cell that prints `marker` once it is waiting, and resolves when that line reaches iopub:
+ * from then on the cell is running and an interrupt has something to stop. `finished` is the
+ * cell's execute result.
+ */
+async function startWaitingCell(code: string, marker: string): Promise<{ finished: ReturnType<KernelClient["execute"]> }> {
+  let printed = "";
+  const previous = client.onIopub;
+  client.onIopub = (message) => {
+    previous(message);
+    if (message.header.msg_type === "stream") printed += message.content.text;
+  };
+  const running = client.execute(`console.log(${JSON.stringify(marker)}); ${code}`);
+  try {
+    await waitUntil(() => printed.includes(marker), `the cell to print "${marker}"`);
+  } finally {
+    client.onIopub = previous;
+  }
+  return { finished: running };
 }
 
 describe("kernel_info", () => {
@@ -175,9 +196,10 @@ describe("stdin", () => {
   });
 
   test("interrupt while a cell waits for input ends the cell", async () => {
-    client.onInputRequest = () => new Promise(() => {});
+    let asked = false;
+    client.onInputRequest = () => ((asked = true), new Promise(() => {}));
     const running = client.execute('input("never answered")');
-    await new Promise((r) => setTimeout(r, 200));
+    await waitUntil(() => asked, "the cell's input_request");
     const reply = await client.interrupt();
     expect(reply.content.status).toBe("ok");
     const result = await running;
@@ -212,8 +234,7 @@ describe("language requests", () => {
 
 describe("interrupt", () => {
   test("interrupt_request on control stops a pending await; the next cell runs", async () => {
-    const running = client.execute("new Promise(() => {})");
-    await new Promise((r) => setTimeout(r, 200));
+    const { finished: running } = await startWaitingCell("new Promise(() => {})", "waiting");
     await client.interrupt();
     const result = await running;
     expect(result.reply.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
@@ -224,8 +245,7 @@ describe("interrupt", () => {
 
 describe("SIGINT", () => {
   test("a SIGINT to the kernel process interrupts the cell instead of killing the kernel", async () => {
-    const running = client.execute("new Promise(() => {})");
-    await new Promise((r) => setTimeout(r, 200));
+    const { finished: running } = await startWaitingCell("new Promise(() => {})", "waiting");
     client.process!.kill("SIGINT");
     const result = await running;
     expect(result.reply.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
@@ -285,11 +305,13 @@ describe("history", () => {
 
 describe("heartbeat", () => {
   test("answers within 500 ms while the main thread is stuck in a 3 s synchronous loop", async () => {
-    const running = client.execute("var until = Date.now() + 3000; while (Date.now() < until) {} 'done'");
-    await new Promise((r) => setTimeout(r, 300));
+    let finished = false;
+    const running = client.execute("var until = Date.now() + 3000; while (Date.now() < until) {} 'done'").finally(() => (finished = true));
+    // pings from before the loop starts until after it ends: whenever it starts, some fall inside it
     const latencies: (number | undefined)[] = [];
-    for (let i = 0; i < 5; i++) latencies.push(await client.ping(1000));
+    while (!finished) latencies.push(await client.ping(1000));
     const result = await running;
+    expect(latencies.length).toBeGreaterThanOrEqual(5);
     expect(result.outputs[0].content.data["text/plain"]).toBe("'done'");
     for (const latency of latencies) expect(latency).toBeLessThan(500);
   });
@@ -371,8 +393,7 @@ describe("untrusted messages", () => {
 
 describe("concurrency and load", () => {
   test("complete (shell) and kernel_info (control) are answered while a cell runs", async () => {
-    const running = client.execute("sleep(1500).then(() => 'slow done')");
-    await new Promise((r) => setTimeout(r, 100));
+    const { finished: running } = await startWaitingCell("sleep(1500).then(() => 'slow done')", "sleeping");
     const answered: string[] = [];
     const complete = client.request("shell", "complete_request", { code: "sle", cursor_pos: 3 }).then(() => answered.push("complete"));
     const info = client.request("control", "kernel_info_request").then(() => answered.push("kernel_info"));

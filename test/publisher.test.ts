@@ -4,6 +4,7 @@
  */
 import { createHmac } from "node:crypto";
 import { RequestPublisher } from "../kernel/publisher";
+import { waitUntil } from "./helpers/wait-until";
 
 function recorder() {
   const sent: { type: string; content: Record<string, any> }[] = [];
@@ -15,7 +16,7 @@ test("many small writes become one stream message after a few ms", async () => {
   const sink = new RequestPublisher(publish, undefined);
   for (let i = 0; i < 1000; i++) sink.stream("stdout", `${i}\n`);
   expect(sent).toEqual([]);
-  await new Promise((r) => setTimeout(r, 30));
+  await waitUntil(() => sent.length > 0, "the batched stream message", { timeoutMs: 1000 });
   expect(sent.length).toBe(1);
   expect(sent[0].content.text.split("\n").length).toBe(1001);
 });
