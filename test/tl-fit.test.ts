@@ -95,20 +95,19 @@ describe("fit", () => {
     model.dispose();
   });
 
-  test("with the backbone frozen, caching its activations trains to the same result, faster", async () => {
+  // What the cache saves in time is measured by bench/boundary-cache.js, not here.
+  test("with the backbone frozen, caching its activations trains to the same result", async () => {
     const run = async (cacheFrozen: boolean) => {
       const model = await freshModel();
       freeze(model, { upTo: "block3_conv" });
       const notes: string[] = [];
       const spy: Callback = { name: "spy", afterFit: (s) => notes.push(...s.notes) };
       const tensors = tf.memory().numTensors;
-      const started = Date.now();
       const history = await fit(model, digits, { epochs: 4, batchSize: 16, lr: 1e-2, seed: 5, cacheFrozen, callbacks: [spy], ...quiet });
-      const seconds = (Date.now() - started) / 1000;
       expect(tf.memory().numTensors).toBe(tensors);
       const weights = weightValues(model);
       model.dispose();
-      return { history, seconds, notes, weights };
+      return { history, notes, weights };
     };
     const plain = await run(false);
     const cached = await run(true);
@@ -118,7 +117,6 @@ describe("fit", () => {
       expect(e.loss).toBeCloseTo(plain.history.epochs[i].loss, 4);
       expect(e.valLoss!).toBeCloseTo(plain.history.epochs[i].valLoss!, 4);
     });
-    expect(cached.seconds).toBeLessThan(plain.seconds);
   });
 
   test("discriminative rates and schedules run; fineTune trains the head first, then everything", async () => {
