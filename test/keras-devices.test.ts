@@ -24,7 +24,9 @@ function model(): tf.LayersModel {
   x = L.globalAveragePooling2d({ name: "pool" }).apply(x) as tf.SymbolicTensor;
   const output = L.dense({ units: 3, activation: "softmax", name: "out" }).apply(x) as tf.SymbolicTensor;
   const m = tf.model({ inputs: input, outputs: output });
-  m.setWeights(m.weights.map((w, i) => tf.tidy(() => tf.add(tf.randomUniform(w.shape as number[], -0.4, 0.4, "float32", 50 + i), w.name.includes("variance") ? 1 : 0))));
+  m.setWeights(
+    m.weights.map((w, i) => tf.tidy(() => tf.add(tf.randomUniform(w.shape as number[], -0.4, 0.4, "float32", 50 + i), w.name.includes("variance") ? 1 : 0))),
+  );
   return m;
 }
 
@@ -40,7 +42,10 @@ beforeAll(async () => {
 
 afterAll(() => {
   runningKerasProcess()?.close();
-  for (const [key, value] of [["TSFINE_KERAS_FRAMEWORK", saved.framework], ["XLA_FLAGS", saved.xla]] as const) {
+  for (const [key, value] of [
+    ["TSFINE_KERAS_FRAMEWORK", saved.framework],
+    ["XLA_FLAGS", saved.xla],
+  ] as const) {
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
   }
@@ -49,7 +54,11 @@ afterAll(() => {
 suite('devices: "all"', () => {
   test("two devices train data-parallel and match the one-device run", async () => {
     const xs = tf.randomUniform([80, 8, 8, 3], 0, 1, "float32", 8);
-    const data = fromTensors(xs, Array.from({ length: 80 }, (_, i) => (i * 5) % 3), { validation: 0, test: 0, seed: 3 });
+    const data = fromTensors(
+      xs,
+      Array.from({ length: 80 }, (_, i) => (i * 5) % 3),
+      { validation: 0, test: 0, seed: 3 },
+    );
     const options = { epochs: 1, batchSize: 8, lr: 0.05, optimizer: "sgd" as const, seed: 6, verbose: false, cacheFrozen: false, engine: "keras" };
     const single = model();
     const double = model();
@@ -63,7 +72,8 @@ suite('devices: "all"', () => {
     single.weights.forEach((w, i) => {
       const a = w.read().dataSync();
       const b = double.weights[i].read().dataSync();
-      let d = 0, n = 0;
+      let d = 0,
+        n = 0;
       for (let j = 0; j < a.length; j++) {
         d += (a[j] - b[j]) ** 2;
         n += a[j] ** 2;
@@ -73,7 +83,11 @@ suite('devices: "all"', () => {
   }, 240_000);
 
   test("a batch that cannot split evenly over the devices is one sentence, before anything trains", async () => {
-    const data = fromTensors(tf.randomUniform([20, 8, 8, 3], 0, 1, "float32", 9), Array.from({ length: 20 }, (_, i) => i % 3), { validation: 0, test: 0 });
+    const data = fromTensors(
+      tf.randomUniform([20, 8, 8, 3], 0, 1, "float32", 9),
+      Array.from({ length: 20 }, (_, i) => i % 3),
+      { validation: 0, test: 0 },
+    );
     const m = model();
     const before = m.getWeights().map((w) => Array.from(w.dataSync()));
     await expect(fit(m, data, { engine: "keras", devices: "all", batchSize: 7, verbose: false })).rejects.toThrow(

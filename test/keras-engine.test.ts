@@ -118,7 +118,11 @@ suite("the keras engine's converter", () => {
     const input = tf.input({ shape: [4] });
     const output = tf.layers.dense({ units: 2, activation: "hardSigmoid", name: "gate" }).apply(input) as tf.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: output });
-    const data = fromTensors(tf.randomUniform([16, 4], 0, 1, "float32", 5), Array.from({ length: 16 }, (_, i) => i % 2), { validation: 0 });
+    const data = fromTensors(
+      tf.randomUniform([16, 4], 0, 1, "float32", 5),
+      Array.from({ length: 16 }, (_, i) => i % 2),
+      { validation: 0 },
+    );
     const before = values(model);
     await expect(fit(model, data, { engine: "keras", verbose: false })).rejects.toThrow(
       /^Layer gate \(Dense\) uses activation hard_sigmoid, which differs between the engines \(.*\); train this model with the tfjs engine\.$/,
@@ -231,7 +235,15 @@ suite("tl.fit with engine: 'keras'", () => {
         if (state.batch === 3) requestStop();
       },
     };
-    const history = await fit(model, dataset(160, 8), { engine: "keras", epochs: 2, batchSize: 8, lr: 0.01, schedule: "onecycle", verbose: false, callbacks: [stopper] });
+    const history = await fit(model, dataset(160, 8), {
+      engine: "keras",
+      epochs: 2,
+      batchSize: 8,
+      lr: 0.01,
+      schedule: "onecycle",
+      verbose: false,
+      callbacks: [stopper],
+    });
     expect(history.stopped).toBe("interrupted");
     expect(seen.map((s) => s.batch)).toEqual([0, 1, 2, 3]);
     expect(seen.every((s) => Number.isFinite(s.loss))).toBe(true);
@@ -289,7 +301,9 @@ suite("tl.fit with engine: 'keras'", () => {
   });
 
   test("an unknown engine is one sentence", async () => {
-    await expect(fit(smallModel(), dataset(16, 1), { engine: "pytorch", verbose: false })).rejects.toThrow(/^engine must be one of "tfjs", "keras"; received "pytorch"\./);
+    await expect(fit(smallModel(), dataset(16, 1), { engine: "pytorch", verbose: false })).rejects.toThrow(
+      /^engine must be one of "tfjs", "keras"; received "pytorch"\./,
+    );
   });
 });
 
@@ -301,7 +315,9 @@ suite("tl.engine.describe (%engine)", () => {
     expect(description.keras.info?.framework).toBe("tensorflow");
     expect(description.keras.info?.devices).toContain("CPU:0");
     const text = description.toMimeBundle()["text/plain"];
-    expect(text).toMatch(/^engine: tfjs \(tl\.fit's default; engines: tfjs, keras\)\n  ✓ keras: Keras 3\.\d+\.\d+ on tensorflow 2\.\d+\.\d+, devices CPU:0; \S+python \(.+\)\n/);
+    expect(text).toMatch(
+      /^engine: tfjs \(tl\.fit's default; engines: tfjs, keras\)\n {2}✓ keras: Keras 3\.\d+\.\d+ on tensorflow 2\.\d+\.\d+, devices CPU:0; \S+python \(.+\)\n/,
+    );
     expect(text).toMatch(/The keras engine runs on the CPU here; .* tfjs stays the default\.$/);
     expect(description.toMimeBundle()["text/html"]).toContain("<code>keras</code>");
   });

@@ -40,7 +40,9 @@ describe("tsfine backend install keras", () => {
   test("a TSFINE_PYTHON that does not exist, or a missing python3, is one sentence and nothing is made", () => {
     const own = tsfine(["backend", "install", "keras"], { XDG_CACHE_HOME: cacheHome, TSFINE_PYTHON: "/nowhere/python" });
     expect(own.status).toBe(1);
-    expect(own.stderr.trim()).toMatch(/^tsfine backend: TSFINE_PYTHON \(\/nowhere\/python\) cannot import keras with tensorflow, jax, torch \(.*\); install them there, .*\.$/);
+    expect(own.stderr.trim()).toMatch(
+      /^tsfine backend: TSFINE_PYTHON \(\/nowhere\/python\) cannot import keras with tensorflow, jax, torch \(.*\); install them there, .*\.$/,
+    );
     const noPython = tsfine(["backend", "install", "keras", "--with", "jax"], { XDG_CACHE_HOME: cacheHome, TSFINE_INSTALL_PYTHON: "/nowhere/python3" });
     expect(noPython.stderr.trim()).toBe(
       "tsfine backend: /nowhere/python3 was not found; install Python 3.10 or newer with its venv module (Debian: apt-get install python3 python3-venv) and run this again.",

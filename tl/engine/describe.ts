@@ -27,7 +27,8 @@ export interface EngineDescription {
 }
 
 function advise(keras: EngineDescription["keras"]): string {
-  if (!keras.available) return `tfjs trains here; ${NOT_INSTALLED.replace(/^The keras engine is not installed: run/, "for Keras 3's compiled step, run").replace(/, then run this again\.$/, ".")}`;
+  if (!keras.available)
+    return `tfjs trains here; ${NOT_INSTALLED.replace(/^The keras engine is not installed: run/, "for Keras 3's compiled step, run").replace(/, then run this again\.$/, ".")}`;
   if (keras.error) return `tfjs trains here; the keras engine is installed but does not start (${keras.error}).`;
   const gpus = keras.info?.devices.filter((d) => d.startsWith("GPU")) ?? [];
   if (gpus.length > 0) return `The keras engine sees ${gpus.join(", ")}: train with { engine: "keras" } (or %fit … --engine keras); tfjs stays the default.`;
@@ -37,7 +38,10 @@ function advise(keras: EngineDescription["keras"]): string {
 function plain(d: Omit<EngineDescription, "toMimeBundle">): string {
   const lines = [`engine: ${d.default} (tl.fit's default; engines: ${d.engines.join(", ")})`];
   const k = d.keras;
-  if (k.info) lines.push(`  ✓ keras: Keras ${k.info.keras} on ${k.info.framework} ${k.info.frameworkVersion}, devices ${k.info.devices.join(", ")}; ${k.python} (${k.why})`);
+  if (k.info)
+    lines.push(
+      `  ✓ keras: Keras ${k.info.keras} on ${k.info.framework} ${k.info.frameworkVersion}, devices ${k.info.devices.join(", ")}; ${k.python} (${k.why})`,
+    );
   else lines.push(`  ✗ keras: ${k.error ?? k.why}`);
   lines.push(d.advice);
   return lines.join("\n");

@@ -39,9 +39,15 @@ export const kerasEngine: FitEngine = {
   async train(loop) {
     const { state, options } = loop;
     // state.trainModel: the layers above the frozen-activation cache when it is on, else the model.
-    const compile = { classification: state.classification, optimizer: options.optimizer ?? "adam", lr: state.lr, multipliers: layerMultipliers(state, options) };
+    const compile = {
+      classification: state.classification,
+      optimizer: options.optimizer ?? "adam",
+      lr: state.lr,
+      multipliers: layerMultipliers(state, options),
+    };
     const devices = options.devices as unknown;
-    if (devices !== undefined && devices !== "all") throw new Error(`devices must be "all" (every device the keras engine sees) or left out; received ${JSON.stringify(devices)}.`);
+    if (devices !== undefined && devices !== "all")
+      throw new Error(`devices must be "all" (every device the keras engine sees) or left out; received ${JSON.stringify(devices)}.`);
     const session = await loop.wait(KerasModelSession.open(state.trainModel, compile, { devices }));
     if (devices === "all") {
       try {
@@ -82,7 +88,9 @@ export const kerasEngine: FitEngine = {
 async function trainEpoch(loop: FitLoop, session: KerasModelSession, pull: () => Promise<void>, unwanted: () => void): Promise<EpochRecord | undefined> {
   const { state } = loop;
   const started = Date.now();
-  let lossSum = 0, accSum = 0, seen = 0;
+  let lossSum = 0,
+    accSum = 0,
+    seen = 0;
   loop.emit("beforeEpoch");
   state.batch = 0;
   const batches = state.trainSet.batches(state.batchSize, { shuffle: true, seed: loop.seed + 7919 * state.epoch, augment: true });

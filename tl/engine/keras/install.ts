@@ -104,7 +104,9 @@ function checkOwnPython(python: string, framework: Framework | undefined): Insta
     if (typeof found !== "string") {
       const keras = found.keras ?? "";
       if (!/^3\./.test(keras)) {
-        throw new Error(`TSFINE_PYTHON (${python}) has keras ${keras || "(unknown version)"}; the keras engine needs Keras 3: run \`${python} -m pip install ${KERAS_PIN}\`.`);
+        throw new Error(
+          `TSFINE_PYTHON (${python}) has keras ${keras || "(unknown version)"}; the keras engine needs Keras 3: run \`${python} -m pip install ${KERAS_PIN}\`.`,
+        );
       }
       return { python, framework: fw, versions: found, already: true };
     }
@@ -118,10 +120,14 @@ function checkOwnPython(python: string, framework: Framework | undefined): Insta
 function checkBasePython(python: string): void {
   const run = spawnSync(python, ["-c", "import sys, venv, ensurepip; print('%d.%d' % sys.version_info[:2])"], { encoding: "utf8", timeout: 60_000 });
   if (run.error && (run.error as NodeJS.ErrnoException).code === "ENOENT") {
-    throw new Error(`${python} was not found; install Python 3.10 or newer with its venv module (Debian: apt-get install python3 python3-venv) and run this again.`);
+    throw new Error(
+      `${python} was not found; install Python 3.10 or newer with its venv module (Debian: apt-get install python3 python3-venv) and run this again.`,
+    );
   }
   if (run.status !== 0) {
-    throw new Error(`${python} cannot make virtual environments (no venv or ensurepip module); install it (Debian: apt-get install python3-venv) and run this again.`);
+    throw new Error(
+      `${python} cannot make virtual environments (no venv or ensurepip module); install it (Debian: apt-get install python3-venv) and run this again.`,
+    );
   }
   const [major, minor] = run.stdout.trim().split(".").map(Number);
   if (major < 3 || (major === 3 && minor < 10)) {
@@ -208,7 +214,9 @@ export async function installKeras(options: InstallOptions = {}): Promise<Instal
   const needed = diskNeededMb(framework, gpu);
   const free = freeMb(cache);
   if (free < needed) {
-    throw new Error(`Installing Keras with ${framework} needs about ${(needed / 1024).toFixed(1)} GB free in ${cache}; ${(free / 1024).toFixed(1)} GB are: free some space (or point XDG_CACHE_HOME elsewhere) and run this again.`);
+    throw new Error(
+      `Installing Keras with ${framework} needs about ${(needed / 1024).toFixed(1)} GB free in ${cache}; ${(free / 1024).toFixed(1)} GB are: free some space (or point XDG_CACHE_HOME elsewhere) and run this again.`,
+    );
   }
   fs.mkdirSync(cache, { recursive: true });
   const partial = path.join(cache, `.keras-${framework}.partial-${process.pid}`);

@@ -39,7 +39,11 @@ export function readNpy(file: string): { values: Float32Array; shape: number[] }
     throw new Error(`${file} holds ${header.trim()}; float32 in C order was expected.`);
   }
   const shapeText = header.match(/'shape':\s*\(([^)]*)\)/)?.[1] ?? "";
-  const shape = shapeText.split(",").map((s) => s.trim()).filter(Boolean).map(Number);
+  const shape = shapeText
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
   const offset = start + headerLength;
   // Copy into an aligned buffer: the data start need not be a multiple of 4 in the file's buffer.
   const values = new Float32Array((bytes.length - offset) / 4);

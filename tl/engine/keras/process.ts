@@ -75,7 +75,12 @@ export class KerasProcess {
     replies.on("data", (chunk: string) => this.onReplies(chunk));
     const keepTail = (chunk: Buffer) => {
       if (process.env.TSFINE_KERAS_DEBUG) process.stderr.write(chunk);
-      this.stderrTail.push(...chunk.toString("utf8").split("\n").filter((l) => l.trim()));
+      this.stderrTail.push(
+        ...chunk
+          .toString("utf8")
+          .split("\n")
+          .filter((l) => l.trim()),
+      );
       this.stderrTail = this.stderrTail.slice(-20);
     };
     this.child.stdout!.on("data", keepTail);
