@@ -9,6 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { createInterpreter } from "../kernel/evaluator";
 import type { DisplayEvent, ExecuteOutcome, Interpreter, OutputSink } from "../kernel/interpreter";
+import { waitUntil } from "./helpers/wait-until";
 
 class CollectingSink implements OutputSink {
   stderr = "";
@@ -41,8 +42,6 @@ async function value(code: string): Promise<string> {
   return outcome.result?.["text/plain"] as string;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 beforeAll(async () => {
   notebookDir = fs.mkdtempSync(path.join(os.tmpdir(), "tsfine-interrupt-fit-"));
   kernel = createInterpreter({ cwd: notebookDir, typecheck: "off", preloadBackend: false });
@@ -55,7 +54,7 @@ afterAll(async () => {
 });
 
 test("tl.fit interrupted mid-step stops at its batch boundary: no termination, no restart, best weights, no leaked tensors, fit works again", async () => {
-  const epochsFile = path.join(notebookDir, "epochs-done");
+  const stepFile = path.join(notebookDir, "second-epoch-step");
   await value(`
     const survivor = "kept";
     await tl.backend.init("wasm");
@@ -76,13 +75,10 @@ test("tl.fit interrupted mid-step stops at its batch boundary: no termination, n
   const pending = run(`
     history = await tl.fit(model, data, {
       epochs: 100, batchSize: 256, lr: 1e-3, seed: 4, checkpoint: "best", verbose: false,
-      callbacks: [{ name: "epochs", afterEpoch: (s) => require("fs").writeFileSync(${JSON.stringify(epochsFile)}, String(s.epoch + 1)) }],
+      callbacks: [{ name: "step", beforeBatch: (s) => { if (s.epoch >= 1) require("fs").writeFileSync(${JSON.stringify(stepFile)}, String(s.batch)); } }],
     });`);
-  const deadline = Date.now() + 120_000;
-  while (!fs.existsSync(epochsFile) && Date.now() < deadline) await sleep(10);
-  expect(fs.existsSync(epochsFile)).toBe(true);
-  // the next epoch's first step has started: steps follow one another with only an event-loop turn between
-  await sleep(150);
+  // an epoch is done and the next one's first step is starting
+  await waitUntil(() => fs.existsSync(stepFile), "a step of the second epoch", { timeoutMs: 120_000 });
   const asked = Date.now();
   kernel.interrupt();
   const outcome = await pending;
