@@ -15,6 +15,8 @@ export default tseslint.config(
       // require() is how the kernel loads a module lazily (start-up time) or optionally (a package
       // the user may not have); the value is typed with `typeof import("...")`.
       "@typescript-eslint/no-require-imports": "off",
+      // A leading underscore marks a parameter or binding kept for its position or its interface.
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrorsIgnorePattern: "^_" }],
     },
   },
   {
