@@ -766,8 +766,8 @@ describe("floods of output", () => {
   });
 });
 
-// Last: on wasm, running out of memory used to abort the WebAssembly module and take every tensor
-// with it; nothing after this test depends on tf.
+// Last: a batch that does reach wasm's memory limit aborts the WebAssembly module and takes every
+// tensor with it, so nothing after this test depends on tf.
 describe("faults: out of memory", () => {
   test("a batch too large for wasm memory: a clear error naming a batch size, the kernel and earlier state survive", async () => {
     const setup = await client.execute(`
