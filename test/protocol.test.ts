@@ -65,6 +65,15 @@ async function startWaitingCell(code: string, marker: string): Promise<{ finishe
   return { finished: running };
 }
 
+/**
+ * Resolves once the kernel's main thread stops answering shell requests within 200 ms: a cell's
+ * synchronous loop has begun (the main thread runs it; control and heartbeat have threads of their own).
+ */
+async function mainThreadStuck(): Promise<void> {
+  const unanswered = () => client.request("shell", "kernel_info_request", {}, 200).then(() => false, () => true);
+  await waitUntil(unanswered, "the main thread to be busy with the cell");
+}
+
 describe("kernel_info", () => {
   test.each(["shell", "control"] as const)("answers on %s with protocol 5.3, tsfine and the interpreter's language", async (channel) => {
     const { reply, iopub } = await client.requestWithIopub(channel, "kernel_info_request");
@@ -320,7 +329,7 @@ describe("heartbeat", () => {
 describe("control thread", () => {
   test("kernel_info and interrupt on control are answered within 500 ms while the main thread is stuck in a 3 s synchronous loop", async () => {
     const running = client.execute("var until = Date.now() + 3000; while (Date.now() < until) {} 'done'");
-    await new Promise((r) => setTimeout(r, 300));
+    await mainThreadStuck();
     const answered: string[] = [];
     const timed = async (msgType: string) => {
       const started = performance.now();
