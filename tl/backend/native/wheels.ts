@@ -51,6 +51,12 @@ function runInherited(command: string, args: string[]): Promise<void> {
 }
 
 /**
+ * The libraries inside do not depend on Python, so pip is asked for one fixed target: the same
+ * files arrive whichever python3 runs pip (3.8 or 3.14, where TensorFlow has no wheel of its own).
+ */
+const WHEEL_TARGET = ["--only-binary=:all:", "--platform", "manylinux_2_27_x86_64", "--python-version", "3.11", "--implementation", "cp"];
+
+/**
  * `pip download --no-deps` of each requirement into `folder`; pip skips a file already there, so
  * a second install reuses the wheels. Returns the wheel files in the order asked.
  */
@@ -58,7 +64,7 @@ export async function downloadWheels(python: string, requirements: string[], fol
   fs.mkdirSync(folder, { recursive: true });
   const wanted = requirements.filter((requirement) => !requirement.includes("==") || findWheel(folder, requirement) === undefined);
   if (wanted.length > 0) {
-    await runInherited(python, ["-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--progress-bar", "on", "-d", folder, ...wanted]);
+    await runInherited(python, ["-m", "pip", "download", "--no-deps", ...WHEEL_TARGET, "--progress-bar", "on", "-d", folder, ...wanted]);
   }
   return requirements.map((requirement) => {
     const name = requirement.split(/[<>=!~;\s]/)[0];
