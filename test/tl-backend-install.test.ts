@@ -35,9 +35,10 @@ function tempCache(prefix = "tsfine-install-test-"): string {
 function testNeeding(present: boolean, part: string): jest.It {
   if (present) return test;
   if (process.env.CI) {
-    return ((name: string) => test(name, () => {
-      throw new Error(`${part} is missing: .ci/run must run \`tsfine backend install cpu\` with XDG_CACHE_HOME=$TSFINE_NATIVE_CACHE.`);
-    })) as unknown as jest.It;
+    return ((name: string) =>
+      test(name, () => {
+        throw new Error(`${part} is missing: .ci/run must run \`tsfine backend install cpu\` with XDG_CACHE_HOME=$TSFINE_NATIVE_CACHE.`);
+      })) as unknown as jest.It;
   }
   console.log(`skipping tests that need ${part}`);
   return test.skip;
@@ -118,7 +119,9 @@ describe("tsfine backend install cpu, with the wheel already downloaded", () => 
       const described = tsfine(["backend"], { XDG_CACHE_HOME: cache });
       expect(described.stdout).toContain(`✗ tfjs-node: the native cpu backend is not installed (nothing in ${backends}/cpu)`);
       const removed = tsfine(["backend", "uninstall", "cpu"], { XDG_CACHE_HOME: cache });
-      expect(removed.stdout).toMatch(/^Removing \.cpu\.partial-\d+, left by an interrupted install\.\nRemoved the native cpu backend and its wheels \(274 MB\)\.\n$/);
+      expect(removed.stdout).toMatch(
+        /^Removing \.cpu\.partial-\d+, left by an interrupted install\.\nRemoved the native cpu backend and its wheels \(274 MB\)\.\n$/,
+      );
       expect(fs.readdirSync(backends)).toEqual([]);
     },
     240_000,

@@ -111,7 +111,9 @@ export async function installNative(variant: NativeVariant, options: InstallOpti
   removeLeftovers(variant, say);
   const existing = readManifest(variant);
   if (existing && installedMatches(variant, existing)) {
-    say(`The native ${variant} backend (TensorFlow ${existing.tensorflow}, tfjs-node ${existing.tfjsNode}) is already installed in ${finalDir}; nothing to do.`);
+    say(
+      `The native ${variant} backend (TensorFlow ${existing.tensorflow}, tfjs-node ${existing.tfjsNode}) is already installed in ${finalDir}; nothing to do.`,
+    );
     return { changed: false, dir: finalDir, manifest: existing };
   }
 
@@ -202,7 +204,9 @@ export async function installNative(variant: NativeVariant, options: InstallOpti
     fs.renameSync(staging, finalDir);
     fs.rmSync(old, { recursive: true, force: true });
     const seconds = ((Date.now() - started) / 1000).toFixed(0);
-    say(`Installed the native ${variant} backend (TensorFlow ${TENSORFLOW_VERSION}, ${megabytes(manifest.bytes)}) in ${finalDir} in ${seconds} s; \`tl.backend.init()\` now picks it.`);
+    say(
+      `Installed the native ${variant} backend (TensorFlow ${TENSORFLOW_VERSION}, ${megabytes(manifest.bytes)}) in ${finalDir} in ${seconds} s; \`tl.backend.init()\` now picks it.`,
+    );
     return { changed: true, dir: finalDir, manifest };
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true });
@@ -230,6 +234,10 @@ export function uninstallNative(variant: NativeVariant, options: InstallOptions 
     fs.rmSync(doomed, { recursive: true, force: true });
     removed = true;
   }
-  say(removed ? `Removed the native ${variant} backend and its wheels (${megabytes(bytes)}).` : `The native ${variant} backend is not installed; nothing to remove.`);
+  say(
+    removed
+      ? `Removed the native ${variant} backend and its wheels (${megabytes(bytes)}).`
+      : `The native ${variant} backend is not installed; nothing to remove.`,
+  );
   return { removed, bytes };
 }

@@ -78,7 +78,6 @@ export function preflight(variant: NativeVariant, cacheFolder: string): Prefligh
 /** The one sentence that says everything missing, or "" when nothing is. */
 export function missingSentence(variant: NativeVariant, check: Preflight): string {
   if (check.missing.length === 0) return "";
-  const list =
-    check.missing.length === 1 ? check.missing[0] : `${check.missing.slice(0, -1).join(", ")} and ${check.missing[check.missing.length - 1]}`;
+  const list = check.missing.length === 1 ? check.missing[0] : `${check.missing.slice(0, -1).join(", ")} and ${check.missing[check.missing.length - 1]}`;
   return `Cannot install the native ${variant} backend: this machine lacks ${list}; add ${check.missing.length === 1 ? "it" : "them"} and run \`tsfine backend install ${variant}\` again.`;
 }

@@ -93,7 +93,8 @@ print(count)
  */
 export function unpackWheel(python: string, wheel: string, target: string, members: string[]): number {
   const result = spawnSync(python, ["-c", UNPACK_SCRIPT, wheel, target, JSON.stringify(members)], { encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`Unpacking ${path.basename(wheel)} failed: ${(result.stderr || result.error?.message || "").trim().split("\n").pop()}`);
+  if (result.status !== 0)
+    throw new Error(`Unpacking ${path.basename(wheel)} failed: ${(result.stderr || result.error?.message || "").trim().split("\n").pop()}`);
   return Number(result.stdout.trim());
 }
 
