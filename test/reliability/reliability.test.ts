@@ -17,6 +17,7 @@ import * as path from "node:path";
 import { KernelClient } from "../../kernel/client";
 import { CHANNELS } from "../../kernel/connection";
 import { createMessage, DELIMITER, encodeMessage, JupyterMessage, MessageSigner } from "../../kernel/wire";
+import { waitUntil } from "../helpers/wait-until";
 import { MonitorStats, ResponsivenessMonitor } from "./monitor";
 
 jest.setTimeout(600_000);
@@ -334,9 +335,10 @@ describe("hostile and malformed input", () => {
 });
 
 describe("faults: interrupts keep the kernel's state", () => {
-  async function interruptAfter(code: string, delayMs: number) {
+  /** Runs `code` and interrupts it once `hasStarted` says the cell is running. */
+  async function interruptOnceStarted(code: string, hasStarted: () => boolean) {
     const running = client.execute(code, { allowStdin: true });
-    await new Promise((r) => setTimeout(r, delayMs));
+    await waitUntil(hasStarted, "the cell to start");
     const started = Date.now();
     await client.interrupt();
     const result = await running;
@@ -346,17 +348,22 @@ describe("faults: interrupts keep the kernel's state", () => {
   test("sync loop, pending await, %%sh child process and a waiting input_request are all interrupted within 1 s", async () => {
     await client.execute("const survivor = { value: 41 };");
     const previous = client.onInputRequest;
-    client.onInputRequest = () => new Promise(() => {}); // a user who never answers
-    const cases = {
-      "sync loop": "while (true) {}",
-      "pending await": "await new Promise(() => {})",
-      "%%sh sleep": "%%sh\nsleep 30; echo never",
-      "input_request": "const answer = await tsfine.input('name? ')",
+    let asked = false;
+    client.onInputRequest = () => ((asked = true), new Promise(() => {})); // a user who never answers
+    // each cell says it is running: by a file it writes (a print would wait behind a sync loop) or its input_request
+    const marker = path.join(scratch, "interrupt-case-started");
+    const markerWritten = () => fs.existsSync(marker);
+    const cases: Record<string, [string, () => boolean]> = {
+      "sync loop": [`require("fs").writeFileSync(${JSON.stringify(marker)}, ""); while (true) {}`, markerWritten],
+      "pending await": [`require("fs").writeFileSync(${JSON.stringify(marker)}, ""); await new Promise(() => {})`, markerWritten],
+      "%%sh sleep": [`%%sh\ntouch ${JSON.stringify(marker)}; sleep 30; echo never`, markerWritten],
+      "input_request": ["const answer = await tsfine.input('name? ')", () => asked],
     };
     let failures = 0;
     const timings: string[] = [];
-    for (const [name, code] of Object.entries(cases)) {
-      const { result, ms } = await interruptAfter(code, 700);
+    for (const [name, [code, hasStarted]] of Object.entries(cases)) {
+      fs.rmSync(marker, { force: true });
+      const { result, ms } = await interruptOnceStarted(code, hasStarted);
       const lostState = textOf(await client.execute("survivor.value")) !== "41";
       timings.push(`${name} ${ms} ms${lostState ? " (state lost)" : ""}`);
       if (result.reply.content.status !== "error" || ms > 1000 || lostState) failures++;
