@@ -137,10 +137,28 @@ export async function runNotebook(options: RunOptions): Promise<RunResult> {
         break;
       }
     }
+    const versions = await kernelVersions(client);
+    if (versions) notebook.metadata.tsfine = { ...notebook.metadata.tsfine, versions };
   } finally {
     await fs.writeFile(outputPath, JSON.stringify(notebook, null, 1) + "\n");
     await client.shutdown().catch(() => undefined);
     await client.close();
   }
   return { outputPath, executedCells, failure };
+}
+
+/**
+ * What the notebook ran on, as `%versions` shows it (tsfine, TypeScript, tfjs, backend, Node,
+ * platform), for the executed notebook's metadata; undefined from a kernel that is not tsfine's
+ * or that stopped.
+ */
+async function kernelVersions(client: KernelClient): Promise<Record<string, unknown> | undefined> {
+  try {
+    const result = await client.execute("", { silent: true, storeHistory: false, userExpressions: { versions: "__magics.versions(tf)" }, timeoutMs: 60_000 });
+    const value = result.reply.content.user_expressions?.versions;
+    const json = value?.status === "ok" ? value.data?.["application/json"] : undefined;
+    return json && typeof json === "object" ? (json as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -10,9 +10,11 @@ import { describeValue, lookupGlobal, reset, who, whos } from "./runtime/namespa
 import { cd, env, onChangeDirectory, pwd, writefile } from "./runtime/os";
 import { expandUserMagic, printUserMagicHelp, registerMagic, userMagicKind, userMagicNames } from "./runtime/user-magics";
 import { memoryTable } from "./runtime/rich";
+import { versions } from "./runtime/versions";
 import { showResult, standaloneTsfine } from "./runtime/standalone";
 
 export type { TimeitOptions, TimeitResult } from "./runtime/timing";
+export type { Versions } from "./runtime/versions";
 
 export const magicsRuntime = {
   time,
@@ -40,6 +42,7 @@ export const magicsRuntime = {
   expandUserMagic,
   printUserMagicHelp,
   memoryTable,
+  versions,
   showResult,
 };
 

@@ -117,6 +117,23 @@ describe("completion inside magics offers the notebook's names and the magic's f
   });
 });
 
+describe("%versions says what the notebook runs on", () => {
+  test("tsfine, TypeScript, tfjs, the backend, Node and the platform, as a table and as JSON", async () => {
+    const shown = await run("%versions");
+    expect(shown.status).toBe("ok");
+    const bundle = shown.sink.displays.map((event) => event.data).find((data) => data["application/json"]);
+    expect(bundle?.["application/json"]).toEqual({
+      tsfine: JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8")).version,
+      typescript: require("typescript").version,
+      tfjs: await valueOf("tf.version.tfjs").then((text) => text?.replace(/'/g, "")),
+      backend: await valueOf("tf.getBackend()").then((text) => text?.replace(/'/g, "")),
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+    });
+    expect(bundle?.["text/plain"]).toMatch(/^tsfine +\d/m);
+  });
+});
+
 describe("a stray error in async code keeps the notebook's state", () => {
   test("a timer that throws is reported on the cell that scheduled it, and every name survives", async () => {
     await run("let keep = 7");

@@ -144,6 +144,15 @@ describe("tsfine run", () => {
     const out = JSON.parse(fs.readFileSync(path.join(dir, "typescript.out.ipynb"), "utf8"));
     expect(out.metadata.kernelspec.name).toBe("tsfine");
     expect(out.metadata.language_info.name).toBe("typescript");
+    // what it ran on, as %versions shows it
+    expect(out.metadata.tsfine.versions).toEqual({
+      tsfine: JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")).version,
+      typescript: require("typescript").version,
+      tfjs: expect.stringMatching(/^\d+\.\d+/),
+      backend: expect.any(String),
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+    });
     expect(out.cells[2].outputs).toEqual([
       { output_type: "stream", name: "stdout", text: "epochs=7\n" },
       expect.objectContaining({ output_type: "execute_result", data: expect.objectContaining({ "text/plain": "14" }) }),

@@ -1,4 +1,4 @@
-/** TensorFlow.js settings: %seed, %backend, %engine, %memory. */
+/** TensorFlow.js settings: %seed, %backend, %engine, %memory; %versions (what the notebook runs on). */
 import { MagicDefinition } from "../declaration";
 import { statementOnly, valueOrStatement } from "./emit";
 
@@ -36,6 +36,16 @@ const engine: MagicDefinition = {
   },
 };
 
+const versions: MagicDefinition = {
+  name: "versions",
+  kind: "line",
+  summary: "Show what this notebook runs on: tsfine, TypeScript, tfjs, the backend, Node and the platform (tsfine run stores the same in the notebook's metadata).",
+  examples: ["%versions", "const ran = %versions"],
+  expand(_args, context) {
+    return context.position === "expression" ? "__magics.versions(tf)" : "display(__magics.versions(tf));";
+  },
+};
+
 const memory: MagicDefinition = {
   name: "memory",
   kind: "line",
@@ -45,4 +55,4 @@ const memory: MagicDefinition = {
   },
 };
 
-export const tensorflowMagics: MagicDefinition[] = [seed, backend, engine, memory];
+export const tensorflowMagics: MagicDefinition[] = [seed, backend, engine, memory, versions];
