@@ -7,19 +7,33 @@ import type { RawImage } from "./pngEncoder";
  * a screenshot tool or a data-set script writes (any bit depth, palettes, interlacing).
  */
 
-// fast-png is an ES module; Node ≥ 20.19 loads it with require(), which keeps this call synchronous.
-const fastPng: typeof import("fast-png/lib/index") = require("fast-png");
+type FastPng = typeof import("fast-png/lib/index");
+let fastPngModule: FastPng | undefined;
+
+/**
+ * fast-png is an ES module; Node ≥ 20.19 loads it with require(), which keeps decoding
+ * synchronous. Loaded on first use, so importing tl.data costs nothing until a PNG is read.
+ */
+function fastPng(): FastPng {
+  try {
+    fastPngModule ??= require("fast-png") as FastPng;
+  } catch (error) {
+    throw new Error(`Reading PNG files needs Node 20.19 or newer (this is ${process.version}): ${(error as Error).message}`);
+  }
+  return fastPngModule;
+}
 
 export function decodePng(bytes: Uint8Array, name = "image"): RawImage {
-  if (!fastPng.hasPngSignature(bytes)) throw new Error(`${name} is not a PNG file.`);
+  const { convertIndexedToRgb, decode, hasPngSignature } = fastPng();
+  if (!hasPngSignature(bytes)) throw new Error(`${name} is not a PNG file.`);
   let png: DecodedPng;
   try {
-    png = fastPng.decode(bytes);
+    png = decode(bytes);
   } catch (error) {
     throw new Error(`${name} is not a readable PNG: ${(error as Error).message}.`);
   }
   if (png.palette) {
-    const data = fastPng.convertIndexedToRgb(png);
+    const data = convertIndexedToRgb(png);
     const channels = data.length / (png.width * png.height);
     return { width: png.width, height: png.height, channels: channels as RawImage["channels"], data };
   }
