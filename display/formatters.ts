@@ -12,13 +12,14 @@ export function registerFormatter<T>(
 ): () => void;
 export function registerFormatter(
   predicate: (value: unknown) => boolean,
-  format: (value: any) => MimeBundle | undefined,
+  format: (value: never) => MimeBundle | undefined,
 ): () => void;
 export function registerFormatter(
   predicate: (value: unknown) => boolean,
-  format: (value: any) => MimeBundle | undefined,
+  format: (value: never) => MimeBundle | undefined,
 ): () => void {
-  const entry = { predicate, format };
+  // the predicate has checked the value's type, so the formatter may take it as unknown
+  const entry = { predicate, format: format as (value: unknown) => MimeBundle | undefined };
   displayState().formatters.unshift(entry);
   return () => {
     const list = displayState().formatters;

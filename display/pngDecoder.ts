@@ -18,7 +18,7 @@ function fastPng(): FastPng {
   try {
     fastPngModule ??= require("fast-png") as FastPng;
   } catch (error) {
-    throw new Error(`Reading PNG files needs Node 20.19 or newer (this is ${process.version}): ${(error as Error).message}`);
+    throw new Error(`Reading PNG files needs Node 20.19 or newer (this is ${process.version}): ${(error as Error).message}`, { cause: error });
   }
   return fastPngModule;
 }
@@ -30,7 +30,7 @@ export function decodePng(bytes: Uint8Array, name = "image"): RawImage {
   try {
     png = decode(bytes);
   } catch (error) {
-    throw new Error(`${name} is not a readable PNG: ${(error as Error).message}.`);
+    throw new Error(`${name} is not a readable PNG: ${(error as Error).message}.`, { cause: error });
   }
   if (png.palette) {
     const data = convertIndexedToRgb(png);

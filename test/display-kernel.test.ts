@@ -53,7 +53,9 @@ describe("plots of big data stay small (paper cut 2)", () => {
 
   test("plot.line of 10⁶ points keeps its shape (a one-point spike survives) and says it was decimated", async () => {
     const [figure] = bundles(
-      await run("const long = Float64Array.from({ length: 1_000_000 }, (_, i) => Math.sin(i / 1e4) + (i === 654_321 ? 40 : 0));\nplot.line({ loss: long }, { title: \"loss\" })"),
+      await run(
+        'const long = Float64Array.from({ length: 1_000_000 }, (_, i) => Math.sin(i / 1e4) + (i === 654_321 ? 40 : 0));\nplot.line({ loss: long }, { title: "loss" })',
+      ),
     );
     const json = figure[PLOTLY_MIME] as { data: Array<{ x: number[]; y: number[] }>; layout: { title: { text: string } } };
     expect(json.data[0].y.length).toBeLessThanOrEqual(2000);
@@ -79,7 +81,7 @@ describe("Deno's display protocol (paper cut 4)", () => {
   }
 }`;
 
-  test("an object with [Symbol.for(\"Jupyter.display\")]() shows that bundle, as a cell's value and through display()", async () => {
+  test('an object with [Symbol.for("Jupyter.display")]() shows that bundle, as a cell\'s value and through display()', async () => {
     const outputs = await run(`${denoClass}\ndisplay(new Badge("one"));\nnew Badge("two")`);
     expect(outputs.map((m) => [m.header.msg_type, (m.content.data as Record<string, unknown>)?.["text/html"]])).toEqual([
       ["display_data", '<b class="badge">one</b>'],
@@ -114,10 +116,10 @@ describe("%save says where the model went and how big it is (paper cut 8)", () =
 describe("training curves: accuracy on a readable right axis (paper cut 9)", () => {
   test("the accuracy axis ticks 0–100 % in steps of 20 %, in plotly and in the static SVG, with room for the top label", async () => {
     const cell = [
-      "const xs = tf.randomUniform([40, 4], 0, 1, \"float32\", 3);",
+      'const xs = tf.randomUniform([40, 4], 0, 1, "float32", 3);',
       "const ys = Array.from({ length: 40 }, (_, i) => i % 2);",
       "const toy = tl.data.fromTensors(xs, ys, { validation: 0.25, seed: 1 });",
-      "const net = tf.sequential({ layers: [tf.layers.dense({ units: 2, activation: \"softmax\", inputShape: [4] })] });",
+      'const net = tf.sequential({ layers: [tf.layers.dense({ units: 2, activation: "softmax", inputShape: [4] })] });',
       "await tl.fit(net, toy, { epochs: 3, batchSize: 10, lr: 1e-2, seed: 1 });",
     ].join("\n");
     const figures = bundles(await run(cell)).filter((b) => b[PLOTLY_MIME]);
@@ -135,7 +137,9 @@ describe("training curves: accuracy on a readable right axis (paper cut 9)", () 
 
 describe("a finished progress bar reaches terminal front ends (paper cut 10)", () => {
   test("the final state arrives as a display_data a terminal prints (text/plain) and a notebook renders as nothing (empty text/html)", async () => {
-    const outputs = await run('const steps = display.progress(5, "steps");\nfor (let i = 0; i < 5; i++) { await new Promise((r) => setTimeout(r, 20)); steps.tick(); }\nsteps.done();');
+    const outputs = await run(
+      'const steps = display.progress(5, "steps");\nfor (let i = 0; i < 5; i++) { await new Promise((r) => setTimeout(r, 20)); steps.tick(); }\nsteps.done();',
+    );
     const created = outputs.filter((m) => m.header.msg_type === "display_data");
     expect(created).toHaveLength(2);
     const [bar, echo] = created.map((m) => m.content.data as Record<string, string>);

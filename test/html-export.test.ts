@@ -6,7 +6,7 @@ function elementsOf(html: string): string[] {
 }
 
 describe("notebookToHtml", () => {
-  test('a quote in an output that lands in an attribute cannot open a new attribute or element', () => {
+  test("a quote in an output that lands in an attribute cannot open a new attribute or element", () => {
     const html = notebookToHtml(
       {
         cells: [
@@ -23,12 +23,12 @@ describe("notebookToHtml", () => {
       "t",
     );
     expect(html).toContain('<img src="data:image/png;base64,iVBOR&quot; onerror=&quot;alert(1)">');
-    expect(html).not.toContain("onerror=\"");
+    expect(html).not.toContain('onerror="');
     expect(elementsOf(html).filter((e) => e === "script")).toEqual([]);
   });
 
   test("text and code keep quotes readable", () => {
-    const html = notebookToHtml({ cells: [{ cell_type: "code", source: 'const s = "a" + \'b\' < 3', outputs: [] }] }, 'my "best" notebook');
+    const html = notebookToHtml({ cells: [{ cell_type: "code", source: "const s = \"a\" + 'b' < 3", outputs: [] }] }, 'my "best" notebook');
     expect(html).toContain("<title>my &quot;best&quot; notebook</title>");
     expect(html).toContain("const s = &quot;a&quot; + &#39;b&#39; &lt; 3");
   });

@@ -25,7 +25,10 @@ describe("decodePng", () => {
   });
 
   test("palette images come out as RGB pixels", () => {
-    const palette = [[255, 0, 0], [0, 0, 255]];
+    const palette = [
+      [255, 0, 0],
+      [0, 0, 255],
+    ];
     const png = fastPngEncode({ width: 2, height: 1, channels: 1, depth: 8, palette, data: Uint8Array.from([1, 0]) });
     expect(decodePng(png)).toMatchObject({ width: 2, height: 1, channels: 3 });
     expect(Array.from(decodePng(png).data)).toEqual([0, 0, 255, 255, 0, 0]);

@@ -33,7 +33,8 @@ if (missing && process.env.CI) {
   afterAll(() => jupyter?.cleanup());
 
   test("the bar's last state is printed, after its first", () => {
-    const cell = 'const bar = display.progress(5, "steps"); for (let i = 0; i < 5; i++) { await new Promise((r) => setTimeout(r, 40)); bar.tick(); } bar.done();';
+    const cell =
+      'const bar = display.progress(5, "steps"); for (let i = 0; i < 5; i++) { await new Promise((r) => setTimeout(r, 40)); bar.tick(); } bar.done();';
     const result = jupyter.run(executable!, ["--simple-prompt", "--kernel", "tsfine"], { timeoutMs: 150_000, input: `${cell}\n` });
     const barLines = result.stdout.split("\n").filter((line) => line.includes("steps") && /\d\/5/.test(line));
     expect(barLines.map((line) => /(\d)\/5/.exec(line)![1])).toEqual(["0", "5"]);

@@ -81,7 +81,8 @@ export function minMaxIndices(values: ArrayLike<number>, maxPoints = MAX_LINE_PO
       if (low < 0 || v < values[low]) low = i;
       if (high < 0 || v > values[high]) high = i;
     }
-    if (low < 0) kept.push(from); // an all-gap bucket keeps one gap, so the line still breaks there
+    if (low < 0)
+      kept.push(from); // an all-gap bucket keeps one gap, so the line still breaks there
     else if (low === high) kept.push(low);
     else kept.push(Math.min(low, high), Math.max(low, high));
   }

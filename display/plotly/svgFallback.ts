@@ -189,19 +189,25 @@ function heatmapMarkup(trace: PlotlyTrace, box: Box, reversed: boolean): { marks
 
 const onRightAxis = (trace: PlotlyTrace): boolean => trace.yaxis === "y2";
 
+/** The parts of a plotly layout the cartesian drawing reads. */
+interface CartesianLayout {
+  barmode?: unknown;
+  yaxis2?: { range?: unknown; dtick?: unknown; tick0?: unknown; tickformat?: unknown; title?: unknown };
+}
+
 /** The right-hand y axis (layout.yaxis2) of the traces drawn against it, or undefined when none is. */
-function rightAxisOf(traces: PlotlyTrace[], box: Box, layout: Record<string, any>): Axis | undefined {
+function rightAxisOf(traces: PlotlyTrace[], box: Box, layout: CartesianLayout): Axis | undefined {
   const values = traces.filter(onRightAxis).flatMap((t) => (t.y ?? []).filter(finite).map(num));
   if (values.length === 0) return undefined;
   const settings = layout.yaxis2 ?? {};
-  const range = Array.isArray(settings.range) && settings.range.every(finite) ? (settings.range.map(num) as [number, number]) : undefined;
+  const range = Array.isArray(settings.range) && settings.range.length === 2 && settings.range.every(finite) ? (settings.range.map(num) as [number, number]) : undefined;
   const bottom = box.top + box.height;
   if (range) return rangedAxis(range, bottom, box.top, settings);
   const axis = linearAxis(values, bottom, box.top, false, 0.05);
   return { ...axis, ticks: axis.ticks.map((t) => ({ ...t, label: tickLabel(Number(t.label), settings.tickformat) })) };
 }
 
-function cartesianMarkup(traces: PlotlyTrace[], box: Box, layout: Record<string, any>): { marks: string; xAxis: Axis; yAxis: Axis; rightAxis?: Axis } {
+function cartesianMarkup(traces: PlotlyTrace[], box: Box, layout: CartesianLayout): { marks: string; xAxis: Axis; yAxis: Axis; rightAxis?: Axis } {
   const barMode = layout.barmode;
   const rightAxis = rightAxisOf(traces, box, layout);
   const barTraces = traces.filter((t) => ["bar", "histogram"].includes(traceType(t)));
@@ -271,7 +277,14 @@ function legendMarkup(traces: PlotlyTrace[], x: number, y: number): string {
 }
 
 export function renderFigureSvg(figure: PlotlyFigure): string {
-  const layout = figure.layout as Record<string, any>;
+  const layout = figure.layout as CartesianLayout & {
+    width?: unknown;
+    height?: unknown;
+    title?: unknown;
+    showlegend?: unknown;
+    xaxis?: { title?: unknown };
+    yaxis?: { title?: unknown; autorange?: unknown };
+  };
   const width = clamp(num(layout.width) || 640, 300, 1400);
   const height = clamp(num(layout.height) || 400, 200, 1000);
   const title = titleText(layout.title);
