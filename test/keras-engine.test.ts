@@ -9,6 +9,7 @@ import { fromTensors, type Dataset } from "../tl/data";
 import type { Callback } from "../tl/fit/callback";
 import { fineTune } from "../tl/fit/fine-tune";
 import { fit } from "../tl/fit/fit";
+import { lrFind } from "../tl/fit/lr-find";
 import { meanLoss } from "../tl/fit/measure";
 import { requestStop } from "../tl/fit/stop-request";
 import { freeze } from "../tl/freeze";
@@ -297,6 +298,16 @@ suite("tl.fit with engine: 'keras'", () => {
     await expect(fit(model, dataset(32, 2), { engine: "keras", devices: "all", verbose: false })).rejects.toThrow(
       'devices: "all" trains data-parallel with keras.distribution, which runs on JAX, and this engine runs tensorflow: run `npx tsfine backend install keras --with jax` and set TSFINE_KERAS_FRAMEWORK=jax.',
     );
+    expect(values(model)).toEqual(before);
+  });
+
+  test("tl.lrFind runs its trial steps in Keras and puts the weights back", async () => {
+    const model = smallModel();
+    const before = values(model);
+    const found = await lrFind(model, dataset(160, 4), { engine: "keras", steps: 12, batchSize: 8, show: false, seed: 1 });
+    expect(found.lrs.length).toBeGreaterThanOrEqual(5);
+    expect(found.lrs[1]).toBeGreaterThan(found.lrs[0]);
+    expect(found.losses.every(Number.isFinite)).toBe(true);
     expect(values(model)).toEqual(before);
   });
 

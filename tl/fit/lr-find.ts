@@ -14,6 +14,8 @@ export interface LrFindOptions {
   seed?: number;
   /** Plot the curve (default true). */
   show?: boolean;
+  /** Which engine runs the trial steps (tl.fit's `engine`; default "tfjs"). */
+  engine?: string;
 }
 
 export interface LrFindResult {
@@ -64,6 +66,7 @@ export async function lrFind(model: tf.LayersModel, data: Dataset, options: LrFi
       seed: options.seed,
       verbose: false,
       callbacks: [recorder],
+      engine: options.engine,
     });
   } catch (error) {
     // A NaN at a huge rate ends the test; anything else is a real problem.
