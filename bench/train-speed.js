@@ -133,13 +133,14 @@ async function child(engine) {
     return { ...result, engine: `tfjs ${chosen} (${nativeLabel(backend)})`, threads: os.cpus().length };
   }
   if (engine.startsWith("forward-") || engine.startsWith("transfer-")) {
-    const [task, wanted] = engine.split("-");
+    // e.g. transfer-wasm-keras: the recipe on wasm with tl.fit's keras engine running the steps
+    const [task, wanted, fitEngine] = engine.split("-");
     const chosen = wanted === "native" ? await backend.init() : await backend.init("wasm");
     if (wanted === "native" && (chosen === "wasm" || chosen === "cpu")) return { skipped: `no native backend (init picked ${chosen})` };
     const label = wanted === "native" ? `tsfine ${chosen} (${nativeLabel(backend)})` : `tsfine wasm (${backend.describe().toMimeBundle()["text/plain"].split("\n")[0].replace(/^backend: wasm \(|\)$/g, "")})`;
     const threads = wanted === "native" ? os.cpus().length : require("../dist/tl/backend/wasm").wasmThreading().threads;
-    const result = task === "forward" ? await timeForward(tf, batch, steps) : await timeTransferRecipe(tf, examples);
-    return { ...result, engine: label, threads };
+    const result = task === "forward" ? await timeForward(tf, batch, steps) : await timeTransferRecipe(tf, examples, fitEngine);
+    return { ...result, engine: fitEngine ? `${label} + ${fitEngine} engine` : label, threads };
   }
   if (engine === "cpu") {
     await backend.init("cpu");
@@ -195,7 +196,7 @@ async function timeForward(tf, batchSize, count) {
 }
 
 /** The transfer recipe (see the header) with tl.fit; wall and CPU seconds of both phases. */
-async function timeTransferRecipe(tf, count) {
+async function timeTransferRecipe(tf, count, engine = "tfjs") {
   const tl = require("../dist/tl");
   const base = await tl.backbone("mobilenet_v2", { inputShape: [96, 96, 3] });
   const model = tl.classifier(base, { classes: 10, dropout: 0 });
@@ -204,10 +205,10 @@ async function timeTransferRecipe(tf, count) {
   const start = Date.now();
   const cpuStart = cpuNow();
   tl.freeze(base);
-  await tl.fit(model, data, { epochs: 5, batchSize: 32, lr: 1e-3, seed: 1, verbose: false });
+  await tl.fit(model, data, { epochs: 5, batchSize: 32, lr: 1e-3, seed: 1, verbose: false, engine });
   const frozen = (Date.now() - start) / 1000;
   tl.unfreeze(model, { from: "block_14_expand" });
-  await tl.fit(model, data, { epochs: 2, batchSize: 32, lr: 1e-4, seed: 2, verbose: false });
+  await tl.fit(model, data, { epochs: 2, batchSize: 32, lr: 1e-4, seed: 2, verbose: false, engine });
   const seconds = (Date.now() - start) / 1000;
   return { seconds, frozenSeconds: frozen, unfrozenSeconds: seconds - frozen, cpuSeconds: cpuNow() - cpuStart, examples: count };
 }
@@ -452,6 +453,8 @@ function transferRecipe() {
   };
   add(runChild("transfer-native"));
   add(runChild("transfer-wasm", { TSFINE_WASM_THREADS: "1" }));
+  // The keras engine: frozen activations computed once by tfjs (wasm), the trainable part stepped by Keras.
+  if (!flag("no-keras-engine")) add(runChild("transfer-wasm-keras", { TSFINE_WASM_THREADS: "1" }));
   const python = flag("no-keras") ? undefined : kerasPython();
   if (python) add(runKeras(python, "transfer", os.cpus().length));
   console.log(
@@ -463,7 +466,8 @@ function transferRecipe() {
   );
   const keras = rows.find((r) => r.engine.startsWith("Keras"));
   for (const r of rows.filter((row) => row.engine.startsWith("tsfine"))) {
-    if (keras) console.log(`${r.engine} / ${keras.engine}: ${(r.seconds / keras.seconds).toFixed(2)}× Keras's time (target for native: ≤ 0.35)`);
+    const target = r.engine.endsWith("keras engine") ? "target for the keras engine with the cache: ≤ 0.35" : "target for native: ≤ 0.35";
+    if (keras) console.log(`${r.engine} / ${keras.engine}: ${(r.seconds / keras.seconds).toFixed(2)}× Keras's time (${target})`);
   }
 }
 
