@@ -43,7 +43,10 @@ export async function run(args: string[]): Promise<number> {
   const interpreter = loadInterpreter();
   // The workers boot on their own threads while the client's next connection attempt is still to come
   // (ZeroMQ retries every 100-200 ms): a notebook run at once then finds them ready sooner.
-  void sockets.bound.then(() => interpreter.start(), () => undefined);
+  void sockets.bound.then(
+    () => interpreter.start(),
+    () => undefined,
+  );
   const kernel = await startKernel(info, interpreter, { historyFile: historyFile(), sockets });
   attachToProcess(kernel);
   const parentPid = launchingParentPid();

@@ -39,7 +39,8 @@ const engine: MagicDefinition = {
 const versions: MagicDefinition = {
   name: "versions",
   kind: "line",
-  summary: "Show what this notebook runs on: tsfine, TypeScript, tfjs, the backend, Node and the platform (tsfine run stores the same in the notebook's metadata).",
+  summary:
+    "Show what this notebook runs on: tsfine, TypeScript, tfjs, the backend, Node and the platform (tsfine run stores the same in the notebook's metadata).",
   examples: ["%versions", "const ran = %versions"],
   expand(_args, context) {
     return context.position === "expression" ? "__magics.versions(tf)" : "display(__magics.versions(tf));";
