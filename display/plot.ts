@@ -132,7 +132,8 @@ function histogram(values: Numbers, options: PlotOptions & { bins?: number } = {
     histfunc: "sum",
     autobinx: false,
     xbins: { start, end: start + counts.length * size, size },
-    hovertemplate: `%{x}: %{y}<extra>${count(total)} values in ${counts.length} bins</extra>`,
+    // a bin is shown as its centre ± half its width, with its count
+    hovertemplate: `%{x} ± ${Number((size / 2).toPrecision(6))}: %{y}<extra>${count(total)} values in ${counts.length} bins</extra>`,
   };
   return new Figure([trace], layoutFrom(options));
 }
