@@ -83,7 +83,8 @@ def _layer(entry):
     if class_name in CANNOT_CONVERT:
         raise ConversionError(f"Layer {name} ({class_name}) cannot go to the keras engine: {CANNOT_CONVERT[class_name]}.")
     if class_name == "TsfineEmbeddingBag":
-        return EmbeddingBag(config["inputDim"], config["outputDim"], name=name)
+        # tfjs writes its configs' keys in snake case (inputDim → input_dim).
+        return EmbeddingBag(config["input_dim"], config["output_dim"], name=name)
     if class_name not in SUPPORTED:
         raise ConversionError(
             f"Layer {name} ({class_name}) has no Keras counterpart in tsfine's converter yet; train this model with the tfjs engine."
