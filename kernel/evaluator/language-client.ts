@@ -135,7 +135,7 @@ export class LanguageClient {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(workerScript(), { workerData: { cwd: this.cwd, resultsFile: this.stored?.file } });
+    const worker = new Worker(workerScript(), { workerData: { cwd: this.cwd, resultsFolder: this.stored?.folder } });
     worker.on("message", (reply: FromLanguageWorker) => {
       if ("notice" in reply) {
         if (!this.noticesSeen.has(reply.notice)) this.notices.push(reply.notice);

@@ -31,7 +31,7 @@ import { typescriptVersion } from "./typescript-loader";
 const FORMAT = 1;
 /** Results kept per notebook folder (the most recently used). */
 const LIMIT = 256;
-/** Notebook folders whose results are kept (the most recently written). */
+/** Files kept, one per notebook folder and environment (the most recently written). */
 const FOLDER_LIMIT = 64;
 /** The file is written at most this often: a notebook of many new cells must not rewrite it per cell. */
 const WRITE_INTERVAL_MS = 2000;
@@ -73,11 +73,11 @@ export function resultKey(mode: CheckMode, code: string, state: string | undefin
 export class StoredResults {
   private cache: StoredCache | null | undefined;
   private readonly validPrograms = new Map<string, boolean>();
-  /** Where the results of kernels in this folder are kept (the worker writes there: it is told, as its environment may differ). */
-  readonly file: string | undefined;
+  /** The folder where results are kept (the worker writes there: it is told, as its process environment may differ). */
+  readonly folder: string | undefined;
 
   constructor(private readonly cwd: string) {
-    this.file = cacheFile(cwd);
+    this.folder = cacheFolder();
   }
 
   /**
@@ -85,7 +85,7 @@ export class StoredResults {
    * compile (the kernel calls this while it waits for the client's connection).
    */
   preload(): void {
-    if (this.cache === undefined) this.cache = readCache(this.cwd, this.file);
+    if (this.cache === undefined) this.cache = readCache(this.cwd, this.folder);
     const recent = Object.values(this.cache?.entries ?? {}).sort((a, b) => b.used - a.used)[0];
     if (recent) this.programValid(recent.program);
   }
@@ -117,7 +117,7 @@ export class ResultWriter {
 
   constructor(
     private readonly cwd: string,
-    private readonly file: string,
+    private readonly folder: string,
   ) {}
 
   /** Keeps `result` (checked with a program of `files`) under `key`. */
@@ -153,8 +153,8 @@ export class ResultWriter {
   /** Merges what this kernel learned with what other kernels wrote, and writes it (atomically). */
   flush(): void {
     if (this.fresh.size === 0) return;
-    const file = this.file;
     const environment = environmentOf(this.cwd);
+    const file = cacheFile(this.folder, this.cwd, environment);
     const onDisk = readCacheFile(file);
     const stored: StoredCache = onDisk?.environment === environment ? onDisk : { format: FORMAT, environment, programs: {}, entries: {} };
     for (const [program, stamps] of this.programs) stored.programs[program] = stamps;
@@ -175,7 +175,7 @@ export class ResultWriter {
   }
 }
 
-/** A new folder's file was written: the results of folders not run for the longest go (temporary folders come and go). */
+/** A new file was written: the files written longest ago go (temporary folders come and go, tsfine is rebuilt). */
 function forgetOldestFolders(dir: string): void {
   try {
     const files = fs
@@ -189,9 +189,11 @@ function forgetOldestFolders(dir: string): void {
   }
 }
 
-function readCache(cwd: string, file: string | undefined): StoredCache | null {
-  const cache = file ? readCacheFile(file) : undefined;
-  return cache && cache.environment === environmentOf(cwd) ? cache : null;
+function readCache(cwd: string, folder: string | undefined): StoredCache | null {
+  if (!folder) return null;
+  const environment = environmentOf(cwd);
+  const cache = readCacheFile(cacheFile(folder, cwd, environment));
+  return cache?.environment === environment ? cache : null;
 }
 
 function readCacheFile(file: string): StoredCache | undefined {
@@ -230,14 +232,18 @@ function environmentOf(cwd: string): string {
   return hash(JSON.stringify([FORMAT, typescriptVersion(), build, globals, configs]));
 }
 
-/** Per notebook folder: $XDG_CACHE_HOME/tsfine/cells/<hash of the folder>.json. */
-function cacheFile(cwd: string): string | undefined {
+/** $XDG_CACHE_HOME/tsfine/cells (or ~/.cache/tsfine/cells). */
+function cacheFolder(): string | undefined {
   try {
-    const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
-    return path.join(base, "tsfine", "cells", `${hash(path.resolve(cwd)).slice(0, 32)}.json`);
+    return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "tsfine", "cells");
   } catch {
     return undefined;
   }
+}
+
+/** One file per notebook folder and environment: two tsfine builds used in one folder do not overwrite each other's. */
+function cacheFile(folder: string, cwd: string, environment: string): string {
+  return path.join(folder, `${hash(`${path.resolve(cwd)}\0${environment}`).slice(0, 32)}.json`);
 }
 
 function stamp(file: string): FileStamp | undefined {

@@ -19,10 +19,10 @@ const port = parentPort!;
 exposeGc();
 const { ts, saveCodeCache } = loadTypeScript();
 const collectGarbageIfGrown = createGarbageCollector(64 * 1024 * 1024);
-/** resultsFile: where compile results are kept for later kernels (none: not kept). */
-const { cwd, resultsFile } = workerData as { cwd: string; resultsFile?: string };
+/** resultsFolder: where compile results are kept for later kernels (none: not kept). */
+const { cwd, resultsFolder } = workerData as { cwd: string; resultsFolder?: string };
 const compiler = new CellCompiler(ts, cwd);
-const results = resultsFile ? new ResultWriter(cwd, resultsFile) : undefined;
+const results = resultsFolder ? new ResultWriter(cwd, resultsFolder) : undefined;
 const configNotice = compiler.service.config.notice;
 if (configNotice) port.postMessage({ notice: configNotice } satisfies FromLanguageWorker);
 let warmedUp = false;
