@@ -45,7 +45,9 @@ async function runInNewKernel(dir: string, cells: string[]): Promise<Array<Execu
 }
 
 const summary = (outcome: ExecuteOutcome & { stdout: string }) =>
-  outcome.status === "ok" ? { status: "ok", value: outcome.result?.["text/plain"], stdout: outcome.stdout } : { status: "error", ename: outcome.ename, stdout: outcome.stdout };
+  outcome.status === "ok"
+    ? { status: "ok", value: outcome.result?.["text/plain"], stdout: outcome.stdout }
+    : { status: "error", ename: outcome.ename, stdout: outcome.stdout };
 
 const cacheFiles = () => {
   const folder = path.join(cacheHome.path, "tsfine", "cells");
@@ -64,12 +66,7 @@ afterAll(() => {
 
 test("a kernel started again answers as the first did: the type error still stops its cell before it runs; a tsconfig.json change is seen", async () => {
   fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: false } }));
-  const cells = [
-    "let total = 40",
-    "function plus(x) { return x + total; }\nplus(2)",
-    'console.log("ran");\nconst wrong: string = total;',
-    "total + 1",
-  ];
+  const cells = ["let total = 40", "function plus(x) { return x + total; }\nplus(2)", 'console.log("ran");\nconst wrong: string = total;', "total + 1"];
   const expected = [
     { status: "ok", value: undefined, stdout: "" },
     { status: "ok", value: "42", stdout: "" },

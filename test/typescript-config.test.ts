@@ -38,7 +38,7 @@ async function runNotebook(dir: string, cells: string[]): Promise<{ status: numb
 const streamText = (cell: ExecutedCell, name: string) =>
   cell.outputs
     .filter((output) => output.output_type === "stream" && output.name === name)
-    .map((output) => (Array.isArray(output.text) ? output.text.join("") : output.text ?? ""))
+    .map((output) => (Array.isArray(output.text) ? output.text.join("") : (output.text ?? "")))
     .join("");
 
 const resultText = (cell: ExecutedCell) => cell.outputs.find((output) => output.output_type === "execute_result")?.data?.["text/plain"];

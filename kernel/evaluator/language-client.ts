@@ -85,7 +85,8 @@ export class LanguageClient {
   }
 
   private stateFingerprint(): string | undefined {
-    if (this.state?.generation !== this.generation) this.state = { generation: this.generation, fingerprint: stateFingerprint(this.prelude.declarations(), this.kinds) };
+    if (this.state?.generation !== this.generation)
+      this.state = { generation: this.generation, fingerprint: stateFingerprint(this.prelude.declarations(), this.kinds) };
     return this.state.fingerprint;
   }
 

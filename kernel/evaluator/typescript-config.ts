@@ -87,7 +87,9 @@ export function notebookConfig(typescript: TS, cwd: string, defaults: ts.Compile
   const parsed = typescript.parseJsonSourceFileConfigFileContent(source, host, path.dirname(file), undefined, file);
   const files = [file, ...(source.extendedSourceFiles ?? [])];
   // As tsc does, an option it cannot read is reported and the others still apply.
-  const errors = parsed.errors.filter((diagnostic) => diagnostic.code !== NO_INPUTS).map((diagnostic) => typescript.flattenDiagnosticMessageText(diagnostic.messageText, " ").replace(/\.$/, ""));
+  const errors = parsed.errors
+    .filter((diagnostic) => diagnostic.code !== NO_INPUTS)
+    .map((diagnostic) => typescript.flattenDiagnosticMessageText(diagnostic.messageText, " ").replace(/\.$/, ""));
   const options: ts.CompilerOptions = { ...defaults };
   const ignored: string[] = [];
   for (const [key, value] of Object.entries(parsed.options)) {
@@ -99,7 +101,10 @@ export function notebookConfig(typescript: TS, cwd: string, defaults: ts.Compile
   // As tsc does: a target without lib brings that target's default libs.
   if (parsed.options.target !== undefined && parsed.options.lib === undefined) delete options.lib;
   const problems = [...errors];
-  if (ignored.length > 0) problems.push(`${ignored.join(", ")} ${ignored.length === 1 ? "does" : "do"} not apply in a notebook (cells run as modules in the kernel and emit no files) and ${ignored.length === 1 ? "is" : "are"} ignored`);
+  if (ignored.length > 0)
+    problems.push(
+      `${ignored.join(", ")} ${ignored.length === 1 ? "does" : "do"} not apply in a notebook (cells run as modules in the kernel and emit no files) and ${ignored.length === 1 ? "is" : "are"} ignored`,
+    );
   const notice = problems.length === 0 ? undefined : `${name}: ${problems.join("; ")}; its other compilerOptions are used.`;
   return { options, files, notice };
 }
