@@ -1,6 +1,6 @@
 import { normaliseFigure, type PlotlyFigure, type PlotlyTrace } from "./plotly/figure";
 import { plotlyBundle } from "./plotly/plotlyBundle";
-import { count, histogramOf, minMaxIndices, strideIndices } from "./plotly/reduction";
+import { blockAverage, count, histogramOf, minMaxIndices, strideIndices } from "./plotly/reduction";
 import { mimeBundleSymbol } from "./protocol";
 import type { MimeBundle } from "./types";
 
@@ -138,15 +138,31 @@ function histogram(values: Numbers, options: PlotOptions & { bins?: number } = {
   return new Figure([trace], layoutFrom(options));
 }
 
-/** A matrix drawn row 0 at the top, as matrices are read (a confusion matrix: truth × prediction). */
+/**
+ * A matrix drawn row 0 at the top, as matrices are read (a confusion matrix: truth × prediction).
+ * A matrix over 100 cells a side is averaged in blocks, which the title and hover say.
+ */
 function heatmap(
   z: ArrayLike<ArrayLike<number>>,
   options: PlotOptions & { x?: ArrayLike<string | number>; y?: ArrayLike<string | number>; colorscale?: string } = {},
 ): Figure {
-  const trace: PlotlyTrace = { type: "heatmap", z: toArray(z).map(toArray), colorscale: options.colorscale ?? "Viridis" };
-  if (options.x) trace.x = toArray(options.x).map(String);
-  if (options.y) trace.y = toArray(options.y).map(String);
-  return new Figure([trace], layoutFrom(options, { yaxis: { autorange: "reversed" } }));
+  const rows = toArray(z).map(toArray);
+  const averaged = blockAverage(rows);
+  const trace: PlotlyTrace = { type: "heatmap", z: averaged ? averaged.z : rows, colorscale: options.colorscale ?? "Viridis" };
+  // a block is labelled by its first row's and column's label
+  const labels = (values: ArrayLike<string | number>) => toArray(values).filter((_, i) => !averaged || i % averaged.block === 0).map(String);
+  const blockStarts = (n: number) => Array.from({ length: Math.ceil(n / (averaged?.block ?? 1)) }, (_, i) => i * (averaged?.block ?? 1));
+  if (options.x) trace.x = labels(options.x);
+  else if (averaged) trace.x = blockStarts(Math.max(0, ...rows.map((row) => row.length)));
+  if (options.y) trace.y = labels(options.y);
+  else if (averaged) trace.y = blockStarts(rows.length);
+  let note: string | undefined;
+  if (averaged) {
+    const cols = Math.max(0, ...rows.map((row) => row.length));
+    note = `${count(rows.length)}×${count(cols)} cells averaged in ${averaged.block}×${averaged.block} blocks`;
+    trace.hovertemplate = `%{z}<extra>mean of a ${averaged.block}×${averaged.block} block</extra>`;
+  }
+  return new Figure([trace], layoutFrom(options, { yaxis: { autorange: "reversed" } }, note));
 }
 
 function figure(data: PlotlyTrace | PlotlyTrace[], layout?: Record<string, unknown>, config?: Record<string, unknown>): Figure {

@@ -9,6 +9,8 @@
 export const MAX_LINE_POINTS = 2000;
 /** Markers per scatter above which a scatter is thinned. */
 export const MAX_SCATTER_POINTS = 5000;
+/** Cells per heatmap side above which blocks of cells are averaged (the static SVG draws one rect per cell). */
+export const MAX_HEATMAP_SIDE = 100;
 /** The most bins a default histogram gets. */
 const MAX_DEFAULT_BINS = 200;
 
@@ -96,6 +98,37 @@ export function strideIndices(length: number, maxPoints = MAX_SCATTER_POINTS): {
   const indices: number[] = [];
   for (let i = 0; i < length; i += every) indices.push(i);
   return { indices, every };
+}
+
+/**
+ * A matrix averaged in k×k blocks so neither side exceeds MAX_HEATMAP_SIDE; non-finite cells are
+ * left out of their block's mean. Undefined when the matrix is small enough to draw whole.
+ */
+export function blockAverage(z: number[][], maxSide = MAX_HEATMAP_SIDE): { z: (number | null)[][]; block: number } | undefined {
+  const rows = z.length;
+  const cols = Math.max(0, ...z.map((row) => row.length));
+  if (rows <= maxSide && cols <= maxSide) return undefined;
+  const block = Math.ceil(Math.max(rows, cols) / maxSide);
+  const out: (number | null)[][] = [];
+  for (let r0 = 0; r0 < rows; r0 += block) {
+    const row: (number | null)[] = [];
+    for (let c0 = 0; c0 < cols; c0 += block) {
+      let sum = 0;
+      let n = 0;
+      for (let r = r0; r < Math.min(rows, r0 + block); r++) {
+        for (let c = c0; c < Math.min(cols, c0 + block); c++) {
+          const v = z[r][c];
+          if (Number.isFinite(v)) {
+            sum += v;
+            n++;
+          }
+        }
+      }
+      row.push(n > 0 ? sum / n : null);
+    }
+    out.push(row);
+  }
+  return { z: out, block };
 }
 
 export const count = (n: number): string => n.toLocaleString("en-US");
