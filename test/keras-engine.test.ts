@@ -10,6 +10,7 @@ import type { Callback } from "../tl/fit/callback";
 import { fineTune } from "../tl/fit/fine-tune";
 import { fit } from "../tl/fit/fit";
 import { lrFind } from "../tl/fit/lr-find";
+import { evaluate } from "../tl/evaluate";
 import { meanLoss } from "../tl/fit/measure";
 import { requestStop } from "../tl/fit/stop-request";
 import { freeze } from "../tl/freeze";
@@ -309,6 +310,16 @@ suite("tl.fit with engine: 'keras'", () => {
     expect(found.lrs[1]).toBeGreaterThan(found.lrs[0]);
     expect(found.losses.every(Number.isFinite)).toBe(true);
     expect(values(model)).toEqual(before);
+  });
+
+  test("tl.evaluate with the keras engine gives the tfjs engine's loss, accuracy and confusion matrix", async () => {
+    const model = smallModel({ maxPooling: true });
+    const data = dataset(60, 13);
+    const ours = await evaluate(model, data, { show: false });
+    const theirs = await evaluate(model, data, { show: false, engine: "keras" });
+    expect(Math.abs(theirs.loss - ours.loss)).toBeLessThan(1e-5);
+    expect(theirs.accuracy).toBe(ours.accuracy);
+    expect(theirs.confusion).toEqual(ours.confusion);
   });
 
   test("an unknown engine is one sentence", async () => {

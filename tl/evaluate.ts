@@ -44,10 +44,10 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 export async function evaluate(
   model: tf.LayersModel,
   data: Dataset | Examples,
-  options: { batchSize?: number; show?: boolean } = {},
+  options: { batchSize?: number; show?: boolean; engine?: "tfjs" | "keras" } = {},
 ): Promise<Evaluation> {
   const examples = evaluationSplit(data);
-  const { outputs, width, losses } = await predictAll(model, examples, options.batchSize);
+  const { outputs, width, losses } = await predictAll(model, examples, options.batchSize, options.engine);
   const n = examples.size;
   const loss = losses.reduce((a, b) => a + b, 0) / Math.max(1, n);
   let result: Evaluation;

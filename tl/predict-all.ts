@@ -18,9 +18,11 @@ export interface Predictions {
  * large for wasm memory is refused before anything runs. Synchronous to the end where the backend
  * reads synchronously; awaits its reads on WebGPU.
  */
-export async function predictAll(model: tf.LayersModel, examples: Examples, batchSize = 64): Promise<Predictions> {
+export async function predictAll(model: tf.LayersModel, examples: Examples, batchSize = 64, engine = "tfjs"): Promise<Predictions> {
   if (!(batchSize >= 1 && Number.isInteger(batchSize))) throw new Error(`batchSize must be a whole number ≥ 1, got ${batchSize}.`);
   reportInterruptedFit();
+  if (engine === "keras") return (await import("./engine/keras/predict")).kerasPredictAll(model, examples, batchSize);
+  if (engine !== "tfjs") throw new Error(`engine must be "tfjs" or "keras"; received ${JSON.stringify(engine)}.`);
   checkInferenceFitsMemory(model, examples, batchSize);
   const shape = model.outputs[0].shape;
   const width = shape[shape.length - 1] as number;
