@@ -137,6 +137,8 @@ describe("built-in magics expand to plain TypeScript", () => {
     ["%finetune model data --freeze-epochs 1 --epochs 3", "await tl.fineTune(model, data, { epochs: 3, freezeEpochs: 1 });"],
     ["%lr_find model data", "await tl.lrFind(model, data);"],
     ["%evaluate model data.test", "await tl.evaluate(model, data.test);"],
+    ["%evaluate model data.test --engine keras", 'await tl.evaluate(model, data.test, { engine: "keras" });'],
+    ["%lr_find model data --engine keras --as found", 'const found = await tl.lrFind(model, data, { engine: "keras" });'],
     ["%predict model data.test", "await tl.showPredictions(model, data.test, 16);"],
     ["%predict model data.test --n 4", "await tl.showPredictions(model, data.test, 4);"],
     ["%save model ./out/model", 'await tl.save(model, "./out/model");'],

@@ -11,8 +11,13 @@ const trainingFlags: FlagDeclaration[] = [
   { name: "lr", type: "float", metavar: "X", help: "learning rate" },
   { name: "batch", type: "int", metavar: "B", help: "batch size" },
   { name: "schedule", choices: ["constant", "cosine", "onecycle"], help: "learning-rate schedule" },
-  { name: "engine", choices: ["tfjs", "keras"], help: "what runs the steps: tfjs here (default) or keras (Keras 3 in Python; %engine)" },
+  engineFlag(),
 ];
+
+/** --engine: tfjs here (default) or keras (Keras 3 in a Python process; %engine shows it). */
+function engineFlag(what = "the steps"): FlagDeclaration {
+  return { name: "engine", choices: ["tfjs", "keras"], help: `what runs ${what}: tfjs here (default) or keras (Keras 3 in Python; %engine)` };
+}
 
 /** `{ epochs: 5, lr: 0.001 }` from the flags the user gave, renamed to tl's option names. */
 function options(args: MagicArgs, names: Record<string, string>): string | undefined {
@@ -128,9 +133,10 @@ const lrFind: MagicDefinition = {
   kind: "line",
   summary: "Learning-rate range test, plotted, with a suggested rate (tl.lrFind).",
   positionals: [model, data],
-  flags: [bindAs],
+  flags: [engineFlag("the trial steps"), bindAs],
   expand(args, context) {
-    return bindOrValue(context, "lr_find", args.values.as as string | undefined, `await ${call("tl.lrFind", args.code.model, args.code.data)}`);
+    const value = `await ${call("tl.lrFind", args.code.model, args.code.data, options(args, { engine: "engine" }))}`;
+    return bindOrValue(context, "lr_find", args.values.as as string | undefined, value);
   },
 };
 
@@ -139,9 +145,10 @@ const evaluate: MagicDefinition = {
   kind: "line",
   summary: "Loss, accuracy, per-class precision/recall and a confusion matrix (tl.evaluate).",
   positionals: [model, data],
-  flags: [bindAs],
+  flags: [engineFlag("the predictions"), bindAs],
   expand(args, context) {
-    return bindOrValue(context, "evaluate", args.values.as as string | undefined, `await ${call("tl.evaluate", args.code.model, args.code.data)}`);
+    const value = `await ${call("tl.evaluate", args.code.model, args.code.data, options(args, { engine: "engine" }))}`;
+    return bindOrValue(context, "evaluate", args.values.as as string | undefined, value);
   },
 };
 
