@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Writes the example notebooks from the readable sources in examples/src/*.md, and with
- * --execute runs each one through `tsfine run` and records what it ran on.
+ * --execute runs each one through `tsfine run` (which stores what it ran on, as %versions shows it).
  *
  *   node examples/build-notebooks.js                     write every notebook, without outputs
  *   node examples/build-notebooks.js --execute           write, execute in place, record environment
@@ -57,29 +57,10 @@ function parseSource(text) {
   return cells;
 }
 
-/** The last two cells of every notebook: what ran it, as JSON the build copies into the metadata. */
+/** The last two cells of every notebook: what ran it (`tsfine run` also stores it in the metadata). */
 const environmentCells = [
   { type: "markdown", source: "## What ran this notebook\n\nThe versions and the backend behind the numbers above (also stored in the notebook's metadata)." },
-  {
-    type: "code",
-    tags: ["environment"],
-    source: [
-      'import * as fs from "node:fs";',
-      'import * as path from "node:path";',
-      "/** The version in tsfine's package.json, found by walking up from the kernel's script. */",
-      "function tsfineVersion(): string {",
-      '  let dir = path.dirname(process.argv[1] ?? ".");',
-      "  for (let i = 0; i < 6; i++) {",
-      '    const file = path.join(dir, "package.json");',
-      '    const pkg = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};',
-      '    if (pkg.name === "tsfine") return pkg.version;',
-      "    dir = path.dirname(dir);",
-      "  }",
-      '  return "unknown";',
-      "}",
-      "display.json({ tsfine: tsfineVersion(), tfjs: tf.version.tfjs, backend: tf.getBackend(), node: process.version, platform: `${process.platform}-${process.arch}` });",
-    ].join("\n"),
-  },
+  { type: "code", source: "%versions" },
 ];
 
 function buildNotebook(name) {
@@ -105,18 +86,6 @@ function buildNotebook(name) {
   };
 }
 
-/** The JSON the cell tagged `environment` displayed: tsfine, tfjs, backend and Node versions. */
-function environmentFrom(notebook) {
-  for (const cell of notebook.cells) {
-    if (!(cell.metadata?.tags ?? []).includes("environment")) continue;
-    for (const output of cell.outputs ?? []) {
-      const json = output.data?.["application/json"];
-      if (json) return json;
-    }
-  }
-  return undefined;
-}
-
 /** Plotly outputs that lack a static image (GitHub and nbconvert could not draw them). */
 function figuresWithoutImage(notebook) {
   const missing = [];
@@ -138,13 +107,13 @@ function execute(name, parameters = []) {
   const seconds = (Date.now() - started) / 1000;
   if (result.status !== 0) throw new Error(`${name}.ipynb failed (tsfine run exited ${result.status}); see the output above.`);
   const notebook = JSON.parse(fs.readFileSync(file, "utf8"));
-  const environment = environmentFrom(notebook);
-  if (!environment) throw new Error(`${name}.ipynb has no cell tagged "environment" that displayed JSON.`);
-  notebook.metadata.tsfine = { environment, executedBy: "tsfine run", seconds: Math.round(seconds * 10) / 10, executed: new Date().toISOString() };
+  const versions = notebook.metadata.tsfine?.versions;
+  if (!versions) throw new Error(`${name}.ipynb: tsfine run stored no versions in the notebook's metadata.`);
+  notebook.metadata.tsfine = { versions, executedBy: "tsfine run", seconds: Math.round(seconds * 10) / 10, executed: new Date().toISOString() };
   const missing = figuresWithoutImage(notebook);
   if (missing.length) throw new Error(`${name}.ipynb: plotly figures without a static image in cells ${missing.join(", ")}.`);
   fs.writeFileSync(file, JSON.stringify(notebook, null, 1) + "\n");
-  console.log(`${name}.ipynb executed in ${seconds.toFixed(1)} s on ${environment.backend} (tfjs ${environment.tfjs}, Node ${environment.node})`);
+  console.log(`${name}.ipynb executed in ${seconds.toFixed(1)} s on ${versions.backend} (tfjs ${versions.tfjs}, Node ${versions.node})`);
 }
 
 function main(argv) {
@@ -159,5 +128,5 @@ function main(argv) {
   }
 }
 
-module.exports = { parseSource, buildNotebook, environmentFrom, figuresWithoutImage };
+module.exports = { parseSource, buildNotebook, figuresWithoutImage };
 if (require.main === module) main(process.argv.slice(2));

@@ -147,8 +147,8 @@ function withParameters(nb: Notebook, values: Parameters): Notebook {
 describe("committed example notebooks", () => {
   test.each(notebooks)("%s carries its outputs, its environment, and a static image for every figure", (name) => {
     const nb = readNotebook(path.join(examples, `${name}.ipynb`));
-    const env = nb.metadata.tsfine?.environment;
-    expect(env).toEqual(expect.objectContaining({ tsfine: expect.any(String), tfjs: expect.any(String), backend: expect.any(String), node: expect.stringMatching(/^v\d+/) }));
+    const versions = nb.metadata.tsfine?.versions;
+    expect(versions).toEqual(expect.objectContaining({ tsfine: expect.any(String), typescript: expect.any(String), tfjs: expect.any(String), backend: expect.any(String), node: expect.stringMatching(/^v\d+/) }));
     expect(allOutputs(nb).length).toBeGreaterThan(0);
     expect(errors(nb)).toEqual([]);
     expectStaticFigures(nb, 1);
