@@ -20,6 +20,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   start: { summary: "the quick start: run examples/quickstart.ipynb (or NOTEBOOK) into out/ with an HTML export", load: () => require("./commands/start") },
   export: { summary: "write a notebook as one TypeScript script, magics expanded: export NOTEBOOK.ipynb [-o FILE.ts]", load: () => require("./export") },
   backend: { summary: "show the TensorFlow.js backend and why; backend install cpu|gpu builds native TensorFlow from PyPI (uninstall cpu|gpu removes it), install webgpu; install keras [--with tensorflow|jax|torch] makes the keras engine's Python", load: () => require("./commands/backend") },
+  demo: { summary: "a static page to try a model written by tl.export: demo DIR [-o SITE] (default DIR/demo)", load: () => require("./commands/demo") },
   run: { summary: "execute a notebook headlessly: run NOTEBOOK.ipynb [-o OUT] [-p name=value]... [--timeout S] [--kernel NAME]", load: () => require("./commands/run") },
 };
 

@@ -19,7 +19,10 @@ import { schedules } from "./fit/schedules";
 import { registerTlFormatters } from "./formatters";
 import { freeze, freezeTo, unfreeze } from "./freeze";
 import { classifier, regressor } from "./heads";
-import { load, save } from "./io";
+import { save } from "./io";
+import { exportModel } from "./export/export";
+import { load } from "./export/load";
+import { predict } from "./export/predict";
 import { showPredictions, topLosses } from "./predictions";
 import { random, seed, shuffle } from "./seed";
 import { summary } from "./summary";
@@ -29,7 +32,7 @@ registerTlFormatters();
 
 export { backend, backbone, backbones, compare, data, loadDataset, evaluate, fineTune, fit, lrFind, requestStop, schedules };
 export { freeze, freezeTo, unfreeze, classifier, regressor, load, save, showPredictions, topLosses, random, seed, shuffle, summary };
-export { text, registerFitEngine, engine };
+export { text, registerFitEngine, engine, exportModel, predict };
 
 export type { BackboneOptions, BackboneEntry } from "./backbones/types";
 export type { Dataset, DataOptions, Examples, Augmentation } from "./data";
@@ -41,6 +44,9 @@ export type { FitEngine, FitLoop, LoopEvent } from "./fit/engines";
 export type { Evaluation } from "./evaluate";
 export type { ClassifierOptions, RegressorOptions } from "./heads";
 export type { ModelSummary } from "./summary";
+export type { ExportOptions, ExportedModel } from "./export/export";
+export type { ExportMetadata } from "./export/metadata";
+export type { PredictOptions, Prediction, PredictInput } from "./export/predict";
 export type { Vocabulary, VocabularyOptions, WordVectors, WordVectorsOptions, TextClassifierOptions, WordImportance, WordEffect } from "./text";
 export type { TextOptions, TokenOptions, TokenDataset } from "./data/spam-assassin";
 
@@ -67,6 +73,8 @@ export const tl = {
   compare,
   save,
   load,
+  export: exportModel,
+  predict,
   seed,
   random,
   shuffle,

@@ -152,14 +152,55 @@ const evaluate: MagicDefinition = {
   },
 };
 
+/** `%predict model photo.png` (a file or URL) rather than `%predict model data.test` (a data set variable). */
+function looksLikeFile(text: string): boolean {
+  return /[/\\]/.test(text) || /\.(png|jpe?g)$/i.test(text) || /^https?:/i.test(text);
+}
+
 const predict: MagicDefinition = {
   name: "predict",
   kind: "line",
-  summary: "Show sample predictions with truth and confidence (tl.showPredictions).",
-  positionals: [model, data],
-  flags: [{ name: "n", type: "int", metavar: "N", default: 16, help: "how many examples" }],
+  summary: "Show sample predictions of a data set (tl.showPredictions), or one image file's top classes (tl.predict).",
+  positionals: [model, { name: "input", help: "a data set variable (data.test), or the path or URL of a PNG/JPEG image" }],
+  flags: [
+    { name: "n", type: "int", metavar: "N", default: 16, help: "how many data set examples" },
+    { name: "top", type: "int", metavar: "K", help: "how many classes to list for an image (default 3)" },
+    bindAs,
+  ],
+  examples: ["%predict model data.test --n 8", "%predict model ./photos/cat.jpg --top 5"],
   expand(args, context) {
-    return valueOrStatement(context, `await ${call("tl.showPredictions", args.code.model, args.code.data, args.code.n)}`);
+    const input = args.values.input as string;
+    const variable = args.values.as as string | undefined;
+    if (args.code.input?.startsWith("(") || looksLikeFile(input)) {
+      const value = `await ${call("tl.predict", args.code.model, args.code.input, options(args, { top: "top" }))}`;
+      if (variable === undefined && context.position === "statement") return `display(${value});`;
+      return bindOrValue(context, "predict", variable, value);
+    }
+    const reference = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*|\[\d+\])*$/.test(input) ? input : JSON.stringify(input);
+    return bindOrValue(context, "predict", variable, `await ${call("tl.showPredictions", args.code.model, reference, args.code.n)}`);
+  },
+};
+
+const exportMagic: MagicDefinition = {
+  name: "export",
+  kind: "line",
+  summary: "Export a model with its labels and preprocessing (tl.export): model.json, weights, metadata.json; `npx tsfine demo DIR` makes a page to try it.",
+  positionals: [model, { name: "path", help: "folder to write the model and metadata.json into" }],
+  flags: [
+    { name: "data", type: "ref", metavar: "DATA", help: "the data set it was trained on (its classes become the labels)" },
+    { name: "labels", metavar: "A,B,...", help: "class names in output order, comma-separated" },
+    { name: "backbone", metavar: "NAME", help: "the backbone's name for metadata.json" },
+  ],
+  examples: ["%export model ./out/digits --data data"],
+  expand(args, context) {
+    statementOnly(context, "export", "it writes files");
+    const labels = args.given.has("labels") ? `${args.code.labels}.split(",")` : undefined;
+    const opts = objectLiteral([
+      ["data", args.given.has("data") ? args.code.data : undefined],
+      ["labels", labels],
+      ["backbone", args.given.has("backbone") ? args.code.backbone : undefined],
+    ]);
+    return `display(await ${call("tl.export", args.code.model, args.code.path, opts === "{  }" ? undefined : opts)});`;
   },
 };
 
@@ -174,4 +215,4 @@ const save: MagicDefinition = {
   },
 };
 
-export const tlMagics: MagicDefinition[] = [backbone, freeze, unfreeze, summary, dataset, fit, finetune, lrFind, evaluate, predict, save];
+export const tlMagics: MagicDefinition[] = [backbone, freeze, unfreeze, summary, dataset, fit, finetune, lrFind, evaluate, predict, save, exportMagic];

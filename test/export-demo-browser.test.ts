@@ -1,0 +1,141 @@
+/**
+ * `tsfine demo DIR`: the static page in Debian's chromium, opened from file:// and from a plain
+ * static server. An image chosen through its file input gets the top label tl.predict gives.
+ */
+import { spawnSync } from "node:child_process";
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { extname, join, normalize } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { encodePng } from "../display/pngEncoder";
+import { backend } from "../tl/backend";
+import { backbone } from "../tl/backbones/registry";
+import { mnist } from "../tl/data/mnist";
+import { exportModel } from "../tl/export/export";
+import { load } from "../tl/export/load";
+import { predict } from "../tl/export/predict";
+import { fit } from "../tl/fit/fit";
+import { freeze } from "../tl/freeze";
+import { classifier } from "../tl/heads";
+
+jest.setTimeout(240_000);
+
+const ROOT = join(__dirname, "..");
+const CHROMIUM = "/usr/bin/chromium";
+const OUTPUT_DIR = join(ROOT, "test-output", "export-demo");
+const hasChromium = existsSync(CHROMIUM);
+const describeInBrowser = hasChromium || process.env.CI ? describe : describe.skip;
+const launchArgs = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+
+/** A static file server: what GitHub Pages or `python -m http.server` does, nothing more. */
+function serve(folder: string): Promise<Server> {
+  const types: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".png": "image/png" };
+  const server = createServer((request, response) => {
+    const file = join(folder, normalize(decodeURIComponent(new URL(request.url ?? "/", "http://x").pathname)).replace(/^(\.\.[/\\])+/, ""));
+    const target = existsSync(file) && statSync(file).isDirectory() ? join(file, "index.html") : file;
+    if (!existsSync(target)) {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, { "content-type": types[extname(target)] ?? "application/octet-stream" });
+    createReadStream(target).pipe(response);
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+describeInBrowser("the demo page of an exported model", () => {
+  const work = mkdtempSync(join(tmpdir(), "tsfine-demo-"));
+  const exportDir = join(work, "digits");
+  const site = join(work, "site");
+  const images: string[] = [];
+  const expected: string[] = [];
+  let browser: Browser;
+  let server: Server;
+
+  beforeAll(async () => {
+    mkdirSync(OUTPUT_DIR, { recursive: true });
+    await backend.init("wasm");
+    const data = await mnist({ perClass: 20, testPerClass: 3, seed: 2 });
+    const base = await backbone("fashion_cnn");
+    freeze(base);
+    const model = classifier(base, { classes: 10, pooling: "flatten", normalize: true });
+    await fit(model, data, { epochs: 3, lr: 3e-3, seed: 2, batchSize: 16, verbose: false });
+    await exportModel(model, exportDir, { data });
+    const cli = spawnSync(process.execPath, [join(ROOT, "bin", "tsfine.js"), "demo", exportDir, "-o", site], { encoding: "utf8" });
+    expect(cli.stderr).toBe("");
+    expect(cli.status).toBe(0);
+    expect(cli.stdout).toContain("index.html");
+    // Two test digits as 64×64 RGB PNGs: another size and channel count than the 28×28 grey data.
+    const loaded = await load(exportDir);
+    const { xs } = data.test!.batch([0, 13]);
+    const big = tf.tidy(() => tf.image.resizeBilinear(xs as tf.Tensor4D, [64, 64]).mul(255).round().clipByValue(0, 255).tile([1, 1, 1, 3]));
+    const pixels = big.dataSync();
+    for (let i = 0; i < 2; i++) {
+      const file = join(work, `digit-${i}.png`);
+      writeFileSync(file, encodePng({ width: 64, height: 64, channels: 3, data: Uint8Array.from(pixels.subarray(i * 64 * 64 * 3, (i + 1) * 64 * 64 * 3)) }));
+      images.push(file);
+      expected.push((await predict(loaded, file)).label);
+    }
+    xs.dispose();
+    big.dispose();
+    if (!hasChromium) throw new Error(`${CHROMIUM} is missing; CI must install chromium (apt-get install chromium).`);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: launchArgs });
+    server = await serve(site);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  async function open(url: string): Promise<{ page: Page; errors: string[] }> {
+    const context = await browser.newContext({ viewport: { width: 800, height: 700 } });
+    // Offline: only the page's own files load, so tf.min.js must be the local copy.
+    await context.route("**/*", (route) => {
+      const address = route.request().url();
+      return address.startsWith("file:") || address.startsWith(url.split("/index.html")[0]) ? route.continue() : route.abort();
+    });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(url);
+    await page.waitForSelector("body[data-ready=true]", { timeout: 60_000 });
+    return { page, errors };
+  }
+
+  async function topLabelFor(page: Page, image: string): Promise<string> {
+    await page.evaluate(() => (document.body.dataset.top = ""));
+    await page.setInputFiles("#file", image);
+    await page.waitForFunction(() => Boolean(document.body.dataset.top), undefined, { timeout: 30_000 });
+    return page.evaluate(() => document.body.dataset.top ?? "");
+  }
+
+  test("from file://: it loads, and a chosen image shows tl.predict's top label with three bars", async () => {
+    const { page, errors } = await open(`file://${join(site, "index.html")}`);
+    for (let i = 0; i < images.length; i++) expect(await topLabelFor(page, images[i])).toBe(expected[i]);
+    expect(await page.$$eval("#predictions li", (rows) => rows.length)).toBe(3);
+    await page.screenshot({ path: join(OUTPUT_DIR, "file-url.png"), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  test("from a static server: the same top labels", async () => {
+    const { port } = server.address() as AddressInfo;
+    const { page, errors } = await open(`http://127.0.0.1:${port}/index.html`);
+    for (let i = 0; i < images.length; i++) expect(await topLabelFor(page, images[i])).toBe(expected[i]);
+    await page.screenshot({ path: join(OUTPUT_DIR, "static-server.png"), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  test("a file that is not an image gets one sentence on the page", async () => {
+    const { page } = await open(`file://${join(site, "index.html")}`);
+    const notImage = join(work, "notes.png");
+    writeFileSync(notImage, "not pixels");
+    await page.setInputFiles("#file", notImage);
+    await page.waitForFunction(() => /not an image/.test(document.getElementById("status")?.textContent ?? ""), undefined, { timeout: 30_000 });
+    expect(await page.textContent("#status")).toBe("notes.png is not an image this browser can read; choose a PNG or JPEG file.");
+  });
+});

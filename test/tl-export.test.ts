@@ -1,0 +1,193 @@
+/**
+ * tl.export → a folder plain TensorFlow.js uses without tsfine, tl.load with its metadata, and
+ * tl.predict on image files of other sizes, channel counts and formats.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import * as jpeg from "jpeg-js";
+import { encodePng } from "../display/pngEncoder";
+import { backend } from "../tl/backend";
+import { backbone } from "../tl/backbones/registry";
+import { mnist } from "../tl/data/mnist";
+import { exportModel } from "../tl/export/export";
+import { load } from "../tl/export/load";
+import { predict } from "../tl/export/predict";
+import { fit } from "../tl/fit/fit";
+import { freeze } from "../tl/freeze";
+import { classifier } from "../tl/heads";
+import { text } from "../tl/text";
+
+jest.setTimeout(240_000);
+
+const ROOT = join(__dirname, "..");
+const work = mkdtempSync(join(tmpdir(), "tsfine-export-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/**
+ * Runs a Node script that can require only what the repository's node_modules holds and
+ * nothing of tsfine: it reads model.json and the weights itself, as a user's script would.
+ */
+function plainNodePredictions(dir: string, inputs: { shape: number[]; values: number[] }): number[][] {
+  const script = join(work, "plain-predict.js");
+  writeFileSync(
+    script,
+    `const fs = require("fs"), path = require("path");
+const tf = require("@tensorflow/tfjs");
+const [dir, inputFile] = process.argv.slice(2);
+const loader = path.join(dir, "tsfine-layers.js");
+if (fs.existsSync(loader)) require(loader)(tf);
+const modelJson = JSON.parse(fs.readFileSync(path.join(dir, "model.json"), "utf8"));
+const weights = fs.readFileSync(path.join(dir, modelJson.weightsManifest[0].paths[0]));
+const handler = { load: async () => ({
+  modelTopology: modelJson.modelTopology,
+  weightSpecs: modelJson.weightsManifest[0].weights,
+  weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+}) };
+tf.loadLayersModel(handler).then((model) => {
+  const input = JSON.parse(fs.readFileSync(inputFile, "utf8"));
+  const out = model.predict(tf.tensor(input.values, input.shape));
+  process.stdout.write(JSON.stringify(out.arraySync()));
+});
+`,
+  );
+  const inputFile = join(work, "inputs.json");
+  writeFileSync(inputFile, JSON.stringify(inputs));
+  const child = spawnSync(process.execPath, [script, dir, inputFile], {
+    encoding: "utf8",
+    env: { PATH: process.env.PATH, NODE_PATH: join(ROOT, "node_modules") },
+    cwd: work,
+  });
+  if (child.status !== 0) throw new Error(`plain Node script failed: ${child.stderr}`);
+  return JSON.parse(child.stdout) as number[][];
+}
+
+function maxDifference(a: number[][], b: number[][]): number {
+  return Math.max(...a.flatMap((row, i) => row.map((v, j) => Math.abs(v - b[i][j]))));
+}
+
+/** One 28×28 grey example as 8-bit pixels at `size`, with `channels` (RGB/RGBA repeat the grey). */
+function pixelsOf(values: Float32Array, size: number, channels: 1 | 3 | 4): Uint8Array {
+  const small = tf.tensor3d(values, [28, 28, 1]);
+  const big = tf.tidy(() => tf.image.resizeBilinear(small, [size, size]).mul(255).round().clipByValue(0, 255));
+  const grey = big.dataSync();
+  small.dispose();
+  big.dispose();
+  const out = new Uint8Array(size * size * channels);
+  for (let i = 0; i < size * size; i++) {
+    for (let k = 0; k < channels; k++) out[i * channels + k] = k === 3 ? 255 : grey[i];
+  }
+  return out;
+}
+
+describe("an image classifier from the quick start", () => {
+  let model: tf.LayersModel;
+  let data: Awaited<ReturnType<typeof mnist>>;
+  let dir: string;
+
+  beforeAll(async () => {
+    data = await mnist({ perClass: 20, testPerClass: 5, seed: 1 });
+    await backend.init("wasm");
+    const base = await backbone("fashion_cnn");
+    freeze(base);
+    model = classifier(base, { classes: 10, pooling: "flatten", normalize: true });
+    await fit(model, data, { epochs: 3, lr: 3e-3, seed: 1, batchSize: 16, verbose: false });
+    dir = join(work, "digits");
+  });
+
+  test("export writes model.json, weights and metadata.json with the labels and the preprocessing", async () => {
+    const exported = await exportModel(model, dir, { data });
+    const metadata = JSON.parse(readFileSync(join(dir, "metadata.json"), "utf8"));
+    expect(metadata.labels).toEqual(data.classes);
+    expect(metadata.inputShape).toEqual(model.inputs[0].shape.slice(1));
+    expect(metadata.preprocessing).toMatchObject({ resize: "bilinear", channels: 1, scale: 1 / 255, normalizeLayer: "head_norm" });
+    expect(metadata.backbone).toBe("fashion_cnn");
+    expect(metadata.versions.tfjs).toBe(tf.version.tfjs);
+    expect(metadata.customLayers).toEqual([]);
+    expect(exported.files.map((f) => f.name)).toEqual(["model.json", "weights.bin", "metadata.json"]);
+  });
+
+  test("a plain Node script with only @tensorflow/tfjs predicts what the notebook predicts", async () => {
+    const { xs } = data.test!.batch();
+    const inNotebook = (model.predict(xs) as tf.Tensor).arraySync() as number[][];
+    const plain = plainNodePredictions(dir, { shape: xs.shape, values: Array.from(xs.dataSync()) });
+    xs.dispose();
+    expect(plain).toHaveLength(inNotebook.length);
+    expect(maxDifference(plain, inNotebook)).toBeLessThanOrEqual(1e-5);
+  });
+
+  test("tl.load brings the metadata back and tl.predict names the label", async () => {
+    const loaded = await load(dir);
+    expect(loaded.metadata?.labels).toEqual(data.classes);
+    const { xs, ys } = data.test!.batch([0]);
+    const truth = data.classes![(await ys.argMax(1).data())[0]];
+    const fromLoaded = await predict(loaded, xs, { top: 3 });
+    const fromNotebook = await predict(model, xs, { top: 3 });
+    xs.dispose();
+    ys.dispose();
+    expect(fromLoaded.top).toHaveLength(3);
+    expect(fromLoaded.label).toBe(fromNotebook.label);
+    expect(Math.abs(fromLoaded.probability - fromNotebook.probability)).toBeLessThanOrEqual(1e-5);
+    expect(data.classes).toContain(fromLoaded.label);
+    expect(typeof truth).toBe("string");
+    expect(fromLoaded.toMimeBundle()["text/plain"]).toContain(fromLoaded.label);
+  });
+
+  test("PNG and JPEG files of other sizes and channel counts get the dataset tensor's label", async () => {
+    const loaded = await load(dir);
+    // Examples the model is sure of (top two classes at least 0.2 apart): a resampled file may
+    // move a near tie either way, which says nothing about the preprocessing.
+    const { xs } = data.test!.batch();
+    const probabilities = (model.predict(xs) as tf.Tensor).arraySync() as number[][];
+    const sure = probabilities
+      .map((p, i) => ({ i, sorted: [...p].sort((a, b) => b - a) }))
+      .filter(({ sorted }) => sorted[0] - sorted[1] >= 0.2)
+      .slice(0, 4)
+      .map(({ i }) => i);
+    expect(sure.length).toBeGreaterThanOrEqual(2);
+    const per = 28 * 28;
+    const all = xs.dataSync();
+    xs.dispose();
+    for (const i of sure) {
+      const values = all.slice(i * per, (i + 1) * per);
+      const expected = (await predict(loaded, tf.tensor3d(values, [28, 28, 1]))).label;
+      const png56rgb = join(work, `digit${i}-56-rgb.png`);
+      writeFileSync(png56rgb, encodePng({ width: 56, height: 56, channels: 3, data: pixelsOf(values, 56, 3) }));
+      const png40rgba = join(work, `digit${i}-40-rgba.png`);
+      writeFileSync(png40rgba, encodePng({ width: 40, height: 40, channels: 4, data: pixelsOf(values, 40, 4) }));
+      const jpeg84 = join(work, `digit${i}-84.jpg`);
+      writeFileSync(jpeg84, jpeg.encode({ width: 84, height: 84, data: Buffer.from(pixelsOf(values, 84, 4)) }, 95).data);
+      expect((await predict(loaded, png56rgb)).label).toBe(expected);
+      expect((await predict(loaded, png40rgba)).label).toBe(expected);
+      expect((await predict(loaded, jpeg84)).label).toBe(expected);
+      expect((await predict(loaded, readFileSync(jpeg84))).label).toBe(expected);
+    }
+  });
+
+  test("a corrupt or non-image file gets one sentence", async () => {
+    const notImage = join(work, "notes.png");
+    writeFileSync(notImage, "these are notes, not pixels\n");
+    await expect(predict(model, notImage)).rejects.toThrow(/notes\.png is not a PNG or JPEG image; give a PNG or JPEG file\./);
+    const truncated = join(work, "truncated.png");
+    const png = encodePng({ width: 30, height: 30, channels: 1, data: new Uint8Array(900).fill(7) });
+    writeFileSync(truncated, png.subarray(0, 40));
+    await expect(predict(model, truncated)).rejects.toThrow(/truncated\.png is not a readable PNG/);
+    await expect(predict(model, join(work, "missing.png"))).rejects.toThrow(/no file at .*missing\.png/);
+  });
+});
+
+test("a text model exports with a loader for tsfine's EmbeddingBag; plain tfjs predicts the same", async () => {
+  const vocabulary = text.vocabulary(["free money now", "meeting at noon", "win money free", "lunch at noon tomorrow"], { minCount: 1 });
+  const model = text.classifier(vocabulary, { classes: 2, dimensions: 8, seed: 3, length: 6 });
+  const dir = join(work, "spam");
+  const exported = await exportModel(model, dir, { labels: ["ham", "spam"] });
+  expect(exported.metadata.customLayers).toEqual([{ className: "TsfineEmbeddingBag", loader: "tsfine-layers.js" }]);
+  const ids = [...vocabulary.encode("win free money", 6), ...vocabulary.encode("lunch at noon", 6)];
+  const x = tf.tensor2d(ids, [2, 6]);
+  const inNotebook = (model.predict(x) as tf.Tensor).arraySync() as number[][];
+  x.dispose();
+  const plain = plainNodePredictions(dir, { shape: [2, 6], values: ids });
+  expect(maxDifference(plain, inNotebook)).toBeLessThanOrEqual(1e-5);
+});
