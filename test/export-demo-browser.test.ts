@@ -28,7 +28,15 @@ const CHROMIUM = "/usr/bin/chromium";
 const OUTPUT_DIR = join(ROOT, "test-output", "export-demo");
 const hasChromium = existsSync(CHROMIUM);
 const describeInBrowser = hasChromium || process.env.CI ? describe : describe.skip;
-const launchArgs = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+const launchArgs = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
 
 /** A static file server: what GitHub Pages or `python -m http.server` does, nothing more. */
 function serve(folder: string): Promise<Server> {
@@ -71,7 +79,14 @@ describeInBrowser("the demo page of an exported model", () => {
     // Two test digits as 64×64 RGB PNGs: another size and channel count than the 28×28 grey data.
     const loaded = await load(exportDir);
     const { xs } = data.test!.batch([0, 13]);
-    const big = tf.tidy(() => tf.image.resizeBilinear(xs as tf.Tensor4D, [64, 64]).mul(255).round().clipByValue(0, 255).tile([1, 1, 1, 3]));
+    const big = tf.tidy(() =>
+      tf.image
+        .resizeBilinear(xs as tf.Tensor4D, [64, 64])
+        .mul(255)
+        .round()
+        .clipByValue(0, 255)
+        .tile([1, 1, 1, 3]),
+    );
     const pixels = big.dataSync();
     for (let i = 0; i < 2; i++) {
       const file = join(work, `digit-${i}.png`);

@@ -16,7 +16,7 @@ export function decodeImage(bytes: Uint8Array, name = "image"): RawImage {
       const { width, height, data } = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false });
       return { width, height, channels: 3, data };
     } catch (error) {
-      throw new Error(`${name} is not a readable JPEG: ${(error as Error).message}.`);
+      throw new Error(`${name} is not a readable JPEG: ${(error as Error).message}.`, { cause: error });
     }
   }
   const what = format ? `a ${format.toUpperCase()} image` : "not a PNG or JPEG image";
@@ -32,10 +32,14 @@ export function imageToFloats(image: RawImage, h: number, w: number, channels: n
   const colour = c0 >= 3 ? 3 : 1;
   for (let y = 0; y < h; y++) {
     const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), image.height - 1);
-    const y0 = Math.floor(fy), y1 = Math.min(y0 + 1, image.height - 1), ty = fy - y0;
+    const y0 = Math.floor(fy),
+      y1 = Math.min(y0 + 1, image.height - 1),
+      ty = fy - y0;
     for (let x = 0; x < w; x++) {
       const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), image.width - 1);
-      const x0 = Math.floor(fx), x1 = Math.min(x0 + 1, image.width - 1), tx = fx - x0;
+      const x0 = Math.floor(fx),
+        x1 = Math.min(x0 + 1, image.width - 1),
+        tx = fx - x0;
       for (let k = 0; k < channels; k++) {
         // Grey sources repeat their one channel; colour sources averaged for grey targets.
         const sample = (yy: number, xx: number): number => {
@@ -43,9 +47,7 @@ export function imageToFloats(image: RawImage, h: number, w: number, channels: n
           if (channels === 1 && colour === 3) return (image.data[base] + image.data[base + 1] + image.data[base + 2]) / 3;
           return image.data[base + (colour === 1 ? 0 : k)];
         };
-        const v =
-          (1 - ty) * ((1 - tx) * sample(y0, x0) + tx * sample(y0, x1)) +
-          ty * ((1 - tx) * sample(y1, x0) + tx * sample(y1, x1));
+        const v = (1 - ty) * ((1 - tx) * sample(y0, x0) + tx * sample(y0, x1)) + ty * ((1 - tx) * sample(y1, x0) + tx * sample(y1, x1));
         out[offset + (y * w + x) * channels + k] = v / 255;
       }
     }

@@ -178,7 +178,8 @@ export function writeDemoSite(dir: string, site = path.join(dir, "demo")): DemoS
   const metadata = readMetadata(dir);
   if (!metadata) throw new Error(`${dir} has no metadata.json (tl.save writes none); export the model with tl.export to get its labels and preprocessing.`);
   const tfjs = packageFile("@tensorflow/tfjs", "dist/tf.min.js");
-  if (!tfjs || !fs.existsSync(tfjs)) throw new Error("The demo needs @tensorflow/tfjs's dist/tf.min.js, which is not installed here; run npm install @tensorflow/tfjs.");
+  if (!tfjs || !fs.existsSync(tfjs))
+    throw new Error("The demo needs @tensorflow/tfjs's dist/tf.min.js, which is not installed here; run npm install @tensorflow/tfjs.");
   fs.mkdirSync(site, { recursive: true });
   const files = ["index.html", "tf.min.js", "model.js"];
   fs.copyFileSync(tfjs, path.join(site, "tf.min.js"));

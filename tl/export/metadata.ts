@@ -61,7 +61,7 @@ export function readMetadata(dir: string): ExportMetadata | undefined {
   try {
     return JSON.parse(fs.readFileSync(file, "utf8")) as ExportMetadata;
   } catch (error) {
-    throw new Error(`${file} is not valid JSON (${(error as Error).message}); export the model again with tl.export.`);
+    throw new Error(`${file} is not valid JSON (${(error as Error).message}); export the model again with tl.export.`, { cause: error });
   }
 }
 

@@ -92,7 +92,10 @@ function bars(prediction: Omit<Prediction, "toMimeBundle">): string {
 
 function withDisplay(result: Omit<Prediction, "toMimeBundle">, picture?: Uint8Array): Prediction {
   const format = picture ? sniffImageFormat(picture) : undefined;
-  const img = picture && format ? `<img src="data:image/${format};base64,${toBase64(picture)}" style="max-width:160px;max-height:160px;image-rendering:pixelated;margin-right:12px">` : "";
+  const img =
+    picture && format
+      ? `<img src="data:image/${format};base64,${toBase64(picture)}" style="max-width:160px;max-height:160px;image-rendering:pixelated;margin-right:12px">`
+      : "";
   const text = `${result.label} (${(result.probability * 100).toFixed(1)}%); top: ${result.top.map((t) => `${t.label} ${(t.probability * 100).toFixed(1)}%`).join(", ")}`;
   return {
     ...result,
