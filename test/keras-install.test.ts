@@ -9,6 +9,10 @@ import * as path from "node:path";
 import { findInterpreter } from "../tl/engine/keras/process";
 import { clearAbandonedInstalls } from "../tl/engine/keras/install";
 import { describe as describeEngines } from "../tl/engine/describe";
+import * as tf from "@tensorflow/tfjs";
+import { fromTensors } from "../tl/data";
+import { fit } from "../tl/fit/fit";
+import "../tl/engine/keras/fit-engine";
 
 const cli = path.join(__dirname, "..", "bin", "tsfine.js");
 
@@ -70,11 +74,19 @@ describe("tsfine backend install keras", () => {
     expect(fs.readdirSync(cache)).toEqual([]);
   });
 
-  test("without an install, %engine says how to get the keras engine and that tfjs trains", async () => {
+  test("without an install, fit with the keras engine and %engine say how to get it, and nothing trains", async () => {
     const saved = { cache: process.env.XDG_CACHE_HOME, python: process.env.TSFINE_PYTHON };
     process.env.XDG_CACHE_HOME = cacheHome;
     delete process.env.TSFINE_PYTHON;
     try {
+      const input = tf.input({ shape: [3] });
+      const model = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 2, activation: "softmax" }).apply(input) as tf.SymbolicTensor });
+      const data = fromTensors(tf.randomUniform([8, 3], 0, 1, "float32", 1), [0, 1, 0, 1, 0, 1, 0, 1], { validation: 0, test: 0 });
+      const before = model.getWeights().map((w) => Array.from(w.dataSync()));
+      await expect(fit(model, data, { engine: "keras", verbose: false })).rejects.toThrow(
+        "The keras engine is not installed: run `npx tsfine backend install keras` (or set TSFINE_PYTHON to a Python that has Keras 3), then run this again.",
+      );
+      expect(model.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(before);
       const text = (await describeEngines()).toMimeBundle()["text/plain"];
       expect(text.split("\n").slice(1)).toEqual([
         "  ✗ keras: The keras engine is not installed: run `npx tsfine backend install keras` (or set TSFINE_PYTHON to a Python that has Keras 3), then run this again.",
