@@ -144,6 +144,8 @@ describe("built-in magics expand to plain TypeScript", () => {
     ["%predict model ./photos/cat.png", 'display(await tl.predict(model, "./photos/cat.png"));'],
     ["%predict model seven.jpg --top 5", 'display(await tl.predict(model, "seven.jpg", { top: 5 }));'],
     ["%export model ./out/digits --data data", 'display(await tl.export(model, "./out/digits", { data: data }));'],
+    ['%predict model "win free money"', 'display(await tl.predict(model, "win free money"));'],
+    ["%predict model {photo} --as p", "const p = await tl.predict(model, (photo));"],
     ["%export model out --labels cat,dog", 'display(await tl.export(model, "out", { labels: "cat,dog".split(",") }));'],
     ["%save model ./out/model", 'await tl.save(model, "./out/model");'],
     ["%%html\n<b>hi</b>", 'display.html("<b>hi</b>");'],

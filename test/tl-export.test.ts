@@ -182,7 +182,7 @@ test("a text model exports with a loader for tsfine's EmbeddingBag; plain tfjs p
   const vocabulary = text.vocabulary(["free money now", "meeting at noon", "win money free", "lunch at noon tomorrow"], { minCount: 1 });
   const model = text.classifier(vocabulary, { classes: 2, dimensions: 8, seed: 3, length: 6 });
   const dir = join(work, "spam");
-  const exported = await exportModel(model, dir, { labels: ["ham", "spam"] });
+  const exported = await exportModel(model, dir, { labels: ["ham", "spam"], vocabulary });
   expect(exported.metadata.customLayers).toEqual([{ className: "TsfineEmbeddingBag", loader: "tsfine-layers.js" }]);
   const ids = [...vocabulary.encode("win free money", 6), ...vocabulary.encode("lunch at noon", 6)];
   const x = tf.tensor2d(ids, [2, 6]);
@@ -190,4 +190,13 @@ test("a text model exports with a loader for tsfine's EmbeddingBag; plain tfjs p
   x.dispose();
   const plain = plainNodePredictions(dir, { shape: [2, 6], values: ids });
   expect(maxDifference(plain, inNotebook)).toBeLessThanOrEqual(1e-5);
+
+  // A text goes in as a text: tl.load's metadata carries the words and how to tokenize.
+  const loaded = await load(dir);
+  expect(loaded.metadata?.kind).toBe("text");
+  const prediction = await predict(loaded, "Win FREE money!", { top: 2 });
+  const expectedSpam = inNotebook[0][1];
+  const spam = prediction.top.find((t) => t.label === "spam")!;
+  expect(Math.abs(spam.probability - expectedSpam)).toBeLessThanOrEqual(1e-5);
+  expect(prediction.label).toBe(expectedSpam > 0.5 ? "spam" : "ham");
 });

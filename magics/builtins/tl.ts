@@ -152,7 +152,7 @@ const evaluate: MagicDefinition = {
   },
 };
 
-/** `%predict model photo.png` (a file or URL) rather than `%predict model data.test` (a data set variable). */
+/** `%predict model digits.test` names a data set variable; `%predict model seven.png` a file (or URL). */
 function looksLikeFile(text: string): boolean {
   return /[/\\]/.test(text) || /\.(png|jpe?g)$/i.test(text) || /^https?:/i.test(text);
 }
@@ -161,7 +161,7 @@ const predict: MagicDefinition = {
   name: "predict",
   kind: "line",
   summary: "Show sample predictions of a data set (tl.showPredictions), or one image file's top classes (tl.predict).",
-  positionals: [model, { name: "input", help: "a data set variable (data.test), or the path or URL of a PNG/JPEG image" }],
+  positionals: [model, { name: "input", help: "a data set variable (data.test), the path or URL of a PNG/JPEG image, or a text for a text model" }],
   flags: [
     { name: "n", type: "int", metavar: "N", default: 16, help: "how many data set examples" },
     { name: "top", type: "int", metavar: "K", help: "how many classes to list for an image (default 3)" },
@@ -171,13 +171,14 @@ const predict: MagicDefinition = {
   expand(args, context) {
     const input = args.values.input as string;
     const variable = args.values.as as string | undefined;
-    if (args.code.input?.startsWith("(") || looksLikeFile(input)) {
-      const value = `await ${call("tl.predict", args.code.model, args.code.input, options(args, { top: "top" }))}`;
-      if (variable === undefined && context.position === "statement") return `display(${value});`;
-      return bindOrValue(context, "predict", variable, value);
+    const reference = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*|\[\d+\])*$/.test(input);
+    if (reference && !looksLikeFile(input)) {
+      return bindOrValue(context, "predict", variable, `await ${call("tl.showPredictions", args.code.model, input, args.code.n)}`);
     }
-    const reference = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*|\[\d+\])*$/.test(input) ? input : JSON.stringify(input);
-    return bindOrValue(context, "predict", variable, `await ${call("tl.showPredictions", args.code.model, reference, args.code.n)}`);
+    // A file, URL, {expression} or text (for a text model exported with its vocabulary).
+    const value = `await ${call("tl.predict", args.code.model, args.code.input, options(args, { top: "top" }))}`;
+    if (variable === undefined && context.position === "statement") return `display(${value});`;
+    return bindOrValue(context, "predict", variable, value);
   },
 };
 
@@ -189,6 +190,7 @@ const exportMagic: MagicDefinition = {
   flags: [
     { name: "data", type: "ref", metavar: "DATA", help: "the data set it was trained on (its classes become the labels)" },
     { name: "labels", metavar: "A,B,...", help: "class names in output order, comma-separated" },
+    { name: "vocabulary", type: "ref", metavar: "VOCAB", help: "a text model's vocabulary (tl.text.vocabulary), so %predict takes texts" },
     { name: "backbone", metavar: "NAME", help: "the backbone's name for metadata.json" },
   ],
   examples: ["%export model ./out/digits --data data"],
@@ -198,6 +200,7 @@ const exportMagic: MagicDefinition = {
     const opts = objectLiteral([
       ["data", args.given.has("data") ? args.code.data : undefined],
       ["labels", labels],
+      ["vocabulary", args.given.has("vocabulary") ? args.code.vocabulary : undefined],
       ["backbone", args.given.has("backbone") ? args.code.backbone : undefined],
     ]);
     return `display(await ${call("tl.export", args.code.model, args.code.path, opts === "{  }" ? undefined : opts)});`;

@@ -9,6 +9,8 @@ import * as tf from "@tensorflow/tfjs";
 import { formatBytes } from "../../display/bytes";
 import { escapeHtml } from "../../display/html";
 import type { Dataset } from "../data";
+import { tokenPattern } from "../text/tokenize";
+import type { Vocabulary } from "../text/vocabulary";
 import { writeAtomically, save } from "../io";
 import { LOADER_FILE, checkExportable, customLayerClasses, loaderScript } from "./custom-layers";
 import { METADATA_FILE, attachMetadata, packageVersion, type ExportMetadata, type ImagePreprocessing } from "./metadata";
@@ -18,6 +20,8 @@ export interface ExportOptions {
   labels?: string[];
   /** The data set the model was trained on: its classes become the labels. */
   data?: Dataset;
+  /** A text model's vocabulary (tl.text.vocabulary): its words go into metadata.json so texts can be encoded. */
+  vocabulary?: Vocabulary;
   /** The backbone's name. Default: the model's name without tl.classifier's "_classifier" suffix. */
   backbone?: string;
 }
@@ -59,13 +63,17 @@ function imagePreprocessing(model: tf.LayersModel, shape: number[]): ImagePrepro
 export function describeMetadata(model: tf.LayersModel, options: ExportOptions, customLayers: string[]): ExportMetadata {
   const inputShape = exampleShape(model);
   const preprocessing = imagePreprocessing(model, inputShape);
+  const text = options.vocabulary
+    ? { tokenPattern: tokenPattern.source, words: [...options.vocabulary.words], length: inputShape.length === 1 && inputShape[0] > 0 ? inputShape[0] : null }
+    : undefined;
   return {
     format: "tsfine-export",
     formatVersion: 1,
-    kind: preprocessing ? "image" : "tensor",
+    kind: text ? "text" : preprocessing ? "image" : "tensor",
     labels: labelsFor(model, options),
     inputShape,
     preprocessing,
+    ...(text ? { text } : {}),
     backbone: options.backbone ?? (model.name.replace(/_(classifier|regressor)$/, "") || null),
     model: { name: model.name, parameters: model.countParams(), output: outputActivation(model) },
     customLayers: customLayers.map((className) => ({ className, loader: LOADER_FILE })),

@@ -20,15 +20,29 @@ export interface ImagePreprocessing {
   normalizeLayer: string | null;
 }
 
+export interface TextPreprocessing {
+  /**
+   * Lower-cased, then the matches of this regular expression (flags "gu") are the tokens, with
+   * "’" written as "'" (tl.text.tokenize).
+   */
+  tokenPattern: string;
+  /** Word of each id; id 0 ("") is padding. Tokens not listed are left out. */
+  words: string[];
+  /** Ids per text (cut or padded with 0), or null: as many as the text has known tokens. */
+  length: number | null;
+}
+
 export interface ExportMetadata {
   format: "tsfine-export";
   formatVersion: 1;
-  /** "image": give an image; "tensor": give the input tensor itself. */
-  kind: "image" | "tensor";
+  /** "image": give an image; "text": give a text (see `text`); "tensor": give the input tensor itself. */
+  kind: "image" | "text" | "tensor";
   labels: string[] | null;
   /** One example's shape, without the batch dimension (e.g. [28, 28, 3]). */
   inputShape: number[];
   preprocessing: ImagePreprocessing | null;
+  /** Text models: how a text becomes token ids. */
+  text?: TextPreprocessing;
   /** The backbone the model was built on (registry name or model name), when known. */
   backbone: string | null;
   model: { name: string; parameters: number; output: "softmax" | "sigmoid" | "linear" };

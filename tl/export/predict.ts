@@ -7,6 +7,8 @@ import * as tf from "@tensorflow/tfjs";
 import { escapeHtml } from "../../display/html";
 import { sniffImageFormat, toBase64 } from "../../display/imageBytes";
 import { decodeImage, imageToFloats } from "../data/image-pixels";
+import { tokenize } from "../text/tokenize";
+import { Vocabulary } from "../text/vocabulary";
 import { metadataOf } from "./metadata";
 
 export interface PredictOptions {
@@ -14,6 +16,8 @@ export interface PredictOptions {
   top?: number;
   /** Class names in output order; default: the labels the model was exported or loaded with. */
   labels?: string[];
+  /** A text model's vocabulary; default: the words the model was exported or loaded with. */
+  vocabulary?: Vocabulary;
 }
 
 export interface Prediction {
@@ -106,6 +110,18 @@ function withDisplay(result: Omit<Prediction, "toMimeBundle">, picture?: Uint8Ar
   };
 }
 
+/** Token ids of `text` as the exported vocabulary numbers them, in a batch of one. */
+function textTensor(model: tf.LayersModel, text: string, options: PredictOptions): tf.Tensor {
+  const exported = metadataOf(model)?.text;
+  const vocabulary = options.vocabulary ?? (exported ? new Vocabulary(exported.words) : undefined);
+  if (!vocabulary)
+    throw new Error("tl.predict: this text model has no vocabulary; export it with tl.export(model, dir, { vocabulary }) or pass { vocabulary }.");
+  const tokens = tokenize(text);
+  const fixed = model.inputs[0].shape[1];
+  const ids = vocabulary.encode(tokens, fixed ?? Math.max(1, tokens.length));
+  return tf.tensor2d(ids, [1, ids.length], "int32");
+}
+
 /** The model's top classes for one input, with the labels it was exported with. */
 export async function predict(model: tf.LayersModel, input: PredictInput, options: PredictOptions = {}): Promise<Prediction> {
   if (!(model instanceof tf.LayersModel)) throw new Error("tl.predict needs a tf LayersModel (from tl.classifier or tl.load) as its first argument.");
@@ -114,6 +130,8 @@ export async function predict(model: tf.LayersModel, input: PredictInput, option
   let x: tf.Tensor;
   if (input instanceof tf.Tensor) {
     x = batchOfOne(input, shape);
+  } else if (typeof input === "string" && (metadataOf(model)?.kind === "text" || options.vocabulary)) {
+    x = textTensor(model, input, options);
   } else if (typeof input === "string") {
     picture = await inputBytes(input);
     x = imageTensor(picture, input, shape);
@@ -121,7 +139,7 @@ export async function predict(model: tf.LayersModel, input: PredictInput, option
     picture = input;
     x = imageTensor(input, "the given bytes", shape);
   } else {
-    throw new Error("tl.predict takes an image path or URL, a Buffer of PNG/JPEG bytes, or a tensor.");
+    throw new Error("tl.predict takes an image path or URL, a Buffer of PNG/JPEG bytes, a tensor, or a text for a text model.");
   }
   const output = model.predict(x) as tf.Tensor;
   const probabilities = Array.from(await output.data());
