@@ -19,6 +19,7 @@ import { load } from "../tl/export/load";
 import { predict } from "../tl/export/predict";
 import { fit } from "../tl/fit/fit";
 import { freeze } from "../tl/freeze";
+import { seed as seedAll } from "../tl/seed";
 import { classifier } from "../tl/heads";
 
 jest.setTimeout(240_000);
@@ -66,6 +67,7 @@ describeInBrowser("the demo page of an exported model", () => {
   beforeAll(async () => {
     mkdirSync(OUTPUT_DIR, { recursive: true });
     await backend.init("wasm");
+    seedAll(2);
     const data = await mnist({ perClass: 20, testPerClass: 3, seed: 2 });
     const base = await backbone("fashion_cnn");
     freeze(base);

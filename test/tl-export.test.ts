@@ -17,6 +17,7 @@ import { load } from "../tl/export/load";
 import { predict } from "../tl/export/predict";
 import { fit } from "../tl/fit/fit";
 import { freeze } from "../tl/freeze";
+import { seed as seedAll } from "../tl/seed";
 import { classifier } from "../tl/heads";
 import { text } from "../tl/text";
 
@@ -71,7 +72,7 @@ function maxDifference(a: number[][], b: number[][]): number {
 /** One 28×28 grey example as 8-bit pixels at `size`, with `channels` (RGB/RGBA repeat the grey). */
 function pixelsOf(values: Float32Array, size: number, channels: 1 | 3 | 4): Uint8Array {
   const small = tf.tensor3d(values, [28, 28, 1]);
-  const big = tf.tidy(() => tf.image.resizeBilinear(small, [size, size]).mul(255).round().clipByValue(0, 255));
+  const big = tf.tidy(() => tf.image.resizeBilinear(small, [size, size], false, true).mul(255).round().clipByValue(0, 255));
   const grey = big.dataSync();
   small.dispose();
   big.dispose();
@@ -90,6 +91,7 @@ describe("an image classifier from the quick start", () => {
   beforeAll(async () => {
     data = await mnist({ perClass: 20, testPerClass: 5, seed: 1 });
     await backend.init("wasm");
+    seedAll(1);
     const base = await backbone("fashion_cnn");
     freeze(base);
     model = classifier(base, { classes: 10, pooling: "flatten", normalize: true });
