@@ -32,7 +32,7 @@ registerTlFormatters();
 
 export { backend, backbone, backbones, compare, data, loadDataset, evaluate, fineTune, fit, lrFind, requestStop, schedules };
 export { freeze, freezeTo, unfreeze, classifier, regressor, load, save, showPredictions, topLosses, random, seed, shuffle, summary };
-export { text, registerFitEngine, engine, exportModel, predict };
+export { text, registerFitEngine, engine, exportModel, exportModel as export, predict };
 
 export type { BackboneOptions, BackboneEntry } from "./backbones/types";
 export type { Dataset, DataOptions, Examples, Augmentation } from "./data";

@@ -154,7 +154,7 @@ const evaluate: MagicDefinition = {
 
 /** `%predict model digits.test` names a data set variable; `%predict model seven.png` a file (or URL). */
 function looksLikeFile(text: string): boolean {
-  return /[/\\]/.test(text) || /\.(png|jpe?g)$/i.test(text) || /^https?:/i.test(text);
+  return /[/\\]/.test(text) || /\.(png|jpe?g|gif|webp|bmp|tiff?)$/i.test(text) || /^https?:/i.test(text);
 }
 
 const predict: MagicDefinition = {
