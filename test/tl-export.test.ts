@@ -3,6 +3,8 @@
  * tl.predict on image files of other sizes, channel counts and formats.
  */
 import { spawnSync } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -165,6 +167,28 @@ describe("an image classifier from the quick start", () => {
       expect((await predict(loaded, png40rgba)).label).toBe(expected);
       expect((await predict(loaded, jpeg84)).label).toBe(expected);
       expect((await predict(loaded, readFileSync(jpeg84))).label).toBe(expected);
+    }
+  });
+
+  test("an image URL gives the same prediction as the file", async () => {
+    const file = join(work, "served.png");
+    const { xs } = data.test!.batch([1]);
+    const pixels = tf.tidy(() => xs.mul(255).round().dataSync());
+    xs.dispose();
+    writeFileSync(file, encodePng({ width: 28, height: 28, channels: 1, data: Uint8Array.from(pixels) }));
+    const server = createServer((request, response) => {
+      if (request.url === "/served.png") response.writeHead(200, { "content-type": "image/png" }).end(readFileSync(file));
+      else response.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const fromUrl = await predict(model, `http://127.0.0.1:${port}/served.png`);
+      const fromFile = await predict(model, file);
+      expect(fromUrl.top).toEqual(fromFile.top);
+      await expect(predict(model, `http://127.0.0.1:${port}/missing.png`)).rejects.toThrow(/answered HTTP 404; check the address\./);
+    } finally {
+      server.close();
     }
   });
 
