@@ -21,6 +21,7 @@ import { fit } from "../tl/fit/fit";
 import { freeze } from "../tl/freeze";
 import { seed as seedAll } from "../tl/seed";
 import { classifier } from "../tl/heads";
+import { text } from "../tl/text";
 
 jest.setTimeout(240_000);
 
@@ -144,6 +145,30 @@ describeInBrowser("the demo page of an exported model", () => {
     const { page, errors } = await open(`http://127.0.0.1:${port}/index.html`);
     for (let i = 0; i < images.length; i++) expect(await topLabelFor(page, images[i])).toBe(expected[i]);
     await page.screenshot({ path: join(OUTPUT_DIR, "static-server.png"), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  test("a text model's page: a typed text shows tl.predict's top label", async () => {
+    const vocabulary = text.vocabulary(["free money now", "meeting at noon", "win money free", "lunch at noon tomorrow"], { minCount: 1 });
+    const model = text.classifier(vocabulary, { classes: 3, dimensions: 8, seed: 5 });
+    const textDir = join(work, "spam");
+    const textSite = join(work, "spam-site");
+    await exportModel(model, textDir, { labels: ["ham", "spam", "other"], vocabulary });
+    const cli = spawnSync(process.execPath, [join(ROOT, "bin", "tsfine.js"), "demo", textDir, "-o", textSite], { encoding: "utf8" });
+    expect(cli.status).toBe(0);
+    const loaded = await load(textDir);
+    const { page, errors } = await open(`file://${join(textSite, "index.html")}`);
+    for (const sample of ["Win FREE money now!", "lunch at noon"]) {
+      const expectedTop = await predict(loaded, sample, { top: 3 });
+      await page.evaluate(() => (document.body.dataset.top = ""));
+      await page.fill("#text", sample);
+      await page.click("#classify");
+      await page.waitForFunction(() => Boolean(document.body.dataset.top), undefined, { timeout: 30_000 });
+      expect(await page.evaluate(() => document.body.dataset.top)).toBe(expectedTop.label);
+      const shown = await page.$$eval("#predictions li", (rows) => rows.map((r) => Number((r as HTMLElement).dataset.probability)));
+      shown.forEach((p, i) => expect(Math.abs(p - expectedTop.top[i].probability)).toBeLessThanOrEqual(1e-5));
+    }
+    await page.screenshot({ path: join(OUTPUT_DIR, "text-model.png"), fullPage: true });
     expect(errors).toEqual([]);
   });
 

@@ -115,15 +115,38 @@ const pageScript = String.raw`
     }
   }
 
+  // tl.text.tokenize and Vocabulary.encode, from the pattern and words in metadata.json.
+  async function classifyText(text) {
+    document.body.dataset.top = "";
+    const ids = new Map(meta.text.words.map((word, id) => [word, id]));
+    const tokens = (text.toLowerCase().match(new RegExp(meta.text.tokenPattern, "gu")) || []).map((t) => t.replace("\u2019", "'"));
+    const known = tokens.map((t) => ids.get(t)).filter((id) => id > 0);
+    const length = meta.text.length || Math.max(1, known.length);
+    const row = new Int32Array(length);
+    row.set(known.slice(0, length));
+    const input = tf.tensor2d(row, [1, length], "int32");
+    const output = model.predict(input);
+    show(Array.from(await output.data()));
+    input.dispose();
+    output.dispose();
+  }
+
   async function start() {
-    if (!meta.preprocessing) {
-      status.textContent = "This page handles image models; this model takes tensors of shape [" + (meta.inputShape || []).join(", ") + "].";
+    if (!meta.preprocessing && meta.kind !== "text") {
+      status.textContent = "This page handles image and text models; this model takes tensors of shape [" + (meta.inputShape || []).join(", ") + "].";
       return;
     }
     const bytes = Uint8Array.from(atob(bundle.weights), (c) => c.charCodeAt(0));
     model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: bundle.modelTopology, weightSpecs: bundle.weightSpecs, weightData: bytes.buffer }));
-    status.textContent = "Choose or drop an image.";
     document.body.dataset.ready = "true";
+    if (meta.kind === "text") {
+      document.getElementById("image-input").hidden = true;
+      document.getElementById("text-input").hidden = false;
+      status.textContent = "Type a text.";
+      document.getElementById("classify").addEventListener("click", () => classifyText(document.getElementById("text").value));
+      return;
+    }
+    status.textContent = "Choose or drop an image.";
     document.getElementById("file").addEventListener("change", (event) => event.target.files[0] && classify(event.target.files[0]));
     document.addEventListener("dragover", (event) => event.preventDefault());
     document.addEventListener("drop", (event) => {
@@ -157,7 +180,8 @@ function pageHtml(title: string, hasLoader: boolean, labels: string[] | null): s
 </head>
 <body>
 <h1>${escapeHtml(title)}</h1>
-<p><input id="file" type="file" accept="image/png,image/jpeg"></p>
+<p id="image-input"><input id="file" type="file" accept="image/png,image/jpeg"></p>
+<p id="text-input" hidden><textarea id="text" rows="4" cols="60"></textarea><br><button id="classify">Classify</button></p>
 <p id="status">Loading the model…</p>
 <img id="preview" alt="">
 <ol id="predictions"></ol>
