@@ -210,6 +210,7 @@ test("a text model exports with a loader for tsfine's EmbeddingBag; plain tfjs p
   const dir = join(work, "spam");
   const exported = await exportModel(model, dir, { labels: ["ham", "spam"], vocabulary });
   expect(exported.metadata.customLayers).toEqual([{ className: "TsfineEmbeddingBag", loader: "tsfine-layers.js" }]);
+  expect(exported.metadata.backbone).toBeNull();
   const ids = [...vocabulary.encode("win free money", 6), ...vocabulary.encode("lunch at noon", 6)];
   const x = tf.tensor2d(ids, [2, 6]);
   const inNotebook = (model.predict(x) as tf.Tensor).arraySync() as number[][];

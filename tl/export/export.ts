@@ -22,7 +22,7 @@ export interface ExportOptions {
   data?: Dataset;
   /** A text model's vocabulary (tl.text.vocabulary): its words go into metadata.json so texts can be encoded. */
   vocabulary?: Vocabulary;
-  /** The backbone's name. Default: the model's name without tl.classifier's "_classifier" suffix. */
+  /** The backbone's name. Default: the model's name without tl.classifier's "_classifier" suffix, else none. */
   backbone?: string;
 }
 
@@ -60,6 +60,12 @@ function imagePreprocessing(model: tf.LayersModel, shape: number[]): ImagePrepro
   return { resize: "bilinear", channels: shape[2], scale: 1 / 255, normalizeLayer };
 }
 
+/** tl.classifier and tl.regressor name their model after the backbone: "fashion_cnn_classifier". */
+function headBackbone(name: string): string | null {
+  const match = /^(.+)_(classifier|regressor)$/.exec(name);
+  return match ? match[1] : null;
+}
+
 export function describeMetadata(model: tf.LayersModel, options: ExportOptions, customLayers: string[]): ExportMetadata {
   const inputShape = exampleShape(model);
   const preprocessing = imagePreprocessing(model, inputShape);
@@ -74,7 +80,7 @@ export function describeMetadata(model: tf.LayersModel, options: ExportOptions, 
     inputShape,
     preprocessing,
     ...(text ? { text } : {}),
-    backbone: options.backbone ?? (model.name.replace(/_(classifier|regressor)$/, "") || null),
+    backbone: options.backbone ?? headBackbone(model.name),
     model: { name: model.name, parameters: model.countParams(), output: outputActivation(model) },
     customLayers: customLayers.map((className) => ({ className, loader: LOADER_FILE })),
     versions: { tsfine: packageVersion(), tfjs: tf.version.tfjs },
