@@ -227,3 +227,20 @@ test("a text model exports with a loader for tsfine's EmbeddingBag; plain tfjs p
   expect(Math.abs(spam.probability - expectedSpam)).toBeLessThanOrEqual(1e-5);
   expect(prediction.label).toBe(expectedSpam > 0.5 ? "spam" : "ham");
 });
+
+test("a layer class of the notebook's own stops the export with its name", async () => {
+  class Doubler extends tf.layers.Layer {
+    static className = "NotebookDoubler";
+    call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+      return tf.mul(Array.isArray(inputs) ? inputs[0] : inputs, 2);
+    }
+  }
+  tf.serialization.registerClass(Doubler);
+  const input = tf.input({ shape: [4] });
+  const doubled = new Doubler({ name: "double_it" }).apply(input) as tf.SymbolicTensor;
+  const output = tf.layers.dense({ units: 2, activation: "softmax" }).apply(doubled) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: output });
+  await expect(exportModel(model, join(work, "custom"), { labels: ["a", "b"] })).rejects.toThrow(
+    'tl.export: layer "double_it" is a custom NotebookDoubler that plain TensorFlow.js cannot load and tsfine has no loader for; replace it with built-in layers, or use tl.save for a model only tsfine reloads.',
+  );
+});
