@@ -167,6 +167,87 @@ describe("depthwise gradients (filter and input) on wasm match cpu", () => {
   });
 });
 
+const maxPoolCases: [string, number[], number | [number, number], number | [number, number], Pad][] = [
+  ["2×2 stride 2 valid, even size", [2, 8, 8, 3], 2, 2, "valid"],
+  ["2×2 stride 2 valid, odd size (last row and column unused)", [2, 9, 7, 3], 2, 2, "valid"],
+  ["2×2 stride 2 same, odd size", [2, 9, 7, 3], 2, 2, "same"],
+  ["2×2 stride 1 same", [2, 8, 8, 3], 2, 1, "same"],
+  ["2×2 stride 1 valid", [2, 9, 7, 3], 2, 1, "valid"],
+  ["3×3 stride 1 same", [2, 8, 8, 3], 3, 1, "same"],
+  ["3×3 stride 1 valid", [2, 9, 7, 3], 3, 1, "valid"],
+  ["3×3 stride 2 same, odd size", [2, 9, 7, 3], 3, 2, "same"],
+  ["3×3 stride 2 valid", [2, 9, 9, 4], 3, 2, "valid"],
+  ["3×2 stride [2,1] same", [2, 9, 8, 2], [3, 2], [2, 1], "same"],
+];
+
+/** The input gradient of sum(maxPool(x) · w), w random so that misrouted gradients show. */
+function maxPoolInputGradient(x: tf.Tensor4D, filter: number | [number, number], strides: number | [number, number], pad: Pad): () => tf.Tensor {
+  return () => {
+    const lossWeights = randomTensor(tf.maxPool(x, filter, strides, pad).shape, 21);
+    return tf.grad((input: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(input as tf.Tensor4D, filter, strides, pad), lossWeights)))(x);
+  };
+}
+
+describe("MaxPoolGrad on wasm matches cpu", () => {
+  test.each(maxPoolCases)("%s, random values (no ties)", async (_name, shape, filter, strides, pad) => {
+    const x = randomTensor(shape, 19) as tf.Tensor4D;
+    await expectSameOnBothBackends(maxPoolInputGradient(x, filter, strides, pad));
+    x.dispose();
+  });
+
+  // Stock wasm loses these: its running maximum starts at the smallest positive float.
+  test.each(maxPoolCases)("%s, every value negative", async (_name, shape, filter, strides, pad) => {
+    const x = tf.tidy(() => tf.sub(randomTensor(shape, 20), 1.5)) as tf.Tensor4D;
+    await expectSameOnBothBackends(maxPoolInputGradient(x, filter, strides, pad));
+    x.dispose();
+  });
+
+  test("ties (zeros after ReLU, repeated values) go to the first maximum in the window, as on cpu", async () => {
+    const x = tf.tidy(() => tf.concat([tf.relu(randomTensor([2, 8, 8, 3], 22)), tf.round(tf.mul(randomTensor([2, 8, 8, 3], 23), 2))])) as tf.Tensor4D;
+    for (const [filter, strides] of [
+      [2, 2],
+      [3, 1],
+      [3, 2],
+    ]) {
+      await expectSameOnBothBackends(maxPoolInputGradient(x, filter, strides, "same"));
+    }
+    x.dispose();
+  });
+
+  test("a conv net with MaxPooling2D: one step's gradients match cpu for every weight", async () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [12, 12, 3], filters: 6, kernelSize: 3, activation: "relu" }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.conv2d({ filters: 8, kernelSize: 3 }),
+        tf.layers.maxPooling2d({ poolSize: 3, strides: 1, padding: "same" }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 4, activation: "softmax" }),
+      ],
+    });
+    const images = randomTensor([5, 12, 12, 3], 24);
+    const labels = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 0], "int32"), 4);
+    const gradients = () => {
+      const { grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(labels, model.apply(images) as tf.Tensor) as tf.Scalar);
+      return model.trainableWeights.map((w) => grads[w.originalName ?? w.name] ?? grads[w.name]);
+    };
+    const { wasm, cpu } = await onBothBackends(gradients);
+    expect(wasm.length).toBe(model.trainableWeights.length);
+    wasm.forEach((values, i) => expect(relativeError(values, cpu[i])).toBeLessThanOrEqual(1e-5));
+    tf.dispose([images, labels]);
+    model.dispose();
+  });
+
+  test("the gradient leaves no tensors behind", () => {
+    const x = randomTensor([2, 9, 7, 3], 25) as tf.Tensor4D;
+    const before = tf.memory().numTensors;
+    const gradient = tf.grad((input: tf.Tensor) => tf.sum(tf.maxPool(input as tf.Tensor4D, 3, 2, "same")))(x);
+    gradient.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+  });
+});
+
 describe("faster replacements of stock wasm kernels give the same results", () => {
   test("matMul with transposeA (2-D and batched)", async () => {
     const a = randomTensor([64, 48], 10) as tf.Tensor2D;

@@ -1,6 +1,7 @@
 /**
- * Training kernels for the wasm backend: the three gradient kernels stock wasm lacks, and faster
- * replacements for stock ones that dominate a training step. Registration is idempotent.
+ * Training kernels for the wasm backend: the three gradient kernels stock wasm lacks, a correct
+ * MaxPoolGrad in place of the stock one, and faster replacements for stock ones that dominate a
+ * training step. Registration is idempotent.
  */
 import * as tf from "@tensorflow/tfjs";
 import { conv2dBackpropFilterKernel } from "./conv2dBackpropFilter";
@@ -8,6 +9,7 @@ import { depthwiseBackpropFilterKernel } from "./depthwiseBackpropFilter";
 import { depthwiseBackpropInputKernel } from "./depthwiseBackpropInput";
 import { channelwiseBatchNormGradient } from "./batchNormGradient";
 import { conv2dBackpropInputKernel } from "./conv2dBackpropInput";
+import { maxPoolGradKernel } from "./maxPoolGradient";
 import { poolingMean, poolingSum } from "./poolingReductions";
 import { sharedIdentity, sharedSameTypeCast } from "./sharedIdentity";
 import { meanBroadcastGradient } from "./meanGradient";
@@ -27,6 +29,7 @@ export interface RegisterOptions {
 }
 
 const replaced = new Set<string>();
+const corrected = new Set<string>();
 const stockKernels = new Map<string, tf.KernelConfig>();
 const stockGradients = new Map<string, tf.GradConfig>();
 
@@ -38,6 +41,16 @@ function replaceStock(kernelName: string, wrap: (stock: tf.KernelConfig) => tf.K
   tf.registerKernel(wrap(stock));
   stockKernels.set(kernelName, stock);
   replaced.add(kernelName);
+}
+
+/** Replaces a stock kernel that gives wrong answers; restoreStockKernels() leaves it replaced. */
+function correctStock(kernelName: string, wrap: (stock: tf.KernelConfig) => tf.KernelConfig): void {
+  if (corrected.has(kernelName)) return;
+  const stock = tf.getKernel(kernelName, "wasm");
+  if (!stock) return;
+  tf.unregisterKernel(kernelName, "wasm");
+  tf.registerKernel(wrap(stock));
+  corrected.add(kernelName);
 }
 
 /** Gradients are global (not per backend); these give the same values with cheaper ops. */
@@ -61,6 +74,7 @@ export function registerWasmTrainingKernels(options: RegisterOptions = {}): stri
       added.push(kernel.kernelName);
     }
   }
+  correctStock("MaxPoolGrad", maxPoolGradKernel);
   if (options.fast !== false) {
     replaceStock("BatchMatMul", transposeFirstMatMul);
     replaceStock("Sum", poolingSum);
@@ -85,6 +99,11 @@ export function registerLeanGradients(): void {
   replaceGradient("Mean", () => meanBroadcastGradient);
   replaceGradient("FusedBatchNorm", channelwiseBatchNormGradient);
   replaceGradient("Tile", () => tileReshapeSumGradient);
+}
+
+/** Which stock wasm kernels were replaced because they give wrong answers. */
+export function correctedKernels(): string[] {
+  return [...corrected];
 }
 
 /** Which stock wasm kernels/gradients were replaced by faster ones. */
