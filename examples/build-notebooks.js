@@ -65,7 +65,7 @@ const environmentCells = [
 
 function buildNotebook(name) {
   const text = fs.readFileSync(path.join(srcDir, `${name}.md`), "utf8");
-  const title = (text.match(/^# (.+)$/m) ?? [, name])[1];
+  const title = text.match(/^# (.+)$/m)?.[1] ?? name;
   const cells = [...parseSource(text), ...environmentCells].map((cell, i) => {
     const id = `${name}-${String(i).padStart(2, "0")}`;
     const metadata = cell.tags ? { tags: cell.tags } : {};

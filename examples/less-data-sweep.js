@@ -16,7 +16,6 @@
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
-const tf = require("@tensorflow/tfjs");
 const tl = require(path.join(__dirname, "../dist/tl"));
 
 function option(name, fallback) {

@@ -28,6 +28,7 @@ interface NotebookCell {
 
 const joined = (text: string | string[] | undefined): string => (Array.isArray(text) ? text.join("") : text ?? "");
 
+// eslint-disable-next-line no-control-regex -- terminal colour codes start with ESC, a control character
 const ANSI_ESCAPES = /\u001b\[[0-9;]*m/g;
 
 function renderData(data: Record<string, string | string[] | object>): string {

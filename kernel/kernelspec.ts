@@ -87,6 +87,7 @@ export interface FoundKernelspec {
 export async function findKernelspec(name: string): Promise<FoundKernelspec | undefined> {
   for (const dataDir of dataSearchPath()) {
     const dir = join(dataDir, "kernels", name);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a kernel.json of any origin; the fields used are checked below
     let spec: any;
     try {
       spec = JSON.parse(await fs.readFile(join(dir, "kernel.json"), "utf8"));

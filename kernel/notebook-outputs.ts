@@ -40,6 +40,7 @@ export class NotebookOutputs {
     }
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Jupyter message content is JSON; each case reads its own fields
   private toOutput(type: string, content: Record<string, any>): NotebookOutput | undefined {
     switch (type) {
       case "stream":
@@ -63,6 +64,7 @@ export class NotebookOutputs {
     }
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Jupyter message content is JSON
   private update(content: Record<string, any>): void {
     const id = content.transient?.display_id;
     for (const output of (typeof id === "string" && this.byDisplayId.get(id)) || []) {

@@ -4,6 +4,7 @@
  * cell has that tag). Values are JSON when they parse as JSON, strings otherwise, and are
  * written as TypeScript `const` declarations (redeclaring a const is allowed in tsfine).
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a notebook cell is JSON with fields of any nbformat version
 export type NotebookCell = Record<string, any> & { cell_type: string; source: string | string[]; metadata?: Record<string, any> };
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;

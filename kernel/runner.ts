@@ -42,6 +42,7 @@ export interface RunResult {
 interface Notebook {
   nbformat: number;
   nbformat_minor: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- notebook metadata is JSON written by any front end
   metadata: Record<string, any>;
   cells: NotebookCell[];
 }
@@ -56,11 +57,12 @@ function newCellId(): string {
 }
 
 async function readNotebook(path: string): Promise<Notebook> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON.parse's result, checked just below
   let raw: any;
   try {
     raw = JSON.parse(await fs.readFile(path, "utf8"));
   } catch (error) {
-    throw new Error(`Cannot read ${path} as a notebook: ${error instanceof Error ? error.message : error}`);
+    throw new Error(`Cannot read ${path} as a notebook: ${error instanceof Error ? error.message : error}`, { cause: error });
   }
   if (raw?.nbformat !== 4 || !Array.isArray(raw.cells)) throw new Error(`${path} is not an nbformat 4 notebook.`);
   return raw as Notebook;

@@ -18,6 +18,7 @@ export interface MessageHeader {
   [extra: string]: unknown;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- message content is JSON from a peer; each handler reads its own fields
 export interface JupyterMessage<Content = Record<string, any>> {
   /** ZeroMQ routing identities (ROUTER sockets) or the topic (PUB sockets). */
   identities: Buffer[];
@@ -278,6 +279,7 @@ export function createHeader(msgType: string, session: string, username = "tsfin
 }
 
 /** A new message; with a parent it inherits nothing but the parent header itself. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any JSON object is valid content
 export function createMessage<Content extends Record<string, any>>(
   msgType: string,
   content: Content,

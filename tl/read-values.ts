@@ -33,6 +33,7 @@ export function valuesNow(t: tf.Tensor, what: string): Values {
     if (readsSynchronously()) throw error;
     throw new Error(
       `${what} reads tensor values synchronously, which the WebGPU backend cannot do in Node; run it on another backend (%backend wasm), or pass tensors made from arrays.`,
+      { cause: error },
     );
   }
 }

@@ -1,4 +1,3 @@
-import type * as ts from "typescript";
 import { bindingNames } from "./carried-declarations";
 import type { Insertion } from "./source-map-shift";
 import type { TS } from "./typescript-loader";

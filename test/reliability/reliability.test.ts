@@ -82,8 +82,6 @@ function slope(xs: number[], ys: number[]): number {
 
 const textOf = (result: { outputs: { header: { msg_type: string }; content: any }[] }) =>
   result.outputs.filter((m) => m.header.msg_type === "execute_result").map((m) => m.content.data["text/plain"]).join("");
-const streamText = (result: { outputs: { header: { msg_type: string }; content: any }[] }) =>
-  result.outputs.filter((m) => m.header.msg_type === "stream").map((m) => m.content.text).join("");
 const errorOf = (result: { reply: JupyterMessage }) => (result.reply.content.status === "error" ? `${result.reply.content.ename}: ${result.reply.content.evalue}` : "");
 /** A cell's value parsed from its text/plain (cells below end with JSON.stringify(...)). */
 const jsonOf = (result: { outputs: { header: { msg_type: string }; content: any }[] }) => {

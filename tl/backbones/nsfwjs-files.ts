@@ -40,12 +40,10 @@ export function readNsfwjsModel(folder: string): { json: KerasModelJson; weights
   let entry = cache.get(folder);
   if (!entry) {
     const dir = path.join(modelsDir(), folder);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const json = require(path.join(dir, "model.min.js")) as KerasModelJson;
     const buffers: ArrayBuffer[] = [];
     for (const group of json.weightsManifest) {
       for (const p of group.paths) {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
         const base64 = require(path.join(dir, `${p}.min.js`)) as string;
         const bytes = Buffer.from(base64, "base64");
         buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);

@@ -35,7 +35,7 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
       response = await fetch(current, { redirect: "manual", signal: AbortSignal.timeout(60_000) });
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new Error(`${(error as Error).message}${cause ? `: ${cause.code ?? cause.message}` : ""}`);
+      throw new Error(`${(error as Error).message}${cause ? `: ${cause.code ?? cause.message}` : ""}`, { cause: error });
     }
     if (response.status >= 300 && response.status < 400) {
       const location = response.headers.get("location");
@@ -102,6 +102,7 @@ export async function download(url: string, options: UrlLoadOptions = {}): Promi
     const reason = (error as Error).message;
     throw new Error(
       `Could not download ${url} (${reason}). Without network access, put model.json and its weight files in ${dir} by hand and try again.`,
+      { cause: error },
     );
   }
 }

@@ -10,7 +10,6 @@ export { tf };
 /** require() that returns undefined instead of throwing when the package is not installed. */
 export function optionalRequire(packageName: string): { module?: unknown; why?: string } {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     return { module: require(packageName) };
   } catch (error) {
     const err = error as NodeJS.ErrnoException;

