@@ -1,10 +1,10 @@
-// PNG encoding for display.image: tsfine's encoder (display/pngEncoder.ts, node:zlib) next to
+// PNG encoding for display.image: tsfine's encoder (display/png-encoder.ts, node:zlib) next to
 // fast-png, on the image sizes notebooks show. Prints one table. Run: npm run build && node bench/png-encode.mjs
 import { createRequire } from "node:module";
 import { encode as fastPngEncode } from "fast-png";
 
 const require = createRequire(import.meta.url);
-const { encodePng } = require("../dist/display/pngEncoder.js");
+const { encodePng } = require("../dist/display/png-encoder.js");
 
 function image(size, channels, kind) {
   const data = new Uint8Array(size * size * channels);

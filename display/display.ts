@@ -1,18 +1,18 @@
 import {
   htmlBundle, jpegBundle, jsonBundle, latexBundle, markdownBundle, pngBundle, svgBundle, textBundle,
-} from "./basicBundles";
+} from "./basic-bundles";
 import { registerFormatter } from "./formatters";
 import { imageOutput, type ImageOptions } from "./image";
-import { imageGridBundle, type GridItem, type ImageGridOptions } from "./imageGrid";
+import { imageGridBundle, type GridItem, type ImageGridOptions } from "./image-grid";
 import { createLiveOutput, type LiveOutput } from "./live";
 import type { PixelSource } from "./pixels";
 import { normaliseFigure, type PlotlyTrace } from "./plotly/figure";
-import { plotlyBundle } from "./plotly/plotlyBundle";
+import { plotlyBundle } from "./plotly/plotly-bundle";
 import { createProgressBar, type ProgressBar } from "./progress";
 import { jupyterDisplayBundle, mimeBundleSymbol } from "./protocol";
 import { currentDisplaySink, emitClearOutput, emitDisplay, flushPendingDisplays } from "./sink";
 import { tableBundle, type TableOptions } from "./table";
-import { richestBundle, toBundle } from "./toBundle";
+import { richestBundle, toBundle } from "./to-bundle";
 import type { MimeBundle, RichOutput } from "./types";
 
 /**

@@ -1,6 +1,6 @@
 import { escapeHtml } from "./html";
 import { toRawImage, type PixelSource } from "./pixels";
-import { encodePng } from "./pngEncoder";
+import { encodePng } from "./png-encoder";
 import type { RichOutput } from "./types";
 
 export interface ImageOptions {

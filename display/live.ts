@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { outputForUpdatable } from "./richOutput";
+import { outputForUpdatable } from "./rich-output";
 import { emitDisplay } from "./sink";
 import { displayState } from "./state";
 

@@ -1,5 +1,5 @@
-import type { RawImage } from "./pngEncoder";
-import { isTensorLike } from "./tensorLike";
+import type { RawImage } from "./png-encoder";
+import { isTensorLike } from "./tensor-like";
 
 /**
  * Turns the many ways people hold an image into 8-bit interleaved pixels:

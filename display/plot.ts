@@ -1,5 +1,5 @@
 import { normaliseFigure, type PlotlyFigure, type PlotlyTrace } from "./plotly/figure";
-import { plotlyBundle } from "./plotly/plotlyBundle";
+import { plotlyBundle } from "./plotly/plotly-bundle";
 import { blockAverage, count, histogramOf, minMaxIndices, strideIndices } from "./plotly/reduction";
 import { mimeBundleSymbol } from "./protocol";
 import type { MimeBundle } from "./types";

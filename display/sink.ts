@@ -1,4 +1,4 @@
-import { guardOutputSize } from "./outputGuard";
+import { guardOutputSize } from "./output-guard";
 import { displayState } from "./state";
 import type { DisplayEvent, DisplaySink } from "./types";
 

@@ -4,7 +4,7 @@
  * MIME type it names (binary data as base64), and newDisplay() returns a display whose first
  * call creates an output and whose later calls replace it.
  */
-import { toBase64 } from "./imageBytes";
+import { toBase64 } from "./image-bytes";
 import { newDisplayId } from "./live";
 import { emitDisplay } from "./sink";
 

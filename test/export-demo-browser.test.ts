@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { extname, join, normalize } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { encodePng } from "../display/pngEncoder";
+import { encodePng } from "../display/png-encoder";
 import { backend } from "../tl/backend";
 import { backbone } from "../tl/backbones/registry";
 import { mnist } from "../tl/data/mnist";

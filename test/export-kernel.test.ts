@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { encodePng } from "../display/pngEncoder";
+import { encodePng } from "../display/png-encoder";
 
 jest.setTimeout(300_000);
 

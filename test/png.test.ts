@@ -1,6 +1,6 @@
 /** PNG in and out: display's writer, fast-png's reader behind decodePng, one RawImage shape for both. */
-import { decodePng } from "../display/pngDecoder";
-import { encodePng, type RawImage } from "../display/pngEncoder";
+import { decodePng } from "../display/png-decoder";
+import { encodePng, type RawImage } from "../display/png-encoder";
 
 // fast-png writes the PNG kinds our writer does not (16-bit, palette, 1-bit), as other tools do.
 const { encode: fastPngEncode }: typeof import("fast-png/lib/index") = require("fast-png");

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import * as jpeg from "jpeg-js";
-import { encodePng } from "../display/pngEncoder";
+import { encodePng } from "../display/png-encoder";
 import { backend } from "../tl/backend";
 import { backbone } from "../tl/backbones/registry";
 import { mnist } from "../tl/data/mnist";

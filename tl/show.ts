@@ -4,7 +4,7 @@
  */
 import { display, plot, Figure, type LiveOutput, type MimeBundle, type GridItem } from "../display";
 // Bundles (not displays) for the toMimeBundle() of tl's result objects.
-import { imageGridBundle } from "../display/imageGrid";
+import { imageGridBundle } from "../display/image-grid";
 import { escapeHtml } from "../display/html";
 
 const registerFormatter = display.registerFormatter;

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import type { RawImage } from "../../display/pngEncoder";
+import type { RawImage } from "../../display/png-encoder";
 import { makeDataset, type DataOptions, type Dataset } from "./dataset";
 import type { ExampleSource } from "./examples";
 import { decodeImage, imageToFloats } from "./image-pixels";

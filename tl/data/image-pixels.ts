@@ -3,9 +3,9 @@
  * file given to predict is prepared exactly as the training images were.
  */
 import * as jpeg from "jpeg-js";
-import { decodePng } from "../../display/pngDecoder";
-import { sniffImageFormat } from "../../display/imageBytes";
-import type { RawImage } from "../../display/pngEncoder";
+import { decodePng } from "../../display/png-decoder";
+import { sniffImageFormat } from "../../display/image-bytes";
+import type { RawImage } from "../../display/png-encoder";
 
 /** Decodes PNG or JPEG bytes (recognised by their signature, not a file extension). */
 export function decodeImage(bytes: Uint8Array, name = "image"): RawImage {

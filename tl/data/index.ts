@@ -11,8 +11,8 @@ export { Dataset, makeDataset, type DataOptions } from "./dataset";
 export { Examples, type Batch, type ExampleSource, type DataKind } from "./examples";
 export type { Augmentation } from "./augment";
 export { randomStream, type RandomStream } from "./random-stream";
-export { decodePng } from "../../display/pngDecoder";
-export { encodePng } from "../../display/pngEncoder";
+export { decodePng } from "../../display/png-decoder";
+export { encodePng } from "../../display/png-encoder";
 export { fashionMnist, mnist, spamAssassin, imageFolder, fromTensors, csv };
 
 const named: Record<string, (options: DataOptions) => Promise<Dataset>> = {

@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as tf from "@tensorflow/tfjs";
 import { escapeHtml } from "../../display/html";
-import { sniffImageFormat, toBase64 } from "../../display/imageBytes";
+import { sniffImageFormat, toBase64 } from "../../display/image-bytes";
 import { decodeImage, imageToFloats } from "../data/image-pixels";
 import { tokenize } from "../text/tokenize";
 import { Vocabulary } from "../text/vocabulary";

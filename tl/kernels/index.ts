@@ -4,22 +4,22 @@
  * training step. Registration is idempotent.
  */
 import * as tf from "@tensorflow/tfjs";
-import { conv2dBackpropFilterKernel } from "./conv2dBackpropFilter";
-import { depthwiseBackpropFilterKernel } from "./depthwiseBackpropFilter";
-import { depthwiseBackpropInputKernel } from "./depthwiseBackpropInput";
-import { channelwiseBatchNormGradient } from "./batchNormGradient";
-import { conv2dBackpropInputKernel } from "./conv2dBackpropInput";
-import { maxPoolGradKernel } from "./maxPoolGradient";
-import { poolingMean, poolingSum } from "./poolingReductions";
-import { sharedIdentity, sharedSameTypeCast } from "./sharedIdentity";
-import { meanBroadcastGradient } from "./meanGradient";
-import { clipStepMaskGradient, relu6StepMaskGradient } from "./stepMaskGradients";
-import { transposeFirstMatMul } from "./transposeFirstMatMul";
-import { tileReshapeSumGradient } from "./tileGradient";
+import { conv2dBackpropFilterKernel } from "./conv2d-backprop-filter";
+import { depthwiseBackpropFilterKernel } from "./depthwise-backprop-filter";
+import { depthwiseBackpropInputKernel } from "./depthwise-backprop-input";
+import { channelwiseBatchNormGradient } from "./batch-norm-gradient";
+import { conv2dBackpropInputKernel } from "./conv2d-backprop-input";
+import { maxPoolGradKernel } from "./max-pool-gradient";
+import { poolingMean, poolingSum } from "./pooling-reductions";
+import { sharedIdentity, sharedSameTypeCast } from "./shared-identity";
+import { meanBroadcastGradient } from "./mean-gradient";
+import { clipStepMaskGradient, relu6StepMaskGradient } from "./step-mask-gradients";
+import { transposeFirstMatMul } from "./transpose-first-mat-mul";
+import { tileReshapeSumGradient } from "./tile-gradient";
 
-export { conv2dFilterGradient } from "./conv2dBackpropFilter";
-export { depthwiseFilterGradient } from "./depthwiseBackpropFilter";
-export { depthwiseInputGradient } from "./depthwiseBackpropInput";
+export { conv2dFilterGradient } from "./conv2d-backprop-filter";
+export { depthwiseFilterGradient } from "./depthwise-backprop-filter";
+export { depthwiseInputGradient } from "./depthwise-backprop-input";
 
 export const missingGradientKernels = [conv2dBackpropFilterKernel, depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel];
 

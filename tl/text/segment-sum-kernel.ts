@@ -6,7 +6,7 @@
  * the end.
  */
 import * as tf from "@tensorflow/tfjs";
-import { asTensor } from "../kernels/kernelTensors";
+import { asTensor } from "../kernels/kernel-tensors";
 
 export function unsortedSegmentSumByScatter(x: tf.Tensor, segmentIds: tf.Tensor, numSegments: number): tf.Tensor {
   return tf.tidy(() => {

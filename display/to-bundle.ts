@@ -1,11 +1,11 @@
-import { gifBundle, jpegBundle, pngBundle, textBundle, valueTextBundle } from "./basicBundles";
+import { gifBundle, jpegBundle, pngBundle, textBundle, valueTextBundle } from "./basic-bundles";
 import { formatWithRegistry } from "./formatters";
-import { sniffImageFormat } from "./imageBytes";
-import { guardOutputSize } from "./outputGuard";
+import { sniffImageFormat } from "./image-bytes";
+import { guardOutputSize } from "./output-guard";
 import { bundleFromProtocol } from "./protocol";
 import { isTableLike, tableBundle } from "./table";
-import { textPreview } from "./textPreview";
-import { isTensorLike, tensorBundle } from "./tensorLike";
+import { textPreview } from "./text-preview";
+import { isTensorLike, tensorBundle } from "./tensor-like";
 import type { MimeBundle } from "./types";
 
 function withTextFallback(bundle: MimeBundle, value: unknown): MimeBundle {

@@ -1,6 +1,6 @@
 import { htmlToPlainText } from "./html";
-import { describeImage, toBase64 } from "./imageBytes";
-import { textPreview } from "./textPreview";
+import { describeImage, toBase64 } from "./image-bytes";
+import { textPreview } from "./text-preview";
 import type { MimeBundle } from "./types";
 
 /** Bundles for content the caller already has in a given format. Each keeps a text/plain fallback. */

@@ -4,12 +4,12 @@
  * Computed as ONE depthwise convolution over N·C channels: the input is x with batch moved into
  * channels ([1, H, W, N·C]), the "filter" is dy laid out the same way ([outH, outW, N·C, M]),
  * with dilation = the forward stride and stride = the forward dilation; then a sum over N.
- * Measured 6× faster than a per-tap formulation. Used where depthwiseFilterSimd.ts's own SIMD
+ * Measured 6× faster than a per-tap formulation. Used where depthwise-filter-simd.ts's own SIMD
  * loop does not apply (channel multiplier > 1, channels not a multiple of 4, no SIMD).
  */
 import * as tf from "@tensorflow/tfjs";
-import { depthwiseFilterGradientSimd, simdFilterGradientApplies } from "./depthwiseFilterSimd";
-import { asTensor4D, pair } from "./kernelTensors";
+import { depthwiseFilterGradientSimd, simdFilterGradientApplies } from "./depthwise-filter-simd";
+import { asTensor4D, pair } from "./kernel-tensors";
 import { zeroPaddedWindow } from "./window";
 
 interface DepthwiseFilterAttrs {

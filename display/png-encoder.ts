@@ -2,7 +2,7 @@ import * as zlib from "node:zlib";
 
 /**
  * PNG writer for display.image (8-bit gray, gray+alpha, RGB or RGBA). Decoding is fast-png's
- * (pngDecoder.ts); encoding stays here because it is on every image a notebook shows and
+ * (png-decoder.ts); encoding stays here because it is on every image a notebook shows and
  * node:zlib deflates natively where fast-png deflates in JavaScript: bench/png-encode.mjs
  * measures this writer 2.5–9× faster than fast-png's encode on 28² to 224² images (table in
  * bench/README.md).

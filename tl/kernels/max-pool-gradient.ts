@@ -9,7 +9,7 @@
  * with -Infinity, compared to the window maxima, and its share of dy spread back into place.
  */
 import * as tf from "@tensorflow/tfjs";
-import { asTensor4D } from "./kernelTensors";
+import { asTensor4D } from "./kernel-tensors";
 import { interleaveZeros, zeroPaddedWindow } from "./window";
 
 interface MaxPoolGradAttrs {

@@ -4,7 +4,7 @@
  * stock kernel and transposes first.
  */
 import * as tf from "@tensorflow/tfjs";
-import { asTensor } from "./kernelTensors";
+import { asTensor } from "./kernel-tensors";
 
 interface BatchMatMulAttrs {
   transposeA: boolean;

@@ -1,6 +1,6 @@
 // Types by file path: this CommonJS build resolves modules the node10 way, which skips package "exports".
 import type { DecodedPng } from "fast-png/lib/index";
-import type { RawImage } from "./pngEncoder";
+import type { RawImage } from "./png-encoder";
 
 /**
  * Reads a PNG into 8-bit interleaved pixels with fast-png, which handles every PNG a camera,

@@ -5,7 +5,7 @@
  * multiplier M > 1 the M contributions per input channel are summed.
  */
 import * as tf from "@tensorflow/tfjs";
-import { asTensor4D, pair } from "./kernelTensors";
+import { asTensor4D, pair } from "./kernel-tensors";
 import { interleaveZeros, zeroPaddedWindow } from "./window";
 
 interface DepthwiseInputAttrs {

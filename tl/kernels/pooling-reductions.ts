@@ -1,10 +1,10 @@
 /**
- * Sum and Mean over all leading axes as an average pool (see leadingAxes.ts); every other
+ * Sum and Mean over all leading axes as an average pool (see leading-axes.ts); every other
  * reduction goes to the stock wasm kernel.
  */
 import * as tf from "@tensorflow/tfjs";
-import { asTensor } from "./kernelTensors";
-import { isAllLeadingAxes, meanOverLeadingAxes, sumOverLeadingAxes, worthPooling } from "./leadingAxes";
+import { asTensor } from "./kernel-tensors";
+import { isAllLeadingAxes, meanOverLeadingAxes, sumOverLeadingAxes, worthPooling } from "./leading-axes";
 
 interface ReductionAttrs {
   axis: number | number[];

@@ -4,12 +4,12 @@
  *   dW[i,j,c] = Σ_{n,y,x} x[n, s·y+d·i−top, s·x+d·j−left, c] · dy[n,y,x,c].
  * For every tap and output row, one call sums the products along the row for all channels at
  * once, four lanes at a time. x and dy are copied into the module's own memory (a few ms for the
- * largest layer; see simdModule.ts).
+ * largest layer; see simd-module.ts).
  * Measured on the MobileNet-like bench model: ~10× faster than the same gradient as one XNNPACK
  * depthwise convolution with a window the size of the output (its slow large-kernel path).
  */
 import * as tf from "@tensorflow/tfjs";
-import { ensureBytes, heapValues, isWasmHeapBackend, simdModuleLoader, type SimdMemory } from "./simdModule";
+import { ensureBytes, heapValues, isWasmHeapBackend, simdModuleLoader, type SimdMemory } from "./simd-module";
 import { wasmBase64 } from "./wasm/tap-sums-binary";
 
 interface TapSums {

@@ -1,6 +1,6 @@
 /**
  * Conv2DBackpropFilter for wasm: dW[i,j,ci,co] = Σ x[n, s·y+i−top, s·x+j−left, ci]·dy[n,y,x,co].
- * 1×1 unpadded stride-1 convs run tsfine's SIMD loop (pointwiseFilterSimd.ts) when the channel
+ * 1×1 unpadded stride-1 convs run tsfine's SIMD loop (pointwise-filter-simd.ts) when the channel
  * counts suit it (in: a multiple of 4, out: of 8). Otherwise they are one matMul with the
  * transpose done first (wasm's transposeA is slow), oriented so that the narrower of x and dy is
  * the right-hand operand: XNNPACK repacks that operand on every call, and at K = N·H·W rows that
@@ -9,8 +9,8 @@
  * 3–4× faster on wasm than gathering the taps (im2col) and multiplying.
  */
 import * as tf from "@tensorflow/tfjs";
-import { asTensor4D, pair, requireNHWC } from "./kernelTensors";
-import { pointwiseFilterGradientSimd, simdPointwiseGradientApplies } from "./pointwiseFilterSimd";
+import { asTensor4D, pair, requireNHWC } from "./kernel-tensors";
+import { pointwiseFilterGradientSimd, simdPointwiseGradientApplies } from "./pointwise-filter-simd";
 import { zeroPaddedWindow } from "./window";
 
 interface Conv2DBackpropFilterAttrs {

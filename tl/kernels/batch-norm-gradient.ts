@@ -10,7 +10,7 @@
  * Other shapes (statistics not rank 1) keep the stock gradient.
  */
 import * as tf from "@tensorflow/tfjs";
-import { sumOverLeadingAxes } from "./leadingAxes";
+import { sumOverLeadingAxes } from "./leading-axes";
 
 export function channelwiseBatchNormGradient(stock: tf.GradConfig): tf.GradConfig {
   return {

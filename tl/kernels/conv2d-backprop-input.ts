@@ -5,7 +5,7 @@
  * the filter flipped and its in/out channels swapped.
  */
 import * as tf from "@tensorflow/tfjs";
-import { asTensor4D, pair, requireNHWC } from "./kernelTensors";
+import { asTensor4D, pair, requireNHWC } from "./kernel-tensors";
 import { interleaveZeros, zeroPaddedWindow } from "./window";
 
 interface Conv2DBackpropInputAttrs {

@@ -1,5 +1,5 @@
-import { withSeparatePlotlyLibrary } from "./plotly/plotlyBundle";
-import { richestBundle } from "./toBundle";
+import { withSeparatePlotlyLibrary } from "./plotly/plotly-bundle";
+import { richestBundle } from "./to-bundle";
 import type { MimeBundle, RichOutput } from "./types";
 
 /** A plain object whose keys are all MIME types ("text/html", ...) is taken as a ready bundle. */

@@ -1,11 +1,11 @@
-import { exemptFromGuard } from "../outputGuard";
+import { exemptFromGuard } from "../output-guard";
 import { emitDisplay } from "../sink";
 import { displayState } from "../state";
 import type { MimeBundle } from "../types";
 import { figureSummary, type PlotlyFigure } from "./figure";
-import { figureHtml } from "./figureHtml";
+import { figureHtml } from "./figure-html";
 import { libraryFor, plotlyLibraryScript, type PlotlyLibrary } from "./library";
-import { renderFigureSvg } from "./svgFallback";
+import { renderFigureSvg } from "./svg-fallback";
 
 export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 

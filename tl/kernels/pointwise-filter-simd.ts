@@ -7,7 +7,7 @@
  * 4 608–73 728) at 3–6 GFLOP/s plus a transpose; this loop avoids both.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ensureBytes, heapValues, isWasmHeapBackend, simdModuleLoader, type SimdMemory } from "./simdModule";
+import { ensureBytes, heapValues, isWasmHeapBackend, simdModuleLoader, type SimdMemory } from "./simd-module";
 import { wasmBase64 } from "./wasm/outer-products-binary";
 
 interface OuterProducts {
