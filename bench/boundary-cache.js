@@ -75,7 +75,15 @@ async function measureCase(name, trainable, makeModel, data) {
 }
 
 function printTable(rows) {
-  const header = ["model", "trainable part", "no cache: s/epoch", "cache: first epoch s", "cache: later s/epoch", "computing frozen part once s", "speed-up (later epochs)"];
+  const header = [
+    "model",
+    "trainable part",
+    "no cache: s/epoch",
+    "cache: first epoch s",
+    "cache: later s/epoch",
+    "computing frozen part once s",
+    "speed-up (later epochs)",
+  ];
   const body = rows.map((r) => [
     r.name,
     r.trainable,
@@ -100,30 +108,47 @@ async function main() {
   const smallData = randomImages(examples, size, 3);
   const smallWeights = mobileNetLike(tf).getWeights();
   rows.push(
-    await measureCase("MobileNet-like (bench/model.js, 96²)", "last block + classifier", async () => {
-      const model = mobileNetLike(tf);
-      model.setWeights(smallWeights);
-      tl.freeze(model, { upTo: "conv_pw_6_relu" });
-      return model;
-    }, smallData),
+    await measureCase(
+      "MobileNet-like (bench/model.js, 96²)",
+      "last block + classifier",
+      async () => {
+        const model = mobileNetLike(tf);
+        model.setWeights(smallWeights);
+        tl.freeze(model, { upTo: "conv_pw_6_relu" });
+        return model;
+      },
+      smallData,
+    ),
   );
 
   if (!args.includes("--no-mobilenet")) {
     const mobileData = randomImages(examples, 96, 4);
     rows.push(
-      await measureCase("MobileNetV2 (nsfwjs, 96²)", "head only", async () => {
-        // A fresh backbone each time: disposing a model disposes the layers it shares.
-        const base = await tl.backbone("mobilenet_v2", { inputShape: [96, 96, 3] });
-        tl.freeze(base);
-        return tl.classifier(base, { classes, dropout: 0 });
-      }, mobileData),
+      await measureCase(
+        "MobileNetV2 (nsfwjs, 96²)",
+        "head only",
+        async () => {
+          // A fresh backbone each time: disposing a model disposes the layers it shares.
+          const base = await tl.backbone("mobilenet_v2", { inputShape: [96, 96, 3] });
+          tl.freeze(base);
+          return tl.classifier(base, { classes, dropout: 0 });
+        },
+        mobileData,
+      ),
     );
   }
 
   console.log(`\nEpoch time with and without tl.fit's frozen-activation cache: ${examples} examples, batch ${batchSize}, ${epochs} epochs, Adam`);
-  console.log(`${tl.backend.describe().toMimeBundle()["text/plain"].split("\n")[0] || backendName}; ${os.cpus().length} logical CPUs; load average ${loadAtStart.map((l) => l.toFixed(1)).join(" ")} at start, ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} at end\n`);
+  console.log(
+    `${tl.backend.describe().toMimeBundle()["text/plain"].split("\n")[0] || backendName}; ${os.cpus().length} logical CPUs; load average ${loadAtStart.map((l) => l.toFixed(1)).join(" ")} at start, ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")} at end\n`,
+  );
   printTable(rows);
-  console.log("\nTargets (issue 5): later epochs cost only the trainable part — ~2.5× faster on the MobileNet-like model, ≥ 10× with only MobileNetV2's head training.");
+  console.log(
+    "\nTargets (issue 5): later epochs cost only the trainable part — ~2.5× faster on the MobileNet-like model, ≥ 10× with only MobileNetV2's head training.",
+  );
   for (const r of rows) console.log(`${r.name}: ${r.speedUp.toFixed(1)}× (${r.cached.cacheNote})`);
 }
 

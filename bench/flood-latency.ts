@@ -36,7 +36,10 @@ async function main(): Promise<void> {
         const elapsed = performance.now() - started;
         const during = (await monitor.read(true)).window;
         const messages = result.outputs.length;
-        const load = os.loadavg().map((l) => l.toFixed(2)).join(" ");
+        const load = os
+          .loadavg()
+          .map((l) => l.toFixed(2))
+          .join(" ");
         console.log(`round ${round} ${name.padEnd(15)} ${(elapsed / 1000).toFixed(1)} s, ${messages} msgs | ${describe(during)} | load ${load}`);
       }
     }
@@ -47,4 +50,10 @@ async function main(): Promise<void> {
   }
 }
 
-void main().then(() => process.exit(0), (error) => { console.error(error); process.exit(1); });
+void main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -28,7 +28,13 @@ function median(fn, rounds) {
 }
 
 const rows = [];
-for (const [size, channels, kind] of [[28, 1, "smooth"], [96, 3, "smooth"], [224, 3, "smooth"], [224, 3, "noise"], [224, 4, "smooth"]]) {
+for (const [size, channels, kind] of [
+  [28, 1, "smooth"],
+  [96, 3, "smooth"],
+  [224, 3, "smooth"],
+  [224, 3, "noise"],
+  [224, 4, "smooth"],
+]) {
   const img = image(size, channels, kind);
   const ours = median(() => encodePng(img), 50);
   const theirs = median(() => fastPngEncode({ width: size, height: size, data: img.data, channels, depth: 8 }), 50);

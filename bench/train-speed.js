@@ -126,7 +126,10 @@ async function child(engine) {
     if (chosen === "wasm" || chosen === "cpu") return { skipped: `no native or GPU backend (init picked ${chosen})` };
     const result = await timeTrainingSteps(tf, batch, steps, 2);
     if (chosen === "webgpu") {
-      const adapter = backend.describe().reasons.find((r) => r.backend === "webgpu").why.replace(/^WebGPU on /, "");
+      const adapter = backend
+        .describe()
+        .reasons.find((r) => r.backend === "webgpu")
+        .why.replace(/^WebGPU on /, "");
       return { ...result, engine: `tfjs webgpu (${adapter})`, gpu: true };
     }
     // Native TensorFlow uses every core: normalise its CPU time by the core count.
@@ -137,7 +140,7 @@ async function child(engine) {
     const [task, wanted, fitEngine] = engine.split("-");
     const chosen = wanted === "native" ? await backend.init() : await backend.init("wasm");
     if (wanted === "native" && (chosen === "wasm" || chosen === "cpu")) return { skipped: `no native backend (init picked ${chosen})` };
-    const label = wanted === "native" ? `tsfine ${chosen} (${nativeLabel(backend)})` : `tsfine wasm (${backend.describe().toMimeBundle()["text/plain"].split("\n")[0].replace(/^backend: wasm \(|\)$/g, "")})`;
+    const label = wanted === "native" ? `tsfine ${chosen} (${nativeLabel(backend)})` : `tsfine wasm (${wasmDescription(backend)})`;
     const threads = wanted === "native" ? os.cpus().length : require("../dist/tl/backend/wasm").wasmThreading().threads;
     const result = task === "forward" ? await timeForward(tf, batch, steps) : await timeTransferRecipe(tf, examples, fitEngine);
     return { ...result, engine: fitEngine ? `${label} + ${fitEngine} engine` : label, threads };
@@ -158,7 +161,14 @@ async function child(engine) {
     return { ...result, engine: `tfjs wasm (stock + missing grads only, ${threads} thread${threads > 1 ? "s" : ""})`, threads, describe };
   }
   const result = await timeTrainingSteps(tf, batch, steps, 2);
-  return { ...result, matMulGflops: matMulSpeed(tf), engine: `tfjs wasm (tsfine kernels, ${binary}, ${threads} thread${threads > 1 ? "s" : ""})`, threads, describe, fallback: threading.fallback };
+  return {
+    ...result,
+    matMulGflops: matMulSpeed(tf),
+    engine: `tfjs wasm (tsfine kernels, ${binary}, ${threads} thread${threads > 1 ? "s" : ""})`,
+    threads,
+    describe,
+    fallback: threading.fallback,
+  };
 }
 
 function nativeLabel(backend) {
@@ -201,7 +211,11 @@ async function timeTransferRecipe(tf, count, engine = "tfjs") {
   const base = await tl.backbone("mobilenet_v2", { inputShape: [96, 96, 3] });
   const model = tl.classifier(base, { classes: 10, dropout: 0 });
   const xs = tf.randomUniform([count, 96, 96, 3], 0, 1, "float32", 2);
-  const data = tl.data.fromTensors(xs, Array.from({ length: count }, (_, i) => i % 10), { seed: 1 });
+  const data = tl.data.fromTensors(
+    xs,
+    Array.from({ length: count }, (_, i) => i % 10),
+    { seed: 1 },
+  );
   const start = Date.now();
   const cpuStart = cpuNow();
   tl.freeze(base);
@@ -235,10 +249,14 @@ function matMulSpeed(tf) {
 }
 
 function runChild(engine, env = {}) {
-  const result = spawnSync(process.execPath, [__filename, "--child", engine, "--batch", String(batch), "--steps", String(steps), "--examples", String(examples)], {
-    env: { ...process.env, ...env },
-    encoding: "utf8",
-  });
+  const result = spawnSync(
+    process.execPath,
+    [__filename, "--child", engine, "--batch", String(batch), "--steps", String(steps), "--examples", String(examples)],
+    {
+      env: { ...process.env, ...env },
+      encoding: "utf8",
+    },
+  );
   if (result.status !== 0) {
     const lines = result.stderr.split("\n").filter((line) => line.trim() !== "");
     const message = lines.find((line) => /Error\b/.test(line) && !/^\s+at /.test(line)) ?? lines[lines.length - 1];
@@ -289,7 +307,10 @@ function table(rows) {
 
 async function trainingSteps() {
   const rows = [];
-  const loadAtStart = os.loadavg().map((l) => l.toFixed(1)).join(" ");
+  const loadAtStart = os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ");
   const add = (result) => {
     // CPU seconds divided by threads: what the step would take on otherwise idle cores.
     const imagesPerCpuSecond = (result.batchSize * result.threads) / result.cpuSecondsPerStep;
@@ -351,7 +372,12 @@ async function trainingSteps() {
     }
   }
   console.log(`\nMobileNet-like training step, ${size}×${size}×3, Adam, ${EXPECTED_PARAMS} params (median of ${steps} steps after 2 warm-up)`);
-  console.log(`${cores} logical CPUs; load average ${loadAtStart} at start, ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} at end\n`);
+  console.log(
+    `${cores} logical CPUs; load average ${loadAtStart} at start, ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")} at end\n`,
+  );
   console.log(table(rows));
   console.log("");
   for (const wasmRow of wasmRows) {
@@ -402,7 +428,18 @@ function kerasPython() {
 function runKeras(python, mode, threads) {
   const result = spawnSync(
     python,
-    [path.join(__dirname, "keras_mobilenet_v2.py"), mode, "--threads", String(threads), "--batch", String(batch), "--steps", String(steps), "--examples", String(examples)],
+    [
+      path.join(__dirname, "keras_mobilenet_v2.py"),
+      mode,
+      "--threads",
+      String(threads),
+      "--batch",
+      String(batch),
+      "--steps",
+      String(steps),
+      "--examples",
+      String(examples),
+    ],
     { encoding: "utf8" },
   );
   if (result.status !== 0) throw new Error(`keras_mobilenet_v2.py ${mode} failed: ${result.stderr.trim().split("\n").slice(-3).join(" ")}`);
@@ -421,7 +458,12 @@ function forwardPass() {
   const rows = [];
   const add = (result) => {
     if (result.skipped) return console.error(`forward: ${result.skipped}`);
-    const row = { ...result, imagesPerSecond: result.batchSize / result.secondsPerBatch, imagesPerCpuSecond: (result.batchSize * result.threads) / result.cpuSecondsPerBatch, load: loadNow() };
+    const row = {
+      ...result,
+      imagesPerSecond: result.batchSize / result.secondsPerBatch,
+      imagesPerCpuSecond: (result.batchSize * result.threads) / result.cpuSecondsPerBatch,
+      load: loadNow(),
+    };
     console.error(`forward, ${row.engine}: ${rate(row.imagesPerSecond)} img/s wall, load ${row.load}`);
     rows.push(row);
   };
@@ -429,7 +471,12 @@ function forwardPass() {
   add(runChild("forward-wasm", { TSFINE_WASM_THREADS: "1" }));
   const python = flag("no-keras") ? undefined : kerasPython();
   if (python) for (const threads of [1, os.cpus().length]) add(runKeras(python, "forward", threads));
-  console.log(`\nMobileNetV2 forward pass, 224²×3, batch ${batch} (median of ${steps} batches after 2 warm-up); load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}\n`);
+  console.log(
+    `\nMobileNetV2 forward pass, 224²×3, batch ${batch} (median of ${steps} batches after 2 warm-up); load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}\n`,
+  );
   printTable(
     ["engine", "s/batch", "img/s (wall)", "CPU s/batch", "img/s per CPU-s×threads", "load (1 min)"],
     rows.map((r) => [r.engine, r.secondsPerBatch.toFixed(3), rate(r.imagesPerSecond), r.cpuSecondsPerBatch.toFixed(3), rate(r.imagesPerCpuSecond), r.load]),
@@ -437,7 +484,9 @@ function forwardPass() {
   const kerasAll = rows.filter((r) => r.engine.startsWith("Keras")).pop();
   for (const r of rows.filter((row) => row.engine.startsWith("tsfine"))) {
     if (kerasAll) {
-      console.log(`${r.engine} / ${kerasAll.engine}: ${(r.imagesPerSecond / kerasAll.imagesPerSecond).toFixed(2)} by wall time, ${(r.imagesPerCpuSecond / kerasAll.imagesPerCpuSecond).toFixed(2)} by CPU time (target for native: ≥ 0.9)`);
+      console.log(
+        `${r.engine} / ${kerasAll.engine}: ${(r.imagesPerSecond / kerasAll.imagesPerSecond).toFixed(2)} by wall time, ${(r.imagesPerCpuSecond / kerasAll.imagesPerCpuSecond).toFixed(2)} by CPU time (target for native: ≥ 0.9)`,
+      );
     }
   }
 }
@@ -458,7 +507,10 @@ function transferRecipe() {
   const python = flag("no-keras") ? undefined : kerasPython();
   if (python) add(runKeras(python, "transfer", os.cpus().length));
   console.log(
-    `\nTransfer recipe: MobileNetV2 96², ${examples} images, 5 epochs frozen + 2 with block_14 onwards trainable, batch 32, Adam; load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}\n`,
+    `\nTransfer recipe: MobileNetV2 96², ${examples} images, 5 epochs frozen + 2 with block_14 onwards trainable, batch 32, Adam; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}\n`,
   );
   printTable(
     ["engine", "total s", "frozen phase s", "unfrozen phase s", "CPU s", "load (1 min)"],
@@ -490,4 +542,10 @@ if (childEngine) {
     console.error(error);
     process.exit(1);
   });
+}
+
+/** The first line of %backend's text for wasm, without its "backend: wasm (…)" frame. */
+function wasmDescription(backend) {
+  const text = backend.describe().toMimeBundle()["text/plain"];
+  return text.split("\n")[0].replace(/^backend: wasm \(|\)$/g, "");
 }

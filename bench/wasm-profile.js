@@ -109,7 +109,10 @@ async function main() {
   const inKernels = [...byKernel.values()].reduce((sum, entry) => sum + entry.exclusive, 0) / steps;
   console.log(
     `batch ${batch}, ${steps} steps: ${(stepCpu / 1e6).toFixed(3)} CPU s/step (${((batch * 1e6) / stepCpu).toFixed(1)} img/s by CPU time), ` +
-      `${stepWall.toFixed(3)} wall s/step; load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`,
+      `${stepWall.toFixed(3)} wall s/step; load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" ")}`,
   );
   console.log(`in kernels ${(inKernels / 1000).toFixed(0)} ms/step, outside kernels ${((stepCpu - inKernels) / 1000).toFixed(0)} ms/step`);
   report(byKernel, "By kernel (exclusive CPU time, descending)", 25, stepCpu);

@@ -27,7 +27,10 @@ async function gradientsOnCurrentBackend() {
   const loss = (a, b, c, d) => {
     const h = tf.depthwiseConv2d(tf.conv2d(a, b, 2, "same"), c, 1, "same");
     const { mean, variance } = tf.moments(h, [0, 1, 2]);
-    return tf.matMul(tf.reshape(tf.clipByValue(tf.batchNorm(h, mean, variance, tf.zeros([8]), tf.ones([8]), 1e-3), 0, 6), [2, 200]), d).square().sum();
+    return tf
+      .matMul(tf.reshape(tf.clipByValue(tf.batchNorm(h, mean, variance, tf.zeros([8]), tf.ones([8]), 1e-3), 0, 6), [2, 200]), d)
+      .square()
+      .sum();
   };
   const gradients = tf.grads(loss)([x, filter, depthwise, dense]);
   const values = await Promise.all(gradients.map(async (g) => Array.from(await g.data())));

@@ -1,6 +1,4 @@
-import {
-  htmlBundle, jpegBundle, jsonBundle, latexBundle, markdownBundle, pngBundle, svgBundle, textBundle,
-} from "./basic-bundles";
+import { htmlBundle, jpegBundle, jsonBundle, latexBundle, markdownBundle, pngBundle, svgBundle, textBundle } from "./basic-bundles";
 import { registerFormatter } from "./formatters";
 import { imageOutput, type ImageOptions } from "./image";
 import { imageGridBundle, type GridItem, type ImageGridOptions } from "./image-grid";

@@ -52,7 +52,8 @@ function tileHtml(item: GridItem, tileWidth: number): string {
   const wrong = isWrong(item);
   const border = wrong ? `border:3px solid ${WRONG_COLOR};` : "border:3px solid transparent;";
   const lines: string[] = [];
-  if (item.caption) lines.push(wrong && item.prediction === undefined ? `<span style="color:${WRONG_COLOR}">${escapeHtml(item.caption)}</span>` : escapeHtml(item.caption));
+  if (item.caption)
+    lines.push(wrong && item.prediction === undefined ? `<span style="color:${WRONG_COLOR}">${escapeHtml(item.caption)}</span>` : escapeHtml(item.caption));
   if (item.truth !== undefined) lines.push(`truth: ${escapeHtml(String(item.truth))}`);
   if (item.prediction !== undefined) {
     const confidence = item.confidence !== undefined ? ` (${(item.confidence * 100).toFixed(0)}%)` : "";

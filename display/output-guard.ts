@@ -31,7 +31,10 @@ export function guardOutputSize(bundle: MimeBundle, limit = OUTPUT_LIMIT_BYTES):
   const exempt = (bundle as Record<symbol, number | undefined>)[exemptBytesKey] ?? 0;
   const size = bundleSizeBytes(bundle) - exempt;
   if (size <= limit) return bundle;
-  const types = Object.keys(bundle).filter((t) => t !== "text/plain").join(", ") || "text/plain";
+  const types =
+    Object.keys(bundle)
+      .filter((t) => t !== "text/plain")
+      .join(", ") || "text/plain";
   const note =
     `This output (${formatMegabytes(size)}, ${types}) is over the ${formatMegabytes(limit)} limit for one ` +
     `output, so it was not shown. Save it to a file instead, e.g. ` +

@@ -63,18 +63,14 @@ function shapedValues(source: PixelSource, shape?: number[]): ShapedValues {
   if (shape) return { values, shape, isUint8 };
   const side = Math.round(Math.sqrt(values.length));
   if (side * side === values.length) return { values, shape: [side, side], isUint8 };
-  throw new ImageInputError(
-    `display.image got ${values.length} flat values and cannot tell the image size; pass { shape: [height, width, channels] }.`,
-  );
+  throw new ImageInputError(`display.image got ${values.length} flat values and cannot tell the image size; pass { shape: [height, width, channels] }.`);
 }
 
 function normalisedShape(shape: number[]): [number, number, number] {
   const dims = shape.length === 4 && shape[0] === 1 ? shape.slice(1) : shape;
   if (dims.length === 2) return [dims[0], dims[1], 1];
   if (dims.length === 3 && dims[2] >= 1 && dims[2] <= 4) return [dims[0], dims[1], dims[2]];
-  throw new ImageInputError(
-    `An image must have shape [height, width] or [height, width, 1|3|4]; got [${shape.join(", ")}].`,
-  );
+  throw new ImageInputError(`An image must have shape [height, width] or [height, width, 1|3|4]; got [${shape.join(", ")}].`);
 }
 
 /** Returns [scale, offset] so that pixel = value * scale + offset. */

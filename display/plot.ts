@@ -79,11 +79,7 @@ function line(y: Numbers | Record<string, Numbers>, options: PlotOptions & { x?:
 }
 
 /** Points; with labels, one coloured trace per label (a legend for classes). */
-function scatter(
-  x: ArrayLike<number>,
-  y: ArrayLike<number>,
-  options: PlotOptions & { labels?: ArrayLike<string | number> } = {},
-): Figure {
+function scatter(x: ArrayLike<number>, y: ArrayLike<number>, options: PlotOptions & { labels?: ArrayLike<string | number> } = {}): Figure {
   const thinned = strideIndices(Math.min(x.length, y.length));
   const pick = <T>(values: ArrayLike<T>): T[] => (thinned ? thinned.indices.map((i) => values[i]) : toArray(values));
   const xs = pick(x);
@@ -150,7 +146,10 @@ function heatmap(
   const averaged = blockAverage(rows);
   const trace: PlotlyTrace = { type: "heatmap", z: averaged ? averaged.z : rows, colorscale: options.colorscale ?? "Viridis" };
   // a block is labelled by its first row's and column's label
-  const labels = (values: ArrayLike<string | number>) => toArray(values).filter((_, i) => !averaged || i % averaged.block === 0).map(String);
+  const labels = (values: ArrayLike<string | number>) =>
+    toArray(values)
+      .filter((_, i) => !averaged || i % averaged.block === 0)
+      .map(String);
   const blockStarts = (n: number) => Array.from({ length: Math.ceil(n / (averaged?.block ?? 1)) }, (_, i) => i * (averaged?.block ?? 1));
   if (options.x) trace.x = labels(options.x);
   else if (averaged) trace.x = blockStarts(Math.max(0, ...rows.map((row) => row.length)));

@@ -67,10 +67,5 @@ export function encodePng(image: RawImage): Buffer {
     }
   }
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([
-    signature,
-    chunk("IHDR", header),
-    chunk("IDAT", zlib.deflateSync(filtered, { level: 4 })),
-    chunk("IEND", new Uint8Array(0)),
-  ]);
+  return Buffer.concat([signature, chunk("IHDR", header), chunk("IDAT", zlib.deflateSync(filtered, { level: 4 })), chunk("IEND", new Uint8Array(0))]);
 }

@@ -23,7 +23,9 @@ function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return "?";
   if (seconds < 60) return `${seconds.toFixed(1)}s`;
   const minutes = Math.floor(seconds / 60);
-  const rest = Math.floor(seconds % 60).toString().padStart(2, "0");
+  const rest = Math.floor(seconds % 60)
+    .toString()
+    .padStart(2, "0");
   return minutes < 60 ? `${minutes}:${rest}` : `${Math.floor(minutes / 60)}:${(minutes % 60).toString().padStart(2, "0")}:${rest}`;
 }
 

@@ -38,8 +38,7 @@ export function jupyterDisplayBundle(value: unknown): MimeBundle | Promise<MimeB
 }
 
 /** A bundle the cell's value cannot wait for: the value says how to show it. */
-export const ASYNC_DISPLAY_NOTE =
-  '<an object whose [Symbol.for("Jupyter.display")]() is async: show it with `await display(value)`>';
+export const ASYNC_DISPLAY_NOTE = '<an object whose [Symbol.for("Jupyter.display")]() is async: show it with `await display(value)`>';
 
 export function bundleFromProtocol(value: unknown): MimeBundle | undefined {
   if ((typeof value !== "object" && typeof value !== "function") || value === null) return undefined;

@@ -32,10 +32,7 @@ function nestedPreview(values: ArrayLike<number | string>, shape: number[], offs
   if (shape.length === 0) return formatNumber(values[offset]);
   const [length, ...rest] = shape;
   const stride = rest.reduce((a, b) => a * b, 1);
-  const indexes =
-    length <= PREVIEW_VALUES
-      ? [...Array(length).keys()]
-      : [0, 1, 2, -1, length - 3, length - 2, length - 1];
+  const indexes = length <= PREVIEW_VALUES ? [...Array(length).keys()] : [0, 1, 2, -1, length - 3, length - 2, length - 1];
   const parts = indexes.map((i) => (i < 0 ? "…" : nestedPreview(values, rest, offset + i * stride)));
   return `[${parts.join(", ")}]`;
 }

@@ -15,13 +15,23 @@ interface CommandEntry {
 
 const COMMANDS: Record<string, CommandEntry> = {
   kernel: { summary: "run the kernel (what Jupyter launches): kernel --connection-file FILE", load: () => require("./commands/kernel") },
-  install: { summary: "register the kernel with Jupyter: install [--user|--sys-prefix|--prefix DIR] [--name N] [--display-name S]", load: () => require("./commands/install") },
+  install: {
+    summary: "register the kernel with Jupyter: install [--user|--sys-prefix|--prefix DIR] [--name N] [--display-name S]",
+    load: () => require("./commands/install"),
+  },
   uninstall: { summary: "remove the kernelspec: uninstall [--user|--sys-prefix|--prefix DIR] [--name N]", load: () => require("./commands/uninstall") },
   start: { summary: "the quick start: run examples/quickstart.ipynb (or NOTEBOOK) into out/ with an HTML export", load: () => require("./commands/start") },
   export: { summary: "write a notebook as one TypeScript script, magics expanded: export NOTEBOOK.ipynb [-o FILE.ts]", load: () => require("./export") },
-  backend: { summary: "show the TensorFlow.js backend and why; backend install cpu|gpu builds native TensorFlow from PyPI (uninstall cpu|gpu removes it), install webgpu; install keras [--with tensorflow|jax|torch] makes the keras engine's Python", load: () => require("./commands/backend") },
+  backend: {
+    summary:
+      "show the TensorFlow.js backend and why; backend install cpu|gpu builds native TensorFlow from PyPI (uninstall cpu|gpu removes it), install webgpu; install keras [--with tensorflow|jax|torch] makes the keras engine's Python",
+    load: () => require("./commands/backend"),
+  },
   demo: { summary: "a static page to try a model written by tl.export: demo DIR [-o SITE] (default DIR/demo)", load: () => require("./commands/demo") },
-  run: { summary: "execute a notebook headlessly: run NOTEBOOK.ipynb [-o OUT] [-p name=value]... [--timeout S] [--kernel NAME]", load: () => require("./commands/run") },
+  run: {
+    summary: "execute a notebook headlessly: run NOTEBOOK.ipynb [-o OUT] [-p name=value]... [--timeout S] [--kernel NAME]",
+    load: () => require("./commands/run"),
+  },
 };
 
 /** Lets another module add a command without editing the table (e.g. from a plugin). */

@@ -131,7 +131,12 @@ export class CommRegistry {
   }
 
   private add(id: string, targetName: string): Comm {
-    const comm = new Comm(id, targetName, (type, content, buffers) => this.publish(type, content, buffers), (gone) => this.comms.delete(gone));
+    const comm = new Comm(
+      id,
+      targetName,
+      (type, content, buffers) => this.publish(type, content, buffers),
+      (gone) => this.comms.delete(gone),
+    );
     this.comms.set(id, comm);
     return comm;
   }

@@ -73,7 +73,11 @@ export class ControlThread {
   private readonly exited: Promise<void>;
   private closing: Promise<void> | undefined;
 
-  constructor(endpoint: string, options: ControlServeOptions, private readonly handlers: ControlHandlers) {
+  constructor(
+    endpoint: string,
+    options: ControlServeOptions,
+    private readonly handlers: ControlHandlers,
+  ) {
     const data: ControlThreadData = { role: "tsfine-control", endpoint, options };
     this.worker = new Worker(__filename, { workerData: data });
     this.worker.unref();

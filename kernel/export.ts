@@ -29,7 +29,7 @@ export interface ScriptOptions {
 }
 
 function cellSource(cell: NotebookCell): string {
-  return Array.isArray(cell.source) ? cell.source.join("") : cell.source ?? "";
+  return Array.isArray(cell.source) ? cell.source.join("") : (cell.source ?? "");
 }
 
 export function parseNotebook(text: string, where: string): Notebook {
@@ -40,7 +40,8 @@ export function parseNotebook(text: string, where: string): Notebook {
     throw new Error(`${where} is not a notebook: it is not valid JSON.`);
   }
   if (!Array.isArray(parsed?.cells)) throw new Error(`${where} is not an nbformat 4 notebook (no "cells" list).`);
-  if (parsed.nbformat !== undefined && parsed.nbformat < 4) throw new Error(`${where} is nbformat ${parsed.nbformat}; only nbformat 4 can be exported (convert it with jupyter nbconvert --to notebook).`);
+  if (parsed.nbformat !== undefined && parsed.nbformat < 4)
+    throw new Error(`${where} is nbformat ${parsed.nbformat}; only nbformat 4 can be exported (convert it with jupyter nbconvert --to notebook).`);
   return parsed;
 }
 

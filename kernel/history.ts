@@ -174,9 +174,7 @@ export class History {
 
   range(session: number, start: number, stop: number | undefined, withOutput: boolean): HistoryTuple[] {
     const target = session <= 0 ? this.session + session : session;
-    return this.entries
-      .filter((e) => e.session === target && e.line >= start && (stop === undefined || e.line < stop))
-      .map((e) => this.toTuple(e, withOutput));
+    return this.entries.filter((e) => e.session === target && e.line >= start && (stop === undefined || e.line < stop)).map((e) => this.toTuple(e, withOutput));
   }
 
   /** The last n matches (all when n is undefined), oldest first; unique keeps the latest of equal inputs. */
@@ -185,7 +183,10 @@ export class History {
     let matches = this.entries.filter((e) => regexp.test(e.input));
     if (unique) {
       const seen = new Set<string>();
-      matches = matches.reverse().filter((e) => !seen.has(e.input) && seen.add(e.input)).reverse();
+      matches = matches
+        .reverse()
+        .filter((e) => !seen.has(e.input) && seen.add(e.input))
+        .reverse();
     }
     if (n !== undefined && n >= 0) matches = matches.slice(Math.max(0, matches.length - n));
     return matches.map((e) => this.toTuple(e, withOutput));

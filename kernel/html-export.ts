@@ -26,7 +26,7 @@ interface NotebookCell {
   outputs?: NotebookOutput[];
 }
 
-const joined = (text: string | string[] | undefined): string => (Array.isArray(text) ? text.join("") : text ?? "");
+const joined = (text: string | string[] | undefined): string => (Array.isArray(text) ? text.join("") : (text ?? ""));
 
 // eslint-disable-next-line no-control-regex -- terminal colour codes start with ESC, a control character
 const ANSI_ESCAPES = /\u001b\[[0-9;]*m/g;

@@ -64,9 +64,7 @@ export interface InspectReply {
   metadata: Record<string, unknown>;
 }
 
-export type IsCompleteReply =
-  | { status: "complete" | "invalid" | "unknown" }
-  | { status: "incomplete"; indent: string };
+export type IsCompleteReply = { status: "complete" | "invalid" | "unknown" } | { status: "incomplete"; indent: string };
 
 export interface LanguageInfo {
   name: string;

@@ -52,7 +52,11 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
     signer = new MessageSigner(info.key, info.signature_scheme);
   } catch (error) {
     // sockets a launcher started binding must not keep the process alive
-    if (options.sockets) await options.sockets.bound.then(() => Object.values(options.sockets!.sockets).forEach((socket) => socket.close()), () => undefined);
+    if (options.sockets)
+      await options.sockets.bound.then(
+        () => Object.values(options.sockets!.sockets).forEach((socket) => socket.close()),
+        () => undefined,
+      );
     throw error;
   }
   const replays = new ReplayGuard();
@@ -209,7 +213,7 @@ export function attachToProcess(kernel: RunningKernel, log: (text: string) => vo
   process.on("SIGINT", () => kernel.protocol.interruptNow());
   process.on("SIGTERM", () => void kernel.close().then(() => process.exit(0)));
   const report = (what: string) => (error: unknown) => {
-    const text = error instanceof Error ? error.stack ?? `${error.name}: ${error.message}` : String(error);
+    const text = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
     log(`${what}: ${text}`);
     kernel.protocol.reportBackgroundOutput(`${what}: ${text}\n`);
   };

@@ -58,7 +58,12 @@ export class NotebookOutputs {
       case "execute_result":
         return { output_type: "execute_result", execution_count: content.execution_count ?? null, data: content.data ?? {}, metadata: content.metadata ?? {} };
       case "error":
-        return { output_type: "error", ename: String(content.ename ?? "Error"), evalue: String(content.evalue ?? ""), traceback: Array.isArray(content.traceback) ? content.traceback.map(String) : [] };
+        return {
+          output_type: "error",
+          ename: String(content.ename ?? "Error"),
+          evalue: String(content.evalue ?? ""),
+          traceback: Array.isArray(content.traceback) ? content.traceback.map(String) : [],
+        };
       default:
         return undefined;
     }

@@ -6,7 +6,10 @@ import type { Writable } from "zeromq";
 
 export class Outbox {
   private tail: Promise<void> = Promise.resolve();
-  constructor(private readonly socket: Writable, private readonly onError: (error: unknown) => void = () => {}) {}
+  constructor(
+    private readonly socket: Writable,
+    private readonly onError: (error: unknown) => void = () => {},
+  ) {}
 
   send(frames: Array<Buffer | string>): Promise<void> {
     const sent = this.tail.then(() => this.socket.send(frames));

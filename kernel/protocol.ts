@@ -95,7 +95,11 @@ export class KernelProtocol {
     shutdown_request: (r, c) => this.shutdown(r, c),
   };
 
-  constructor(private readonly interpreter: Interpreter, private readonly channels: ProtocolChannels, private readonly options: ProtocolOptions = {}) {
+  constructor(
+    private readonly interpreter: Interpreter,
+    private readonly channels: ProtocolChannels,
+    private readonly options: ProtocolOptions = {},
+  ) {
     this.history = options.history ?? new History();
     this.comms = options.comms ?? new CommRegistry();
     this.comms.setPublisher((type, content, buffers) => {
@@ -311,7 +315,10 @@ export class KernelProtocol {
           storeHistory,
           allowStdin,
           executionCount: count,
-          userExpressions: Object.fromEntries(Object.entries(asObject(content.user_expressions)).filter(([, v]) => typeof v === "string")) as Record<string, string>,
+          userExpressions: Object.fromEntries(Object.entries(asObject(content.user_expressions)).filter(([, v]) => typeof v === "string")) as Record<
+            string,
+            string
+          >,
         },
         publisher,
       );

@@ -135,7 +135,12 @@ export async function runNotebook(options: RunOptions): Promise<RunResult> {
       cell.execution_count = typeof result.reply.content.execution_count === "number" ? result.reply.content.execution_count : null;
       const reply = result.reply.content;
       if (reply.status === "error") {
-        failure = { index, ename: String(reply.ename), evalue: String(reply.evalue), traceback: Array.isArray(reply.traceback) ? reply.traceback.map(String) : [] };
+        failure = {
+          index,
+          ename: String(reply.ename),
+          evalue: String(reply.evalue),
+          traceback: Array.isArray(reply.traceback) ? reply.traceback.map(String) : [],
+        };
         break;
       }
     }

@@ -35,7 +35,10 @@ export class MessageSigner {
   private readonly algorithm: string | undefined;
 
   /** Throws for a scheme other than hmac-<hash> with a hash this Node knows. */
-  constructor(private readonly key: string, scheme = "hmac-sha256") {
+  constructor(
+    private readonly key: string,
+    scheme = "hmac-sha256",
+  ) {
     const match = /^hmac-([a-z0-9-]+)$/i.exec(scheme);
     const hash = match?.[1].toLowerCase();
     if (!hash || !getHashes().includes(hash)) {
@@ -249,9 +252,7 @@ export async function decodeMessageAsync(frames: Buffer[], signer: MessageSigner
 
 /** Message → frames, signed. */
 export function encodeMessage(message: JupyterMessage, signer: MessageSigner): Buffer[] {
-  const signed = [message.header, message.parent_header, message.metadata, message.content].map((part) =>
-    Buffer.from(JSON.stringify(part), "utf8"),
-  );
+  const signed = [message.header, message.parent_header, message.metadata, message.content].map((part) => Buffer.from(JSON.stringify(part), "utf8"));
   const signature = Buffer.from(signer.sign(signed), "ascii");
   return [...message.identities, Buffer.from(DELIMITER, "latin1"), signature, ...signed, ...message.buffers];
 }

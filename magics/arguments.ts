@@ -3,16 +3,7 @@
  * choices, defaults. Every mistake becomes a MagicUsageError that names what was wrong and
  * ends with the usage line.
  */
-import {
-  ArgType,
-  ArgValue,
-  FlagDeclaration,
-  MagicArgs,
-  MagicDeclaration,
-  MagicUsageError,
-  PositionalDeclaration,
-  flagKey,
-} from "./declaration";
+import { ArgType, ArgValue, FlagDeclaration, MagicArgs, MagicDeclaration, MagicUsageError, PositionalDeclaration, flagKey } from "./declaration";
 import { Word, isStatic, readWord, staticText } from "./words";
 import { nearestNames } from "../tl/nearest-names";
 import { joinAlternatives } from "./suggest";
@@ -39,7 +30,10 @@ export function parseArguments(declaration: MagicDeclaration, text: string, pref
 
   for (;;) {
     if (declaration.rawTail && (flagsEnded || !startsWithFlag(text, position))) {
-      const rest = text.slice(position).replace(/^\s*(--\s)?/, "").trim();
+      const rest = text
+        .slice(position)
+        .replace(/^\s*(--\s)?/, "")
+        .trim();
       if (rest) set(declaration.rawTail.name, rest, rest);
       break;
     }
@@ -126,7 +120,11 @@ export function parseArguments(declaration: MagicDeclaration, text: string, pref
         continue;
       }
       const converted = words.map((w) => convert(w, declared.type ?? "string", label, declared.choices, fail));
-      set(declared.name, converted.map((c) => String(c.value)), `[${converted.map((c) => c.code).join(", ")}]`);
+      set(
+        declared.name,
+        converted.map((c) => String(c.value)),
+        `[${converted.map((c) => c.code).join(", ")}]`,
+      );
       continue;
     }
     const word = positionalWords[index];
@@ -223,7 +221,12 @@ function convert(word: Word, type: ArgType, label: string, choices: string[] | u
 
 function metavar(flag: FlagDeclaration): string {
   if (flag.choices) return `{${flag.choices.join(",")}}`;
-  return flag.metavar ?? flagKey(flag.name).replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
+  return (
+    flag.metavar ??
+    flagKey(flag.name)
+      .replace(/[A-Z]/g, (c) => `_${c}`)
+      .toUpperCase()
+  );
 }
 
 function flagUsage(flag: FlagDeclaration): string {

@@ -5,9 +5,7 @@
 import * as ts from "typescript";
 
 export type CodeShape =
-  | { kind: "expression"; expression: string }
-  | { kind: "declaration"; head: string; initializer: string }
-  | { kind: "statements"; statements: string };
+  { kind: "expression"; expression: string } | { kind: "declaration"; head: string; initializer: string } | { kind: "statements"; statements: string };
 
 function parse(code: string): ts.SourceFile {
   return ts.createSourceFile("magic.ts", code, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);

@@ -39,10 +39,15 @@ export function completeMagic(code: string, cursorPos: number, userMagicNames: s
     const prefix = nameMatch[1];
     const isCellPosition = prefix === "%%";
     const names = [
-      ...knownMagics().filter((m) => (isCellPosition ? m.kind !== "line" : m.kind !== "cell")).map((m) => m.name),
+      ...knownMagics()
+        .filter((m) => (isCellPosition ? m.kind !== "line" : m.kind !== "cell"))
+        .map((m) => m.name),
       ...(isCellPosition ? [] : userMagicNames),
     ];
-    const matches = [...new Set(names)].filter((n) => n.startsWith(nameMatch[2])).sort().map((n) => prefix + n);
+    const matches = [...new Set(names)]
+      .filter((n) => n.startsWith(nameMatch[2]))
+      .sort()
+      .map((n) => prefix + n);
     return { matches, cursorStart: magicStart, cursorEnd: wordEnd };
   }
 

@@ -91,9 +91,7 @@ export interface ExpandContext {
   expandNested(code: string): Promise<{ ok: true; code: string } | { ok: false; message: string }>;
 }
 
-export type ExpansionResult =
-  | string
-  | { code: string; payload?: Payload[] };
+export type ExpansionResult = string | { code: string; payload?: Payload[] };
 
 /**
  * Jupyter payloads carried back with an expansion (e.g. %load's set_next_input). A type alias, not

@@ -14,9 +14,7 @@ import { joinAlternatives } from "./suggest";
 import { printText } from "./builtins/emit";
 import { stringLiteral } from "./literals";
 
-export type ExpandOutcome =
-  | { ok: true; code: string; payload?: Payload[] }
-  | { ok: false; message: string };
+export type ExpandOutcome = { ok: true; code: string; payload?: Payload[] } | { ok: false; message: string };
 
 const builtins = new MagicRegistry();
 for (const definition of builtinMagics) builtins.add(definition);
@@ -125,7 +123,7 @@ async function expandSite(site: MagicSite, host: MagicHost, nesting: number, bod
 
   const context: ExpandContext = {
     position,
-    body: isCell ? body ?? "" : undefined,
+    body: isCell ? (body ?? "") : undefined,
     host,
     magics: knownMagics,
     expandNested: (nested) => expandCell(nested, host, nesting + 1),
@@ -150,7 +148,7 @@ async function expandUserMagic(invocation: Invocation, host: MagicHost, position
   if (question === "?") return `__magics.printUserMagicHelp(${stringLiteral(name)});`;
   let code: string;
   try {
-    code = await host.expandUserMagic(name, argsText, prefix === "%%" ? body ?? "" : undefined);
+    code = await host.expandUserMagic(name, argsText, prefix === "%%" ? (body ?? "") : undefined);
   } catch (error) {
     throw new MagicUsageError((error as Error).message || String(error));
   }
@@ -160,7 +158,9 @@ async function expandUserMagic(invocation: Invocation, host: MagicHost, position
 
 function unknownMagicMessage(prefix: MagicPrefix, name: string, host: MagicHost): string {
   const candidates = [
-    ...knownMagics().filter((m) => (prefix === "%%" ? m.kind !== "line" : m.kind !== "cell")).map((m) => m.name),
+    ...knownMagics()
+      .filter((m) => (prefix === "%%" ? m.kind !== "line" : m.kind !== "cell"))
+      .map((m) => m.name),
     ...host.userMagicNames(),
   ];
   const near = nearestNames(name, candidates).map((n) => `${prefix}${n}`);

@@ -11,13 +11,5 @@ export type { MagicCompletion } from "./complete";
 export type { MagicHost } from "./host";
 export { MagicRegistry, expandWithSpec } from "./registry";
 export { helpText, usageLine, parseArguments } from "./arguments";
-export type {
-  MagicArgs,
-  MagicDeclaration,
-  MagicDefinition,
-  MagicKind,
-  Payload,
-  SetNextInputPayload,
-  UserMagicSpec,
-} from "./declaration";
+export type { MagicArgs, MagicDeclaration, MagicDefinition, MagicKind, Payload, SetNextInputPayload, UserMagicSpec } from "./declaration";
 export { MagicUsageError } from "./declaration";

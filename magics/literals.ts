@@ -2,9 +2,11 @@
 import type { WordPart } from "./words";
 
 const reservedWords = new Set(
-  ("break case catch class const continue debugger default delete do else enum export extends false finally for " +
+  (
+    "break case catch class const continue debugger default delete do else enum export extends false finally for " +
     "function if import in instanceof new null return super switch this throw true try typeof var void while with " +
-    "let static yield await implements interface package private protected public").split(" "),
+    "let static yield await implements interface package private protected public"
+  ).split(" "),
 );
 
 export function isIdentifier(text: string): boolean {
@@ -13,14 +15,14 @@ export function isIdentifier(text: string): boolean {
 
 /** A string literal; JSON's escaping is valid TypeScript and keeps it on one line. */
 export function stringLiteral(text: string): string {
-  return JSON.stringify(text).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(text)
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }
 
 /** A template literal joining text and `${expr}` parts. */
 export function templateLiteral(parts: WordPart[]): string {
-  const body = parts
-    .map((part) => (part.kind === "expr" ? `\${${part.code}}` : part.text.replace(/[`\\]|\$\{/g, (m) => `\\${m}`)))
-    .join("");
+  const body = parts.map((part) => (part.kind === "expr" ? `\${${part.code}}` : part.text.replace(/[`\\]|\$\{/g, (m) => `\\${m}`))).join("");
   return `\`${body}\``;
 }
 

@@ -65,7 +65,15 @@ function gradient(height: number, width: number, channels: number): { shape: num
   return { shape: [height, width, channels], data: Float32Array.from({ length: height * width * channels }, (_, i) => ((i * 7) % 256) / 255) };
 }
 
-const launchArgs = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+const launchArgs = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
 
 describeInBrowser("display outputs in a real browser", () => {
   let browser: Browser;
@@ -165,7 +173,9 @@ describeInBrowser("display outputs in a real browser", () => {
     expect(outputs.map((html) => html.match(/tsfine: plotly\.js \((\w+) bundle\)/)?.[1] ?? "none")).toEqual(["cartesian", "full", "none"]);
     const { page: p, errors } = await open("cartesian-then-full", page(outputs));
     await p.waitForFunction(() => document.querySelectorAll(".tsfine-plotly.js-plotly-plot").length >= 3, undefined, { timeout: 30_000 });
-    expect(await p.$$eval(".tsfine-plotly", (divs) => divs.map((div) => div.querySelectorAll(".scatterlayer .trace, .barlayer .point, .polarlayer .trace").length))).toEqual([1, 1, 2]);
+    expect(
+      await p.$$eval(".tsfine-plotly", (divs) => divs.map((div) => div.querySelectorAll(".scatterlayer .trace, .barlayer .point, .polarlayer .trace").length)),
+    ).toEqual([1, 1, 2]);
     expect(await p.evaluate(() => (window as unknown as { Plotly: { tsfineLibrary: string } }).Plotly.tsfineLibrary)).toBe("full");
     expect(errors).toEqual([]);
     // Reopened in another order (the full bundle's output first): the cartesian copy is not loaded over it.
@@ -184,7 +194,11 @@ describeInBrowser("display outputs in a real browser", () => {
     const { page: p, errors } = await open("full-missing", page([cartesian[0], withoutLibrary]));
     await p.waitForFunction(() => document.querySelectorAll(".tsfine-plotly.js-plotly-plot").length >= 1, undefined, { timeout: 20_000 });
     await p.waitForTimeout(500);
-    expect(await p.$$eval(".tsfine-plotly", (divs) => divs.map((div) => [div.querySelectorAll("svg.main-svg").length > 0, div.querySelectorAll(":scope > svg").length]))).toEqual([
+    expect(
+      await p.$$eval(".tsfine-plotly", (divs) =>
+        divs.map((div) => [div.querySelectorAll("svg.main-svg").length > 0, div.querySelectorAll(":scope > svg").length]),
+      ),
+    ).toEqual([
       [true, 0],
       [false, 1],
     ]);
@@ -196,7 +210,9 @@ describeInBrowser("display outputs in a real browser", () => {
     const p = await context.newPage();
     await p.setContent("<!doctype html><html><body></body></html>");
     await p.addScriptTag({ content: librarySource("cartesian") });
-    const traces = await p.evaluate(() => Object.keys((window as unknown as { Plotly: { PlotSchema: { get(): { traces: object } } } }).Plotly.PlotSchema.get().traces));
+    const traces = await p.evaluate(() =>
+      Object.keys((window as unknown as { Plotly: { PlotSchema: { get(): { traces: object } } } }).Plotly.PlotSchema.get().traces),
+    );
     expect(traces.sort()).toEqual([...CARTESIAN_TRACE_TYPES].sort());
     await context.close();
   });
@@ -220,7 +236,16 @@ describeInBrowser("display outputs in a real browser", () => {
   it("shows the static SVG and the images with JavaScript off", async () => {
     resetPlotlyInlining();
     const outputs = htmlOutputs(() => {
-      display(plot.heatmap([[50, 2, 1], [3, 40, 7], [0, 5, 45]], { x: ["cat", "dog", "bird"], y: ["cat", "dog", "bird"], title: "Confusion" }));
+      display(
+        plot.heatmap(
+          [
+            [50, 2, 1],
+            [3, 40, 7],
+            [0, 5, 45],
+          ],
+          { x: ["cat", "dog", "bird"], y: ["cat", "dog", "bird"], title: "Confusion" },
+        ),
+      );
       display.imageGrid([{ image: gradient(28, 28, 1), truth: 1, prediction: 7 }]);
     });
     const { page: p } = await open("no-javascript", page(outputs), false);

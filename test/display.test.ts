@@ -1,7 +1,15 @@
 import { spawnSync } from "node:child_process";
 import {
-  display, failOpenProgressBars, isPlotlyLibraryInlined, plot, plotlyInlinings, resetPlotlyInlining, setDisplaySink, PLOTLY_MIME,
-  type DisplayEvent, type MimeBundle,
+  display,
+  failOpenProgressBars,
+  isPlotlyLibraryInlined,
+  plot,
+  plotlyInlinings,
+  resetPlotlyInlining,
+  setDisplaySink,
+  PLOTLY_MIME,
+  type DisplayEvent,
+  type MimeBundle,
 } from "../display";
 import { CARTESIAN_TRACE_TYPES, LIBRARY_SCRIPT_MARKER, librarySource } from "../display/plotly/library";
 import * as tslab from "../display/tslab";
@@ -147,7 +155,10 @@ describe("display(value) picks the richest representation", () => {
   });
 
   it("lets a registered formatter show a number", () => {
-    const unregister = display.registerFormatter((v: unknown): v is number => typeof v === "number", (v) => ({ "text/plain": `${v} units` }));
+    const unregister = display.registerFormatter(
+      (v: unknown): v is number => typeof v === "number",
+      (v) => ({ "text/plain": `${v} units` }),
+    );
     try {
       expect(display.toBundle(3)).toEqual({ "text/plain": "3 units" });
     } finally {
@@ -291,7 +302,7 @@ describe("images", () => {
     display.image(gray, { width: 120, caption: "a <digit>" });
     expect(sink.last.metadata).toEqual({ "image/png": { width: 120 } });
     expect(sink.last.data["text/html"]).toContain('width="120"');
-    expect(sink.last.data["text/html"]).toContain("<figcaption style=\"font-size:12px\">a &lt;digit&gt;</figcaption>");
+    expect(sink.last.data["text/html"]).toContain('<figcaption style="font-size:12px">a &lt;digit&gt;</figcaption>');
   });
 
   it("says what is wrong with a bad shape in one sentence", () => {
@@ -375,11 +386,30 @@ describe("plotly figures", () => {
   const libraryIn = (event: DisplayEvent) => (event.data["text/html"] as string).match(/\/\* tsfine: plotly\.js \((\w+) bundle\)/)?.[1] ?? "none";
 
   it("carry the cartesian bundle for scatter and heatmap figures, and the full one once a 3-D figure needs it", () => {
-    display(plot.heatmap([[5, 1], [0, 6]], { x: ["cat", "dog"], y: ["cat", "dog"] }));
-    display.plotly([{ type: "scatter", y: [1, 2, 3] }, { type: "histogram", x: [1, 2, 2] }]);
+    display(
+      plot.heatmap(
+        [
+          [5, 1],
+          [0, 6],
+        ],
+        { x: ["cat", "dog"], y: ["cat", "dog"] },
+      ),
+    );
+    display.plotly([
+      { type: "scatter", y: [1, 2, 3] },
+      { type: "histogram", x: [1, 2, 2] },
+    ]);
     const inlinedBeforeThreeD = plotlyInlinings();
     display.plotly([{ type: "scatter3d", x: [1, 2], y: [3, 4], z: [5, 6], mode: "markers" }]);
-    display.plotly([{ type: "surface", z: [[1, 2], [3, 4]] }]);
+    display.plotly([
+      {
+        type: "surface",
+        z: [
+          [1, 2],
+          [3, 4],
+        ],
+      },
+    ]);
     display(plot.line([3, 2, 1]));
     expect(sink.events.map(libraryIn)).toEqual(["cartesian", "none", "full", "none", "none"]);
     expect([inlinedBeforeThreeD, plotlyInlinings()]).toEqual([1, 2]);
@@ -396,10 +426,20 @@ describe("plotly figures", () => {
 
   it("carry only the full bundle when the first figure needs it", () => {
     display.plotly([{ type: "sankey", node: { label: ["a", "b"] }, link: { source: [0], target: [1], value: [1] } }]);
-    display(plot.heatmap([[1, 2], [3, 4]]));
+    display(
+      plot.heatmap([
+        [1, 2],
+        [3, 4],
+      ]),
+    );
     expect(sink.events.map(libraryIn)).toEqual(["full", "none"]);
     resetPlotlyInlining();
-    display(plot.heatmap([[1, 2], [3, 4]]));
+    display(
+      plot.heatmap([
+        [1, 2],
+        [3, 4],
+      ]),
+    );
     expect(libraryIn(sink.last)).toBe("cartesian");
   });
 
@@ -416,7 +456,13 @@ describe("plotly figures", () => {
       plot.scatter([1, 2, 3], [3, 1, 2], { labels: ["a", "b", "a"] }),
       plot.bar(["x", "y"], [1, 2]),
       plot.histogram([1, 2, 2, 3, 3, 3], { bins: 3 }),
-      plot.heatmap([[5, 1], [0, 6]], { x: ["cat", "dog"], y: ["cat", "dog"] }),
+      plot.heatmap(
+        [
+          [5, 1],
+          [0, 6],
+        ],
+        { x: ["cat", "dog"], y: ["cat", "dog"] },
+      ),
     ];
     const bundles = figures.map((f) => display.toBundle(f) as MimeBundle);
     const traceTypes = bundles.map((b) => (b[PLOTLY_MIME] as { data: Array<{ type: string; name?: string }> }).data.map((t) => t.type));
@@ -432,7 +478,13 @@ describe("plotly figures", () => {
     const svgOf = (figure: unknown) => (display.toBundle(figure) as MimeBundle)["image/svg+xml"] as string;
     const lines = svgOf(plot.line({ a: [1, 2, 3], b: [2, 3, 1] }, { title: "t", xLabel: "x", yLabel: "y" }));
     const bars = svgOf(plot.bar({ a: 1, b: -2, c: 3 }));
-    const heat = svgOf(plot.heatmap([[1, 2, 3], [4, 5, 6], [7, 8, 9]]));
+    const heat = svgOf(
+      plot.heatmap([
+        [1, 2, 3],
+        [4, 5, 6],
+        [7, 8, 9],
+      ]),
+    );
     const hist = svgOf(plot.histogram([1, 2, 2, 3, 3, 3, 4], { bins: 4 }));
     const markers = svgOf(plot.scatter([1, 2, 3, 4], [4, 3, 2, 1]));
     for (const svg of [lines, bars, heat, hist, markers]) {
@@ -468,7 +520,9 @@ describe("live outputs", () => {
     for (let i = 1; i <= 10_000; i++) out.update(`step ${i}`);
     const loopMs = Date.now() - started;
     const lastUpdate = () => sink.events.filter((e) => e.update).at(-1)?.data;
-    await waitUntil(() => JSON.stringify(lastUpdate()) === JSON.stringify({ "text/plain": "step 10000" }), "the last state", { timeoutMs: 2000 }).catch(() => {});
+    await waitUntil(() => JSON.stringify(lastUpdate()) === JSON.stringify({ "text/plain": "step 10000" }), "the last state", { timeoutMs: 2000 }).catch(
+      () => {},
+    );
     const updates = sink.events.filter((e) => e.update);
     expect(updates.length).toBeLessThanOrEqual(3 + loopMs / 50);
     expect(updates[updates.length - 1].data).toEqual({ "text/plain": "step 10000" });
@@ -572,7 +626,19 @@ describe("tslab compatibility", () => {
     tslab.display.text("x");
     tslab.display.raw("application/x-custom", "payload");
     expect(sink.events.map((e) => Object.keys(e.data))).toEqual(
-      ["text/javascript", "text/html", "text/markdown", "text/latex", "image/svg+xml", "image/png", "image/jpeg", "image/gif", "application/pdf", "text/plain", "application/x-custom"].map((t) => [t]),
+      [
+        "text/javascript",
+        "text/html",
+        "text/markdown",
+        "text/latex",
+        "image/svg+xml",
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "application/pdf",
+        "text/plain",
+        "application/x-custom",
+      ].map((t) => [t]),
     );
     expect(sink.events[5].data["image/png"]).toBe("AQID");
     expect(sink.events.every((e) => e.displayId === undefined)).toBe(true);

@@ -209,7 +209,8 @@ describe("type errors stop the cell before it runs", () => {
 describe("tf types", () => {
   // The kernel tells TypeScript that tf.Tensor<R> is covariant in R (globals-declarations.ts), which
   // spares the checker 200-300 ms per changed tf cell. The claim must be what TypeScript concludes itself.
-  const declarations = (ns: string) => `declare const oneD: ${ns}Tensor<${ns}Rank.R1>;\ndeclare const anyRank: ${ns}Tensor<${ns}Rank>;\ndeclare const twoD: ${ns}Tensor<${ns}Rank.R2>;`;
+  const declarations = (ns: string) =>
+    `declare const oneD: ${ns}Tensor<${ns}Rank.R1>;\ndeclare const anyRank: ${ns}Tensor<${ns}Rank>;\ndeclare const twoD: ${ns}Tensor<${ns}Rank.R2>;`;
   const assignments = (ns: string) => [
     `const wider: ${ns}Tensor<${ns}Rank> = oneD;`,
     `const narrower: ${ns}Tensor<${ns}Rank.R1> = anyRank;`,
@@ -219,11 +220,21 @@ describe("tf types", () => {
 
   test("which ranks fit where is what TypeScript itself computes for tfjs's Tensor", async () => {
     const ts = await import("typescript");
-    const core = path.dirname(require.resolve("@tensorflow/tfjs-core/package.json", { paths: [path.dirname(require.resolve("@tensorflow/tfjs/package.json"))] }));
+    const core = path.dirname(
+      require.resolve("@tensorflow/tfjs-core/package.json", { paths: [path.dirname(require.resolve("@tensorflow/tfjs/package.json"))] }),
+    );
     const file = path.join(notebookDir, "variance-probe.ts");
     const lines = [`import type { Tensor, Tensor1D, Rank } from ${JSON.stringify(path.join(core, "dist", "index"))};`, declarations(""), ...assignments("")];
     fs.writeFileSync(file, `${lines.join("\n")}\nexport {};\n`);
-    const program = ts.createProgram([file], { strict: true, noEmit: true, skipLibCheck: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, types: [] });
+    const program = ts.createProgram([file], {
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      types: [],
+    });
     const source = program.getSourceFile(file)!;
     const failingLines = new Set(ts.getPreEmitDiagnostics(program, source).map((d) => source.getLineAndCharacterOfPosition(d.start!).line));
     // line 0 is the import, lines 1-3 the declarations
@@ -243,7 +254,15 @@ describe("tf types", () => {
 
 describe("the first cells, checked before tf's declarations are parsed", () => {
   test("a text sees tf's declarations through tf, tl, an import, or a global that @webgpu/types declares or extends", () => {
-    for (const text of ["tf.tensor([1])", "tl.fit", "import x from 'y'", "require('y')", "navigator.gpu", "const d: GPUDevice = x", "let c: HTMLCanvasElement"]) {
+    for (const text of [
+      "tf.tensor([1])",
+      "tl.fit",
+      "import x from 'y'",
+      "require('y')",
+      "navigator.gpu",
+      "const d: GPUDevice = x",
+      "let c: HTMLCanvasElement",
+    ]) {
       expect([text, needsTfDeclarations(text)]).toEqual([text, true]);
     }
     for (const text of ["1 + 1", "const tfx = 2; tfx * 3", "console.log('tf')".replace("tf", "t f"), "Math.max(1, 2)"]) {
@@ -258,7 +277,12 @@ describe("the first cells, checked before tf's declarations are parsed", () => {
     service.setCell("1 + 1", { lean: true });
     expect(service.isLean).toBe(true);
     expect(service.diagnostics()).toEqual([]);
-    const leanFiles = new Set(service.languageService.getProgram()!.getSourceFiles().map((file) => file.fileName));
+    const leanFiles = new Set(
+      service.languageService
+        .getProgram()!
+        .getSourceFiles()
+        .map((file) => file.fileName),
+    );
     // Errors without tf's declarations: the cell is checked again with them, and `gpu` is found on Navigator.
     const compiled = compiler.compile("const n = {} as Navigator;\nn.gpu", "probe", "on");
     expect(compiled.kind).toBe("compiled");
@@ -320,7 +344,7 @@ describe("runtime errors", () => {
 
   test("an error thrown through the user's own vm call keeps the frames of that call", async () => {
     await run('import * as vm from "node:vm"');
-    const outcome = await run('vm.runInThisContext("(() => { throw new Error(\'inner\') })()")');
+    const outcome = await run("vm.runInThisContext(\"(() => { throw new Error('inner') })()\")");
     expect(outcome).toMatchObject({ status: "error", evalue: "inner" });
     if (outcome.status !== "error") return;
     expect(outcome.traceback.join("\n")).toMatch(/node:vm[\s\S]*cell\[\d+\]:1:4/);
@@ -366,10 +390,12 @@ describe("imports resolve from the notebook's folder", () => {
     expect(await run(code)).toMatchObject({ status: "error", ename: "TSError" });
   });
 
-  test("tslab notebooks' `import * as tslab from \"tslab\"` works unchanged", async () => {
+  test('tslab notebooks\' `import * as tslab from "tslab"` works unchanged', async () => {
     const outcome = await run("import * as tslab from 'tslab'\ntslab.display.html('<i>from tslab</i>')");
     expect(outcome.status).toBe("ok");
-    expect(outcome.sink.outputs).toEqual([{ kind: "display", event: expect.objectContaining({ data: expect.objectContaining({ "text/html": "<i>from tslab</i>" }) }) }]);
+    expect(outcome.sink.outputs).toEqual([
+      { kind: "display", event: expect.objectContaining({ data: expect.objectContaining({ "text/html": "<i>from tslab</i>" }) }) },
+    ]);
   });
 
   test("a variable keeps its type in later cells even when the cell never named that type", async () => {
@@ -379,13 +405,23 @@ describe("imports resolve from the notebook's folder", () => {
   });
 
   test("dynamic import() of a built-in and of an ESM-only package", async () => {
-    await expectValue("const pathModule = await import('node:path')\nconst esm = await import('esm-only-greeter');\n`${pathModule.basename('/x/y.ts')} ${esm.greet('you')}`", "'y.ts hello you'");
+    await expectValue(
+      "const pathModule = await import('node:path')\nconst esm = await import('esm-only-greeter');\n`${pathModule.basename('/x/y.ts')} ${esm.greet('you')}`",
+      "'y.ts hello you'",
+    );
   });
 
   test("require() of a built-in, a CommonJS package and a shipped package; an ESM-only package gets a sentence", async () => {
-    await expectValue("const requiredFs = require('fs')\nconst requiredAdd = require('cjs-adder');\n`${typeof requiredFs.existsSync} ${requiredAdd(1, 2)} ${require('@tensorflow/tfjs').version.tfjs.split('.')[0]}`", "'function 3 4'");
+    await expectValue(
+      "const requiredFs = require('fs')\nconst requiredAdd = require('cjs-adder');\n`${typeof requiredFs.existsSync} ${requiredAdd(1, 2)} ${require('@tensorflow/tfjs').version.tfjs.split('.')[0]}`",
+      "'function 3 4'",
+    );
     const esm = await run("require('esm-only-greeter')");
-    expect(esm).toMatchObject({ status: "error", evalue: "'esm-only-greeter' is an ES module, which require() cannot load; write import … from \"esm-only-greeter\" (or await import(\"esm-only-greeter\")) instead." });
+    expect(esm).toMatchObject({
+      status: "error",
+      evalue:
+        '\'esm-only-greeter\' is an ES module, which require() cannot load; write import … from "esm-only-greeter" (or await import("esm-only-greeter")) instead.',
+    });
     await expectValue("requiredAdd(2, 2)", "4");
   });
 
@@ -471,7 +507,9 @@ describe("interrupt", () => {
     await run("const untouched = 'kept'");
     for (const ms of [90, 100, 105, 110, 115, 120, 130]) {
       fs.rmSync(started, { force: true });
-      const pending = run(`require("fs").writeFileSync(${JSON.stringify(started)}, "1"); { const until = Date.now() + ${ms}; while (Date.now() < until) {} } "done"`);
+      const pending = run(
+        `require("fs").writeFileSync(${JSON.stringify(started)}, "1"); { const until = Date.now() + ${ms}; while (Date.now() < until) {} } "done"`,
+      );
       await waitUntil(() => fs.existsSync(started), "the loop to start", { intervalMs: 2 });
       kernel.interrupt();
       await pending;
@@ -530,7 +568,14 @@ describe("a type checker that died", () => {
     let n = 0;
     const cell = (code: string) => fresh.execute(cellRequest(code, ++n), new CollectingSink());
     try {
-      for (const code of ['let counter = 1', 'counter = 2', 'const label = "a"', 'function twice(v: number) { return 2 * v; }', 'interface Box { size: number }', 'const label = 5']) {
+      for (const code of [
+        "let counter = 1",
+        "counter = 2",
+        'const label = "a"',
+        "function twice(v: number) { return 2 * v; }",
+        "interface Box { size: number }",
+        "const label = 5",
+      ]) {
         expect(await cell(code)).toMatchObject({ status: "ok" });
       }
       // as a crash would (the worker is private: this is the one place a test reaches it)
@@ -621,7 +666,9 @@ describe("magics and display from cells", () => {
 
   test("display() output arrives in order with printed text", async () => {
     const outcome = await run("console.log('before'); display.html('<b>bold</b>'); console.log('after')");
-    const kinds = outcome.sink.outputs.map((output) => (output.kind === "display" ? `display:${output.event.data["text/html"]}` : `${output.kind}:${output.text}`));
+    const kinds = outcome.sink.outputs.map((output) =>
+      output.kind === "display" ? `display:${output.event.data["text/html"]}` : `${output.kind}:${output.text}`,
+    );
     expect(kinds).toEqual(["stdout:before\n", "display:<b>bold</b>", "stdout:after\n"]);
   });
 });
@@ -640,7 +687,9 @@ describe("plotly.js in saved notebooks", () => {
 
   test("a 3-D figure after a cartesian one carries the full bundle, and carries it again when its cell is re-run", async () => {
     const bundles = (outcome: { sink: CollectingSink }) =>
-      outcome.sink.outputs.flatMap((o) => (o.kind === "display" ? [String(o.event.data["text/html"] ?? "").match(/tsfine: plotly\.js \((\w+) bundle\)/)?.[1]] : [])).filter(Boolean);
+      outcome.sink.outputs
+        .flatMap((o) => (o.kind === "display" ? [String(o.event.data["text/html"] ?? "").match(/tsfine: plotly\.js \((\w+) bundle\)/)?.[1]] : []))
+        .filter(Boolean);
     const threeD = "display.plotly([{ x: [1, 2], y: [3, 4], z: [5, 6], type: 'scatter3d' }])";
     // `figure` carries the library: fresh, or as the cell that carried it in the test above, re-run
     expect(bundles(await run(figure))).toEqual(["cartesian"]);

@@ -20,7 +20,7 @@ const cli = path.join(repoRoot, "bin", "tsfine.js");
 
 type Output = { output_type: string; data?: Record<string, any>; text?: string | string[]; ename?: string; evalue?: string };
 type Notebook = { cells: { cell_type: string; outputs?: Output[] }[] };
-const text = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join("") : value ?? "");
+const text = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join("") : (value ?? ""));
 
 let tmp: string;
 beforeAll(() => {
@@ -39,7 +39,11 @@ test("text-transfer: pretrained vectors beat random ones at the fewest labels, w
   for (const [key, value] of Object.entries(parameters)) args.push("-p", `${key}=${value}`);
   const started = Date.now();
   const result = spawnSync(process.execPath, args, { cwd: repoRoot, encoding: "utf8", timeout: 600_000 });
-  console.log(`text-transfer (tsfine run, ${Object.entries(parameters).map(([k, v]) => `${k}=${v}`).join(" ")}): ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `text-transfer (tsfine run, ${Object.entries(parameters)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(" ")}): ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
   if (!fs.existsSync(output)) throw new Error(`tsfine run wrote no notebook (exit ${result.status}):\n${result.stderr}`);
   const nb = JSON.parse(fs.readFileSync(output, "utf8")) as Notebook;
   const outputs = nb.cells.filter((c) => c.cell_type === "code").flatMap((c) => c.outputs ?? []);
@@ -59,7 +63,9 @@ test("text-transfer: pretrained vectors beat random ones at the fewest labels, w
 
   // The conclusion is written by the notebook from this run's numbers.
   const markdown = outputs.map((o) => text(o.data?.["text/markdown"])).join("\n");
-  expect(markdown).toMatch(/With \*\*5\*\* labelled messages per class: as frozen features, \*\*pretrained, frozen\*\* \([\d.]+%\) \*\*beats\*\* \*\*random, frozen\*\*/);
+  expect(markdown).toMatch(
+    /With \*\*5\*\* labelled messages per class: as frozen features, \*\*pretrained, frozen\*\* \([\d.]+%\) \*\*beats\*\* \*\*random, frozen\*\*/,
+  );
 
   const verdicts = outputs.map((o) => o.data?.["application/json"]).find((j) => j?.verdicts)!.verdicts as {
     labels: number;

@@ -54,7 +54,12 @@ const notebooks = fs
 
 const timings = new Map<string, Map<string, string>>();
 function record(name: string, way: string, seconds: number, parameters?: Parameters) {
-  const shown = parameters === undefined ? "as committed" : Object.entries(parameters).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ") || "defaults";
+  const shown =
+    parameters === undefined
+      ? "as committed"
+      : Object.entries(parameters)
+          .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+          .join(" ") || "defaults";
   if (!timings.has(name)) timings.set(name, new Map());
   timings.get(name)!.set(way, `${seconds.toFixed(1)} s (${shown})`);
 }
@@ -72,10 +77,13 @@ type Notebook = { cells: Cell[]; metadata: Record<string, any> };
 type Cell = { cell_type: string; source: string | string[]; metadata: { tags?: string[] }; outputs?: Output[] };
 type Output = { output_type: string; data?: Record<string, any>; text?: string | string[]; ename?: string; evalue?: string };
 
-const text = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join("") : value ?? "");
+const text = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join("") : (value ?? ""));
 const codeCells = (nb: Notebook) => nb.cells.filter((c) => c.cell_type === "code");
 const allOutputs = (nb: Notebook) => codeCells(nb).flatMap((c) => c.outputs ?? []);
-const errors = (nb: Notebook) => allOutputs(nb).filter((o) => o.output_type === "error").map((o) => `${o.ename}: ${o.evalue}`);
+const errors = (nb: Notebook) =>
+  allOutputs(nb)
+    .filter((o) => o.output_type === "error")
+    .map((o) => `${o.ename}: ${o.evalue}`);
 const readNotebook = (file: string) => JSON.parse(fs.readFileSync(file, "utf8")) as Notebook;
 
 /** Markdown the notebook's code displayed (its computed sentences), joined. */
@@ -106,7 +114,8 @@ function expectStaticFigures(nb: Notebook, atLeast: number) {
 }
 
 /** Outputs carrying plotly.js itself (the inline <script> that defines window.Plotly). */
-const plotlyLibraryCopies = (nb: Notebook) => allOutputs(nb).filter((o) => /\/\* tsfine: plotly\.js|if \(!window\.Plotly\)/.test(text(o.data?.["text/html"]))).length;
+const plotlyLibraryCopies = (nb: Notebook) =>
+  allOutputs(nb).filter((o) => /\/\* tsfine: plotly\.js|if \(!window\.Plotly\)/.test(text(o.data?.["text/html"]))).length;
 
 /** `tsfine run` on examples/NAME.ipynb (in place, so relative paths resolve), output in tmp. */
 function tsfineRun(name: string, parameters: Parameters, label = "tsfine run"): Notebook {
@@ -148,7 +157,15 @@ describe("committed example notebooks", () => {
   test.each(notebooks)("%s carries its outputs, its environment, and a static image for every figure", (name) => {
     const nb = readNotebook(path.join(examples, `${name}.ipynb`));
     const versions = nb.metadata.tsfine?.versions;
-    expect(versions).toEqual(expect.objectContaining({ tsfine: expect.any(String), typescript: expect.any(String), tfjs: expect.any(String), backend: expect.any(String), node: expect.stringMatching(/^v\d+/) }));
+    expect(versions).toEqual(
+      expect.objectContaining({
+        tsfine: expect.any(String),
+        typescript: expect.any(String),
+        tfjs: expect.any(String),
+        backend: expect.any(String),
+        node: expect.stringMatching(/^v\d+/),
+      }),
+    );
     expect(allOutputs(nb).length).toBeGreaterThan(0);
     expect(errors(nb)).toEqual([]);
     expectStaticFigures(nb, 1);
@@ -183,7 +200,9 @@ describe("quickstart.ipynb", () => {
   test("curves, a confusion matrix, a prediction grid, a saved model that reloads", () => {
     const nb = executed("quickstart");
     expectStaticFigures(nb, 2);
-    const figures = allOutputs(nb).map((o) => text(o.data?.["text/plain"])).join("\n");
+    const figures = allOutputs(nb)
+      .map((o) => text(o.data?.["text/plain"]))
+      .join("\n");
     expect(figures).toMatch(/training curves/);
     expect(figures).toMatch(/confusion matrix/);
     expect(figures).toMatch(/predictions: 20 shown/);
@@ -212,7 +231,9 @@ describe("less-data.ipynb", () => {
     const nb = executed("less-data");
     expectStaticFigures(nb, 2);
     expect(result().runs).toHaveLength(2 * 3 * 3);
-    expect(displayedMarkdown(nb)).toMatch(/With \*\*20\*\* labelled pictures per digit, the best pretrained way \(pretrained, [a-z-]+, [0-9.]+%\) \*\*(beats|loses to|overlaps with)\*\*/);
+    expect(displayedMarkdown(nb)).toMatch(
+      /With \*\*20\*\* labelled pictures per digit, the best pretrained way \(pretrained, [a-z-]+, [0-9.]+%\) \*\*(beats|loses to|overlaps with)\*\*/,
+    );
   });
 
   // Per seed, the fine-tuned backbone against from scratch on the same pictures and the same 2 000
@@ -248,7 +269,9 @@ describe("bring-your-own-data.ipynb", () => {
   test("writes a PNG folder, loads a backbone from a folder and from a cached URL, trains on the folder", () => {
     const nb = executed("bring-your-own-data");
     expect(displayedMarkdown(nb)).toMatch(/Wrote 36 PNG files/);
-    const tables = allOutputs(nb).map((o) => text(o.data?.["text/plain"])).join("\n");
+    const tables = allOutputs(nb)
+      .map((o) => text(o.data?.["text/plain"]))
+      .join("\n");
     expect(tables).toMatch(/third, server stopped \(cache only\)\s+[0-9.]+\s+23296/);
     expect(percentAfter(nb, /Test accuracy on the held-out shapes:/)).toBeGreaterThan(1 / 3);
   });
@@ -270,7 +293,19 @@ describeWithJupyter("every example notebook through real Jupyter", () => {
       // file's folder, or in its own cwd for stdin) and the notebook's relative paths resolve.
       const result = spawnSync(
         path.join(repoRoot, ".venv", "bin", "jupyter"),
-        ["nbconvert", "--stdin", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=600", "--ExecutePreprocessor.kernel_name=tsfine", "--output-dir", tmp, "--output", `${name}.nbconvert.ipynb`],
+        [
+          "nbconvert",
+          "--stdin",
+          "--to",
+          "notebook",
+          "--execute",
+          "--ExecutePreprocessor.timeout=600",
+          "--ExecutePreprocessor.kernel_name=tsfine",
+          "--output-dir",
+          tmp,
+          "--output",
+          `${name}.nbconvert.ipynb`,
+        ],
         { cwd: examples, env: jupyter.env, input: JSON.stringify(values ? withParameters(committed, values) : committed), encoding: "utf8", timeout: 660_000 },
       );
       record(name, "jupyter nbconvert", (Date.now() - started) / 1000, values);
@@ -288,7 +323,17 @@ describeWithJupyter("every example notebook through real Jupyter", () => {
       const started = Date.now();
       const result = jupyter.run(
         "python",
-        [path.join(repoRoot, "python", "tsfine_papermill.py"), path.join(examples, `${name}.ipynb`), output, "-k", "tsfine", "--cwd", examples, "-y", JSON.stringify(values)],
+        [
+          path.join(repoRoot, "python", "tsfine_papermill.py"),
+          path.join(examples, `${name}.ipynb`),
+          output,
+          "-k",
+          "tsfine",
+          "--cwd",
+          examples,
+          "-y",
+          JSON.stringify(values),
+        ],
         { cwd: examples, timeoutMs: 660_000 },
       );
       record(name, "papermill", (Date.now() - started) / 1000, values);
@@ -310,7 +355,11 @@ describeWithJupyter("every example notebook through real Jupyter", () => {
   // Converting a 5 MB notebook to HTML takes about a minute here; every notebook's figures are
   // built the same way (checked without nbconvert above), so one notebook stands for all.
   test("nbconvert --to html of quickstart shows every figure as its static image before any script runs", () => {
-    const result = jupyter.run("jupyter", ["nbconvert", "--to", "html", "--output-dir", tmp, "--output", "quickstart.html", path.join(examples, "quickstart.ipynb")], { timeoutMs: 240_000 });
+    const result = jupyter.run(
+      "jupyter",
+      ["nbconvert", "--to", "html", "--output-dir", tmp, "--output", "quickstart.html", path.join(examples, "quickstart.ipynb")],
+      { timeoutMs: 240_000 },
+    );
     expect(result.status).toBe(0);
     const html = fs.readFileSync(path.join(tmp, "quickstart.html"), "utf8");
     const figures = allOutputs(readNotebook(path.join(examples, "quickstart.ipynb"))).filter((o) => o.data?.["application/vnd.plotly.v1+json"]);

@@ -88,7 +88,11 @@ test("saves that overlap (a slow disk, many cells) never race on the file and ke
     }
     await Promise.all(saves);
     expect(errors).toEqual([]);
-    const saved = fs.readFileSync(file, "utf8").trimEnd().split("\n").map((line) => JSON.parse(line).input);
+    const saved = fs
+      .readFileSync(file, "utf8")
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line).input);
     expect(saved).toEqual(Array.from({ length: 50 }, (_, i) => `cell ${i + 1}`));
     expect((fs.statSync(file).mode & 0o777).toString(8)).toBe("600");
     expect(fs.readdirSync(dir)).toEqual(["history.jsonl"]);
@@ -142,7 +146,11 @@ describe("the history file", () => {
     expect(history.session).toBe(5);
     history.record(1, "old + 1");
     await history.save();
-    const lines = fs.readFileSync(file, "utf8").trimEnd().split("\n").map((line) => JSON.parse(line));
+    const lines = fs
+      .readFileSync(file, "utf8")
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(lines).toEqual([
       { session: 4, line: 1, input: "old = 1", output: "1" },
       { session: 5, line: 1, input: "old + 1" },

@@ -70,7 +70,11 @@ class LaunchedKernel {
   stderr = "";
   readonly exited: Promise<number | null>;
 
-  private constructor(readonly info: ConnectionInfo, readonly process: ChildProcess, private readonly dir: string) {
+  private constructor(
+    readonly info: ConnectionInfo,
+    readonly process: ChildProcess,
+    private readonly dir: string,
+  ) {
     process.stderr!.on("data", (chunk) => (this.stderr += chunk));
     this.exited = new Promise((resolve) => process.once("exit", (code) => resolve(code)));
   }

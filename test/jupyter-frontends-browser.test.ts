@@ -15,8 +15,13 @@ jest.setTimeout(300_000);
 
 const CHROMIUM = "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
-  "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-  "--disable-component-update", "--disable-sync", "--no-first-run",
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
 ];
 const screenshots = path.join(repoRoot, "test-output", "jupyterlab");
 
@@ -55,15 +60,12 @@ const CELLS = [
     "  { image: pixels, shape: [28, 28], caption: 'truth 5 / pred 6', wrong: true },",
     "], { columns: 2 })",
   ].join("\n"),
-  [
-    "const live = display.live('starting');",
-    "for (let i = 1; i <= 200; i++) { live.update(`step ${i}`); await new Promise((r) => setTimeout(r, 2)); }",
-  ].join("\n"),
-  [
-    "const bar = display.progress(5, 'steps');",
-    "for (let i = 0; i < 5; i++) { await new Promise((r) => setTimeout(r, 30)); bar.tick(); }",
-    "bar.done();",
-  ].join("\n"),
+  ["const live = display.live('starting');", "for (let i = 1; i <= 200; i++) { live.update(`step ${i}`); await new Promise((r) => setTimeout(r, 2)); }"].join(
+    "\n",
+  ),
+  ["const bar = display.progress(5, 'steps');", "for (let i = 0; i < 5; i++) { await new Promise((r) => setTimeout(r, 30)); bar.tick(); }", "bar.done();"].join(
+    "\n",
+  ),
 ];
 
 interface Frontend {
@@ -81,9 +83,19 @@ interface Frontend {
 
 const JUPYTERLAB: Frontend = {
   name: "JupyterLab 4",
-  args: (port, root) => ["lab", "--no-browser", "--allow-root", `--port=${port}`, "--ip=127.0.0.1", "--IdentityProvider.token=",
-    "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True", `--ServerApp.root_dir=${root}`, "--LabApp.news_url=None",
-    "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+  args: (port, root) => [
+    "lab",
+    "--no-browser",
+    "--allow-root",
+    `--port=${port}`,
+    "--ip=127.0.0.1",
+    "--IdentityProvider.token=",
+    "--ServerApp.password=",
+    "--ServerApp.disable_check_xsrf=True",
+    `--ServerApp.root_dir=${root}`,
+    "--LabApp.news_url=None",
+    "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+  ],
   notebookPath: "/lab/tree/figures.ipynb",
   async ready(page) {
     await page.waitForSelector(".jp-Notebook .jp-Cell", { timeout: 60_000 });
@@ -91,7 +103,10 @@ const JUPYTERLAB: Frontend = {
     // JupyterLab may still ask which kernel to use; answer with ours.
     const dialog = page.locator(".jp-Dialog");
     if (await dialog.isVisible().catch(() => false)) {
-      await dialog.locator("select").selectOption({ label: "TypeScript (tsfine)" }).catch(() => undefined);
+      await dialog
+        .locator("select")
+        .selectOption({ label: "TypeScript (tsfine)" })
+        .catch(() => undefined);
       await dialog.locator("button:has-text('Select')").click();
     }
   },
@@ -108,8 +123,18 @@ const JUPYTERLAB: Frontend = {
 
 const CLASSIC: Frontend = {
   name: "classic Notebook (nbclassic)",
-  args: (port, root) => ["nbclassic", "--no-browser", "--allow-root", `--port=${port}`, "--ip=127.0.0.1", "--NotebookApp.token=",
-    "--NotebookApp.password=", `--NotebookApp.notebook_dir=${root}`, "--ServerApp.token=", `--ServerApp.root_dir=${root}`],
+  args: (port, root) => [
+    "nbclassic",
+    "--no-browser",
+    "--allow-root",
+    `--port=${port}`,
+    "--ip=127.0.0.1",
+    "--NotebookApp.token=",
+    "--NotebookApp.password=",
+    `--NotebookApp.notebook_dir=${root}`,
+    "--ServerApp.token=",
+    `--ServerApp.root_dir=${root}`,
+  ],
   notebookPath: "/notebooks/figures.ipynb",
   async ready(page) {
     await page.waitForFunction(
@@ -208,10 +233,14 @@ for (const frontend of [JUPYTERLAB, CLASSIC]) {
       await page.close();
 
       const reopened = await openNotebook();
-      await reopened.locator(`${frontend.output} .js-plotly-plot .main-svg`).first().waitFor({ timeout: 60_000 }).catch(async (error) => {
-        await reopened.screenshot({ path: shot("failed-reload"), fullPage: true });
-        throw error;
-      });
+      await reopened
+        .locator(`${frontend.output} .js-plotly-plot .main-svg`)
+        .first()
+        .waitFor({ timeout: 60_000 })
+        .catch(async (error) => {
+          await reopened.screenshot({ path: shot("failed-reload"), fullPage: true });
+          throw error;
+        });
       await reopened.screenshot({ path: shot("after-reload"), fullPage: true });
       await reopened.close();
     });

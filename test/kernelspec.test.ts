@@ -23,7 +23,14 @@ describe("tsfine install / uninstall", () => {
 
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "tsfine-spec-"));
-    env = { ...process.env, JUPYTER_DATA_DIR: path.join(dir, "data"), JUPYTER_PATH: path.join(dir, "path"), JUPYTER_CONFIG_DIR: path.join(dir, "config"), JUPYTER_RUNTIME_DIR: path.join(dir, "runtime"), JUPYTER_PLATFORM_DIRS: "1" };
+    env = {
+      ...process.env,
+      JUPYTER_DATA_DIR: path.join(dir, "data"),
+      JUPYTER_PATH: path.join(dir, "path"),
+      JUPYTER_CONFIG_DIR: path.join(dir, "config"),
+      JUPYTER_RUNTIME_DIR: path.join(dir, "runtime"),
+      JUPYTER_PLATFORM_DIRS: "1",
+    };
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -36,7 +43,10 @@ describe("tsfine install / uninstall", () => {
     expect(spec.argv).toEqual([process.execPath, "--no-force-async-hooks-checks", cli, "kernel", "--connection-file", "{connection_file}"]);
     expect(path.isAbsolute(spec.argv[0]) && path.isAbsolute(spec.argv[2])).toBe(true);
     expect(spec).toMatchObject({ display_name: "TypeScript (tsfine)", language: "typescript", interrupt_mode: "message" });
-    for (const [logo, size] of [["logo-32x32.png", 32], ["logo-64x64.png", 64]] as const) {
+    for (const [logo, size] of [
+      ["logo-32x32.png", 32],
+      ["logo-64x64.png", 64],
+    ] as const) {
       const png = fs.readFileSync(path.join(specDir, logo));
       expect(png.subarray(1, 4).toString()).toBe("PNG");
       expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([size, size]);

@@ -17,7 +17,12 @@ function notebook(cells: Array<{ type?: "code" | "markdown"; source: string | st
     nbformat: 4,
     nbformat_minor: 5,
     metadata: { kernelspec: { name: "tsfine", display_name: "TypeScript (tsfine)", language: "typescript" } },
-    cells: cells.map((cell) => ({ cell_type: cell.type ?? "code", metadata: {}, source: cell.source, ...(cell.type === "markdown" ? {} : { outputs: [], execution_count: null }) })),
+    cells: cells.map((cell) => ({
+      cell_type: cell.type ?? "code",
+      metadata: {},
+      source: cell.source,
+      ...(cell.type === "markdown" ? {} : { outputs: [], execution_count: null }),
+    })),
   });
 }
 

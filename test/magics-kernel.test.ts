@@ -69,7 +69,7 @@ test("a notebook with magics prints the same through the kernel and as an export
     executed.cells
       .flatMap((cell) => cell.outputs)
       .filter((output) => output.output_type === "stream" && output.name === stream)
-      .map((output) => (Array.isArray(output.text) ? output.text.join("") : output.text ?? ""))
+      .map((output) => (Array.isArray(output.text) ? output.text.join("") : (output.text ?? "")))
       .join("");
 
   await fs.rm(path.join(dir, "greeting.txt"));

@@ -86,7 +86,8 @@ async function runCell(cell: string, options: CellOptions = {}): Promise<CellRun
   });
 }
 
-const timeReport = /CPU times: user \d+(\.\d+)? (s|ms|µs|ns), sys: \d+(\.\d+)? (s|ms|µs|ns), total: \d+(\.\d+)? (s|ms|µs|ns)\nWall time: (\d+(\.\d+)?) (s|ms|µs|ns)/;
+const timeReport =
+  /CPU times: user \d+(\.\d+)? (s|ms|µs|ns), sys: \d+(\.\d+)? (s|ms|µs|ns), total: \d+(\.\d+)? (s|ms|µs|ns)\nWall time: (\d+(\.\d+)?) (s|ms|µs|ns)/;
 
 describe("%time and %%time", () => {
   test("%time prints CPU and wall time and keeps the value", async () => {
@@ -173,9 +174,7 @@ describe("files, directories, environment", () => {
     const run = await runCell(
       "const before = %pwd\n%cd sub\nconst after = %pwd\nconsole.log(before === after, after)\n%cd -\nconsole.log(process.cwd())\n%cd nowhere",
     );
-    expect(run.stdout).toBe(
-      `${workDir}/sub\nfalse ${workDir}/sub\n${workDir}\n${workDir}\nError: %cd: no such directory: nowhere (${workDir}/nowhere)\n`,
-    );
+    expect(run.stdout).toBe(`${workDir}/sub\nfalse ${workDir}/sub\n${workDir}\n${workDir}\nError: %cd: no such directory: nowhere (${workDir}/nowhere)\n`);
   });
 
   test("%env sets, reads, lists and interpolates", async () => {

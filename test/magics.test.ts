@@ -93,9 +93,7 @@ describe("arguments read like a shell", () => {
     );
     expect(await expand(`%save model "out dir/it's"`)).toBe(`await tl.save(model, "out dir/it's");`);
     expect(await expand(`%save model "runs/{runName}/model"`)).toBe("await tl.save(model, `runs/${runName}/model`);");
-    expect(await expand("%fit model data --epochs {n * 2} --lr {rates[\"head\"]}")).toBe(
-      'await tl.fit(model, data, { epochs: (n * 2), lr: (rates["head"]) });',
-    );
+    expect(await expand('%fit model data --epochs {n * 2} --lr {rates["head"]}')).toBe('await tl.fit(model, data, { epochs: (n * 2), lr: (rates["head"]) });');
     expect(await expand("%timeit -n 5 -r 2 xs.sort()")).toBe("await __magics.timeit(() => (xs.sort()), { number: 5, repeat: 2 });");
     expect(await expand("%save model \\{literal}")).toBe('await tl.save(model, "{literal}");');
   });
@@ -130,7 +128,10 @@ describe("built-in magics expand to plain TypeScript", () => {
     ["%unfreeze model --last 2", "tl.unfreeze(model, { last: 2 });"],
     ["%summary model", "display(tl.summary(model));"],
     ["%dataset fashion-mnist --per-class 20 --seed 1 --as data", 'const data = await tl.data.load("fashion-mnist", { perClass: 20, seed: 1 });'],
-    ["%fit model data --epochs 5 --lr 1e-3 --batch 32 --schedule onecycle", 'await tl.fit(model, data, { epochs: 5, lr: 0.001, batchSize: 32, schedule: "onecycle" });'],
+    [
+      "%fit model data --epochs 5 --lr 1e-3 --batch 32 --schedule onecycle",
+      'await tl.fit(model, data, { epochs: 5, lr: 0.001, batchSize: 32, schedule: "onecycle" });',
+    ],
     ["%fit model data --as history", "const history = await tl.fit(model, data);"],
     ["%fit model data --epochs 2 --engine keras", 'await tl.fit(model, data, { epochs: 2, engine: "keras" });'],
     ["%engine", "display(await tl.engine.describe());"],
@@ -214,7 +215,9 @@ describe("built-in magics expand to plain TypeScript", () => {
       code: "",
       payload: [{ source: "set_next_input", text: "// above\n// %load helper.ts\nexport const answer = 42;\nconsole.log(answer);", replace: true }],
     });
-    expect(await failure("%load missing.ts", hostWith({ cwd: () => dir }))).toBe(`%load: no such file missing.ts (looked for ${path.join(dir, "missing.ts")}).`);
+    expect(await failure("%load missing.ts", hostWith({ cwd: () => dir }))).toBe(
+      `%load: no such file missing.ts (looked for ${path.join(dir, "missing.ts")}).`,
+    );
   });
 
   test("%run inlines the file's TypeScript so its declarations join the notebook", async () => {
@@ -238,14 +241,16 @@ describe("mistakes give one clear message and run nothing", () => {
     expect(await failure("%fit model data --epoch 3")).toBe(`%fit: unknown flag --epoch. Did you mean --epochs?\n${usage}`);
     expect(await failure("%fit model data --epochs three")).toBe(`%fit: --epochs expects a whole number, got "three"\n${usage}`);
     expect(await failure("%fit model data --lr fast")).toBe(`%fit: --lr expects a number, got "fast"\n${usage}`);
-    expect(await failure("%fit model data --schedule cosin")).toBe(`%fit: --schedule must be one of constant, cosine, onecycle; got "cosin" (did you mean cosine?)\n${usage}`);
+    expect(await failure("%fit model data --schedule cosin")).toBe(
+      `%fit: --schedule must be one of constant, cosine, onecycle; got "cosin" (did you mean cosine?)\n${usage}`,
+    );
     expect(await failure("%fit model")).toBe(`%fit: missing DATA\n${usage}`);
     expect(await failure("%fit model data extra")).toBe(`%fit: unexpected argument "extra"\n${usage}`);
     expect(await failure("%fit model data --epochs")).toBe(`%fit: --epochs needs a value (N)\n${usage}`);
     expect(await failure("%fit 3model data")).toContain("MODEL must name a variable");
     expect(await failure("%backbone mobilenet_v2 --as 2x")).toContain('--as must be a variable name, got "2x"');
     expect(await failure("%typecheck maybe")).toBe('%typecheck: MODE must be one of on, warn, off; got "maybe"\nUsage: %typecheck {on,warn,off}');
-    expect(await failure('%save model "unclosed')).toContain("Unclosed \"");
+    expect(await failure('%save model "unclosed')).toContain('Unclosed "');
     expect(await failure("%pwd --now")).toBe("%pwd: unknown flag --now. %pwd takes no flags.\nUsage: %pwd");
   });
 

@@ -38,12 +38,18 @@ test("which cells are pager queries", () => {
 
 test("`name?` pages the signature and docs; `name??` adds the declaration; nothing runs", async () => {
   const page = await run("Math.max?");
-  expect(page).toMatchObject({ status: "ok", payload: [{ source: "page", start: 0, data: { "text/plain": expect.stringContaining("Math.max(...values: number[]): number") } }] });
+  expect(page).toMatchObject({
+    status: "ok",
+    payload: [{ source: "page", start: 0, data: { "text/plain": expect.stringContaining("Math.max(...values: number[]): number") } }],
+  });
   expect(page.status === "ok" && page.result).toBeFalsy();
 
   await run("/** How many apples. */\nconst apples = 3");
   const detailed = await run("apples??");
-  expect(detailed).toMatchObject({ status: "ok", payload: [{ source: "page", data: { "text/plain": expect.stringMatching(/const apples: 3[\s\S]*How many apples[\s\S]*Declared in an earlier cell/) } }] });
+  expect(detailed).toMatchObject({
+    status: "ok",
+    payload: [{ source: "page", data: { "text/plain": expect.stringMatching(/const apples: 3[\s\S]*How many apples[\s\S]*Declared in an earlier cell/) } }],
+  });
 });
 
 test("an unknown name is one clear error and the kernel keeps its state", async () => {

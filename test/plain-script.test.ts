@@ -44,7 +44,7 @@ test("any global binding or top-level await keeps the REPL evaluation", () => {
     "if (ready) { await pause(); }",
     "class K { [await key()]() {} }",
     "{ await using resource = open(); }",
-    "var E;\n(function (E) { E[E[\"A\"] = 0] = \"A\"; })(E || (E = {}));",
+    'var E;\n(function (E) { E[E["A"] = 0] = "A"; })(E || (E = {}));',
   ]) {
     expect([js, plain(js)]).toEqual([js, false]);
   }

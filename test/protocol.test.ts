@@ -70,7 +70,11 @@ async function startWaitingCell(code: string, marker: string): Promise<{ finishe
  * synchronous loop has begun (the main thread runs it; control and heartbeat have threads of their own).
  */
 async function mainThreadStuck(): Promise<void> {
-  const unanswered = () => client.request("shell", "kernel_info_request", {}, 200).then(() => false, () => true);
+  const unanswered = () =>
+    client.request("shell", "kernel_info_request", {}, 200).then(
+      () => false,
+      () => true,
+    );
   await waitUntil(unanswered, "the main thread to be busy with the cell");
 }
 
@@ -307,7 +311,13 @@ describe("history", () => {
 
     const search = await client.request("shell", "history_request", { hist_access_type: "search", pattern: `*${marker}-?*`, output: false, raw: true });
     expect(search.content.history.length).toBe(3);
-    const unique = await client.request("shell", "history_request", { hist_access_type: "search", pattern: `*${marker}*`, unique: true, output: false, raw: true });
+    const unique = await client.request("shell", "history_request", {
+      hist_access_type: "search",
+      pattern: `*${marker}*`,
+      unique: true,
+      output: false,
+      raw: true,
+    });
     expect(unique.content.history.map((h: any[]) => h[1])).toEqual([start + 1, start + 2]);
   });
 });
@@ -353,7 +363,11 @@ describe("control thread", () => {
 
 describe("untrusted messages", () => {
   function executeFrames(signer: MessageSigner, code: string): Buffer[] {
-    const message = createMessage("execute_request", { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false }, { session: "intruder" });
+    const message = createMessage(
+      "execute_request",
+      { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false },
+      { session: "intruder" },
+    );
     return encodeMessage(message, signer);
   }
   const delimiterAt = (frames: Buffer[]) => frames.findIndex((f) => f.toString() === DELIMITER);
@@ -435,7 +449,11 @@ describe("malformed requests", () => {
 
   test("a 20 MB request with binary buffers is handled", async () => {
     const code = `var big = "${"x".repeat(20_000_000)}"; big.length`;
-    const message = createMessage("execute_request", { code, silent: false, store_history: false, user_expressions: {}, allow_stdin: false }, { session: client.session, buffers: [Buffer.alloc(1024, 0xff), Buffer.from([0, 1, 2])] });
+    const message = createMessage(
+      "execute_request",
+      { code, silent: false, store_history: false, user_expressions: {}, allow_stdin: false },
+      { session: client.session, buffers: [Buffer.alloc(1024, 0xff), Buffer.from([0, 1, 2])] },
+    );
     client.track(message.header.msg_id);
     const reply = client.waitForReply(message.header.msg_id, 30000);
     await client.sendFrames("shell", encodeMessage(message, client.messageSigner));
@@ -453,9 +471,13 @@ describe("connection", () => {
   test("the kernel binds only on the loopback address the connection file names", async () => {
     expect(client.info.ip).toBe("127.0.0.1");
     expect(await client.ping(5000)).toBeDefined(); // the heartbeat worker has bound too
-    const listening = execFileSync("ss", ["-Hltnp"], { encoding: "utf8" }).split("\n").filter((line) => line.includes(`pid=${client.process!.pid},`));
+    const listening = execFileSync("ss", ["-Hltnp"], { encoding: "utf8" })
+      .split("\n")
+      .filter((line) => line.includes(`pid=${client.process!.pid},`));
     const addresses = listening.map((line) => line.trim().split(/\s+/)[3]);
-    const ports = [client.info.shell_port, client.info.control_port, client.info.stdin_port, client.info.iopub_port, client.info.hb_port].map((p) => `127.0.0.1:${p}`);
+    const ports = [client.info.shell_port, client.info.control_port, client.info.stdin_port, client.info.iopub_port, client.info.hb_port].map(
+      (p) => `127.0.0.1:${p}`,
+    );
     expect(addresses.sort()).toEqual(ports.sort());
   });
 

@@ -91,7 +91,7 @@ describeWithJupyter("real Jupyter clients", () => {
           "%%writefile note.txt\nwritten by a cell magic",
           "%%sh\ncat note.txt",
           "const doubled = %time 21 * 2\nconsole.log(`doubled=${doubled}`)",
-          "%%html\n<b id=\"from-magic\">html magic</b>",
+          '%%html\n<b id="from-magic">html magic</b>',
           "%who",
         ]),
       ),
@@ -110,7 +110,8 @@ describeWithJupyter("real Jupyter clients", () => {
 
   test("nbconvert's HTML shows one progress bar, in its final state", () => {
     const nbPath = path.join(jupyter.dir, "progress.ipynb");
-    const cell = 'const bar = display.progress(5, "steps");\nfor (let i = 0; i < 5; i++) { await new Promise((r) => setTimeout(r, 30)); bar.tick(); }\nbar.done();';
+    const cell =
+      'const bar = display.progress(5, "steps");\nfor (let i = 0; i < 5; i++) { await new Promise((r) => setTimeout(r, 30)); bar.tick(); }\nbar.done();';
     fs.writeFileSync(nbPath, JSON.stringify(notebook([cell])));
     const exec = jupyter.run("jupyter", ["nbconvert", "--to", "html", "--execute", "--output", "progress.html", nbPath]);
     expect(exec.status).toBe(0);
@@ -132,16 +133,16 @@ describeWithJupyter("real Jupyter clients", () => {
 
   test("papermill (with tsfine_papermill's TypeScript translator) injects a parameter after the `parameters` cell", () => {
     const nbPath = path.join(jupyter.dir, "params.ipynb");
-    fs.writeFileSync(
-      nbPath,
-      JSON.stringify(notebook([{ source: "let epochs = 1;", tags: ["parameters"] }, "console.log(`epochs=${epochs}`)"])),
-    );
+    fs.writeFileSync(nbPath, JSON.stringify(notebook([{ source: "let epochs = 1;", tags: ["parameters"] }, "console.log(`epochs=${epochs}`)"])));
     const out = path.join(jupyter.dir, "params.out.ipynb");
     const res = jupyter.run("python", [path.join(repoRoot, "python", "tsfine_papermill.py"), nbPath, out, "-p", "epochs", "7", "-k", "tsfine"]);
     console.log(res.stderr.slice(-2000));
     expect(res.status).toBe(0);
     const nb = JSON.parse(fs.readFileSync(out, "utf8"));
-    const printed = nb.cells.flatMap((c: any) => c.outputs ?? []).map((o: any) => [o.text ?? ""].flat().join("")).join("");
+    const printed = nb.cells
+      .flatMap((c: any) => c.outputs ?? [])
+      .map((o: any) => [o.text ?? ""].flat().join(""))
+      .join("");
     expect(printed).toContain("epochs=7");
   });
 });

@@ -120,7 +120,9 @@ describe("tsfine run", () => {
       return;
     }
     const file = path.join(dir, "params.out.ipynb");
-    const check = spawnSync(python, ["-c", "import sys, nbformat; nbformat.validate(nbformat.read(sys.argv[1], as_version=4)); print('valid')", file], { encoding: "utf8" });
+    const check = spawnSync(python, ["-c", "import sys, nbformat; nbformat.validate(nbformat.read(sys.argv[1], as_version=4)); print('valid')", file], {
+      encoding: "utf8",
+    });
     expect(check.stderr).toBe("");
     expect(check.stdout.trim()).toBe("valid");
   });
@@ -137,8 +139,20 @@ describe("tsfine run", () => {
       return;
     }
     const input = path.join(dir, "typescript.ipynb");
-    fs.writeFileSync(input, JSON.stringify(notebook([{ source: "const epochs: number = 1;", tags: ["parameters"] }, "const doubled: number = epochs * 2;\nconsole.log(`epochs=${epochs}`);\ndoubled"])));
-    const result = spawnSync(process.execPath, [cli, "run", input, "-p", "epochs=7"], { env: { ...env, TSFINE_HISTORY_FILE: "" }, encoding: "utf8", timeout: 170000 });
+    fs.writeFileSync(
+      input,
+      JSON.stringify(
+        notebook([
+          { source: "const epochs: number = 1;", tags: ["parameters"] },
+          "const doubled: number = epochs * 2;\nconsole.log(`epochs=${epochs}`);\ndoubled",
+        ]),
+      ),
+    );
+    const result = spawnSync(process.execPath, [cli, "run", input, "-p", "epochs=7"], {
+      env: { ...env, TSFINE_HISTORY_FILE: "" },
+      encoding: "utf8",
+      timeout: 170000,
+    });
     expect(result.stderr).not.toMatch(/failed/);
     expect(result.status).toBe(0);
     const out = JSON.parse(fs.readFileSync(path.join(dir, "typescript.out.ipynb"), "utf8"));

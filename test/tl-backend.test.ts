@@ -32,7 +32,9 @@ describe("tl.backend", () => {
     );
     expect(description.reasons.find((r) => r.backend === "wasm")?.ok).toBe(true);
     expect(description.reasons.find((r) => r.backend === "wasm")?.why).toContain("Conv2DBackpropFilter");
-    expect(description.hint).toMatch(/^the native cpu backend \(TensorFlow 2\.21\.0 from PyPI's tensorflow-cpu wheel.*\) is built by `tsfine backend install cpu`$/);
+    expect(description.hint).toMatch(
+      /^the native cpu backend \(TensorFlow 2\.21\.0 from PyPI's tensorflow-cpu wheel.*\) is built by `tsfine backend install cpu`$/,
+    );
     const bundle = description.toMimeBundle();
     // One thread unless asked for more (TSFINE_WASM_THREADS, setWasmThreads): see tl/backend/wasm.ts.
     expect(bundle["text/plain"]).toContain(process.env.TSFINE_WASM_THREADS ? "backend: wasm (SIMD" : "backend: wasm (SIMD, 1 thread)");
@@ -161,9 +163,10 @@ describe("tl.seed", () => {
 function testNeeding(present: boolean, part: string, howCiGetsIt: string): jest.It {
   if (present) return test;
   if (process.env.CI) {
-    return ((name: string) => test(name, () => {
-      throw new Error(`${part} is missing: .ci/run must ${howCiGetsIt}.`);
-    })) as unknown as jest.It;
+    return ((name: string) =>
+      test(name, () => {
+        throw new Error(`${part} is missing: .ci/run must ${howCiGetsIt}.`);
+      })) as unknown as jest.It;
   }
   console.log(`skipping tests that need ${part} (${howCiGetsIt})`);
   return test.skip;
@@ -282,7 +285,9 @@ describe("tl.backend with WebGPU on a CPU Vulkan driver (lavapipe)", () => {
       const result = JSON.parse(child.stdout.trim().split("\n").pop() || JSON.stringify({ error: child.stderr }));
       expect(result.error).toBeUndefined();
       expect(result.picked).toBe("wasm");
-      expect(result.whyNotWebgpu).toMatch(/^the only WebGPU adapter is a CPU driver \(.*llvmpipe.*\), slower than wasm; ask for it with backend\.use\("webgpu"\)$/);
+      expect(result.whyNotWebgpu).toMatch(
+        /^the only WebGPU adapter is a CPU driver \(.*llvmpipe.*\), slower than wasm; ask for it with backend\.use\("webgpu"\)$/,
+      );
       expect(result.described).toMatch(/^backend: webgpu\n[\s\S]*✓ webgpu: WebGPU on .*llvmpipe/);
       for (const rel of result.rel) expect(rel).toBeLessThanOrEqual(1e-4);
       expect(result.backend).toBe("webgpu");

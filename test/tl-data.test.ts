@@ -112,7 +112,10 @@ describe("your own data", () => {
   test("imageFolder reads PNG and JPEG files, one class per subfolder", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tsfine-images-"));
     const pixel = (v: number, channels: number) => new Uint8Array(8 * 8 * channels).fill(v);
-    for (const [cls, value] of [["cats", 200], ["dogs", 40]] as const) {
+    for (const [cls, value] of [
+      ["cats", 200],
+      ["dogs", 40],
+    ] as const) {
       fs.mkdirSync(path.join(dir, cls));
       for (let i = 0; i < 3; i++) {
         fs.writeFileSync(path.join(dir, cls, `${i}.png`), encodePng({ width: 8, height: 8, channels: 3, data: pixel(value, 3) }));

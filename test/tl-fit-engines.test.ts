@@ -20,7 +20,8 @@ const minimizeEngine: FitEngine = {
     for (state.epoch = 0; state.epoch < state.epochs && !state.stop; state.epoch++) {
       loop.emit("beforeEpoch");
       state.batch = 0;
-      let sum = 0, seen = 0;
+      let sum = 0,
+        seen = 0;
       for (const { xs, ys, positions } of state.trainSet.batches(state.batchSize, { shuffle: true, seed: loop.seed + state.epoch })) {
         if (!loop.startBatch()) {
           tf.dispose([xs, ys]);
@@ -101,7 +102,16 @@ describe("fit's engines", () => {
       afterFit: () => void events.push("afterFit"),
     };
     const before = tf.memory().numTensors;
-    const history = await fit(model, data, { engine: "minimize", epochs: 5, batchSize: 8, lr: 0.05, seed: 3, checkpoint: "best", callbacks: [watch], ...quiet });
+    const history = await fit(model, data, {
+      engine: "minimize",
+      epochs: 5,
+      batchSize: 8,
+      lr: 0.05,
+      seed: 3,
+      checkpoint: "best",
+      callbacks: [watch],
+      ...quiet,
+    });
     expect(history.engine).toBe("minimize");
     expect(history.stopped).toBe("interrupted");
     expect(history.epochs).toHaveLength(1);
@@ -118,7 +128,9 @@ describe("fit's engines", () => {
   });
 
   test("registerFitEngine refuses a name or an engine it could not use, in one sentence", () => {
-    expect(() => registerFitEngine("Keras 3", minimizeEngine)).toThrow('registerFitEngine: name must be lower-case letters, digits and dashes, starting with a letter; received "Keras 3".');
+    expect(() => registerFitEngine("Keras 3", minimizeEngine)).toThrow(
+      'registerFitEngine: name must be lower-case letters, digits and dashes, starting with a letter; received "Keras 3".',
+    );
     expect(() => registerFitEngine("broken", {} as FitEngine)).toThrow('registerFitEngine: the engine "broken" must have a train(loop) method.');
   });
 });

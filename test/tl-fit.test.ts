@@ -143,7 +143,12 @@ describe("fit", () => {
     const xs = tf.randomNormal([96, 4], 0, 1, "float32", 5);
     const labels = Array.from(xs.arraySync() as number[][], (row) => (row[0] + row[1] > 0 ? 1 : 0));
     const data = fromTensors(xs, labels, { seed: 1 });
-    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 8, activation: "relu", kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }), tf.layers.dense({ units: 2, activation: "softmax", kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) })] });
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({ inputShape: [4], units: 8, activation: "relu", kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+        tf.layers.dense({ units: 2, activation: "softmax", kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+      ],
+    });
     const before = weightValues(model);
     const tensors = tf.memory().numTensors;
     const result = await lrFind(model, data, { steps: 60, batchSize: 16, show: false, start: 1e-4, end: 10, seed: 3 });
@@ -266,7 +271,10 @@ describe("insight", () => {
     expect(String(bundle["text/plain"])).toMatch(/block1_conv .* frozen/);
     expect(String(bundle["text/plain"])).toMatch(/head_output .* trainable/);
     expect(summary(model).frozenParams).toBe(160 + 4640);
-    const t = tf.tensor2d([[1, 2], [3, 4]]);
+    const t = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(String(formatWithRegistry(t)!["text/plain"])).toContain("Tensor shape [2, 2] float32");
     t.dispose();
     model.dispose();

@@ -20,7 +20,10 @@ function smallNet(): tf.LayersModel {
 }
 
 function snapshot(model: tf.LayersModel, layerName: string): Float32Array[] {
-  return model.getLayer(layerName).getWeights().map((w) => w.dataSync() as Float32Array);
+  return model
+    .getLayer(layerName)
+    .getWeights()
+    .map((w) => w.dataSync() as Float32Array);
 }
 
 function sameBits(a: Float32Array[], b: Float32Array[]): boolean {
@@ -81,14 +84,28 @@ describe("tl.freeze", () => {
     const summary = freeze(model, { upTo: "block_1" });
     expect(summary.frozenParams).toBe(108 + 8 + 36 + 8 + 16 + 8);
     expect(summary.trainableParams).toBe(36 + 8 + 16 + 8 + 15);
-    expect(summary.frozenLayers).toEqual(["Conv1", "bn_Conv1", "Conv1_relu", "block_1_depthwise", "block_1_depthwise_BN", "block_1_project", "block_1_project_BN"]);
+    expect(summary.frozenLayers).toEqual([
+      "Conv1",
+      "bn_Conv1",
+      "Conv1_relu",
+      "block_1_depthwise",
+      "block_1_depthwise_BN",
+      "block_1_project",
+      "block_1_project_BN",
+    ]);
     expect(summary.toMimeBundle()["text/plain"]).toContain("frozen    Conv1 … block_1 (2 groups)");
     expect(summary.toMimeBundle()["text/html"]).toContain("<table>");
   });
 
   test("layer groups follow block names; BatchNorm and activations join the layer before them", () => {
     const groups = layerGroups(smallNet()).map((g) => [g.name, g.layers.length]);
-    expect(groups).toEqual([["Conv1", 3], ["block_1", 4], ["block_2", 4], ["pool", 1], ["logits", 1]]);
+    expect(groups).toEqual([
+      ["Conv1", 3],
+      ["block_1", 4],
+      ["block_2", 4],
+      ["pool", 1],
+      ["logits", 1],
+    ]);
   });
 
   test("freezeTo and unfreeze work in layer groups", () => {

@@ -26,21 +26,27 @@ describe("interrupting tl.fit whose training step takes ~300 ms or more", () => 
   test.each([
     ["in the forward pass (tf's scope and tape open)", "in-pass"],
     ["between the gradients and the update (the step's tensors held outside any scope)", "after-loss"],
-  ] as const)("terminated mid-step %s: the next cell finds the best weights back, tf's engine whole, no tensors leaked, and training works", (_where, spinAt) => {
-    const { inStepWhenTerminated, signalAfterCut, recovered, nextCell, fitDoneReported } = scenario("terminate", spinAt);
-    expect(inStepWhenTerminated).toBe(true);
-    expect(fitDoneReported).toBe(false); // the run really was cut: its own cleanup never ran
-    expect(signalAfterCut).toMatchObject({ activity: "training", inStep: true });
-    // what the cut left behind for the repair
-    if (spinAt === "in-pass") expect(recovered.pre).toMatchObject({ tape: true });
-    expect(recovered.pre.scopes > 0 || recovered.pre.tensorsLeft > 0).toBe(true);
-    expect(recovered.said).toMatch(/^tl\.fit was stopped by the interrupt in the middle of epoch \d+, batch \d+; .*holds the weights of epoch 1, the best\.$/);
-    expect(recovered.heldEpoch).toBe(1);
-    expect(recovered.engine).toEqual({ scopes: 0, gradientDepth: 0, kernelDepth: 0, tape: false });
-    expect(recovered.tensorsLeft).toBe(0);
-    expect(recovered.signal).toMatchObject({ activity: "idle", inStep: false, stopRequested: false });
-    expect(Number.isFinite(nextCell.trainsAgain.loss)).toBe(true);
-    expect(nextCell.trainsAgain.weightsChanged).toBe(true);
-    expect(nextCell.tensorsLeftAfterFit).toBe(0);
-  }, 300_000);
+  ] as const)(
+    "terminated mid-step %s: the next cell finds the best weights back, tf's engine whole, no tensors leaked, and training works",
+    (_where, spinAt) => {
+      const { inStepWhenTerminated, signalAfterCut, recovered, nextCell, fitDoneReported } = scenario("terminate", spinAt);
+      expect(inStepWhenTerminated).toBe(true);
+      expect(fitDoneReported).toBe(false); // the run really was cut: its own cleanup never ran
+      expect(signalAfterCut).toMatchObject({ activity: "training", inStep: true });
+      // what the cut left behind for the repair
+      if (spinAt === "in-pass") expect(recovered.pre).toMatchObject({ tape: true });
+      expect(recovered.pre.scopes > 0 || recovered.pre.tensorsLeft > 0).toBe(true);
+      expect(recovered.said).toMatch(
+        /^tl\.fit was stopped by the interrupt in the middle of epoch \d+, batch \d+; .*holds the weights of epoch 1, the best\.$/,
+      );
+      expect(recovered.heldEpoch).toBe(1);
+      expect(recovered.engine).toEqual({ scopes: 0, gradientDepth: 0, kernelDepth: 0, tape: false });
+      expect(recovered.tensorsLeft).toBe(0);
+      expect(recovered.signal).toMatchObject({ activity: "idle", inStep: false, stopRequested: false });
+      expect(Number.isFinite(nextCell.trainsAgain.loss)).toBe(true);
+      expect(nextCell.trainsAgain.weightsChanged).toBe(true);
+      expect(nextCell.tensorsLeftAfterFit).toBe(0);
+    },
+    300_000,
+  );
 });

@@ -84,7 +84,10 @@ describe("Conv2DBackpropFilter on wasm matches cpu", () => {
     const f = randomTensor(fShape, 2) as tf.Tensor4D;
     const lossWeights = randomTensor(tf.conv2d(x, f, strides, pad).shape, 3);
     await expectSameOnBothBackends(() =>
-      tf.grads((input: tf.Tensor, filter: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(input as tf.Tensor4D, filter as tf.Tensor4D, strides, pad), lossWeights)))([x, f]),
+      tf.grads((input: tf.Tensor, filter: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(input as tf.Tensor4D, filter as tf.Tensor4D, strides, pad), lossWeights)))([
+        x,
+        f,
+      ]),
     );
     tf.dispose([x, f, lossWeights]);
   });
@@ -285,17 +288,40 @@ describe("faster replacements of stock wasm kernels give the same results", () =
     const lossWeights = randomTensor([4, 6, 6, 16], 24);
     await expectSameOnBothBackends(() =>
       tf.grads((...args: tf.Tensor[]) =>
-        tf.sum(tf.mul(tf.batchNorm(args[0], args[1] as tf.Tensor1D, args[2] as tf.Tensor1D, args[3] as tf.Tensor1D, args[4] as tf.Tensor1D, 1e-3), lossWeights)),
+        tf.sum(
+          tf.mul(tf.batchNorm(args[0], args[1] as tf.Tensor1D, args[2] as tf.Tensor1D, args[3] as tf.Tensor1D, args[4] as tf.Tensor1D, 1e-3), lossWeights),
+        ),
       )([x, mean, variance, offset, scale]),
     );
   });
 
   test("tile gradient (1-D to 4-D, one or several tiled axes) and layer normalisation's gradients", async () => {
     const lossFor = (shape: number[], seedValue: number) => randomTensor(shape, seedValue);
-    const cases: Array<[number[], number[]]> = [[[5], [3]], [[16, 1], [1, 40]], [[2, 3], [4, 2]], [[2, 1, 3], [1, 5, 2]], [[2, 3, 1, 2], [2, 1, 3, 2]]];
+    const cases: Array<[number[], number[]]> = [
+      [[5], [3]],
+      [
+        [16, 1],
+        [1, 40],
+      ],
+      [
+        [2, 3],
+        [4, 2],
+      ],
+      [
+        [2, 1, 3],
+        [1, 5, 2],
+      ],
+      [
+        [2, 3, 1, 2],
+        [2, 1, 3, 2],
+      ],
+    ];
     await expectSameOnBothBackends(() =>
       cases.flatMap(([shape, reps], i) => {
-        const weights = lossFor(shape.map((s, k) => s * reps[k]), 30 + i);
+        const weights = lossFor(
+          shape.map((s, k) => s * reps[k]),
+          30 + i,
+        );
         return [tf.grad((input: tf.Tensor) => tf.sum(tf.mul(tf.tile(input, reps), weights)))(randomTensor(shape, 40 + i))];
       }),
     );
@@ -344,9 +370,7 @@ describe("training a small conv net on wasm", () => {
     const images = randomTensor([6, 16, 16, 3], 16);
     const labels = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 0], "int32"), 5);
     const gradients = () => {
-      const { grads } = tf.variableGrads(() =>
-        tf.losses.softmaxCrossEntropy(labels, model.apply(images, { training: true }) as tf.Tensor) as tf.Scalar,
-      );
+      const { grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(labels, model.apply(images, { training: true }) as tf.Tensor) as tf.Scalar);
       return model.trainableWeights.map((w) => grads[w.originalName ?? w.name] ?? grads[w.name]).filter((g) => g !== undefined);
     };
     const { wasm, cpu } = await onBothBackends(gradients);

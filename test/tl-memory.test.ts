@@ -16,7 +16,11 @@ const wide = 500_000;
 beforeAll(async () => {
   await backend.init("wasm");
   const n = 2400;
-  data = fromTensors(tf.randomNormal([n, 4], 0, 1, "float32", 1), Array.from({ length: n }, (_, i) => i % 2), { seed: 1, validation: 0, test: 0 });
+  data = fromTensors(
+    tf.randomNormal([n, 4], 0, 1, "float32", 1),
+    Array.from({ length: n }, (_, i) => i % 2),
+    { seed: 1, validation: 0, test: 0 },
+  );
   model = tf.sequential({
     layers: [
       tf.layers.dense({ inputShape: [4], units: wide, activation: "relu", name: "wide" }),
@@ -39,8 +43,13 @@ describe("a batch too large for wasm memory", () => {
       async () => showPredictions(model, data.train, 4, { batchSize: 2048 }),
       async () => topLosses(model, data.train, 4, { batchSize: 2048 }),
     ]) {
-      const error = await attempt().then(() => undefined, (e: Error) => e);
-      expect(error?.message).toMatch(/^Predicting in batches of 2048 needs about [\d.]+ GB on the wasm backend, whose memory ends at 4 GB .*; try batchSize: \d+\.$/);
+      const error = await attempt().then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(error?.message).toMatch(
+        /^Predicting in batches of 2048 needs about [\d.]+ GB on the wasm backend, whose memory ends at 4 GB .*; try batchSize: \d+\.$/,
+      );
       messages.push(error!.message);
     }
     expect(tf.memory().numTensors).toBe(tensors);
@@ -49,7 +58,11 @@ describe("a batch too large for wasm memory", () => {
     // the size it names works
     const size = batchSizeNamed(messages[0]);
     expect(size).toBeGreaterThanOrEqual(1);
-    const small = fromTensors(tf.randomNormal([size + 3, 4], 0, 1, "float32", 2), Array.from({ length: size + 3 }, (_, i) => i % 2), { seed: 1, validation: 0, test: 0 });
+    const small = fromTensors(
+      tf.randomNormal([size + 3, 4], 0, 1, "float32", 2),
+      Array.from({ length: size + 3 }, (_, i) => i % 2),
+      { seed: 1, validation: 0, test: 0 },
+    );
     const result = await evaluate(model, small.train, { batchSize: size, show: false });
     expect(result.examples).toBe(size + 3);
     expect(result.accuracy).toBeGreaterThanOrEqual(0);
@@ -73,8 +86,18 @@ describe("a batch too large for wasm memory", () => {
   test("a model with many weights but small activations is not refused (weight gradients do not grow with the batch)", async () => {
     // 8 M weights: 32 MB of gradients per step whatever the batch, and 256 examples need little
     // more; counted per example (16 MB each from a probe of two), the batch would look like 6 GB.
-    const big = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 2000, activation: "relu" }), tf.layers.dense({ units: 4000, activation: "relu" }), tf.layers.dense({ units: 2, activation: "softmax" })] });
-    const few = fromTensors(tf.randomNormal([256, 4], 0, 1, "float32", 3), Array.from({ length: 256 }, (_, i) => i % 2), { seed: 1, validation: 0, test: 0 });
+    const big = tf.sequential({
+      layers: [
+        tf.layers.dense({ inputShape: [4], units: 2000, activation: "relu" }),
+        tf.layers.dense({ units: 4000, activation: "relu" }),
+        tf.layers.dense({ units: 2, activation: "softmax" }),
+      ],
+    });
+    const few = fromTensors(
+      tf.randomNormal([256, 4], 0, 1, "float32", 3),
+      Array.from({ length: 256 }, (_, i) => i % 2),
+      { seed: 1, validation: 0, test: 0 },
+    );
     const history = await fit(big, few, { batchSize: 256, epochs: 1, verbose: false, seed: 1 });
     expect(history.epochs).toHaveLength(1);
     big.dispose();

@@ -33,7 +33,10 @@ function writeVectorFile(file: string, vectors: Record<string, number[]>): void 
   const words = Object.keys(vectors);
   const entries = words.map((w, i) => `${JSON.stringify(w)}:[${[...vectors[w], 1, i].join(",")}]`);
   const d = vectors[words[0]].length;
-  fs.writeFileSync(file, `{"precision":8,"dimensions":${d},"size":${words.length},"words":${JSON.stringify(words)},"vectors":{${entries.join(",")}},"unkVector":[${new Array(d).fill(0).join(",")}]}`);
+  fs.writeFileSync(
+    file,
+    `{"precision":8,"dimensions":${d},"size":${words.length},"words":${JSON.stringify(words)},"vectors":{${entries.join(",")}},"unkVector":[${new Array(d).fill(0).join(",")}]}`,
+  );
 }
 
 describe("tokens and vocabulary", () => {
@@ -152,10 +155,22 @@ describe("embedding-bag classifier on wasm", () => {
   test("UnsortedSegmentSum (gather's gradient) is registered on wasm and sums like TensorFlow, dropping out-of-range ids", () => {
     expect(tf.getBackend()).toBe("wasm");
     expect(tf.getKernel("UnsortedSegmentSum", "wasm")).toBeDefined();
-    const x = tf.tensor2d([[1, 2], [3, 4], [5, 6], [7, 8]]);
+    const x = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+      [7, 8],
+    ]);
     const ids = tf.tensor1d([2, 0, 2, 5], "int32");
-    expect(tf.unsortedSegmentSum(x, ids, 3).arraySync()).toEqual([[3, 4], [0, 0], [6, 8]]);
-    expect(tf.tidy(() => unsortedSegmentSumByScatter(x, tf.tensor1d([-1, 1, 1, 0], "int32"), 2).arraySync())).toEqual([[7, 8], [8, 10]]);
+    expect(tf.unsortedSegmentSum(x, ids, 3).arraySync()).toEqual([
+      [3, 4],
+      [0, 0],
+      [6, 8],
+    ]);
+    expect(tf.tidy(() => unsortedSegmentSumByScatter(x, tf.tensor1d([-1, 1, 1, 0], "int32"), 2).arraySync())).toEqual([
+      [7, 8],
+      [8, 10],
+    ]);
     tf.dispose([x, ids]);
   });
 
@@ -208,7 +223,12 @@ describe("embedding-bag classifier on wasm", () => {
     const result = wordImportance(model, vocab, "win today prize", { classIndex: 1 });
     expect(tf.memory().numTensors).toBe(before);
     expect(result.probabilities[1]).toBeGreaterThan(0.5);
-    expect(result.words.map((w) => w.word).slice(0, 2).sort()).toEqual(["prize", "win"]);
+    expect(
+      result.words
+        .map((w) => w.word)
+        .slice(0, 2)
+        .sort(),
+    ).toEqual(["prize", "win"]);
     expect(result.words[2]).toMatchObject({ word: "today", count: 1 });
     expect(result.words[0].effect).toBeGreaterThan(result.words[2].effect);
     const ham = wordImportance(model, vocab, "meeting notes now");
@@ -254,7 +274,11 @@ describe("spamAssassin as token ids", () => {
     expect(ids.every((i) => Number.isInteger(i) && i >= 0 && i < data.vocabulary.size)).toBe(true);
     // The ids spell the message's own words, in order.
     const text = data.train.text(0)!;
-    expect(data.vocabulary.decode(ids)).toEqual(tokenize(text).filter((t) => data.vocabulary.id(t) !== undefined).slice(0, 64));
+    expect(data.vocabulary.decode(ids)).toEqual(
+      tokenize(text)
+        .filter((t) => data.vocabulary.id(t) !== undefined)
+        .slice(0, 64),
+    );
 
     // Without headers a message reads as subject and body: no routing lines, no HTML tags.
     expect(text).not.toMatch(/^Received:|^Return-Path:|<\/?[a-z]+[^>]*>/im);

@@ -53,12 +53,18 @@ test("the offline MobileNetV2 fine-tunes on wasm: its top block and head learn, 
   const base = await backbone("mobilenet_v2", { inputShape: [32, 32, 3] });
   const model = classifier(base, { classes: 10 });
   freeze(model, { upTo: "block_15" });
-  const frozenBefore = model.getLayer("block_14_project_BN").getWeights().map((w) => Array.from(w.dataSync()));
+  const frozenBefore = model
+    .getLayer("block_14_project_BN")
+    .getWeights()
+    .map((w) => Array.from(w.dataSync()));
   const tensors = tf.memory().numTensors;
   const history = await fit(model, data, { epochs: 3, batchSize: 10, lr: 1e-3, seed: 1, cacheFrozen: false, verbose: false });
   expect(history.epochs[2].loss).toBeLessThan(history.epochs[0].loss);
   expect(tf.memory().numTensors).toBe(tensors);
-  const frozenAfter = model.getLayer("block_14_project_BN").getWeights().map((w) => Array.from(w.dataSync()));
+  const frozenAfter = model
+    .getLayer("block_14_project_BN")
+    .getWeights()
+    .map((w) => Array.from(w.dataSync()));
   expect(frozenAfter).toEqual(frozenBefore);
   model.dispose();
 }, 240_000);

@@ -27,22 +27,61 @@ interface Rename {
 
 const renames: Rename[] = [
   // kernel → magics: the evaluator's expansion of %magics
-  { exporter: "magics/index.ts", from: "export { expandCell,", to: "export { expandCell as expandCells,", importer: "kernel/evaluator/magics-bridge.ts", name: "expandCell" },
+  {
+    exporter: "magics/index.ts",
+    from: "export { expandCell,",
+    to: "export { expandCell as expandCells,",
+    importer: "kernel/evaluator/magics-bridge.ts",
+    name: "expandCell",
+  },
   // kernel → magics: what the runtime worker calls on interrupt
-  { exporter: "magics/runtime.ts", from: "  killChildren,\n", to: "  killAllChildren: killChildren,\n", importer: "kernel/evaluator/runtime/runtime-worker.ts", name: "killChildren" },
+  {
+    exporter: "magics/runtime.ts",
+    from: "  killChildren,\n",
+    to: "  killAllChildren: killChildren,\n",
+    importer: "kernel/evaluator/runtime/runtime-worker.ts",
+    name: "killChildren",
+  },
   // kernel → tl: the repair of a cut training step, through tl's entry point for the kernel
-  { exporter: "tl/kernel-seams.ts", from: "export { recoverInterruptedFit }", to: "export { recoverInterruptedFit as repairInterruptedFit }", importer: "kernel/evaluator/runtime/preloaded-globals.ts", name: "recoverInterruptedFit" },
+  {
+    exporter: "tl/kernel-seams.ts",
+    from: "export { recoverInterruptedFit }",
+    to: "export { recoverInterruptedFit as repairInterruptedFit }",
+    importer: "kernel/evaluator/runtime/preloaded-globals.ts",
+    name: "recoverInterruptedFit",
+  },
   // kernel → tl: the main thread reads fit's shared signal
-  { exporter: "tl/fit/stop-request.ts", from: "export function readStopSignal(", to: "export function readFitSignal(", importer: "kernel/evaluator/runtime-client.ts", name: "readStopSignal" },
+  {
+    exporter: "tl/fit/stop-request.ts",
+    from: "export function readStopSignal(",
+    to: "export function readFitSignal(",
+    importer: "kernel/evaluator/runtime-client.ts",
+    name: "readStopSignal",
+  },
   // kernel → display: outputs flushed before a cell's reply
-  { exporter: "display/index.ts", from: "export { setDisplaySink, flushPendingDisplays }", to: "export { setDisplaySink, flushPendingDisplays as flushDisplays }", importer: "kernel/evaluator/runtime/runtime-worker.ts", name: "flushPendingDisplays" },
+  {
+    exporter: "display/index.ts",
+    from: "export { setDisplaySink, flushPendingDisplays }",
+    to: "export { setDisplaySink, flushPendingDisplays as flushDisplays }",
+    importer: "kernel/evaluator/runtime/runtime-worker.ts",
+    name: "flushPendingDisplays",
+  },
   // tl → display
   { exporter: "display/index.ts", from: "export { plot, Figure,", to: "export { plot as plots, Figure,", importer: "tl/show.ts", name: "plot" },
 ];
 
 function projectConfig(): ts.ParsedCommandLine {
   const file = path.join(root, "tsconfig.json");
-  const parsed = ts.getParsedCommandLineOfConfigFile(file, { noEmit: true }, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n")); } });
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    file,
+    { noEmit: true },
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+      },
+    },
+  );
   if (!parsed) throw new Error("tsconfig.json could not be read");
   return parsed;
 }
@@ -58,7 +97,9 @@ function program(edit?: { file: string; text: string }, old?: ts.Program): ts.Pr
   const edited = edit && path.resolve(root, edit.file);
   host.readFile = (name) => (edited && path.resolve(name) === edited ? edit!.text : readFile(name));
   host.getSourceFile = (name, languageVersion, onError, shouldCreate) =>
-    edited && path.resolve(name) === edited ? ts.createSourceFile(name, edit!.text, languageVersion, true) : getSourceFile(name, languageVersion, onError, shouldCreate);
+    edited && path.resolve(name) === edited
+      ? ts.createSourceFile(name, edit!.text, languageVersion, true)
+      : getSourceFile(name, languageVersion, onError, shouldCreate);
   return ts.createProgram({ rootNames: config.fileNames, options: config.options, host, oldProgram: old });
 }
 
@@ -73,16 +114,20 @@ describe("tsc catches a rename across wings", () => {
     baseline = program();
   });
 
-  test.each(renames.map((r) => [`${r.exporter} → ${r.importer}`, r] as const))("%s", (_name, rename) => {
-    expect(errorsIn(baseline, rename.importer)).toEqual([]);
-    const text = ts.sys.readFile(path.join(root, rename.exporter))!;
-    // the exporter still reads as this case expects (else update the case, not the assertion)
-    expect(text).toContain(rename.from);
-    const renamed = program({ file: rename.exporter, text: text.replace(rename.from, rename.to) }, baseline);
-    const errors = errorsIn(renamed, rename.importer);
-    expect(errors.length).toBeGreaterThan(0);
-    expect(errors.join("\n")).toContain(`'${rename.name}'`);
-  }, 240_000);
+  test.each(renames.map((r) => [`${r.exporter} → ${r.importer}`, r] as const))(
+    "%s",
+    (_name, rename) => {
+      expect(errorsIn(baseline, rename.importer)).toEqual([]);
+      const text = ts.sys.readFile(path.join(root, rename.exporter))!;
+      // the exporter still reads as this case expects (else update the case, not the assertion)
+      expect(text).toContain(rename.from);
+      const renamed = program({ file: rename.exporter, text: text.replace(rename.from, rename.to) }, baseline);
+      const errors = errorsIn(renamed, rename.importer);
+      expect(errors.length).toBeGreaterThan(0);
+      expect(errors.join("\n")).toContain(`'${rename.name}'`);
+    },
+    240_000,
+  );
 });
 
 describe("a wing that cannot load", () => {
@@ -96,7 +141,12 @@ describe("a wing that cannot load", () => {
       const bridge = require(bridgeFile) as typeof import("../kernel/evaluator/magics-bridge");
       const host = { history: () => [], cwd: () => dir, expandUserMagic: async () => "", userMagicNames: () => [] };
       const outcome = await bridge.expandMagics("%fit model data --epochs 2", host);
-      expect(outcome).toEqual({ ok: false, message: expect.stringMatching(/^tsfine's magics could not be loaded \(Cannot find module '\.\.\/\.\.\/magics'.*\); rebuild tsfine \(npm run build\) or reinstall it\.$/s) });
+      expect(outcome).toEqual({
+        ok: false,
+        message: expect.stringMatching(
+          /^tsfine's magics could not be loaded \(Cannot find module '\.\.\/\.\.\/magics'.*\); rebuild tsfine \(npm run build\) or reinstall it\.$/s,
+        ),
+      });
       // a cell without a % never needs magics/
       expect(await bridge.expandMagics("const epochs = 2", host)).toEqual({ ok: true, code: "const epochs = 2" });
     } finally {

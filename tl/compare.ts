@@ -13,10 +13,29 @@ export function compare(runs: Record<string, History>, options: { metric?: "loss
   Object.entries(runs).forEach(([name, history], i) => {
     const x = history.epochs.map((e) => e.epoch);
     const colour = colours[i % colours.length];
-    traces.push({ type: "scatter", mode: "lines+markers", name: `${name} train ${metric}`, x, y: history.epochs.map((e) => e[metric] ?? null), line: { color: colour } });
+    traces.push({
+      type: "scatter",
+      mode: "lines+markers",
+      name: `${name} train ${metric}`,
+      x,
+      y: history.epochs.map((e) => e[metric] ?? null),
+      line: { color: colour },
+    });
     if (history.epochs.some((e) => e[valKey] !== undefined)) {
-      traces.push({ type: "scatter", mode: "lines+markers", name: `${name} validation ${metric}`, x, y: history.epochs.map((e) => e[valKey] ?? null), line: { color: colour, dash: "dash" } });
+      traces.push({
+        type: "scatter",
+        mode: "lines+markers",
+        name: `${name} validation ${metric}`,
+        x,
+        y: history.epochs.map((e) => e[valKey] ?? null),
+        line: { color: colour, dash: "dash" },
+      });
     }
   });
-  return plot.figure(traces as never, { title: { text: `${Object.keys(runs).join(" vs ")}: ${metric}` }, xaxis: { title: { text: "epoch" } }, yaxis: { title: { text: metric } }, height: 340 });
+  return plot.figure(traces as never, {
+    title: { text: `${Object.keys(runs).join(" vs ")}: ${metric}` },
+    xaxis: { title: { text: "epoch" } },
+    yaxis: { title: { text: metric } },
+    height: 340,
+  });
 }

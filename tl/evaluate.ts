@@ -89,7 +89,9 @@ export async function evaluate(
     confusionFigure: () =>
       plot.heatmap(confusion, { x: classes, y: classes, title: "confusion matrix", xLabel: "predicted", yLabel: "truth", colorscale: "Blues" }),
     toString() {
-      const lines = perClass.map((m) => `  ${m.name.padEnd(14)} precision ${pct(m.precision).padStart(6)}  recall ${pct(m.recall).padStart(6)}  (${m.support})`);
+      const lines = perClass.map(
+        (m) => `  ${m.name.padEnd(14)} precision ${pct(m.precision).padStart(6)}  recall ${pct(m.recall).padStart(6)}  (${m.support})`,
+      );
       return [`${n} examples · loss ${loss.toFixed(4)} · accuracy ${pct(accuracy)}`, ...lines].join("\n");
     },
     toMimeBundle() {

@@ -10,7 +10,8 @@ function tensorText(t: tf.Tensor): string {
   if (!readsSynchronously()) {
     return `Tensor shape [${t.shape.join(", ")}] ${t.dtype} on ${tf.getBackend()} (values: await t.data(); this backend cannot read them synchronously)`;
   }
-  const values = t.size <= 4096 ? Array.from(t.dataSync() as ArrayLike<number>) : Array.from((t.dataSync() as ArrayLike<number>) as Float32Array).slice(0, previewCount);
+  const values =
+    t.size <= 4096 ? Array.from(t.dataSync() as ArrayLike<number>) : Array.from(t.dataSync() as ArrayLike<number> as Float32Array).slice(0, previewCount);
   const shown = values.slice(0, previewCount).map((v) => (Number.isInteger(v) ? String(v) : (v as number).toPrecision(4)));
   const more = t.size > previewCount ? `, … (${t.size} values)` : "";
   let stats = "";

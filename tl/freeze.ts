@@ -272,11 +272,19 @@ export function freeze(model: tf.LayersModel, options: FreezeOptions = {}): Free
     const pattern = options.match;
     const matched = leaves.flatMap((layer, index) => (pattern.test(layer.name) ? [index] : []));
     if (matched.length === 0) {
-      throw new Error(`No layer name in "${model.name}" matches ${pattern}; layer names look like: ${leaves.slice(0, 5).map((l) => l.name).join(", ")}.`);
+      throw new Error(
+        `No layer name in "${model.name}" matches ${pattern}; layer names look like: ${leaves
+          .slice(0, 5)
+          .map((l) => l.name)
+          .join(", ")}.`,
+      );
     }
     matched.forEach((index) => selected.add(index));
   }
-  setTrainable([...selected].map((index) => leaves[index]), false);
+  setTrainable(
+    [...selected].map((index) => leaves[index]),
+    false,
+  );
   leaves.forEach(ensureBatchNormFollowsTrainable);
   refreshCompiledWeights(model);
   return summarize(model);

@@ -93,12 +93,7 @@ function view(examples: Examples, rows: PredictionRow[], options: ShowPrediction
 }
 
 /** n examples with truth, prediction and confidence (image grid, or text list), errors first. */
-export async function showPredictions(
-  model: tf.LayersModel,
-  data: Dataset | Examples,
-  n = 16,
-  options: ShowPredictionsOptions = {},
-): Promise<PredictionView> {
+export async function showPredictions(model: tf.LayersModel, data: Dataset | Examples, n = 16, options: ShowPredictionsOptions = {}): Promise<PredictionView> {
   const examples = evaluationSplit(data);
   return view(examples, await rowsFor(model, examples, n, options), options, "predictions");
 }

@@ -53,7 +53,12 @@ export function summary(model: tf.LayersModel): ModelSummary {
   const text = () => {
     const header = `${"layer".padEnd(28)} ${"type".padEnd(22)} ${"output".padEnd(20)} ${"params".padStart(10)}  state`;
     const lines = layers.map((r) => `${r.name.padEnd(28)} ${r.type.padEnd(22)} ${r.outputShape.padEnd(20)} ${String(r.params).padStart(10)}  ${r.state}`);
-    return [`${model.name}`, header, ...lines, `total ${totalParams.toLocaleString("en")} params: ${trainableParams.toLocaleString("en")} trainable, ${frozenParams.toLocaleString("en")} frozen`].join("\n");
+    return [
+      `${model.name}`,
+      header,
+      ...lines,
+      `total ${totalParams.toLocaleString("en")} params: ${trainableParams.toLocaleString("en")} trainable, ${frozenParams.toLocaleString("en")} frozen`,
+    ].join("\n");
   };
   return {
     name: model.name,

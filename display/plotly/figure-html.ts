@@ -55,8 +55,6 @@ export function figureHtml(figure: PlotlyFigure, staticSvg: string, libraryScrip
   const divId = newFigureElementId();
   const height = typeof figure.layout.height === "number" ? figure.layout.height : 400;
   return (
-    libraryScript +
-    `<div id="${divId}" class="tsfine-plotly" style="width:100%;min-height:${height}px">${staticSvg}</div>` +
-    drawScript(divId, figure, library)
+    libraryScript + `<div id="${divId}" class="tsfine-plotly" style="width:100%;min-height:${height}px">${staticSvg}</div>` + drawScript(divId, figure, library)
   );
 }

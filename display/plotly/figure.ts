@@ -58,11 +58,12 @@ export function figureSummary(figure: PlotlyFigure): string {
   const traces = figure.data.map((trace) => {
     const z = trace.z;
     const preBinned = trace.histfunc === "sum" && Array.isArray(trace.y);
-    const points = z && Array.isArray(z[0])
-      ? `${z.length}×${(z[0] as unknown[]).length}`
-      : preBinned
-        ? `${trace.y?.length} bins`
-        : `${(z ?? trace.y ?? trace.x ?? []).length} points`;
+    const points =
+      z && Array.isArray(z[0])
+        ? `${z.length}×${(z[0] as unknown[]).length}`
+        : preBinned
+          ? `${trace.y?.length} bins`
+          : `${(z ?? trace.y ?? trace.x ?? []).length} points`;
     return `${traceType(trace)}${trace.name ? ` "${trace.name}"` : ""} (${points})`;
   });
   return `Figure${title ? ` "${title}"` : ""}: ${traces.join(", ") || "no traces"}`;

@@ -17,7 +17,18 @@ export type PlotlyLibrary = "cartesian" | "full";
  * Layout components (annotations, shapes, colorbars, legends, sliders, ...) are in every bundle.
  */
 export const CARTESIAN_TRACE_TYPES: ReadonlySet<string> = new Set([
-  "bar", "box", "contour", "heatmap", "histogram", "histogram2d", "histogram2dcontour", "image", "pie", "scatter", "scatterternary", "violin",
+  "bar",
+  "box",
+  "contour",
+  "heatmap",
+  "histogram",
+  "histogram2d",
+  "histogram2dcontour",
+  "image",
+  "pie",
+  "scatter",
+  "scatterternary",
+  "violin",
 ]);
 
 const packages: Record<PlotlyLibrary, string> = { cartesian: "plotly.js-cartesian-dist-min", full: "plotly.js-dist-min" };

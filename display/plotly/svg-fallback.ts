@@ -147,7 +147,13 @@ function axisMarkup(box: Box, xAxis: Axis, yAxis: Axis, rightAxis?: Axis): strin
 
 function heatColor(t: number): string {
   // A short viridis-like ramp: dark blue → teal → yellow.
-  const stops = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
+  const stops = [
+    [68, 1, 84],
+    [59, 82, 139],
+    [33, 145, 140],
+    [94, 201, 98],
+    [253, 231, 37],
+  ];
   const scaled = clamp(t, 0, 1) * (stops.length - 1);
   const i = Math.min(stops.length - 2, Math.floor(scaled));
   const f = scaled - i;
@@ -163,9 +169,7 @@ function heatmapMarkup(trace: PlotlyTrace, box: Box, reversed: boolean): { marks
   const yCats = (trace.y ?? [...Array(rows).keys()]).map(String);
   const xAxis = categoryAxis(xCats, box.left, box.left + box.width);
   // Plotly draws row 0 at the bottom unless the y axis is reversed.
-  const yAxis = reversed
-    ? categoryAxis(yCats, box.top, box.top + box.height)
-    : categoryAxis(yCats, box.top + box.height, box.top);
+  const yAxis = reversed ? categoryAxis(yCats, box.top, box.top + box.height) : categoryAxis(yCats, box.top + box.height, box.top);
   const flat = z.flat().filter(Number.isFinite);
   const min = Math.min(...flat);
   const span = Math.max(...flat) - min || 1;
@@ -178,9 +182,13 @@ function heatmapMarkup(trace: PlotlyTrace, box: Box, reversed: boolean): { marks
       const x = box.left + c * cellWidth;
       const y = yAxis.toPixel(yCats[r]) - cellHeight / 2;
       const t = Number.isFinite(value) ? (value - min) / span : 0;
-      marks.push(`<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${cellWidth.toFixed(1)}" height="${cellHeight.toFixed(1)}" fill="${Number.isFinite(value) ? heatColor(t) : "#fff"}"/>`);
+      marks.push(
+        `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${cellWidth.toFixed(1)}" height="${cellHeight.toFixed(1)}" fill="${Number.isFinite(value) ? heatColor(t) : "#fff"}"/>`,
+      );
       if (showValues && Number.isFinite(value)) {
-        marks.push(`<text x="${(x + cellWidth / 2).toFixed(1)}" y="${(y + cellHeight / 2 + 4).toFixed(1)}" text-anchor="middle" font-family="sans-serif" font-size="11" fill="${t > 0.6 ? "#000" : "#fff"}">${fmt(value)}</text>`);
+        marks.push(
+          `<text x="${(x + cellWidth / 2).toFixed(1)}" y="${(y + cellHeight / 2 + 4).toFixed(1)}" text-anchor="middle" font-family="sans-serif" font-size="11" fill="${t > 0.6 ? "#000" : "#fff"}">${fmt(value)}</text>`,
+        );
       }
     }),
   );
@@ -200,7 +208,8 @@ function rightAxisOf(traces: PlotlyTrace[], box: Box, layout: CartesianLayout): 
   const values = traces.filter(onRightAxis).flatMap((t) => (t.y ?? []).filter(finite).map(num));
   if (values.length === 0) return undefined;
   const settings = layout.yaxis2 ?? {};
-  const range = Array.isArray(settings.range) && settings.range.length === 2 && settings.range.every(finite) ? (settings.range.map(num) as [number, number]) : undefined;
+  const range =
+    Array.isArray(settings.range) && settings.range.length === 2 && settings.range.every(finite) ? (settings.range.map(num) as [number, number]) : undefined;
   const bottom = box.top + box.height;
   if (range) return rangedAxis(range, bottom, box.top, settings);
   const axis = linearAxis(values, bottom, box.top, false, 0.05);
@@ -238,11 +247,15 @@ function cartesianMarkup(traces: PlotlyTrace[], box: Box, layout: CartesianLayou
     if (traceBars) {
       const slot = barMode === "overlay" || barMode === "stack" ? 0 : barTraces.indexOf(trace);
       for (const bar of traceBars) {
-        const fullWidth = xAxis.band ? xAxis.band * 0.8 : Math.abs(xAxis.toPixel(num(bar.x) + (bar.width ?? 1)) - xAxis.toPixel(bar.x)) * (traceType(trace) === "histogram" ? 1 : 0.8);
+        const fullWidth = xAxis.band
+          ? xAxis.band * 0.8
+          : Math.abs(xAxis.toPixel(num(bar.x) + (bar.width ?? 1)) - xAxis.toPixel(bar.x)) * (traceType(trace) === "histogram" ? 1 : 0.8);
         const width = fullWidth / grouped;
         const x = xAxis.toPixel(bar.x) - fullWidth / 2 + slot * width;
         const y = yAxis.toPixel(bar.y);
-        marks.push(`<rect x="${x.toFixed(1)}" y="${Math.min(y, zeroY).toFixed(1)}" width="${Math.max(0.5, width - (xAxis.band ? 0 : 0.5)).toFixed(1)}" height="${Math.abs(zeroY - y).toFixed(1)}" fill="${color}"/>`);
+        marks.push(
+          `<rect x="${x.toFixed(1)}" y="${Math.min(y, zeroY).toFixed(1)}" width="${Math.max(0.5, width - (xAxis.band ? 0 : 0.5)).toFixed(1)}" height="${Math.abs(zeroY - y).toFixed(1)}" fill="${color}"/>`,
+        );
       }
       return;
     }

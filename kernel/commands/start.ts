@@ -40,9 +40,7 @@ export async function run(args: string[]): Promise<number> {
   const html = path.join(outDir, `${name}.html`);
   const exporter = exportHtml(output, html);
   process.stdout.write(
-    `Executed ${result.executedCells} cells in ${seconds} s.\n` +
-      `  notebook: ${output}\n` +
-      `  HTML:     ${html} (by ${exporter}; open it in a browser)\n`,
+    `Executed ${result.executedCells} cells in ${seconds} s.\n` + `  notebook: ${output}\n` + `  HTML:     ${html} (by ${exporter}; open it in a browser)\n`,
   );
   return 0;
 }

@@ -59,12 +59,18 @@ export function namesDeclaredBy(ts: TS, code: string): Set<string> {
 }
 
 function statementNames(ts: TS, statement: ts.Statement): string[] {
-  if (ts.isVariableStatement(statement)) return statement.declarationList.declarations.flatMap((declaration) => bindingNames(ts, declaration.name).map((id) => id.text));
+  if (ts.isVariableStatement(statement))
+    return statement.declarationList.declarations.flatMap((declaration) => bindingNames(ts, declaration.name).map((id) => id.text));
   if (ts.isImportDeclaration(statement)) return importBindings(ts, statement).map((binding) => binding.local);
   if (ts.isModuleDeclaration(statement)) return [moduleKey(ts, statement)];
   const named = statement as ts.Statement & { name?: ts.Node };
   if (
-    (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement) || ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement) || ts.isEnumDeclaration(statement) || ts.isImportEqualsDeclaration(statement)) &&
+    (ts.isFunctionDeclaration(statement) ||
+      ts.isClassDeclaration(statement) ||
+      ts.isInterfaceDeclaration(statement) ||
+      ts.isTypeAliasDeclaration(statement) ||
+      ts.isEnumDeclaration(statement) ||
+      ts.isImportEqualsDeclaration(statement)) &&
     named.name &&
     ts.isIdentifier(named.name)
   ) {
@@ -136,7 +142,9 @@ export function declarationsToCarry(ts: TS, checker: ts.TypeChecker, source: ts.
 
 /** The statement's JSDoc comment (with a newline), so inspect shows a variable's docs in later cells too. */
 function jsDocBefore(ts: TS, source: ts.SourceFile, statement: ts.Statement, cellStart: number): string {
-  const docs = (ts.getLeadingCommentRanges(source.text, statement.getFullStart()) ?? []).filter((range) => range.pos >= cellStart && source.text.startsWith("/**", range.pos));
+  const docs = (ts.getLeadingCommentRanges(source.text, statement.getFullStart()) ?? []).filter(
+    (range) => range.pos >= cellStart && source.text.startsWith("/**", range.pos),
+  );
   const last = docs[docs.length - 1];
   return last ? `${source.text.slice(last.pos, last.end)}\n` : "";
 }

@@ -253,7 +253,8 @@ export class CellLanguageService {
       resolveModuleNameLiterals: (literals, containingFile, redirectedReference, compilerOptions, containingSourceFile) =>
         literals.map((literal) => {
           const mode = ts.getModeForUsageLocation(containingSourceFile, literal, compilerOptions);
-          const resolve = (name: string, from: string) => ts.resolveModuleName(name, from, compilerOptions, moduleHost, this.resolutionCache, redirectedReference, mode);
+          const resolve = (name: string, from: string) =>
+            ts.resolveModuleName(name, from, compilerOptions, moduleHost, this.resolutionCache, redirectedReference, mode);
           if (literal.text === "tslab") return resolve(path.join(tsfineRoot(), "dist", "display", "tslab"), containingFile);
           const resolved = resolve(literal.text, containingFile);
           // Packages tsfine ships (@tensorflow/tfjs, …) work in notebooks whose folder lacks them, as at run time.
@@ -282,11 +283,11 @@ export class CellLanguageService {
       getCurrentDirectory: () => this.cwd,
       getDefaultLibFileName: (settings) => ts.getDefaultLibFilePath(settings),
       fileExists: (file) => isVirtual(file) || ts.sys.fileExists(file),
-      readFile: (file) => (file === this.cellFile ? this.text : this.globalText(file) ?? ts.sys.readFile(file)),
+      readFile: (file) => (file === this.cellFile ? this.text : (this.globalText(file) ?? ts.sys.readFile(file))),
       directoryExists: (dir) => ts.sys.directoryExists(dir),
       getDirectories: (dir) => ts.sys.getDirectories(dir),
       readDirectory: (...args) => ts.sys.readDirectory(...args),
-      realpath: (file) => (isVirtual(file) ? file : ts.sys.realpath?.(file) ?? file),
+      realpath: (file) => (isVirtual(file) ? file : (ts.sys.realpath?.(file) ?? file)),
       useCaseSensitiveFileNames: () => ts.sys.useCaseSensitiveFileNames,
     };
   }

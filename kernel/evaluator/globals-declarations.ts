@@ -19,7 +19,14 @@ export function globalsDeclarations(): VirtualDeclaration[] {
   const tl = builtDeclaration(root, "tl");
   const namespaces = { tf: tfjs, tl };
   const umd = Object.entries(namespaces).flatMap(([name, module]) =>
-    module ? [{ name: `__tsfine_${name}__.d.ts`, text: `export * from ${JSON.stringify(module)};\nexport as namespace ${name};\n${name === "tf" ? tensorVariance(module) : ""}` }] : [],
+    module
+      ? [
+          {
+            name: `__tsfine_${name}__.d.ts`,
+            text: `export * from ${JSON.stringify(module)};\nexport as namespace ${name};\n${name === "tf" ? tensorVariance(module) : ""}`,
+          },
+        ]
+      : [],
   );
   const untyped = Object.entries(namespaces).flatMap(([name, module]) => (module ? [] : [`declare const ${name}: any;`]));
   return [...umd, { name: "__tsfine_globals__.d.ts", text: globalsText(untyped) }];
@@ -59,7 +66,9 @@ function tfDeclarationPattern(): RegExp | null {
   const file = webgpuTypesFile();
   if (!file) return null;
   const words = new Set(["tf", "tl", "import", "require", "reference"]);
-  for (const match of fs.readFileSync(file, "utf8").matchAll(/^(?:declare\s+)?(?:interface|var|let|const|function|class|type|enum|namespace|module)\s+([A-Za-z_$][\w$]*)/gm)) {
+  for (const match of fs
+    .readFileSync(file, "utf8")
+    .matchAll(/^(?:declare\s+)?(?:interface|var|let|const|function|class|type|enum|namespace|module)\s+([A-Za-z_$][\w$]*)/gm)) {
     words.add(match[1]);
     words.add(match[1][0].toLowerCase() + match[1].slice(1));
   }
@@ -70,7 +79,9 @@ function globalsText(untyped: string[]): string {
   const root = tsfineRoot();
   const display = builtDeclaration(root, "display");
   const magics = builtDeclaration(root, "magics", "runtime");
-  const magicSpec = magics ? `Parameters<typeof import(${JSON.stringify(magics)}).magicsRuntime.registerMagic>[0]` : "{ name: string; help?: string; expand(args: { text: string }, body?: string): string | Promise<string> }";
+  const magicSpec = magics
+    ? `Parameters<typeof import(${JSON.stringify(magics)}).magicsRuntime.registerMagic>[0]`
+    : "{ name: string; help?: string; expand(args: { text: string }, body?: string): string | Promise<string> }";
   return [
     ...untyped,
     `declare const display: ${display ? `typeof import(${JSON.stringify(display)}).display` : "any"};`,

@@ -18,7 +18,18 @@ export function isCodeComplete(ts: TS, code: string): IsCompleteReply {
   const closerOf: Record<string, Opener> = { "}": "{", "]": "[", ")": "(" };
   let unterminated = false;
   let previous: number | undefined;
-  const endsOperand = new Set<number>([kinds.Identifier, kinds.NumericLiteral, kinds.BigIntLiteral, kinds.StringLiteral, kinds.CloseParenToken, kinds.CloseBracketToken, kinds.CloseBraceToken, kinds.NoSubstitutionTemplateLiteral, kinds.TemplateTail, kinds.ThisKeyword]);
+  const endsOperand = new Set<number>([
+    kinds.Identifier,
+    kinds.NumericLiteral,
+    kinds.BigIntLiteral,
+    kinds.StringLiteral,
+    kinds.CloseParenToken,
+    kinds.CloseBracketToken,
+    kinds.CloseBraceToken,
+    kinds.NoSubstitutionTemplateLiteral,
+    kinds.TemplateTail,
+    kinds.ThisKeyword,
+  ]);
   const trivia = new Set<number>([kinds.WhitespaceTrivia, kinds.NewLineTrivia, kinds.SingleLineCommentTrivia, kinds.MultiLineCommentTrivia]);
   for (let token = scanner.scan(); token !== kinds.EndOfFileToken; token = scanner.scan()) {
     if (token === kinds.CloseBraceToken && open[open.length - 1] === "${") {

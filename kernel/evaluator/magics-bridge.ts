@@ -18,7 +18,9 @@ function magicsModule(): Magics {
       magics = require("../../magics") as Magics;
     } catch (error) {
       // A missing or broken magics/ must not let `%fit …` reach the type checker as TypeScript.
-      throw new Error(`tsfine's magics could not be loaded (${(error as Error)?.message ?? error}); rebuild tsfine (npm run build) or reinstall it.`, { cause: error });
+      throw new Error(`tsfine's magics could not be loaded (${(error as Error)?.message ?? error}); rebuild tsfine (npm run build) or reinstall it.`, {
+        cause: error,
+      });
     }
   }
   return magics;

@@ -68,7 +68,7 @@ function importReplacement(ts: TS, statement: ts.ImportDeclaration): string {
 }
 
 function exportModifierEdits(ts: TS, statement: ts.Statement, source: ts.SourceFile): Edit[] {
-  const modifiers = ts.canHaveModifiers(statement) ? ts.getModifiers(statement) ?? [] : [];
+  const modifiers = ts.canHaveModifiers(statement) ? (ts.getModifiers(statement) ?? []) : [];
   return modifiers
     .filter((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword || modifier.kind === ts.SyntaxKind.DefaultKeyword)
     .map((modifier) => ({ start: modifier.getStart(source), end: modifier.end, text: "" }));

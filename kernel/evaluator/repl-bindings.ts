@@ -66,7 +66,8 @@ export class ReplBindings {
       }
     }
     if (hoisted.length > 0) {
-      const prefix = hoisted.map((name) => `let ${name} = Object.defineProperty(${hiddenName(name)}, "name", { value: ${JSON.stringify(name)} });`).join(" ") + " ";
+      const prefix =
+        hoisted.map((name) => `let ${name} = Object.defineProperty(${hiddenName(name)}, "name", { value: ${JSON.stringify(name)} });`).join(" ") + " ";
       adapted = prefix + adapted;
       insertions.push({ line: 1, column: 0, length: prefix.length });
     }
@@ -82,7 +83,6 @@ export class ReplBindings {
     this.kinds.clear();
   }
 }
-
 
 function hiddenName(name: string): string {
   return `__tsfine_fn_${name}`;

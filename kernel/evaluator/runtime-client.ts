@@ -98,7 +98,10 @@ export class RuntimeClient {
    * Runs a compiled cell; `plainScript`: it may run as an ordinary script (see plain-script.ts);
    * `varNames`: the names it binds with `var`, which may take over a global (runtime/global-names.ts).
    */
-  async run(js: string, { needsBackend = false, plainScript = false, varNames }: { needsBackend?: boolean; plainScript?: boolean; varNames?: string[] } = {}): Promise<RunResult> {
+  async run(
+    js: string,
+    { needsBackend = false, plainScript = false, varNames }: { needsBackend?: boolean; plainScript?: boolean; varNames?: string[] } = {},
+  ): Promise<RunResult> {
     await this.ready;
     const id = this.nextId++;
     return new Promise<RunResult>((resolve) => {
@@ -196,7 +199,13 @@ export class RuntimeClient {
     const terminationState = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
     const outputInFlight = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
     this.stopSignal = createStopSignalBuffer();
-    const workerData: WorkerData = { cwd: this.options.cwd, preloadBackend: this.options.preloadBackend, terminationState, outputInFlight, stopSignal: this.stopSignal };
+    const workerData: WorkerData = {
+      cwd: this.options.cwd,
+      preloadBackend: this.options.preloadBackend,
+      terminationState,
+      outputInFlight,
+      stopSignal: this.stopSignal,
+    };
     const worker = new Worker(workerScript(), { workerData, stdout: false, stderr: false });
     this.worker = worker;
     this.unanswered.clear();

@@ -12,10 +12,14 @@ export function shiftGeneratedColumns(map: RawSourceMap, insertions: Insertion[]
   if (insertions.length === 0) return map;
   const generator = new SourceMapGenerator({ file: map.file, sourceRoot: map.sourceRoot });
   new SourceMapConsumer(map).eachMapping((mapping) => {
-    const shift = insertions.filter((insertion) => insertion.line === mapping.generatedLine && insertion.column <= mapping.generatedColumn).reduce((sum, insertion) => sum + insertion.length, 0);
+    const shift = insertions
+      .filter((insertion) => insertion.line === mapping.generatedLine && insertion.column <= mapping.generatedColumn)
+      .reduce((sum, insertion) => sum + insertion.length, 0);
     generator.addMapping({
       generated: { line: mapping.generatedLine, column: mapping.generatedColumn + shift },
-      ...(mapping.source ? { source: mapping.source, original: { line: mapping.originalLine!, column: mapping.originalColumn! }, name: mapping.name ?? undefined } : {}),
+      ...(mapping.source
+        ? { source: mapping.source, original: { line: mapping.originalLine!, column: mapping.originalColumn! }, name: mapping.name ?? undefined }
+        : {}),
     });
   });
   for (const [index, source] of (map.sources ?? []).entries()) {

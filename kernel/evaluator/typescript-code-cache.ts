@@ -43,7 +43,14 @@ export function loadTypeScript(): LoadedTypeScript {
     // Registered first, as require does, so any require("typescript") in this thread gets this instance.
     require.cache[file] = loaded;
     try {
-      (script.runInThisContext() as (...args: unknown[]) => void).call(loaded.exports, loaded.exports, Module.createRequire(file), loaded, file, path.dirname(file));
+      (script.runInThisContext() as (...args: unknown[]) => void).call(
+        loaded.exports,
+        loaded.exports,
+        Module.createRequire(file),
+        loaded,
+        file,
+        path.dirname(file),
+      );
     } catch (error) {
       delete require.cache[file];
       throw error;

@@ -187,7 +187,8 @@ export class TypeScriptInterpreter implements Interpreter {
       return { status: "error", ...INTERRUPTED };
     }
     if (compiled.kind === "typeErrors") return { status: "error", ...typeErrorOutcome(label, code, compiled.diagnostics) };
-    if (compiled.warnings.length > 0) sink.stream("stderr", compiled.warnings.map((diagnostic) => describeDiagnostic(label, code, diagnostic)).join("\n") + "\n");
+    if (compiled.warnings.length > 0)
+      sink.stream("stderr", compiled.warnings.map((diagnostic) => describeDiagnostic(label, code, diagnostic)).join("\n") + "\n");
     if (compiled.syntaxErrors.length > 0) return { status: "error", ...syntaxErrorOutcome(label, code, compiled.syntaxErrors) };
     // A cell run again unchanged keeps its earlier script name (language-client.ts): that name's traces now say this run's label.
     this.maps.add(compiled.scriptName, label, code, compiled.map);
@@ -239,7 +240,10 @@ export class TypeScriptInterpreter implements Interpreter {
       const result = transpiled.syntaxErrors.length > 0 ? undefined : await this.runtime!.run(transpiled.js, { plainScript: transpiled.plainScript });
       if (result?.kind === "ok") results[name] = { status: "ok", data: result.bundle ?? { "text/plain": "undefined" }, metadata: {} };
       else {
-        const error: ErrorInfo = result?.kind === "error" ? runtimeErrorOutcome(result.error, this.maps) : { ename: "SyntaxError", evalue: transpiled.syntaxErrors[0]?.message ?? "interrupted", traceback: [] };
+        const error: ErrorInfo =
+          result?.kind === "error"
+            ? runtimeErrorOutcome(result.error, this.maps)
+            : { ename: "SyntaxError", evalue: transpiled.syntaxErrors[0]?.message ?? "interrupted", traceback: [] };
         results[name] = { status: "error", ...error };
       }
     }

@@ -45,9 +45,7 @@ const time: MagicDefinition = {
 /** The body runs at the cell's top level (its declarations stay); the timer wraps the last value. */
 function timeCell(body: string): string {
   const last = lastExpressionStatement(body);
-  const stopped = last
-    ? `${body.slice(0, last.start)}__magics.stopTimer(${last.expression});${body.slice(last.end)}`
-    : `${body}\n__magics.stopTimer();`;
+  const stopped = last ? `${body.slice(0, last.start)}__magics.stopTimer(${last.expression});${body.slice(last.end)}` : `${body}\n__magics.stopTimer();`;
   return `__magics.startTimer();\n${stopped}`;
 }
 
@@ -116,9 +114,7 @@ const run: MagicDefinition = {
       throw new MagicUsageError(`%run: no such file ${file} (looked for ${absolute}).`);
     }
     // Exports mean nothing in a notebook cell; the declarations themselves are what %run shares.
-    const shared = source
-      .replace(/\r\n/g, "\n")
-      .replace(/^export\s+(?=(const|let|var|function|async|class|abstract|interface|type|enum|declare)\b)/gm, "");
+    const shared = source.replace(/\r\n/g, "\n").replace(/^export\s+(?=(const|let|var|function|async|class|abstract|interface|type|enum|declare)\b)/gm, "");
     return `/* %run ${file} */ ${shared}`;
   },
 };

@@ -16,7 +16,8 @@ function inRanges(count: number, ranges: Array<[number, number]>): boolean {
 
 function parseRange(text: string): [number, number] {
   const match = /^(\d+)(?:[-:](\d+))?$/.exec(text);
-  if (!match) throw new MagicUsageError(`%history: ${JSON.stringify(text)} is not a range; write N or N-M (like 3 or 2-5).\nUsage: %history [-n] [-l N] [RANGE...]`);
+  if (!match)
+    throw new MagicUsageError(`%history: ${JSON.stringify(text)} is not a range; write N or N-M (like 3 or 2-5).\nUsage: %history [-n] [-l N] [RANGE...]`);
   const from = Number(match[1]);
   return [from, match[2] === undefined ? from : Number(match[2])];
 }
@@ -27,7 +28,10 @@ export function formatHistory(entries: HistoryEntry[], withNumbers: boolean): st
     .map((entry) => {
       if (!withNumbers) return entry.code;
       const label = `${String(entry.executionCount).padStart(4)}: `;
-      return entry.code.split(/\r?\n/).map((line, i) => (i === 0 ? label : " ".repeat(label.length)) + line).join("\n");
+      return entry.code
+        .split(/\r?\n/)
+        .map((line, i) => (i === 0 ? label : " ".repeat(label.length)) + line)
+        .join("\n");
     })
     .join("\n");
 }

@@ -34,8 +34,7 @@ const env: MagicDefinition = {
   examples: ["%env", "%env HOME", "%env TF_CPP_MIN_LOG_LEVEL=2", "%env RUN_ID={runId}"],
   expand(args, context) {
     const assignment = args.values.assignment as string | undefined;
-    const invalidName = (name: string) =>
-      new MagicUsageError(`%env: ${JSON.stringify(name)} is not a variable name.\nUsage: %env [NAME[=VALUE]]`);
+    const invalidName = (name: string) => new MagicUsageError(`%env: ${JSON.stringify(name)} is not a variable name.\nUsage: %env [NAME[=VALUE]]`);
     if (assignment === undefined) return valueOrStatement(context, "__magics.env()");
     if (args.given.has("value")) {
       if (!/^[A-Za-z_]\w*$/.test(assignment)) throw invalidName(assignment);

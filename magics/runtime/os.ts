@@ -35,7 +35,9 @@ export async function cd(directory?: string): Promise<void> {
       process.chdir(target);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ERR_WORKER_UNSUPPORTED_OPERATION") throw error;
-      throw userError("%cd: this kernel runs cells in a worker thread, which cannot change directory itself, and it has not set magicsRuntime.onChangeDirectory.");
+      throw userError(
+        "%cd: this kernel runs cells in a worker thread, which cannot change directory itself, and it has not set magicsRuntime.onChangeDirectory.",
+      );
     }
   }
   previousDirectory = current;
@@ -52,7 +54,11 @@ export function env(name: string): string | undefined;
 export function env(name: string, value: string): void;
 export function env(name?: string, value?: string): Record<string, string> | string | undefined {
   if (name === undefined) {
-    return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined).sort(([a], [b]) => a.localeCompare(b)));
+    return Object.fromEntries(
+      Object.entries(process.env)
+        .filter((e): e is [string, string] => e[1] !== undefined)
+        .sort(([a], [b]) => a.localeCompare(b)),
+    );
   }
   if (value === undefined) return process.env[name];
   process.env[name] = String(value);

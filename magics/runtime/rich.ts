@@ -13,7 +13,11 @@ export function memoryTable(memory: object): { toMimeBundle(): MimeBundle } & Re
     .filter(([, value]) => typeof value !== "object" || value === null || Array.isArray(value))
     .map(([key, value]): [string, string] => [
       key,
-      typeof value === "number" && /bytes/i.test(key) ? `${value.toLocaleString("en-US")} (${formatBytes(value)})` : Array.isArray(value) ? value.join("; ") : String(value),
+      typeof value === "number" && /bytes/i.test(key)
+        ? `${value.toLocaleString("en-US")} (${formatBytes(value)})`
+        : Array.isArray(value)
+          ? value.join("; ")
+          : String(value),
     ]);
   const width = Math.max(...rows.map(([key]) => key.length)) + 2;
   const text = rows.map(([key, value]) => `${key.padEnd(width)}${value}`).join("\n");

@@ -5,7 +5,12 @@ import { userError } from "./user-error";
 const running = new Set<ChildProcess>();
 
 /** onStdout: where the command's standard output goes (streamed to the cell's stdout unless given). */
-function run(command: string, args: string[], describe: (status: number) => string, onStdout = (chunk: Buffer) => void process.stdout.write(chunk)): Promise<void> {
+function run(
+  command: string,
+  args: string[],
+  describe: (status: number) => string,
+  onStdout = (chunk: Buffer) => void process.stdout.write(chunk),
+): Promise<void> {
   return new Promise((resolve, reject) => {
     // Its own process group, so an interrupt stops the commands it started too.
     const child = spawn(command, args, { cwd: process.cwd(), env: process.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
@@ -33,8 +38,15 @@ export function sh(script: string, options: { shell?: "sh" | "bash" } = {}): Pro
 /** Runs a command with sh and returns its standard output as lines (%sx); stderr still streams, a non-zero exit is an Error. */
 export async function shLines(script: string): Promise<string[]> {
   const chunks: Buffer[] = [];
-  await run("sh", ["-c", script], (status) => `Command exited with status ${status}`, (chunk) => void chunks.push(chunk));
-  const text = Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  await run(
+    "sh",
+    ["-c", script],
+    (status) => `Command exited with status ${status}`,
+    (chunk) => void chunks.push(chunk),
+  );
+  const text = Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
   return text === "" ? [] : text.split(/\r?\n/);
 }
 

@@ -18,10 +18,12 @@ export const standaloneTsfine = {
   registerMagic,
   input(prompt = ""): Promise<string> {
     const reader = readline.createInterface({ input: process.stdin, output: process.stdout });
-    return new Promise((resolve) => reader.question(prompt, (answer) => {
-      reader.close();
-      resolve(answer);
-    }));
+    return new Promise((resolve) =>
+      reader.question(prompt, (answer) => {
+        reader.close();
+        resolve(answer);
+      }),
+    );
   },
   /** A script has no notebook namespace to list. */
   async globalNames(): Promise<string[]> {

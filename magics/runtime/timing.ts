@@ -5,7 +5,11 @@ export function formatTime(seconds: number, precision = 3): string {
   if (seconds >= 60) {
     const parts: string[] = [];
     let left = seconds;
-    for (const [suffix, length] of [["h", 3600], ["min", 60], ["s", 1]] as const) {
+    for (const [suffix, length] of [
+      ["h", 3600],
+      ["min", 60],
+      ["s", 1],
+    ] as const) {
       const value = Math.floor(left / length);
       if (value > 0) {
         parts.push(`${value}${suffix}`);
@@ -114,7 +118,9 @@ export async function timeit(code: () => unknown, options: TimeitOptions = {}): 
   const line = `${formatTime(average)} ± ${formatTime(stdev)} per loop (mean ± std. dev. of ${plural(repeat, "run")}, ${plural(loops, "loop")} each)`;
   if (!options.quiet) {
     if (worst > 4 * best && best > 0 && worst > 1e-6) {
-      console.log(`The slowest run took ${(worst / best).toFixed(2)} times longer than the fastest. This could mean that an intermediate result is being cached.`);
+      console.log(
+        `The slowest run took ${(worst / best).toFixed(2)} times longer than the fastest. This could mean that an intermediate result is being cached.`,
+      );
     }
     console.log(line);
   }

@@ -11,7 +11,7 @@ const specs = new Map<string, UserMagicSpec>();
 
 export function registerMagic(spec: UserMagicSpec): void {
   if (!spec || typeof spec.name !== "string" || !/^[A-Za-z_]\w*$/.test(spec.name)) {
-    throw new Error("registerMagic needs a name made of letters, digits and _ (like { name: \"hello\", expand: (args) => ... }).");
+    throw new Error('registerMagic needs a name made of letters, digits and _ (like { name: "hello", expand: (args) => ... }).');
   }
   if (typeof spec.expand !== "function") throw new Error(`registerMagic: %${spec.name} needs an expand(args, body) function that returns TypeScript source.`);
   specs.set(spec.name, spec);
@@ -23,7 +23,7 @@ export function userMagicNames(): string[] {
 
 export function userMagicKind(name: string): "line" | "cell" | "both" | undefined {
   const spec = specs.get(name);
-  return spec ? spec.kind ?? "line" : undefined;
+  return spec ? (spec.kind ?? "line") : undefined;
 }
 
 export async function expandUserMagic(name: string, argsText: string, body?: string): Promise<string> {

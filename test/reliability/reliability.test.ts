@@ -81,8 +81,12 @@ function slope(xs: number[], ys: number[]): number {
 }
 
 const textOf = (result: { outputs: { header: { msg_type: string }; content: any }[] }) =>
-  result.outputs.filter((m) => m.header.msg_type === "execute_result").map((m) => m.content.data["text/plain"]).join("");
-const errorOf = (result: { reply: JupyterMessage }) => (result.reply.content.status === "error" ? `${result.reply.content.ename}: ${result.reply.content.evalue}` : "");
+  result.outputs
+    .filter((m) => m.header.msg_type === "execute_result")
+    .map((m) => m.content.data["text/plain"])
+    .join("");
+const errorOf = (result: { reply: JupyterMessage }) =>
+  result.reply.content.status === "error" ? `${result.reply.content.ename}: ${result.reply.content.evalue}` : "";
 /** A cell's value parsed from its text/plain (cells below end with JSON.stringify(...)). */
 const jsonOf = (result: { outputs: { header: { msg_type: string }; content: any }[] }) => {
   const text = textOf(result);
@@ -119,7 +123,10 @@ afterAll(async () => {
       "| category | cases | failures | figures |",
       "|---|---|---|---|",
       ...rows,
-      `peak kernel RSS: ${peakRssMb.toFixed(0)} MB; whole suite: ${total ? describeStats(total) : "no monitor"}; load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} on ${os.cpus().length} cores`,
+      `peak kernel RSS: ${peakRssMb.toFixed(0)} MB; whole suite: ${total ? describeStats(total) : "no monitor"}; load average at the end: ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" ")} on ${os.cpus().length} cores`,
     ].join("\n"),
   );
 });
@@ -146,7 +153,11 @@ function listeningSockets(pid: number): Array<[string, number]> {
       const [addressHex, portHex] = localHex.split(":");
       const address =
         table === "tcp"
-          ? addressHex.match(/../g)!.reverse().map((byte) => parseInt(byte, 16)).join(".")
+          ? addressHex
+              .match(/../g)!
+              .reverse()
+              .map((byte) => parseInt(byte, 16))
+              .join(".")
           : addressHex === "00000000000000000000000001000000"
             ? "::1"
             : addressHex === "00000000000000000000000000000000"
@@ -187,7 +198,11 @@ function descendants(pid: number): Array<{ pid: number; args: string }> {
 }
 
 function signedExecute(signer: MessageSigner, code: string): Buffer[] {
-  const message = createMessage("execute_request", { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false }, { session: "intruder" });
+  const message = createMessage(
+    "execute_request",
+    { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false },
+    { session: "intruder" },
+  );
   return encodeMessage(message, signer);
 }
 const delimiterAt = (frames: Buffer[]) => frames.findIndex((f) => f.toString() === DELIMITER);
@@ -222,7 +237,12 @@ describe("security: exposure", () => {
     const expected = CHANNELS.map((channel) => client.info[`${channel}_port`]).sort((a, b) => a - b);
     const ports = sockets.map(([, port]) => port).sort((a, b) => a - b);
     const elsewhere = sockets.filter(([address]) => address !== "127.0.0.1");
-    record("security", 1, elsewhere.length === 0 && JSON.stringify(ports) === JSON.stringify(expected) ? 0 : 1, `listening: ${sockets.map(([a, p]) => `${a}:${p}`).join(" ")}`);
+    record(
+      "security",
+      1,
+      elsewhere.length === 0 && JSON.stringify(ports) === JSON.stringify(expected) ? 0 : 1,
+      `listening: ${sockets.map(([a, p]) => `${a}:${p}`).join(" ")}`,
+    );
     expect(elsewhere).toEqual([]);
     expect(ports).toEqual(expected);
   });
@@ -267,7 +287,12 @@ describe("security: exposure", () => {
     const openDirs = [path.dirname(historyFile), path.join(cacheHome, "tsfine"), ...cacheFiles.map(path.dirname)]
       .filter((dir) => (fs.statSync(dir).mode & 0o077) !== 0)
       .map((dir) => `${dir} ${modeOf(dir)}`);
-    record("security", files.length, open.length + openDirs.length, `${files.length} files 0600 (connection, history, ${cacheFiles.length} cache)${open.length + openDirs.length ? `; open: ${[...open, ...openDirs].join(", ")}` : ""}`);
+    record(
+      "security",
+      files.length,
+      open.length + openDirs.length,
+      `${files.length} files 0600 (connection, history, ${cacheFiles.length} cache)${open.length + openDirs.length ? `; open: ${[...open, ...openDirs].join(", ")}` : ""}`,
+    );
     expect(cacheFiles.length).toBeGreaterThanOrEqual(2);
     expect(open).toEqual([]);
     expect(openDirs).toEqual([]);
@@ -277,12 +302,19 @@ describe("security: exposure", () => {
 describe("hostile and malformed input", () => {
   test(`${FUZZ_CASES} malformed messages, a 100 MB message and binary buffers: the kernel answers what it can and still computes 1+1`, async () => {
     let seed = 12345;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
     const signer = client.messageSigner;
     const signedParts = (parts: Buffer[]) => [Buffer.from(DELIMITER), Buffer.from(signer.sign(parts)), ...parts];
     const j = (v: unknown) => Buffer.from(JSON.stringify(v));
-    const header = (msgType: unknown) => ({ msg_id: `fuzz-${rand()}`, session: "fuzz", username: "fuzz", date: new Date().toISOString(), msg_type: msgType, version: "5.3" });
+    const header = (msgType: unknown) => ({
+      msg_id: `fuzz-${rand()}`,
+      session: "fuzz",
+      username: "fuzz",
+      date: new Date().toISOString(),
+      msg_type: msgType,
+      version: "5.3",
+    });
     const generators: Array<() => Buffer[]> = [
       () => [Buffer.from("just one frame")],
       () => [Buffer.from("id"), Buffer.from("no delimiter"), j({})],
@@ -298,14 +330,19 @@ describe("hostile and malformed input", () => {
       () => signedParts([j(header("comm_open")), j({}), j({}), j({ comm_id: 5, target_name: {} })]),
       () => signedParts([j(header("is_complete_request")), j({}), j({}), j([])]),
       () => [...signedParts([j(header("kernel_info_request")), j({}), j({}), j({})]), Buffer.alloc(1024, 7), Buffer.from([0, 255, 1])],
-      () => Array.from({ length: 1 + Math.floor(rand() * 8) }, () => Buffer.from(Array.from({ length: Math.floor(rand() * 64) }, () => Math.floor(rand() * 256)))),
+      () =>
+        Array.from({ length: 1 + Math.floor(rand() * 8) }, () => Buffer.from(Array.from({ length: Math.floor(rand() * 64) }, () => Math.floor(rand() * 256)))),
     ];
     for (let i = 0; i < FUZZ_CASES; i++) await client.sendFrames(pick(["shell", "control"]), pick(generators)());
 
     // 100 MB of code: authentic, but far beyond what the kernel parses; it answers with an error instead
     const rssBefore = procStatus("VmRSS");
     await monitor.read(true);
-    const huge = createMessage("execute_request", { code: `"${"x".repeat(100 * 1024 * 1024)}".length`, silent: true, store_history: false, user_expressions: {}, allow_stdin: false }, { session: client.session });
+    const huge = createMessage(
+      "execute_request",
+      { code: `"${"x".repeat(100 * 1024 * 1024)}".length`, silent: true, store_history: false, user_expressions: {}, allow_stdin: false },
+      { session: client.session },
+    );
     const hugeId = huge.header.msg_id;
     client.track(hugeId);
     const started = Date.now();
@@ -355,7 +392,7 @@ describe("faults: interrupts keep the kernel's state", () => {
       "sync loop": [`require("fs").writeFileSync(${JSON.stringify(marker)}, ""); while (true) {}`, markerWritten],
       "pending await": [`require("fs").writeFileSync(${JSON.stringify(marker)}, ""); await new Promise(() => {})`, markerWritten],
       "%%sh sleep": [`%%sh\ntouch ${JSON.stringify(marker)}; sleep 30; echo never`, markerWritten],
-      "input_request": ["const answer = await tsfine.input('name? ')", () => asked],
+      input_request: ["const answer = await tsfine.input('name? ')", () => asked],
     };
     let failures = 0;
     const timings: string[] = [];
@@ -411,7 +448,9 @@ async function fitCheck(): Promise<string> {
 fitData.validation?.size`);
     expect(errorOf(setup)).toBe("");
     // interrupted once two epochs are done (their end is printed), in the middle of the third
-    const running = client.execute(`await tl.fit(fitModel, fitData, { epochs: 100000, batchSize: 8, lr: 0.05, checkpoint: "best", verbose: false, callbacks: [fitWatch] })`);
+    const running = client.execute(
+      `await tl.fit(fitModel, fitData, { epochs: 100000, batchSize: 8, lr: 0.05, checkpoint: "best", verbose: false, callbacks: [fitWatch] })`,
+    );
     let printed = "";
     const previousIopub = client.onIopub;
     client.onIopub = (m) => {
@@ -476,9 +515,14 @@ describe("faults: restart and reconnect", () => {
     second.track(id);
     try {
       const [reply, iopub] = await Promise.all([second.waitForReply(id, 30_000), second.iopubUntilIdle(id, 30_000)]);
-      const seenBySecond = iopub.filter((m) => m.header.msg_type === "stream").map((m) => m.content.text).join("");
+      const seenBySecond = iopub
+        .filter((m) => m.header.msg_type === "stream")
+        .map((m) => m.content.text)
+        .join("");
       const result = iopub.find((m) => m.header.msg_type === "execute_result")?.content.data["text/plain"];
-      const failures = [reply.content.status === "ok", seenBySecond.includes("after"), result === "42", seenByFirst.join("").includes("before")].filter((ok) => !ok).length;
+      const failures = [reply.content.status === "ok", seenBySecond.includes("after"), result === "42", seenByFirst.join("").includes("before")].filter(
+        (ok) => !ok,
+      ).length;
       record(
         "restart/reconnect",
         1,
@@ -516,7 +560,6 @@ describe("faults: restart and reconnect", () => {
     expect(count).toBe(2);
     await client.execute("const survivor = { value: 41 };");
   });
-
 });
 
 describe("load", () => {
@@ -558,7 +601,9 @@ describe("soak", () => {
     const batch = 50; // an RSS sample after every 50 cells
     const started = Date.now();
     for (let done = 0; done < SOAK_CELLS; done += batch) {
-      await Promise.all(Array.from({ length: Math.min(batch, SOAK_CELLS - done) }, (_, i) => client.execute(`const soak = { n: ${done + i}, s: "${"y".repeat(64)}" }; soak.n`)));
+      await Promise.all(
+        Array.from({ length: Math.min(batch, SOAK_CELLS - done) }, (_, i) => client.execute(`const soak = { n: ${done + i}, s: "${"y".repeat(64)}" }; soak.n`)),
+      );
       // Until ~400-600 cells RSS still rises to the heaps' working size (the language worker's
       // grows by up to 64 MB of garbage between collections); a leak is growth that goes on after.
       if (done >= SOAK_CELLS * 0.4) {
@@ -611,7 +656,12 @@ describe("soak", () => {
     }
     const grewMb = highest - before;
     const BOUND_MB = 150;
-    record("soak", TYPING_REQUESTS, failures + (grewMb < BOUND_MB ? 0 : 1), `${TYPING_REQUESTS} complete/inspect on changing text: RSS ${before.toFixed(0)} → highest ${highest.toFixed(0)} MB (bound +${BOUND_MB})`);
+    record(
+      "soak",
+      TYPING_REQUESTS,
+      failures + (grewMb < BOUND_MB ? 0 : 1),
+      `${TYPING_REQUESTS} complete/inspect on changing text: RSS ${before.toFixed(0)} → highest ${highest.toFixed(0)} MB (bound +${BOUND_MB})`,
+    );
     expect(failures).toBe(0);
     expect(grewMb).toBeLessThan(BOUND_MB);
   });
@@ -647,7 +697,12 @@ JSON.stringify(tf.memory())`);
     }
     const tensorSlope = slope(calls, tensors);
     const byteSlope = slope(calls, bytes);
-    record("soak", FIT_CALLS, failures, `${FIT_CALLS} fit+predict: tf.memory slope ${tensorSlope.toFixed(3)} tensors/call, ${byteSlope.toFixed(0)} bytes/call (numTensors ${tensors[0]}→${tensors[tensors.length - 1]})`);
+    record(
+      "soak",
+      FIT_CALLS,
+      failures,
+      `${FIT_CALLS} fit+predict: tf.memory slope ${tensorSlope.toFixed(3)} tensors/call, ${byteSlope.toFixed(0)} bytes/call (numTensors ${tensors[0]}→${tensors[tensors.length - 1]})`,
+    );
     expect(failures).toBe(0);
     expect(tensorSlope).toBeLessThanOrEqual(0.01);
     expect(byteSlope).toBeLessThanOrEqual(1);
@@ -678,7 +733,9 @@ describe("floods of output", () => {
   test("a cell printing 100 MB arrives as a bounded number of messages; heartbeat and control answered throughout", async () => {
     await monitor.read(true);
     const rssBefore = procStatus("VmRSS");
-    const result = await client.execute("const chunk = 'z'.repeat(1024 * 1024 - 1) + '\\n'; for (let i = 0; i < 100; i++) process.stdout.write(chunk);", { timeoutMs: 300_000 });
+    const result = await client.execute("const chunk = 'z'.repeat(1024 * 1024 - 1) + '\\n'; for (let i = 0; i < 100; i++) process.stdout.write(chunk);", {
+      timeoutMs: 300_000,
+    });
     const rssAfter = procStatus("VmRSS");
     const during = (await monitor.read(true)).window;
     const streams = result.outputs.filter((m) => m.header.msg_type === "stream");
@@ -702,7 +759,12 @@ describe("floods of output", () => {
     const updates = result.outputs.filter((m) => m.header.msg_type === "update_display_data");
     const last = updates[updates.length - 1]?.content.data["text/plain"];
     const responsive = isResponsive(during);
-    record("output floods", 1, updates.length < 500 && String(last).includes("update 10000") && responsive ? 0 : 1, `10 000 updates → ${updates.length} messages, ${describeStats(during)}`);
+    record(
+      "output floods",
+      1,
+      updates.length < 500 && String(last).includes("update 10000") && responsive ? 0 : 1,
+      `10 000 updates → ${updates.length} messages, ${describeStats(during)}`,
+    );
     expect(updates.length).toBeLessThan(500);
     expect(String(last)).toContain("update 10000");
     expectResponsive(during);
@@ -718,7 +780,9 @@ describe("floods of output", () => {
         if (message.header.msg_type === "stream") resolve();
       };
     });
-    const running = client.execute("{ const chunk = 'y'.repeat(1024 * 1024 - 1) + '\\n'; for (let i = 0; i < 512; i++) process.stdout.write(chunk); }", { timeoutMs: 300_000 });
+    const running = client.execute("{ const chunk = 'y'.repeat(1024 * 1024 - 1) + '\\n'; for (let i = 0; i < 512; i++) process.stdout.write(chunk); }", {
+      timeoutMs: 300_000,
+    });
     await firstStream; // the flood is under way
     client.onIopub = previousListener;
     const interruptedAt = performance.now();

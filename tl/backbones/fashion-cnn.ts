@@ -25,7 +25,9 @@ export function fashionCnnWeightsDir(): string {
   const candidates = [path.join(__dirname, "../weights/fashion-cnn"), path.join(__dirname, "../../../tl/weights/fashion-cnn")];
   const found = candidates.find((d) => fs.existsSync(path.join(d, "model.json")));
   if (!found) {
-    throw new Error(`The fashion-cnn weights are missing (looked in ${candidates.join(" and ")}); run \`node dist/tl/backbones/pretrain-fashion.js\` to make them.`);
+    throw new Error(
+      `The fashion-cnn weights are missing (looked in ${candidates.join(" and ")}); run \`node dist/tl/backbones/pretrain-fashion.js\` to make them.`,
+    );
   }
   return found;
 }
@@ -50,8 +52,7 @@ async function loadFashionCnn(options: BackboneOptions): Promise<tf.LayersModel>
 
 export const fashionCnn: BackboneEntry = {
   name: "fashion_cnn",
-  description:
-    "A small 3-block CNN pretrained by tsfine on Fashion-MNIST (60 000 clothing images, 10 classes) with tl/backbones/pretrain-fashion.ts.",
+  description: "A small 3-block CNN pretrained by tsfine on Fashion-MNIST (60 000 clothing images, 10 classes) with tl/backbones/pretrain-fashion.ts.",
   inputShape: [28, 28, 1],
   params: 23_296,
   source: "tsfine (tl/weights/fashion-cnn), trained on Fashion-MNIST (Zalando Research)",

@@ -59,13 +59,7 @@ export function readNsfwjsModel(folder: string): { json: KerasModelJson; weights
  * Builds the LayersModel from the Keras topology cut at `outputLayer` (everything after it is
  * dropped) with the input set to `inputShape`, and loads the pretrained weights by name.
  */
-export async function buildCut(
-  folder: string,
-  outputLayer: string,
-  inputShape: number[],
-  name: string,
-  pretrained: boolean,
-): Promise<tf.LayersModel> {
+export async function buildCut(folder: string, outputLayer: string, inputShape: number[], name: string, pretrained: boolean): Promise<tf.LayersModel> {
   const { json, weights } = readNsfwjsModel(folder);
   const artifacts: tf.io.ModelArtifacts = {
     modelTopology: json.modelTopology as unknown as tf.io.ModelArtifacts["modelTopology"],

@@ -45,7 +45,8 @@ async function main(): Promise<void> {
   const started = Date.now();
   const log: Callback = {
     name: "log",
-    afterEpoch: (s) => console.log(`epoch ${s.current!.epoch}: loss ${s.current!.loss.toFixed(4)} acc ${s.current!.acc?.toFixed(4)} (${s.current!.seconds.toFixed(0)} s)`),
+    afterEpoch: (s) =>
+      console.log(`epoch ${s.current!.epoch}: loss ${s.current!.loss.toFixed(4)} acc ${s.current!.acc?.toFixed(4)} (${s.current!.seconds.toFixed(0)} s)`),
   };
   await fit(model, data, { epochs, batchSize: 64, lr: 5e-3, schedule: "onecycle", seed: 2024, verbose: false, callbacks: [log] });
   const test = await measure(model, data.test!);

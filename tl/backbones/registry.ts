@@ -49,11 +49,16 @@ export function backbones(): BackboneListing[] & { toMimeBundle(): Record<string
   }));
   return Object.assign(rows, {
     toMimeBundle() {
-      const text = rows.map((r) => `${r.name.padEnd(24)} ${r.input.padEnd(12)} ${String(r.params).padStart(11)}  ${r.offline ? "offline" : "needs internet"}  ${r.licence}`).join("\n");
+      const text = rows
+        .map((r) => `${r.name.padEnd(24)} ${r.input.padEnd(12)} ${String(r.params).padStart(11)}  ${r.offline ? "offline" : "needs internet"}  ${r.licence}`)
+        .join("\n");
       const html =
         `<table><tr><th>name</th><th>input</th><th>params</th><th>offline</th><th>source</th><th>licence</th></tr>` +
         rows
-          .map((r) => `<tr><td><code>${r.name}</code></td><td>${r.input}</td><td>${r.params.toLocaleString("en")}</td><td>${r.offline ? "yes" : "no"}</td><td title="${r.description.replace(/"/g, "&quot;")}">${r.source}</td><td>${r.licence}</td></tr>`)
+          .map(
+            (r) =>
+              `<tr><td><code>${r.name}</code></td><td>${r.input}</td><td>${r.params.toLocaleString("en")}</td><td>${r.offline ? "yes" : "no"}</td><td title="${r.description.replace(/"/g, "&quot;")}">${r.source}</td><td>${r.licence}</td></tr>`,
+          )
           .join("") +
         `</table>`;
       return { "text/plain": text, "text/html": html };
@@ -71,7 +76,12 @@ export async function backbone(name: string, options: BackboneOptions & { output
   }
   const entry = findBackbone(name);
   if (!entry) {
-    throw new Error(`Unknown backbone "${name}"${nearestNote(name, entries.map((e) => e.name))}; tl.backbones() lists them, or give a model.json URL or folder.`);
+    throw new Error(
+      `Unknown backbone "${name}"${nearestNote(
+        name,
+        entries.map((e) => e.name),
+      )}; tl.backbones() lists them, or give a model.json URL or folder.`,
+    );
   }
   return recommendHead(await entry.load(options), entry.head);
 }

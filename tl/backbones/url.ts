@@ -100,17 +100,20 @@ export async function download(url: string, options: UrlLoadOptions = {}): Promi
     return dir;
   } catch (error) {
     const reason = (error as Error).message;
-    throw new Error(
-      `Could not download ${url} (${reason}). Without network access, put model.json and its weight files in ${dir} by hand and try again.`,
-      { cause: error },
-    );
+    throw new Error(`Could not download ${url} (${reason}). Without network access, put model.json and its weight files in ${dir} by hand and try again.`, {
+      cause: error,
+    });
   }
 }
 
 /** Runs a GraphModel as one weightless layer, so it can sit under a trainable head. */
 class FrozenGraphModelLayer extends tf.layers.Layer {
   static className = "FrozenGraphModel";
-  constructor(private readonly graph: tf.GraphModel, private readonly outShape: number[], private readonly where = "this backbone") {
+  constructor(
+    private readonly graph: tf.GraphModel,
+    private readonly outShape: number[],
+    private readonly where = "this backbone",
+  ) {
     super({ name: "frozen_graph_model", trainable: false });
   }
   get trainable(): boolean {

@@ -61,14 +61,9 @@ function plainText(description: Omit<BackendDescription, "toMimeBundle">): strin
 
 function html(description: Omit<BackendDescription, "toMimeBundle">): string {
   const rows = description.reasons
-    .map(
-      (reason) =>
-        `<tr><td>${reason.ok ? "✓" : "✗"}</td><td><code>${escapeHtml(reason.backend)}</code></td><td>${escapeHtml(reason.why)}</td></tr>`,
-    )
+    .map((reason) => `<tr><td>${reason.ok ? "✓" : "✗"}</td><td><code>${escapeHtml(reason.backend)}</code></td><td>${escapeHtml(reason.why)}</td></tr>`)
     .join("");
-  const hint = description.hint
-    ? `<p><b>Faster:</b> ${escapeHtml(description.hint).replace(/`([^`]+)`/g, "<code>$1</code>")}</p>`
-    : "";
+  const hint = description.hint ? `<p><b>Faster:</b> ${escapeHtml(description.hint).replace(/`([^`]+)`/g, "<code>$1</code>")}</p>` : "";
   return (
     `<div class="tsfine-backend"><p>Backend: <b>${escapeHtml(description.name)}</b>${escapeHtml(detailFor(description.name))}</p>` +
     `<table><thead><tr><th></th><th>backend</th><th>why</th></tr></thead><tbody>${rows}</tbody></table>${hint}</div>`

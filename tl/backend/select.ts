@@ -65,9 +65,10 @@ export async function use(name: string): Promise<string> {
   if (!candidate) {
     throw new Error(`Unknown backend "${name}"; choose one of ${candidateNames().join(", ")}.`);
   }
-  const result = tf.findBackendFactory(candidate.backendName) != null && tf.findBackend(candidate.backendName) != null
-    ? await switchRegistered(candidate.backendName)
-    : await activate(candidate, true);
+  const result =
+    tf.findBackendFactory(candidate.backendName) != null && tf.findBackend(candidate.backendName) != null
+      ? await switchRegistered(candidate.backendName)
+      : await activate(candidate, true);
   recordAttempt({ backend: candidate.id, ok: result.ok, why: result.why });
   if (!result.ok) {
     const remedy = candidate.remedy ? ` ${candidate.remedy}.` : "";

@@ -21,5 +21,7 @@ export function optionalRequire(packageName: string): { module?: unknown; why?: 
 }
 
 export function firstLine(text: unknown): string {
-  return String(text ?? "").split("\n")[0].trim();
+  return String(text ?? "")
+    .split("\n")[0]
+    .trim();
 }

@@ -178,7 +178,10 @@ async function startThreadedModule(distFolder: string, threads: number): Promise
   };
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`its ${threads} pthread workers did not load within ${THREADED_START_TIMEOUT_MS / 1000} s`)), THREADED_START_TIMEOUT_MS);
+    timer = setTimeout(
+      () => reject(new Error(`its ${threads} pthread workers did not load within ${THREADED_START_TIMEOUT_MS / 1000} s`)),
+      THREADED_START_TIMEOUT_MS,
+    );
   });
   try {
     const module = await Promise.race([factory(config), instantiateFailed, timedOut]);

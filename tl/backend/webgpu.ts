@@ -63,7 +63,10 @@ export async function prepareWebGpu(options: { allowCpuAdapter: boolean }): Prom
   const backendPackage = optionalRequire("@tensorflow/tfjs-backend-webgpu");
   if (!backendPackage.module) return { ok: false, why: backendPackage.why ?? "@tensorflow/tfjs-backend-webgpu did not load" };
   if (tf.findBackendFactory("webgpu") == null) {
-    return { ok: false, why: "@tensorflow/tfjs-backend-webgpu was loaded before navigator.gpu existed, so it did not register; restart and let tl.backend load it" };
+    return {
+      ok: false,
+      why: "@tensorflow/tfjs-backend-webgpu was loaded before navigator.gpu existed, so it did not register; restart and let tl.backend load it",
+    };
   }
   registerLeanGradients();
   return { ok: true, why: `WebGPU on ${name}` };

@@ -17,13 +17,7 @@ export function isAugmenting(a: Augmentation | undefined): boolean {
 }
 
 /** Writes the augmented copy of `image` (shape [h, w, c]) into `out`. */
-export function augmentImage(
-  image: Float32Array,
-  out: Float32Array,
-  shape: readonly number[],
-  a: Augmentation,
-  rng: RandomStream,
-): void {
+export function augmentImage(image: Float32Array, out: Float32Array, shape: readonly number[], a: Augmentation, rng: RandomStream): void {
   const [h, w, c] = shape.length === 3 ? shape : [shape[0], shape[1], 1];
   const flip = a.flip ? rng.next() < 0.5 : false;
   const dx = a.crop ? rng.int(2 * a.crop + 1) - a.crop : 0;

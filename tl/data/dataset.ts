@@ -52,12 +52,7 @@ export class Dataset {
 
   /** Every split's images resized (e.g. 28×28 grey → 96×96×3 for an ImageNet backbone). */
   resize(size: number | [number, number], channels?: number): Dataset {
-    return new Dataset(
-      this.name,
-      this.train.resize(size, channels),
-      this.validation?.resize(size, channels),
-      this.test?.resize(size, channels),
-    );
+    return new Dataset(this.name, this.train.resize(size, channels), this.validation?.resize(size, channels), this.test?.resize(size, channels));
   }
 
   describe(): string {
@@ -94,13 +89,7 @@ export interface Pools {
  * Applies the common options to a labelled source: class selection, per-class subsets,
  * validation and test splits, augmentation and resizing.
  */
-export function makeDataset(
-  name: string,
-  source: ExampleSource,
-  classNames: string[] | null,
-  pools: Pools,
-  options: DataOptions = {},
-): Dataset {
+export function makeDataset(name: string, source: ExampleSource, classNames: string[] | null, pools: Pools, options: DataOptions = {}): Dataset {
   const rng = randomStream(options.seed ?? 0);
   let classes = classNames;
   let src = source;
@@ -119,9 +108,10 @@ export function makeDataset(
   const labels = src.labels;
   if (!testPool) {
     const fraction = options.test ?? 0.2;
-    const { picked, rest } = labels && classes
-      ? splitPerClass(trainPool, labels, classes.length, (n) => Math.round(n * fraction), rng)
-      : splitRandom(trainPool, Math.round(trainPool.length * fraction), rng);
+    const { picked, rest } =
+      labels && classes
+        ? splitPerClass(trainPool, labels, classes.length, (n) => Math.round(n * fraction), rng)
+        : splitRandom(trainPool, Math.round(trainPool.length * fraction), rng);
     testPool = picked;
     trainPool = rest;
   }
@@ -135,19 +125,13 @@ export function makeDataset(
   if (options.validation) {
     const v = options.validation;
     const count = (n: number) => (v < 1 ? Math.round(n * v) : Math.min(v, n - 1));
-    const { picked, rest } = labels && classes
-      ? splitPerClass(trainPool, labels, classes.length, count, rng)
-      : splitRandom(trainPool, count(trainPool.length), rng);
+    const { picked, rest } =
+      labels && classes ? splitPerClass(trainPool, labels, classes.length, count, rng) : splitRandom(trainPool, count(trainPool.length), rng);
     validationPool = picked;
     trainPool = rest;
   }
   const view = (positions: number[]) => new Examples(src, classes, Int32Array.from(positions));
-  let dataset = new Dataset(
-    name,
-    view(trainPool),
-    validationPool ? view(validationPool) : undefined,
-    testPool.length ? view(testPool) : undefined,
-  );
+  let dataset = new Dataset(name, view(trainPool), validationPool ? view(validationPool) : undefined, testPool.length ? view(testPool) : undefined);
   if (options.augment) dataset = dataset.augment(options.augment);
   if (options.size || options.channels) {
     const size = options.size ?? [dataset.inputShape[0], dataset.inputShape[1]];
@@ -174,15 +158,7 @@ function groupByLabel(pool: number[], labels: Int32Array, k: number): number[][]
   return groups;
 }
 
-function takePerClass(
-  pool: number[],
-  labels: Int32Array,
-  k: number,
-  n: number,
-  rng: ReturnType<typeof randomStream>,
-  option: string,
-  name: string,
-): number[] {
+function takePerClass(pool: number[], labels: Int32Array, k: number, n: number, rng: ReturnType<typeof randomStream>, option: string, name: string): number[] {
   const out: number[] = [];
   groupByLabel(pool, labels, k).forEach((group, c) => {
     if (group.length < n) {

@@ -3,10 +3,7 @@ import { makeDataset, type DataOptions, type Dataset } from "./dataset";
 import { pixelSource, poolsByTail, type PixelTable } from "./mnist-like";
 import { missingPackage, packageFile } from "./package-files";
 
-export const fashionClasses = [
-  "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-  "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
-];
+export const fashionClasses = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 
 /** Per class, the last 1000 images of the package's files are the test pool. */
 const testPerClassPool = 1000;

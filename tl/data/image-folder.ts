@@ -39,7 +39,7 @@ export async function imageFolder(dir: string, options: DataOptions = {}): Promi
     throw new Error(`tl.data.imageFolder: no .png/.jpg images found in the class subfolders of ${dir}.`);
   }
   const first = decodeFile(files[0]);
-  const [h, w] = typeof options.size === "number" ? [options.size, options.size] : options.size ?? [first.height, first.width];
+  const [h, w] = typeof options.size === "number" ? [options.size, options.size] : (options.size ?? [first.height, first.width]);
   const channels = options.channels ?? 3;
   const source: ExampleSource = {
     kind: "image",

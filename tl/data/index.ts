@@ -28,7 +28,11 @@ export function datasets(): string[] {
 
 /** A data set by name (`%dataset NAME`): a built-in name, a folder of class subfolders, or a .csv file. */
 export async function load(name: string, options: DataOptions = {}): Promise<Dataset> {
-  const key = name.toLowerCase().replace(/[_\s]/g, "-").replace(/^fashionmnist$/, "fashion-mnist").replace(/^spamassassin$/, "spam-assassin");
+  const key = name
+    .toLowerCase()
+    .replace(/[_\s]/g, "-")
+    .replace(/^fashionmnist$/, "fashion-mnist")
+    .replace(/^spamassassin$/, "spam-assassin");
   if (named[key]) return named[key](options);
   if (/\.csv$/i.test(name)) return csv(name, options);
   if (name.includes("/") || name.startsWith(".")) return imageFolder(name, options);

@@ -67,7 +67,11 @@ export function readableMessage(raw: string): string {
   const split = raw.search(/\r?\n\r?\n/);
   const head = split >= 0 ? raw.slice(0, split) : raw;
   let body = split >= 0 ? raw.slice(split) : "";
-  const subject = head.match(/^Subject:[ \t]*(.*(?:\r?\n[ \t]+.*)*)/im)?.[1].replace(/\s+/g, " ").trim() ?? "";
+  const subject =
+    head
+      .match(/^Subject:[ \t]*(.*(?:\r?\n[ \t]+.*)*)/im)?.[1]
+      .replace(/\s+/g, " ")
+      .trim() ?? "";
   if (/quoted-printable/i.test(raw)) {
     body = body.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
   }
@@ -79,7 +83,7 @@ export function readableMessage(raw: string): string {
     .replace(/<!--[\s\S]*?-->/g, " ")
     .replace(/<[^>]*>/g, " ")
     .replace(/&(#\d+|[a-z]+);/gi, (whole, name: string) =>
-      name.startsWith("#") ? String.fromCharCode(Number(name.slice(1))) : entities[name.toLowerCase()] ?? whole,
+      name.startsWith("#") ? String.fromCharCode(Number(name.slice(1))) : (entities[name.toLowerCase()] ?? whole),
     )
     .replace(/\s+/g, " ")
     .trim();
@@ -116,7 +120,14 @@ export async function spamAssassin(options: TextOptions = {}): Promise<Dataset> 
   const classes = ["ham", "spam"];
   const pools = { train: all.map((_, i) => i) };
   const text = options.headers !== false ? all.map((m) => m.text) : (readable ??= all.map((m) => readableMessage(m.text)));
-  const textSource = (inputShape: number[], read: ExampleSource["read"]): ExampleSource => ({ kind: "text", inputShape, size: all.length, labels, read, text: (index) => text[index] });
+  const textSource = (inputShape: number[], read: ExampleSource["read"]): ExampleSource => ({
+    kind: "text",
+    inputShape,
+    size: all.length,
+    labels,
+    read,
+    text: (index) => text[index],
+  });
   if (!options.tokens) {
     const size = options.features ?? 1024;
     const source = textSource([size], (index, out, offset) => bagOfWords(text[index], size, out, offset));

@@ -7,7 +7,7 @@ import { values } from "../read-values";
 
 /** Runs the fixed lower part once over `examples` and keeps its outputs as plain floats. */
 async function activations(lower: tf.LayersModel, examples: Examples, batchSize: number): Promise<Examples> {
-  const shape = (lower.outputs[0].shape.slice(1) as number[]);
+  const shape = lower.outputs[0].shape.slice(1) as number[];
   const per = shape.reduce((a, b) => a * b, 1);
   checkInferenceFitsMemory(lower, examples, batchSize);
   const features = new Float32Array(per * examples.size);

@@ -24,7 +24,9 @@ export function checkModelFitsData(model: tf.LayersModel, data: Dataset): void {
   if (data.train.isClassification) {
     const k = data.train.numClasses;
     if (outputs !== k) {
-      throw new Error(`${model.name} has ${outputs} outputs but ${data.name} has ${k} classes; build the head with tl.classifier(backbone, { classes: ${k} }).`);
+      throw new Error(
+        `${model.name} has ${outputs} outputs but ${data.name} has ${k} classes; build the head with tl.classifier(backbone, { classes: ${k} }).`,
+      );
     }
   } else {
     const d = data.train.source.targetSize ?? 1;

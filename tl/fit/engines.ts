@@ -71,7 +71,8 @@ const engines = new Map<string, FitEngine>([["tfjs", tfjsEngine]]);
 
 /** Makes `tl.fit(model, data, { engine: name })` train with `engine`; a later registration of the same name replaces it. */
 export function registerFitEngine(name: string, engine: FitEngine): void {
-  if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new Error(`registerFitEngine: name must be lower-case letters, digits and dashes, starting with a letter; received "${name}".`);
+  if (!/^[a-z][a-z0-9-]*$/.test(name))
+    throw new Error(`registerFitEngine: name must be lower-case letters, digits and dashes, starting with a letter; received "${name}".`);
   if (typeof engine?.train !== "function") throw new Error(`registerFitEngine: the engine "${name}" must have a train(loop) method.`);
   engines.set(name, engine);
 }
@@ -85,6 +86,10 @@ export function fitEngineNames(): string[] {
 export function fitEngine(name: string): FitEngine {
   const engine = engines.get(name);
   if (engine) return engine;
-  const known = fitEngineNames().map((n) => `"${n}"`).join(", ");
-  throw new Error(`engine must be one of ${known}; received ${JSON.stringify(name)}. An engine is registered with registerFitEngine(name, engine) before fit uses it.`);
+  const known = fitEngineNames()
+    .map((n) => `"${n}"`)
+    .join(", ");
+  throw new Error(
+    `engine must be one of ${known}; received ${JSON.stringify(name)}. An engine is registered with registerFitEngine(name, engine) before fit uses it.`,
+  );
 }

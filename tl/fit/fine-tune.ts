@@ -33,7 +33,14 @@ export async function fineTune(model: tf.LayersModel, data: Dataset, options: Fi
   const first = await fit(model, data, { ...rest, epochs: freezeEpochs, lr, schedule: rest.schedule ?? "onecycle" });
   if (first.stopped === "interrupted") return first;
   unfreeze(model);
-  const second = await fit(model, data, { ...rest, epochs, lr: lr / 2, lrMult, schedule: rest.schedule ?? "onecycle", seed: rest.seed === undefined ? undefined : rest.seed + 1 });
+  const second = await fit(model, data, {
+    ...rest,
+    epochs,
+    lr: lr / 2,
+    lrMult,
+    schedule: rest.schedule ?? "onecycle",
+    seed: rest.seed === undefined ? undefined : rest.seed + 1,
+  });
   const offset = first.epochs.length;
   return {
     epochs: [...first.epochs, ...second.epochs.map((e) => ({ ...e, epoch: e.epoch + offset }))],

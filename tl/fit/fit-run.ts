@@ -35,15 +35,19 @@ export async function runFit(state: FitState, callbacks: Callback[], options: Fi
     clearStopRequest();
     fitSignal.ended();
   };
-  const guard = guardRun(state.model, (between) => where(state, between), (between) => {
-    state.stop = true;
-    state.stopReason = "interrupted";
-    end();
-    const restored = state.history.restoredEpoch;
-    if (restored) return `holds the weights of epoch ${restored}, the best`;
-    if (state.step === 0) return "is unchanged";
-    return between ? "holds the weights after that batch" : "holds the weights from before that step";
-  });
+  const guard = guardRun(
+    state.model,
+    (between) => where(state, between),
+    (between) => {
+      state.stop = true;
+      state.stopReason = "interrupted";
+      end();
+      const restored = state.history.restoredEpoch;
+      if (restored) return `holds the weights of epoch ${restored}, the best`;
+      if (state.step === 0) return "is unchanged";
+      return between ? "holds the weights after that batch" : "holds the weights from before that step";
+    },
+  );
   let stepStarted = 0;
   const loop: FitLoop = {
     state,

@@ -24,16 +24,22 @@ const ACCURACY_AXIS = {
 export function curvesFigure(state: Pick<FitState, "history" | "classification">) {
   const epochs = state.history.epochs;
   const x = epochs.map((e) => e.epoch);
-  const traces: Record<string, unknown>[] = [
-    { type: "scatter", mode: "lines+markers", name: "train loss", x, y: epochs.map((e) => e.loss) },
-  ];
+  const traces: Record<string, unknown>[] = [{ type: "scatter", mode: "lines+markers", name: "train loss", x, y: epochs.map((e) => e.loss) }];
   if (epochs.some((e) => e.valLoss !== undefined)) {
     traces.push({ type: "scatter", mode: "lines+markers", name: "validation loss", x, y: epochs.map((e) => e.valLoss ?? null) });
   }
   if (state.classification) {
     traces.push({ type: "scatter", mode: "lines+markers", name: "train acc", x, y: epochs.map((e) => e.acc ?? null), yaxis: "y2", line: { dash: "dot" } });
     if (epochs.some((e) => e.valAcc !== undefined)) {
-      traces.push({ type: "scatter", mode: "lines+markers", name: "validation acc", x, y: epochs.map((e) => e.valAcc ?? null), yaxis: "y2", line: { dash: "dot" } });
+      traces.push({
+        type: "scatter",
+        mode: "lines+markers",
+        name: "validation acc",
+        x,
+        y: epochs.map((e) => e.valAcc ?? null),
+        yaxis: "y2",
+        line: { dash: "dot" },
+      });
     }
   }
   return plot.figure(traces as never, {

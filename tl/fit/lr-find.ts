@@ -84,9 +84,21 @@ export async function lrFind(model: tf.LayersModel, data: Dataset, options: LrFi
       plot.figure(
         [
           { type: "scatter", mode: "lines", name: "loss", x: lrs, y: losses },
-          { type: "scatter", mode: "markers", name: `suggestion ${suggestion.toExponential(1)}`, x: [suggestion], y: [losses[lrs.indexOf(suggestion)]], marker: { size: 10, color: "#d62728" } },
+          {
+            type: "scatter",
+            mode: "markers",
+            name: `suggestion ${suggestion.toExponential(1)}`,
+            x: [suggestion],
+            y: [losses[lrs.indexOf(suggestion)]],
+            marker: { size: 10, color: "#d62728" },
+          },
         ] as never,
-        { title: { text: `learning rate finder — suggestion ${suggestion.toExponential(1)}` }, xaxis: { type: "log", title: { text: "learning rate" } }, yaxis: { title: { text: "loss (smoothed)" } }, height: 320 },
+        {
+          title: { text: `learning rate finder — suggestion ${suggestion.toExponential(1)}` },
+          xaxis: { type: "log", title: { text: "learning rate" } },
+          yaxis: { title: { text: "loss (smoothed)" } },
+          height: 320,
+        },
       ),
     toString: () => `lrFind: ${lrs.length} rates from ${start.toExponential(0)}; suggested learning rate ${suggestion.toExponential(1)}`,
     toMimeBundle() {

@@ -36,11 +36,7 @@ export interface ParameterGroup {
  * to top, groups of equal layer count); `lrMult` = r spreads rates geometrically from lr/r
  * at the bottom to lr at the top over three groups (fastai's slice(lr/r, lr)).
  */
-export function parameterGroups(
-  model: tf.LayersModel,
-  options: { layerLrs?: number[]; lrMult?: number },
-  baseLr: number,
-): ParameterGroup[] {
+export function parameterGroups(model: tf.LayersModel, options: { layerLrs?: number[]; lrMult?: number }, baseLr: number): ParameterGroup[] {
   const layers = model.layers.filter((l) => l.trainableWeights.length > 0);
   let multipliers = [1];
   if (options.layerLrs?.length) multipliers = options.layerLrs.map((lr) => lr / baseLr);

@@ -1,7 +1,6 @@
 import { progressLine, type ProgressLine } from "../show";
 import type { Callback, FitState } from "./callback";
 
-
 function label(state: FitState): string {
   const loss = Number.isFinite(state.batchLoss) ? ` · loss ${state.batchLoss.toFixed(4)}` : "";
   const acc = state.classification && state.step > 0 ? ` · acc ${state.batchAcc.toFixed(3)}` : "";

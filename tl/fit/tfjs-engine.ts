@@ -15,7 +15,10 @@ export const tfjsEngine: FitEngine = {
     const groups = parameterGroups(state.model, options, state.baseLr);
     const optimizers = groups.map((g) => makeOptimizer(options.optimizer ?? "adam", state.baseLr * g.multiplier));
     loop.onEnd(() => optimizers.forEach((o) => o.dispose()));
-    checkBatchFitsMemory(state, groups.flatMap((g) => g.variables));
+    checkBatchFitsMemory(
+      state,
+      groups.flatMap((g) => g.variables),
+    );
     for (state.epoch = 0; state.epoch < state.epochs && !state.stop; state.epoch++) {
       const record = await trainEpoch(loop, groups, optimizers);
       if (!record) break;
@@ -28,7 +31,9 @@ export const tfjsEngine: FitEngine = {
 async function trainEpoch(loop: FitLoop, groups: Groups, optimizers: tf.Optimizer[]): Promise<EpochRecord | undefined> {
   const { state } = loop;
   const started = Date.now();
-  let lossSum = 0, accSum = 0, seen = 0;
+  let lossSum = 0,
+    accSum = 0,
+    seen = 0;
   loop.emit("beforeEpoch");
   state.batch = 0;
   const batches = state.trainSet.batches(state.batchSize, { shuffle: true, seed: loop.seed + 7919 * state.epoch, augment: true });

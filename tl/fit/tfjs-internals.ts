@@ -52,7 +52,13 @@ export interface EngineMark {
 
 export function markEngine(): EngineMark {
   const s = engine().state;
-  return { scopes: s.scopeStack.length, gradientDepth: s.gradientDepth, kernelDepth: s.kernelDepth, tape: s.activeTape != null, dataMoves: s.numDataMovesStack.length };
+  return {
+    scopes: s.scopeStack.length,
+    gradientDepth: s.gradientDepth,
+    kernelDepth: s.kernelDepth,
+    tape: s.activeTape != null,
+    dataMoves: s.numDataMovesStack.length,
+  };
 }
 
 /** Ends the scopes opened since `mark` (disposing what they tracked) and a tape begun since. */

@@ -31,8 +31,7 @@ export function channelwiseBatchNormGradient(stock: tf.GradConfig): tf.GradConfi
         offset: () => tf.reshape(sumDy(), mean.shape),
         scale: () => tf.reshape(tf.mul(r, sumDyTimesCentred()), mean.shape),
         mean: () => tf.reshape(tf.mul(tf.neg(tf.mul(gamma, r)), sumDy()), mean.shape),
-        variance: () =>
-          tf.reshape(tf.mul(tf.mul(tf.scalar(-0.5), tf.mul(gamma, tf.mul(r, tf.mul(r, r)))), sumDyTimesCentred()), mean.shape),
+        variance: () => tf.reshape(tf.mul(tf.mul(tf.scalar(-0.5), tf.mul(gamma, tf.mul(r, tf.mul(r, r)))), sumDyTimesCentred()), mean.shape),
       };
     },
   };

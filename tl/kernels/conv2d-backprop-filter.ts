@@ -30,7 +30,8 @@ export function conv2dFilterGradient(
   dimRoundingMode?: Conv2DBackpropFilterAttrs["dimRoundingMode"],
 ): tf.Tensor4D {
   const [, , ci, co] = filterShape;
-  if (!isPlainPointwise(x.shape, filterShape, strides, pad, dimRoundingMode)) return conv2dFilterGradientAsConv(x, dy, filterShape, strides, pad, dimRoundingMode);
+  if (!isPlainPointwise(x.shape, filterShape, strides, pad, dimRoundingMode))
+    return conv2dFilterGradientAsConv(x, dy, filterShape, strides, pad, dimRoundingMode);
   const rows = x.size / ci;
   const cols = tf.reshape(x, [rows, ci]) as tf.Tensor2D;
   const dy2 = tf.reshape(dy, [rows, co]) as tf.Tensor2D;
@@ -48,7 +49,16 @@ function isPlainPointwise(
 ): boolean {
   const [kh, kw] = filterShape;
   if (kh !== 1 || kw !== 1 || strides[0] !== 1 || strides[1] !== 1) return false;
-  const info = tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, "channelsLast");
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    "channelsLast",
+  );
   return info.padInfo.top === 0 && info.padInfo.left === 0 && info.outHeight === xShape[1] && info.outWidth === xShape[2];
 }
 
@@ -90,14 +100,7 @@ export const conv2dBackpropFilterKernel: tf.KernelConfig = {
       }
     }
     return tf.tidy(() =>
-      conv2dFilterGradient(
-        asTensor4D(inputs.x, backend),
-        asTensor4D(inputs.dy, backend),
-        a.filterShape,
-        pair(a.strides),
-        a.pad,
-        a.dimRoundingMode,
-      ),
+      conv2dFilterGradient(asTensor4D(inputs.x, backend), asTensor4D(inputs.dy, backend), a.filterShape, pair(a.strides), a.pad, a.dimRoundingMode),
     );
   },
 };

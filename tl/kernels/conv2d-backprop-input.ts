@@ -28,8 +28,14 @@ export function conv2dInputGradient(
   const [n, height, width] = inputShape;
   const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape, strides, 1, pad, dimRoundingMode, false, "channelsLast");
   const pointwise =
-    kh === 1 && kw === 1 && strides[0] === 1 && strides[1] === 1 && info.padInfo.top === 0 && info.padInfo.left === 0 &&
-    info.outHeight === height && info.outWidth === width;
+    kh === 1 &&
+    kw === 1 &&
+    strides[0] === 1 &&
+    strides[1] === 1 &&
+    info.padInfo.top === 0 &&
+    info.padInfo.left === 0 &&
+    info.outHeight === height &&
+    info.outWidth === width;
   if (pointwise) {
     const rows = tf.reshape(dy, [n * height * width, co]) as tf.Tensor2D;
     const filterT = tf.transpose(tf.reshape(filter, [ci, co]) as tf.Tensor2D);

@@ -33,13 +33,7 @@ export function depthwiseInputGradient(
   // shifted by d·(kh−1) − top rows (negative means the window starts inside spread).
   const reachRows = dilations[0] * (kh - 1);
   const reachCols = dilations[1] * (kw - 1);
-  const padded = zeroPaddedWindow(
-    spread,
-    info.padInfo.top - reachRows,
-    info.padInfo.left - reachCols,
-    height + reachRows,
-    width + reachCols,
-  );
+  const padded = zeroPaddedWindow(spread, info.padInfo.top - reachRows, info.padInfo.left - reachCols, height + reachRows, width + reachCols);
   const flipped = tf.reshape(tf.reverse(filter, [0, 1]), [kh, kw, channels * multiplier, 1]) as tf.Tensor4D;
   const perOutputChannel = tf.depthwiseConv2d(padded, flipped, 1, "valid", "NHWC", dilations);
   if (multiplier === 1) return perOutputChannel;

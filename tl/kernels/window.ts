@@ -33,12 +33,28 @@ export function interleaveZeros(x: tf.Tensor4D, stride: [number, number]): tf.Te
   let result: tf.Tensor4D = x;
   if (sr > 1) {
     const rows = tf.reshape(result, [n * height, 1, width, channels]) as tf.Tensor4D;
-    result = tf.reshape(tf.pad(rows, [[0, 0], [0, sr - 1], [0, 0], [0, 0]]), [n, height * sr, width, channels]) as tf.Tensor4D;
+    result = tf.reshape(
+      tf.pad(rows, [
+        [0, 0],
+        [0, sr - 1],
+        [0, 0],
+        [0, 0],
+      ]),
+      [n, height * sr, width, channels],
+    ) as tf.Tensor4D;
   }
   if (sc > 1) {
     const h = result.shape[1];
     const cols = tf.reshape(result, [n * h, width, 1, channels]) as tf.Tensor4D;
-    result = tf.reshape(tf.pad(cols, [[0, 0], [0, 0], [0, sc - 1], [0, 0]]), [n, h, width * sc, channels]) as tf.Tensor4D;
+    result = tf.reshape(
+      tf.pad(cols, [
+        [0, 0],
+        [0, 0],
+        [0, sc - 1],
+        [0, 0],
+      ]),
+      [n, h, width * sc, channels],
+    ) as tf.Tensor4D;
   }
   return result;
 }

@@ -24,10 +24,13 @@ export class EmbeddingBag extends tf.layers.Layer {
 
   constructor(args: EmbeddingBagArgs) {
     super({ name: args.name, trainable: args.trainable });
-    if (!(Number.isInteger(args.inputDim) && args.inputDim >= 2)) throw new Error(`inputDim must be a whole number ≥ 2 (padding and one word), got ${args.inputDim}.`);
+    if (!(Number.isInteger(args.inputDim) && args.inputDim >= 2))
+      throw new Error(`inputDim must be a whole number ≥ 2 (padding and one word), got ${args.inputDim}.`);
     if (!(Number.isInteger(args.outputDim) && args.outputDim >= 1)) throw new Error(`outputDim must be a whole number ≥ 1, got ${args.outputDim}.`);
     if (args.table && args.table.length !== args.inputDim * args.outputDim) {
-      throw new Error(`The initial table has ${args.table.length} values; ${args.inputDim} × ${args.outputDim} = ${args.inputDim * args.outputDim} were expected.`);
+      throw new Error(
+        `The initial table has ${args.table.length} values; ${args.inputDim} × ${args.outputDim} = ${args.inputDim * args.outputDim} were expected.`,
+      );
     }
     this.inputDim = args.inputDim;
     this.outputDim = args.outputDim;

@@ -64,7 +64,8 @@ function locateSource(options: WordVectorsOptions): Source {
   if (!manifest || !fs.existsSync(manifest)) throw missingPackage(name, "tl.text.wordVectors");
   const pkg = JSON.parse(fs.readFileSync(manifest, "utf8")) as { version: string; main?: string };
   const file = path.join(path.dirname(manifest), pkg.main ?? "index.json");
-  if (!fs.existsSync(file)) throw new Error(`The package ${name} has no vectors file at ${file}; it may be damaged: reinstall it with \`npm install ${name}\`.`);
+  if (!fs.existsSync(file))
+    throw new Error(`The package ${name} has no vectors file at ${file}; it may be damaged: reinstall it with \`npm install ${name}\`.`);
   const label = `${name}@${pkg.version}`;
   return { file, label, key: label };
 }
@@ -149,7 +150,10 @@ function scanSource(source: Source, wanted: Set<string>): Cached {
     const close = text.indexOf("]", open);
     if (text.charCodeAt(open) !== 91 /* [ */ || close < 0) throw notLayout();
     if (word !== undefined && wanted.has(word)) {
-      const values = text.slice(open + 1, close).split(",", d).map(Number);
+      const values = text
+        .slice(open + 1, close)
+        .split(",", d)
+        .map(Number);
       if (values.length !== d || values.some((v) => !Number.isFinite(v))) throw notLayout();
       found.set(word, Float32Array.from(values));
     }
@@ -186,7 +190,9 @@ export function wordVectors(vocabulary: Vocabulary, options: WordVectorsOptions 
   const d = cached!.dimensions;
   const matrix = new Float32Array(vocabulary.size * d);
   const known = new Uint8Array(vocabulary.size);
-  let sum = 0, sumSquares = 0, knownCount = 0;
+  let sum = 0,
+    sumSquares = 0,
+    knownCount = 0;
   words.forEach((w, i) => {
     const v = cached!.found.get(w);
     if (!v) return;
@@ -209,7 +215,17 @@ export function wordVectors(vocabulary: Vocabulary, options: WordVectorsOptions 
     `${source.label}: ${knownCount} of ${words.length} words have a ${d}-d vector (${((knownCount / Math.max(1, words.length)) * 100).toFixed(1)}%); ` +
     `read from the ${from === "cache" ? "cache" : "JSON, now cached"} in ${seconds.toFixed(1)} s`;
   return {
-    vocabulary, dimensions: d, matrix, known, knownCount, scale, from, seconds, source: source.label, cacheFile, vector,
+    vocabulary,
+    dimensions: d,
+    matrix,
+    known,
+    knownCount,
+    scale,
+    from,
+    seconds,
+    source: source.label,
+    cacheFile,
+    vector,
     toMimeBundle: () => ({ "text/plain": describe() }),
   };
 }

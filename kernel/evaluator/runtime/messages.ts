@@ -8,10 +8,7 @@ export interface ThrownError {
   stack?: string;
 }
 
-export type RunResult =
-  | { kind: "ok"; bundle?: MimeBundle }
-  | { kind: "error"; error: ThrownError; terminated?: boolean }
-  | { kind: "interrupted" };
+export type RunResult = { kind: "ok"; bundle?: MimeBundle } | { kind: "error"; error: ThrownError; terminated?: boolean } | { kind: "interrupted" };
 
 export interface WorkerData {
   cwd: string;

@@ -65,7 +65,8 @@ export function createModuleImporter(cwd: string): ModuleImporter {
     if (typeof specifier !== "string") throw new TypeError(`require() takes a module name as a string, not ${typeof specifier}.`);
     const found = locate(specifier);
     if ("builtin" in found) return require(found.builtin);
-    const esmOnly = () => new Error(`'${specifier}' is an ES module, which require() cannot load; write import … from "${specifier}" (or await import("${specifier}")) instead.`);
+    const esmOnly = () =>
+      new Error(`'${specifier}' is an ES module, which require() cannot load; write import … from "${specifier}" (or await import("${specifier}")) instead.`);
     if (found.esm) throw esmOnly();
     try {
       return requireFromCwd(found.file);

@@ -34,7 +34,8 @@ function resolveInPackage(packageDir: string, manifest: Manifest, subpath: strin
 }
 
 function exportTarget(exportsField: unknown, subpath: string): string | undefined {
-  const isSubpathMap = typeof exportsField === "object" && exportsField !== null && !Array.isArray(exportsField) && Object.keys(exportsField).some((key) => key.startsWith("."));
+  const isSubpathMap =
+    typeof exportsField === "object" && exportsField !== null && !Array.isArray(exportsField) && Object.keys(exportsField).some((key) => key.startsWith("."));
   if (!isSubpathMap) return subpath === "." ? conditionalTarget(exportsField) : undefined;
   const map = exportsField as Record<string, unknown>;
   if (subpath in map) return conditionalTarget(map[subpath]);

@@ -14,7 +14,15 @@ import { installInterruptGuard } from "./interrupt-guard";
 import { createModuleImporter } from "./module-importer";
 import { OutputCapture } from "./output-capture";
 import { magicsRuntime } from "./magics-runtime";
-import { defineLazyGlobal, definePreloadedGlobals, initBackend, loadDisplayModule, recoverInterruptedTlFit, requestTlStop, setTlStopSignal } from "./preloaded-globals";
+import {
+  defineLazyGlobal,
+  definePreloadedGlobals,
+  initBackend,
+  loadDisplayModule,
+  recoverInterruptedTlFit,
+  requestTlStop,
+  setTlStopSignal,
+} from "./preloaded-globals";
 import { describeThrown } from "./thrown-error";
 import { reportBackgroundErrors } from "./background-errors";
 import { claimGlobalNames } from "./global-names";
@@ -42,7 +50,9 @@ for (const [name, value] of Object.entries({
   __tsfine_namespace: importer.namespaceOf,
   __tsfine_dynamic_import: async (specifier: string) => importer.namespaceOf(await importer.importModule(specifier)),
   // Cells are not CommonJS modules, so Node gives them no require of their own.
-  require: Object.assign(importer.requireModule, { resolve: (specifier: string) => createRequire(path.join(data.cwd, "__tsfine_notebook__.js")).resolve(specifier) }),
+  require: Object.assign(importer.requireModule, {
+    resolve: (specifier: string) => createRequire(path.join(data.cwd, "__tsfine_notebook__.js")).resolve(specifier),
+  }),
 })) {
   Object.defineProperty(globalThis, name, { value, enumerable: false, configurable: true, writable: true });
 }

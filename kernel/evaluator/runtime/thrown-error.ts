@@ -5,7 +5,11 @@ import type { ThrownError } from "./messages";
 export function describeThrown(value: unknown): ThrownError {
   if (value instanceof Error || looksLikeError(value)) {
     const error = value as Error;
-    return { name: String(error.name || error.constructor?.name || "Error"), message: String(error.message ?? ""), stack: typeof error.stack === "string" ? error.stack : undefined };
+    return {
+      name: String(error.name || error.constructor?.name || "Error"),
+      message: String(error.message ?? ""),
+      stack: typeof error.stack === "string" ? error.stack : undefined,
+    };
   }
   return { name: "Thrown", message: inspect(value, { depth: 3 }) };
 }

@@ -62,7 +62,8 @@ export function createTsfineObject(options: { post(message: FromWorker): void; s
       post({ type: "setTypecheck", mode });
     },
     registerMagic(spec) {
-      if (!spec || typeof spec.name !== "string" || !/^[A-Za-z_][\w-]*$/.test(spec.name)) throw new Error("registerMagic needs a spec with a name made of letters, digits, _ or -");
+      if (!spec || typeof spec.name !== "string" || !/^[A-Za-z_][\w-]*$/.test(spec.name))
+        throw new Error("registerMagic needs a spec with a name made of letters, digits, _ or -");
       if (typeof spec.expand !== "function") throw new Error(`magic %${spec.name} needs an expand(args) function returning TypeScript source`);
       magicsRuntime().registerMagic(spec);
       post({ type: "registerMagic", name: spec.name, help: spec.help });
