@@ -5,6 +5,7 @@ import type { FitEngine, FitLoop } from "./engines";
 import { accuracy, meanLoss, measure } from "./measure";
 import { checkBatchFitsMemory } from "./memory-check";
 import { makeOptimizer, parameterGroups, setLearningRate } from "./optimizers";
+import { EpochTally } from "./epoch-tally";
 
 type Groups = ReturnType<typeof parameterGroups>;
 
@@ -31,9 +32,7 @@ export const tfjsEngine: FitEngine = {
 async function trainEpoch(loop: FitLoop, groups: Groups, optimizers: tf.Optimizer[]): Promise<EpochRecord | undefined> {
   const { state } = loop;
   const started = Date.now();
-  let lossSum = 0,
-    accSum = 0,
-    seen = 0;
+  const tally = new EpochTally();
   loop.emit("beforeEpoch");
   state.batch = 0;
   const batches = state.trainSet.batches(state.batchSize, { shuffle: true, seed: loop.seed + 7919 * state.epoch, augment: true });
@@ -57,20 +56,10 @@ async function trainEpoch(loop: FitLoop, groups: Groups, optimizers: tf.Optimize
     if (!state.skipStep) tf.tidy(() => applyGradients(state, optimizers, groups, step.grads));
     tf.dispose([step.value, step.acc, ...Object.values(step.grads)]);
     tf.dispose([xs, ys]);
-    state.history.batchLoss.push(state.batchLoss);
-    if (!state.skipStep) {
-      lossSum += state.batchLoss * positions.length;
-      accSum += state.batchAcc * positions.length;
-      seen += positions.length;
-      state.step++;
-    }
-    loop.emit("afterBatch");
-    state.batch++;
-    await loop.endBatch();
+    await tally.finishBatch(loop, positions.length);
   }
-  if (seen === 0 || (state.stop && state.batch < state.batchesPerEpoch)) return undefined;
-  const record: EpochRecord = { epoch: state.epoch + 1, loss: lossSum / seen, lr: state.lr, seconds: 0 };
-  if (state.classification) record.acc = accSum / seen;
+  const record = tally.record(state);
+  if (!record) return undefined;
   if (state.validationSet) {
     // Not through loop.wait: measuring runs tf work of its own between its awaits, so a
     // termination there is a cut the repair must see.

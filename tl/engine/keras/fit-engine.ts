@@ -13,6 +13,7 @@ import { measure } from "../../fit/measure";
 import { parameterGroups } from "../../fit/optimizers";
 import { EngineDiedError } from "./process";
 import { engineLabel, KerasModelSession } from "./session";
+import { EpochTally } from "../../fit/epoch-tally";
 
 /** Discriminative rates (layerLrs, lrMult): each trainable layer's multiplier on the scheduled rate, as the tfjs engine groups them. */
 function layerMultipliers(state: FitState, options: { layerLrs?: number[]; lrMult?: number }): Record<string, number> {
@@ -88,9 +89,7 @@ export const kerasEngine: FitEngine = {
 async function trainEpoch(loop: FitLoop, session: KerasModelSession, pull: () => Promise<void>, unwanted: () => void): Promise<EpochRecord | undefined> {
   const { state } = loop;
   const started = Date.now();
-  let lossSum = 0,
-    accSum = 0,
-    seen = 0;
+  const tally = new EpochTally();
   loop.emit("beforeEpoch");
   state.batch = 0;
   const batches = state.trainSet.batches(state.batchSize, { shuffle: true, seed: loop.seed + 7919 * state.epoch, augment: true });
@@ -112,20 +111,10 @@ async function trainEpoch(loop: FitLoop, session: KerasModelSession, pull: () =>
     loop.emit("afterLoss");
     // Keras has applied the step already; a step a callback rejects (the NaN guard) is not brought back.
     if (state.skipStep) unwanted();
-    state.history.batchLoss.push(state.batchLoss);
-    if (!state.skipStep) {
-      lossSum += state.batchLoss * positions.length;
-      accSum += state.batchAcc * positions.length;
-      seen += positions.length;
-      state.step++;
-    }
-    loop.emit("afterBatch");
-    state.batch++;
-    await loop.endBatch();
+    await tally.finishBatch(loop, positions.length);
   }
-  if (seen === 0 || (state.stop && state.batch < state.batchesPerEpoch)) return undefined;
-  const record: EpochRecord = { epoch: state.epoch + 1, loss: lossSum / seen, lr: state.lr, seconds: 0 };
-  if (state.classification) record.acc = accSum / seen;
+  const record = tally.record(state);
+  if (!record) return undefined;
   // afterEpoch callbacks (checkpoint "best", early stopping) and validation read the tfjs model.
   await pull();
   if (state.validationSet) {
