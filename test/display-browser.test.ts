@@ -8,21 +8,19 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Browser, type Page } from "playwright-core";
+import { CHROMIUM, describeInBrowser, hasChromium, launchChromium } from "./helpers/browser";
 import { display, plot, resetPlotlyInlining, setDisplaySink, type DisplayEvent } from "../display";
 import { CARTESIAN_TRACE_TYPES, librarySource } from "../display/plotly/library";
 import { curvesFigure } from "../tl/fit/live-curves";
 
 jest.setTimeout(180_000);
 
-const CHROMIUM = "/usr/bin/chromium";
 const OUTPUT_DIR = join(__dirname, "..", "test-output", "display-browser");
-const hasChromium = existsSync(CHROMIUM);
 
 if (!hasChromium && !process.env.CI) {
   console.log(`Skipping the display browser test: ${CHROMIUM} is missing (apt-get install chromium).`);
 }
-const describeInBrowser = hasChromium || process.env.CI ? describe : describe.skip;
 
 const NBCONVERT = join(__dirname, "..", ".venv", "bin", "jupyter-nbconvert");
 
@@ -65,23 +63,12 @@ function gradient(height: number, width: number, channels: number): { shape: num
   return { shape: [height, width, channels], data: Float32Array.from({ length: height * width * channels }, (_, i) => ((i * 7) % 256) / 255) };
 }
 
-const launchArgs = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
-
 describeInBrowser("display outputs in a real browser", () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!hasChromium) throw new Error(`${CHROMIUM} is missing; CI must install chromium (apt-get install chromium).`);
     mkdirSync(OUTPUT_DIR, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: launchArgs });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -9,7 +9,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { extname, join, normalize } from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Browser, type Page } from "playwright-core";
+import { describeInBrowser, launchChromium } from "./helpers/browser";
 import { encodePng } from "../display/png-encoder";
 import { backend } from "../tl/backend";
 import { backbone } from "../tl/backbones/registry";
@@ -26,19 +27,7 @@ import { text } from "../tl/text";
 jest.setTimeout(240_000);
 
 const ROOT = join(__dirname, "..");
-const CHROMIUM = "/usr/bin/chromium";
 const OUTPUT_DIR = join(ROOT, "test-output", "export-demo");
-const hasChromium = existsSync(CHROMIUM);
-const describeInBrowser = hasChromium || process.env.CI ? describe : describe.skip;
-const launchArgs = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 
 /** A static file server: what GitHub Pages or `python -m http.server` does, nothing more. */
 function serve(folder: string): Promise<Server> {
@@ -99,8 +88,7 @@ describeInBrowser("the demo page of an exported model", () => {
     }
     xs.dispose();
     big.dispose();
-    if (!hasChromium) throw new Error(`${CHROMIUM} is missing; CI must install chromium (apt-get install chromium).`);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: launchArgs });
+    browser = await launchChromium();
     server = await serve(site);
   });
 

@@ -8,21 +8,12 @@ import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
-import { chromium, Browser, Page } from "playwright-core";
+import { Browser, Page } from "playwright-core";
+import { launchChromium } from "./helpers/browser";
 import { describeWithJupyter, JupyterEnv, makeJupyterEnv, notebook, repoRoot } from "./helpers/jupyter-env";
 
 jest.setTimeout(300_000);
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 const screenshots = path.join(repoRoot, "test-output", "jupyterlab");
 
 function freePort(): Promise<number> {
@@ -166,7 +157,6 @@ for (const frontend of [JUPYTERLAB, CLASSIC]) {
     const shot = (name: string) => path.join(screenshots, `${frontend === JUPYTERLAB ? "lab" : "classic"}-${name}.png`);
 
     beforeAll(async () => {
-      if (!fs.existsSync(CHROMIUM) && process.env.CI) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
       fs.mkdirSync(screenshots, { recursive: true });
       jupyter = makeJupyterEnv();
       fs.writeFileSync(path.join(jupyter.dir, "figures.ipynb"), JSON.stringify(notebook(CELLS)));
@@ -179,7 +169,7 @@ for (const frontend of [JUPYTERLAB, CLASSIC]) {
       server.stdout!.on("data", (d) => process.env.TSFINE_DEBUG && process.stderr.write(d));
       server.stderr!.on("data", (d) => process.env.TSFINE_DEBUG && process.stderr.write(d));
       await waitForHttp(`${baseUrl}/api/status`, 60_000);
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+      browser = await launchChromium();
     });
 
     afterAll(async () => {
