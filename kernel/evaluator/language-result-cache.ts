@@ -9,6 +9,7 @@ import type { BindingKind } from "./repl-bindings";
 import { withoutScriptName, withScriptName } from "./script-name";
 import { tsfineRoot } from "./tsfine-root";
 import { typescriptVersion } from "./typescript-loader";
+import { writeAtomically } from "./typescript-code-cache";
 
 /**
  * Compile results kept between kernels, so that a notebook opened and run at once does not wait for the type
@@ -261,15 +262,4 @@ function sameStamp(a: FileStamp | undefined, b: FileStamp): boolean {
 
 function hash(text: string): string {
   return createHash("sha256").update(text).digest("hex");
-}
-
-function writeAtomically(file: string, data: string): void {
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
-    fs.writeFileSync(temporary, data, { mode: 0o600 });
-    fs.renameSync(temporary, file);
-  } catch {
-    // a read-only cache folder: the next kernel checks its cells anew
-  }
 }

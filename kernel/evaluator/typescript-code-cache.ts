@@ -84,13 +84,14 @@ function codeCacheFile(typescriptFile: string): string | undefined {
   }
 }
 
-function writeAtomically(file: string, data: Buffer): void {
+/** Writes a cache file whole or not at all (temporary file, then rename); a read-only cache folder is skipped, and the caller goes without its cache. */
+export function writeAtomically(file: string, data: string | Buffer): void {
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
     fs.writeFileSync(temporary, data, { mode: 0o600 });
     fs.renameSync(temporary, file);
   } catch {
-    // a read-only home: every kernel loads TypeScript the plain way
+    // read-only: every kernel loads TypeScript the plain way, or checks its cells anew
   }
 }
