@@ -16,9 +16,10 @@ import { tfjsEngine } from "./tfjs-engine";
  *   `emit("beforeBatch")`, sets `state.batchLoss`/`state.batchAcc` and `emit("afterLoss")`,
  *   applies the step unless `state.skipStep`, pushes `state.history.batchLoss`, counts
  *   `state.step`, `emit("afterBatch")`, `state.batch++`, then `await loop.endBatch()`;
- *   (tl/fit/epoch-tally.ts does that end of a batch and the epoch's record the same way for every engine);
  * - brackets each epoch with `emit("beforeEpoch")` and, for a completed epoch,
  *   `loop.endEpoch(record)` (validation measured on `state.validationSet` when there is one);
+ *   tl/fit/epoch-tally.ts does the start of an epoch (its seeded batches), the end of a batch and
+ *   the epoch's record the same way for every engine;
  * - awaits work that runs none of its own training code (reading a loss from the device, a
  *   reply from another process) through `loop.wait(...)`, so an interrupt knows the run is
  *   waiting, not cut;

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { values } from "../read-values";
 import type { EpochRecord, FitState } from "./callback";
 import type { FitEngine, FitLoop } from "./engines";
-import { accuracy, meanLoss, measure } from "./measure";
+import { accuracy, meanLoss } from "./measure";
 import { checkBatchFitsMemory } from "./memory-check";
 import { makeOptimizer, parameterGroups, setLearningRate } from "./optimizers";
 import { EpochTally } from "./epoch-tally";
@@ -31,12 +31,8 @@ export const tfjsEngine: FitEngine = {
 /** One epoch; its record, or undefined when it was cut short (its numbers would not compare). */
 async function trainEpoch(loop: FitLoop, groups: Groups, optimizers: tf.Optimizer[]): Promise<EpochRecord | undefined> {
   const { state } = loop;
-  const started = Date.now();
-  const tally = new EpochTally();
-  loop.emit("beforeEpoch");
-  state.batch = 0;
-  const batches = state.trainSet.batches(state.batchSize, { shuffle: true, seed: loop.seed + 7919 * state.epoch, augment: true });
-  for (const { xs, ys, positions } of batches) {
+  const tally = new EpochTally(loop);
+  for (const { xs, ys, positions } of tally.batches()) {
     if (!loop.startBatch()) {
       tf.dispose([xs, ys]);
       break;
@@ -56,19 +52,9 @@ async function trainEpoch(loop: FitLoop, groups: Groups, optimizers: tf.Optimize
     if (!state.skipStep) tf.tidy(() => applyGradients(state, optimizers, groups, step.grads));
     tf.dispose([step.value, step.acc, ...Object.values(step.grads)]);
     tf.dispose([xs, ys]);
-    await tally.finishBatch(loop, positions.length);
+    await tally.finishBatch(positions.length);
   }
-  const record = tally.record(state);
-  if (!record) return undefined;
-  if (state.validationSet) {
-    // Not through loop.wait: measuring runs tf work of its own between its awaits, so a
-    // termination there is a cut the repair must see.
-    const v = await measure(state.trainModel, state.validationSet, state.batchSize);
-    record.valLoss = v.loss;
-    if (v.acc !== undefined) record.valAcc = v.acc;
-  }
-  record.seconds = (Date.now() - started) / 1000;
-  return record;
+  return tally.record();
 }
 
 interface StepResult {

@@ -9,7 +9,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { EpochRecord, FitState } from "../../fit/callback";
 import { registerFitEngine, type FitEngine, type FitLoop } from "../../fit/engines";
-import { measure } from "../../fit/measure";
 import { parameterGroups } from "../../fit/optimizers";
 import { EngineDiedError } from "./process";
 import { engineLabel, KerasModelSession } from "./session";
@@ -88,12 +87,8 @@ export const kerasEngine: FitEngine = {
 
 async function trainEpoch(loop: FitLoop, session: KerasModelSession, pull: () => Promise<void>, unwanted: () => void): Promise<EpochRecord | undefined> {
   const { state } = loop;
-  const started = Date.now();
-  const tally = new EpochTally();
-  loop.emit("beforeEpoch");
-  state.batch = 0;
-  const batches = state.trainSet.batches(state.batchSize, { shuffle: true, seed: loop.seed + 7919 * state.epoch, augment: true });
-  for (const { xs, ys, positions } of batches) {
+  const tally = new EpochTally(loop);
+  for (const { xs, ys, positions } of tally.batches()) {
     if (!loop.startBatch()) {
       tf.dispose([xs, ys]);
       break;
@@ -111,19 +106,12 @@ async function trainEpoch(loop: FitLoop, session: KerasModelSession, pull: () =>
     loop.emit("afterLoss");
     // Keras has applied the step already; a step a callback rejects (the NaN guard) is not brought back.
     if (state.skipStep) unwanted();
-    await tally.finishBatch(loop, positions.length);
+    await tally.finishBatch(positions.length);
   }
-  const record = tally.record(state);
-  if (!record) return undefined;
+  if (tally.cutShort()) return undefined;
   // afterEpoch callbacks (checkpoint "best", early stopping) and validation read the tfjs model.
   await pull();
-  if (state.validationSet) {
-    const v = await measure(state.trainModel, state.validationSet, state.batchSize);
-    record.valLoss = v.loss;
-    if (v.acc !== undefined) record.valAcc = v.acc;
-  }
-  record.seconds = (Date.now() - started) / 1000;
-  return record;
+  return tally.record();
 }
 
 registerFitEngine("keras", kerasEngine);
