@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -13,6 +13,7 @@ import * as jpeg from "jpeg-js";
 import { encodePng } from "../display/png-encoder";
 import { backend } from "../tl/backend";
 import { backbone } from "../tl/backbones/registry";
+import { imageFolder } from "../tl/data/image-folder";
 import { mnist } from "../tl/data/mnist";
 import { exportModel } from "../tl/export/export";
 import { load } from "../tl/export/load";
@@ -139,23 +140,29 @@ describe("an image classifier from the quick start", () => {
     expect(fromLoaded.toMimeBundle()["text/plain"]).toContain(fromLoaded.label);
   });
 
-  test("PNG and JPEG files of other sizes and channel counts get the dataset tensor's label", async () => {
-    const loaded = await load(dir);
-    // Examples the model is sure of (top two classes at least 0.2 apart): a resampled file may
-    // move a near tie either way, which says nothing about the preprocessing.
+  /**
+   * Test examples the model is sure of (top two classes at least 0.2 apart), as 28×28 grey
+   * values: a resampled file may move a near tie either way, which says nothing about the
+   * preprocessing.
+   */
+  function sureExamples(): Float32Array[] {
     const { xs } = data.test!.batch();
     const probabilities = (model.predict(xs) as tf.Tensor).arraySync() as number[][];
+    const per = 28 * 28;
+    const all = xs.dataSync();
+    xs.dispose();
     const sure = probabilities
       .map((p, i) => ({ i, sorted: [...p].sort((a, b) => b - a) }))
       .filter(({ sorted }) => sorted[0] - sorted[1] >= 0.2)
       .slice(0, 4)
-      .map(({ i }) => i);
+      .map(({ i }) => all.slice(i * per, (i + 1) * per));
     expect(sure.length).toBeGreaterThanOrEqual(2);
-    const per = 28 * 28;
-    const all = xs.dataSync();
-    xs.dispose();
-    for (const i of sure) {
-      const values = all.slice(i * per, (i + 1) * per);
+    return sure;
+  }
+
+  test("PNG and JPEG files of other sizes and channel counts get the dataset tensor's label", async () => {
+    const loaded = await load(dir);
+    for (const [i, values] of sureExamples().entries()) {
       const expected = (await predict(loaded, tf.tensor3d(values, [28, 28, 1]))).label;
       const png56rgb = join(work, `digit${i}-56-rgb.png`);
       writeFileSync(png56rgb, encodePng({ width: 56, height: 56, channels: 3, data: pixelsOf(values, 56, 3) }));
@@ -168,6 +175,38 @@ describe("an image classifier from the quick start", () => {
       expect((await predict(loaded, jpeg84)).label).toBe(expected);
       expect((await predict(loaded, readFileSync(jpeg84))).label).toBe(expected);
     }
+  });
+
+  test("an imageFolder entry (PNG or JPEG) gets the label of the data set's own tensor, and shows its picture", async () => {
+    const loaded = await load(dir);
+    // One class folder per label the model gives the digit on its 28×28 tensor; RGB files of other sizes.
+    const folder = join(work, "folder");
+    for (const [i, values] of sureExamples().entries()) {
+      const label = (await predict(loaded, tf.tensor3d(values, [28, 28, 1]))).label;
+      mkdirSync(join(folder, label), { recursive: true });
+      writeFileSync(join(folder, label, `digit${i}.png`), encodePng({ width: 56, height: 56, channels: 3, data: pixelsOf(values, 56, 3) }));
+      writeFileSync(join(folder, label, `digit${i}.jpg`), jpeg.encode({ width: 84, height: 84, data: Buffer.from(pixelsOf(values, 84, 4)) }, 95).data);
+    }
+    const photos = await imageFolder(folder, { size: 28, channels: 1, test: 0 });
+    expect(photos.test).toBeUndefined();
+    const formats = new Set<string>();
+    for (let p = 0; p < photos.train.size; p++) {
+      const entry = photos.train.entry(p);
+      const own = entry.tensor();
+      const fromTensor = await predict(loaded, own);
+      own.dispose();
+      const fromEntry = await predict(loaded, entry);
+      expect(fromEntry.label).toBe(fromTensor.label);
+      expect(fromEntry.label).toBe(entry.label);
+      expect(Math.abs(fromEntry.probability - fromTensor.probability)).toBeLessThanOrEqual(1e-5);
+      const format = /\.(png|jpg)$/.exec(entry.file!)![1];
+      formats.add(format);
+      expect(fromEntry.toMimeBundle()["text/html"]).toContain(`<img src="data:image/${format === "jpg" ? "jpeg" : "png"};base64,`);
+    }
+    expect([...formats].sort()).toEqual(["jpg", "png"]);
+    expect(() => photos.train.entry(photos.train.size)).toThrow(
+      `entry(${photos.train.size}): there are ${photos.train.size} examples here; give a position from 0 to ${photos.train.size - 1}.`,
+    );
   });
 
   test("an image URL gives the same prediction as the file", async () => {
@@ -200,6 +239,9 @@ describe("an image classifier from the quick start", () => {
     const png = encodePng({ width: 30, height: 30, channels: 1, data: new Uint8Array(900).fill(7) });
     writeFileSync(truncated, png.subarray(0, 40));
     await expect(predict(model, truncated)).rejects.toThrow(/truncated\.png is not a readable PNG/);
+    const brokenJpeg = join(work, "truncated.jpg");
+    writeFileSync(brokenJpeg, jpeg.encode({ width: 30, height: 30, data: Buffer.alloc(30 * 30 * 4, 128) }, 90).data.subarray(0, 100));
+    await expect(predict(model, brokenJpeg)).rejects.toThrow(/truncated\.jpg is not a readable JPEG: [^.]+\.$/);
     await expect(predict(model, join(work, "missing.png"))).rejects.toThrow(/no file at .*missing\.png/);
   });
 });

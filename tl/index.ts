@@ -35,7 +35,7 @@ export { freeze, freezeTo, unfreeze, classifier, regressor, load, save, showPred
 export { text, registerFitEngine, engine, exportModel, exportModel as export, predict };
 
 export type { BackboneOptions, BackboneEntry } from "./backbones/types";
-export type { Dataset, DataOptions, Examples, Augmentation } from "./data";
+export type { Dataset, DataOptions, Examples, ExampleEntry, Augmentation } from "./data";
 export type { FitOptions } from "./fit/fit";
 export type { FineTuneOptions } from "./fit/fine-tune";
 export type { LrFindOptions, LrFindResult } from "./fit/lr-find";

@@ -21,6 +21,49 @@ export interface ExampleSource {
   targetSize?: number;
   /** The raw text of an example, for text data sets. */
   text?(index: number): string;
+  /** The file an example was read from (tl.data.imageFolder). */
+  file?(index: number): string;
+}
+
+/**
+ * One example of a data set (`data.test.entry(3)`): its class, the file or text it came from,
+ * and the tensor a batch would hold for it. tl.predict takes one.
+ */
+export class ExampleEntry {
+  constructor(
+    private readonly examples: Examples,
+    /** Position within its Examples. */
+    readonly position: number,
+  ) {}
+
+  /** The class name, or null for regression data. */
+  get label(): string | null {
+    if (!this.examples.isClassification) return null;
+    const c = this.examples.label(this.position);
+    return this.examples.classes?.[c] ?? String(c);
+  }
+
+  /** The image file it was read from (tl.data.imageFolder), else undefined. */
+  get file(): string | undefined {
+    return this.examples.file(this.position);
+  }
+
+  /** The raw text, for text data sets. */
+  get text(): string | undefined {
+    return this.examples.text(this.position);
+  }
+
+  /** The example as the model sees it in a batch, shape [1, ...inputShape]; the caller disposes it. */
+  tensor(): tf.Tensor {
+    const { xs, ys } = this.examples.batch([this.position]);
+    ys.dispose();
+    return xs;
+  }
+
+  toString(): string {
+    const from = this.file ?? (this.text !== undefined ? `"${this.text.replace(/\s+/g, " ").slice(0, 40)}"` : `#${this.position}`);
+    return `example ${this.position}: ${from}${this.label !== null ? ` (${this.label})` : ""}`;
+  }
 }
 
 export interface Batch {
@@ -90,6 +133,18 @@ export class Examples {
 
   text(position: number): string | undefined {
     return this.source.text?.(this.indices[position]);
+  }
+
+  file(position: number): string | undefined {
+    return this.source.file?.(this.indices[position]);
+  }
+
+  /** One example with its class and origin, for tl.predict or a look at it. */
+  entry(position: number): ExampleEntry {
+    if (!Number.isInteger(position) || position < 0 || position >= this.size) {
+      throw new Error(`entry(${position}): there are ${this.size} examples here; give a position from 0 to ${this.size - 1}.`);
+    }
+    return new ExampleEntry(this, position);
   }
 
   /** The raw features of one example (before resize and augmentation). */

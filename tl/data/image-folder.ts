@@ -49,6 +49,7 @@ export async function imageFolder(dir: string, options: DataOptions = {}): Promi
     read(index, out, offset) {
       imageToFloats(decodeFile(files[index]), h, w, channels, out, offset);
     },
+    file: (index) => files[index],
   };
   const all = files.map((_, i) => i);
   const { size: _size, channels: _channels, ...rest } = options;

@@ -8,7 +8,7 @@ import { spamAssassin } from "./spam-assassin";
 import { nearestNote } from "../nearest-names";
 
 export { Dataset, makeDataset, type DataOptions } from "./dataset";
-export { Examples, type Batch, type ExampleSource, type DataKind } from "./examples";
+export { Examples, ExampleEntry, type Batch, type ExampleSource, type DataKind } from "./examples";
 export type { Augmentation } from "./augment";
 export { randomStream, type RandomStream } from "./random-stream";
 export { decodePng } from "../../display/png-decoder";

@@ -1,11 +1,12 @@
 /**
- * tl.predict: one input — an image file, URL, bytes or a tensor — prepared the way tl.data
+ * tl.predict: one input — an image file, URL, bytes, a tensor or a data set's entry — prepared the way tl.data
  * prepared the training images, and the model's top classes with their labels.
  */
 import * as fs from "fs";
 import * as tf from "@tensorflow/tfjs";
 import { escapeHtml } from "../../display/html";
 import { sniffImageFormat, toBase64 } from "../../display/image-bytes";
+import { ExampleEntry } from "../data/examples";
 import { decodeImage, imageToFloats } from "../data/image-pixels";
 import { tokenize } from "../text/tokenize";
 import { Vocabulary } from "../text/vocabulary";
@@ -27,7 +28,7 @@ export interface Prediction {
   toMimeBundle(): Record<string, string>;
 }
 
-export type PredictInput = string | Uint8Array | tf.Tensor;
+export type PredictInput = string | Uint8Array | tf.Tensor | ExampleEntry;
 
 function isUrl(s: string): boolean {
   return /^https?:\/\//i.test(s);
@@ -128,7 +129,18 @@ export async function predict(model: tf.LayersModel, input: PredictInput, option
   const shape = exampleShape(model);
   let picture: Uint8Array | undefined;
   let x: tf.Tensor;
-  if (input instanceof tf.Tensor) {
+  if (input instanceof ExampleEntry) {
+    // An imageFolder entry goes through its file, as a user's own file would (and shows it).
+    const file = input.file;
+    if (file) {
+      picture = await inputBytes(file);
+      x = imageTensor(picture, file, shape);
+    } else {
+      const tensor = input.tensor();
+      x = batchOfOne(tensor, shape);
+      if (x !== tensor) tensor.dispose();
+    }
+  } else if (input instanceof tf.Tensor) {
     x = batchOfOne(input, shape);
   } else if (typeof input === "string" && (metadataOf(model)?.kind === "text" || options.vocabulary)) {
     x = textTensor(model, input, options);
@@ -139,7 +151,9 @@ export async function predict(model: tf.LayersModel, input: PredictInput, option
     picture = input;
     x = imageTensor(input, "the given bytes", shape);
   } else {
-    throw new Error("tl.predict takes an image path or URL, a Buffer of PNG/JPEG bytes, a tensor, or a text for a text model.");
+    throw new Error(
+      "tl.predict takes an image path or URL, a Buffer of PNG/JPEG bytes, a tensor, a data set entry (data.test.entry(0)), or a text for a text model.",
+    );
   }
   const output = model.predict(x) as tf.Tensor;
   const probabilities = Array.from(await output.data());
