@@ -3,8 +3,9 @@
  *
  * Start-up order matters: the client is already trying to connect, so the sockets start binding
  * right after the connection file is read, and only then is the rest of the kernel loaded (while
- * ZeroMQ binds and the client's next connection attempt comes). The interpreter's workers start as
- * soon as the sockets listen, in that wait, rather than after the first kernel_info reply.
+ * ZeroMQ binds and the client's next connection attempt comes). The interpreter's workers start on
+ * their own threads as soon as the interpreter is loaded, in that wait, rather than after the first
+ * kernel_info reply.
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -41,12 +42,9 @@ export async function run(args: string[]): Promise<number> {
   const sockets = bindSockets(info);
   const { attachToProcess, startKernel } = require("../kernel") as typeof KernelModule;
   const interpreter = loadInterpreter();
-  // The workers boot on their own threads while the client's next connection attempt is still to come
-  // (ZeroMQ retries every 100-200 ms): a notebook run at once then finds them ready sooner.
-  void sockets.bound.then(
-    () => interpreter.start(),
-    () => undefined,
-  );
+  // The workers boot on their own threads while ZeroMQ binds and the client's next connection attempt is
+  // still to come (it retries every 100-200 ms): a notebook run at once then finds them ready sooner.
+  void interpreter.start();
   const kernel = await startKernel(info, interpreter, { historyFile: historyFile(), sockets });
   attachToProcess(kernel);
   const parentPid = launchingParentPid();

@@ -13,7 +13,7 @@ import type { FromWorker, RunResult, ToWorker, WorkerData } from "./messages";
 import { installInterruptGuard } from "./interrupt-guard";
 import { createModuleImporter } from "./module-importer";
 import { OutputCapture } from "./output-capture";
-import { magicsRuntime } from "./magics-runtime";
+import { loadedMagicsRuntime, magicsRuntime } from "./magics-runtime";
 import {
   defineLazyGlobal,
   definePreloadedGlobals,
@@ -277,7 +277,8 @@ port.on("message", (message: ToWorker) => {
       // taken by the cell but by the worker's own code around it (up to the end of that message's handling),
       // which can cut run() short or lose the microtasks that report it.
       if (lastEnded?.id === message.id) report(message.id, lastEnded.result);
-      magicsRuntime().killChildren();
+      // Only magics start children; an interrupt does not load them to find none.
+      loadedMagicsRuntime()?.killChildren();
       post({ type: "interruptAck", id: message.id });
       break;
     case "expandMagic":

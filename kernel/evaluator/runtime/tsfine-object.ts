@@ -3,7 +3,7 @@ import type { Session } from "node:inspector";
 import * as path from "node:path";
 import type { UserMagicSpec } from "../../../magics";
 import { tsfineRoot } from "../tsfine-root";
-import { magicsRuntime } from "./magics-runtime";
+import { magicsRuntime, whenMagicsRuntimeLoads } from "./magics-runtime";
 import type { FromWorker } from "./messages";
 
 export type TypecheckMode = "on" | "warn" | "off";
@@ -51,9 +51,11 @@ export function createTsfineObject(options: { post(message: FromWorker): void; s
   const { post, session } = options;
   const questions = new MainThreadQuestions();
 
-  magicsRuntime().onChangeDirectory(async (directory) => {
-    await questions.ask((id) => post({ type: "chdir", id, directory }));
-  });
+  whenMagicsRuntimeLoads((magics) =>
+    magics.onChangeDirectory(async (directory) => {
+      await questions.ask((id) => post({ type: "chdir", id, directory }));
+    }),
+  );
 
   const api: TsfineApi = {
     version: readVersion(),
