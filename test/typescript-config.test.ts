@@ -80,3 +80,17 @@ test("a tsconfig.json above the notebook's folder applies its strict: false; out
     await fs.rm(path.join(root, "tsconfig.json"));
   }
 }, 120_000);
+
+test("an import through the tsconfig's paths runs the file the alias maps to, as the type checker saw it", async () => {
+  const dir = path.join(root, "aliased");
+  await fs.mkdir(path.join(dir, "src", "lib"), { recursive: true });
+  await fs.writeFile(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { baseUrl: ".", paths: { "@lib/*": ["src/lib/*"] } } }));
+  await fs.writeFile(path.join(dir, "src", "lib", "scale.ts"), "export function triple(x: number): number {\n  return x * 3;\n}\n");
+  const run = await runNotebook(dir, [
+    'import { triple } from "@lib/scale";\ntriple(14)',
+    'const later = await import("@lib/scale");\nlater.triple(2)',
+    '// @ts-expect-error: the alias types its exports\ntriple("no")',
+  ]);
+  if (run.status !== 0) throw new Error(`tsfine run failed:\n${run.stderr}`);
+  expect(run.cells.map(resultText)).toEqual(["42", "6", "NaN"]);
+}, 120_000);

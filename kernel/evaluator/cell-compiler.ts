@@ -1,6 +1,6 @@
 import { CellLanguageService } from "./cell-language-service";
 import { runsAsPlainScript } from "./plain-script";
-import { transpileCell } from "./cell-transpiler";
+import { replaceImportSpecifiers, transpileCell, type TranspiledCell } from "./cell-transpiler";
 import type { CellBindings, CheckMode, CompileResult } from "./language-messages";
 import { ReplBindings } from "./repl-bindings";
 import { shiftGeneratedColumns } from "./source-map-shift";
@@ -32,7 +32,7 @@ export class CellCompiler {
     }
     if (errors.length > 0 && mode === "on") return { kind: "typeErrors", diagnostics: errors, reusable: this.service.answersDependOnTextOnly };
     const declarations = this.service.declarations();
-    const transpiled = transpileCell(this.ts, code, scriptName);
+    const transpiled = this.transpile(code, scriptName);
     const adapted = transpiled.syntaxErrors.length > 0 ? { js: transpiled.js, bindings: [], insertions: [] } : this.bindings.adapt(this.ts, transpiled.js);
     const map = shiftGeneratedColumns(transpiled.map, adapted.insertions);
     return {
@@ -46,6 +46,12 @@ export class CellCompiler {
       plainScript: transpiled.syntaxErrors.length === 0 && adapted.bindings.length === 0 && runsAsPlainScript(this.ts, adapted.js),
       reusable: this.service.answersDependOnTextOnly,
     };
+  }
+
+  /** The cell's JavaScript, its imports of tsconfig `paths` aliases pointing at the files they map to. */
+  transpile(code: string, scriptName: string): TranspiledCell {
+    const transpiled = transpileCell(this.ts, code, scriptName);
+    return { ...transpiled, js: replaceImportSpecifiers(transpiled.js, (specifier) => this.service.pathAliasTarget(specifier)) };
   }
 
   private errors() {

@@ -195,6 +195,21 @@ export class CellLanguageService {
     return !this.stale && this.userFiles.size === 0;
   }
 
+  /**
+   * Where a bare import specifier goes by the tsconfig's `paths` (or `baseUrl`): the source file
+   * it maps to in the user's project, or undefined when there is no such mapping (a package from
+   * node_modules, a relative path, or declarations only). Node knows nothing of `paths`, so the
+   * runtime imports that file instead of the alias.
+   */
+  pathAliasTarget(specifier: string): string | undefined {
+    const options = this.config.options;
+    if (!isBareSpecifier(specifier) || specifier.startsWith("node:") || (options.paths === undefined && options.baseUrl === undefined)) return undefined;
+    const ts = this.ts;
+    const resolved = ts.resolveModuleName(specifier, this.cellFile, options, ts.sys, this.resolutionCache).resolvedModule;
+    if (!resolved || resolved.isExternalLibraryImport || resolved.extension === ts.Extension.Dts) return undefined;
+    return resolved.resolvedFileName;
+  }
+
   /** The files on disk the current program read (the tsconfig.json and what it extends included). */
   programFiles(): string[] {
     const files = this.service.getProgram()?.getSourceFiles() ?? [];

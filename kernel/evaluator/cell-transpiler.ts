@@ -54,3 +54,14 @@ function endsWithExpression(ts: TS, code: string): boolean {
   const last = statements[statements.length - 1];
   return last !== undefined && (ts.isExpressionStatement(last) || (ts.isExportAssignment(last) && !last.isExportEquals));
 }
+
+/** The runtime's import calls that rewriteModuleSyntax writes, with their specifier as a string literal. */
+const IMPORT_CALL = /\b(__tsfine_(?:dynamic_)?import)\((["'])([^"'\\\n]+)\2\)/g;
+
+/** Replaces the specifier of each import call in `js` by `target(specifier)` where that gives one. */
+export function replaceImportSpecifiers(js: string, target: (specifier: string) => string | undefined): string {
+  return js.replace(IMPORT_CALL, (call: string, callee: string, _quote: string, specifier: string) => {
+    const replacement = target(specifier);
+    return replacement === undefined ? call : `${callee}(${JSON.stringify(replacement)})`;
+  });
+}

@@ -4,7 +4,6 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { CellCompiler } from "./cell-compiler";
-import { transpileCell } from "./cell-transpiler";
 import { completeAt } from "./completion";
 import { createGarbageCollector, exposeGc } from "./garbage-collector";
 import { inspectAt } from "./inspection";
@@ -35,7 +34,7 @@ function answer(request: LanguageRequest): unknown {
       return result;
     }
     case "transpile": {
-      const { js, syntaxErrors } = transpileCell(ts, request.code, request.scriptName);
+      const { js, syntaxErrors } = compiler.transpile(request.code, request.scriptName);
       return { js, syntaxErrors, plainScript: syntaxErrors.length === 0 && runsAsPlainScript(ts, js) };
     }
     case "complete":
