@@ -3,6 +3,7 @@
  * tables. Depends on nothing else of ours; works from a plain Node script (prints text).
  */
 export { display, type Display, type Shown } from "./display";
+export { toBundleAwaiting } from "./to-bundle";
 export { plot, Figure, type PlotOptions } from "./plot";
 export { setDisplaySink, flushPendingDisplays } from "./sink";
 export { failOpenProgressBars, type ProgressBar } from "./progress";

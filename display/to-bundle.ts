@@ -2,7 +2,7 @@ import { gifBundle, jpegBundle, pngBundle, textBundle, valueTextBundle } from ".
 import { formatWithRegistry } from "./formatters";
 import { sniffImageFormat } from "./image-bytes";
 import { guardOutputSize } from "./output-guard";
-import { bundleFromProtocol } from "./protocol";
+import { bundleFromProtocol, jupyterDisplayBundle } from "./protocol";
 import { isTableLike, tableBundle } from "./table";
 import { textPreview } from "./text-preview";
 import { isTensorLike, tensorBundle } from "./tensor-like";
@@ -53,4 +53,18 @@ export function richestBundle(value: unknown, asResult: boolean): MimeBundle {
 export function toBundle(value: unknown): MimeBundle | undefined {
   if (value === undefined) return undefined;
   return guardOutputSize(richestBundle(value, true));
+}
+
+/**
+ * toBundle for a cell's final value, which is shown after the cell ends and so can wait: when the
+ * value's Deno-style [Symbol.for("Jupyter.display")]() is async (and no registered formatter takes
+ * the value first), the promise of its bundle.
+ */
+export function toBundleAwaiting(value: unknown): MimeBundle | undefined | Promise<MimeBundle> {
+  if (isObjectLike(value) && formatWithRegistry(value) === undefined) {
+    const deno = jupyterDisplayBundle(value);
+    if (deno instanceof Promise) return deno.then((bundle) => guardOutputSize(withTextFallback(bundle, value)));
+    if (deno) return guardOutputSize(withTextFallback(deno, value));
+  }
+  return toBundle(value);
 }

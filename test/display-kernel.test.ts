@@ -110,6 +110,18 @@ describe("Deno's display protocol (paper cut 4)", () => {
     expect(shown["text/markdown"]).toBe("**late**");
   });
 
+  test("an async Jupyter.display as a cell's value shows its bundle when it arrives; its rejection is the cell's error", async () => {
+    const late =
+      'const late = { async [Symbol.for("Jupyter.display")]() { await new Promise((r) => setTimeout(r, 20)); return { "text/markdown": "**late value**" }; } };';
+    const outputs = await run(`${late}\nlate`);
+    expect(outputs.map((m) => [m.header.msg_type, (m.content.data as Record<string, unknown>)?.["text/markdown"]])).toEqual([
+      ["execute_result", "**late value**"],
+    ]);
+    const failed = await client.execute('({ async [Symbol.for("Jupyter.display")]() { throw new Error("no picture today"); } })');
+    expect(failed.reply.content.status).toBe("error");
+    expect(failed.outputs.find((m) => m.header.msg_type === "error")?.content.evalue).toBe("no picture today");
+  });
+
   test("a Jupyter.display that returns no bundle is one clear error", async () => {
     const result = await client.execute('display({ [Symbol.for("Jupyter.display")]: () => "hi" })');
     const error = result.outputs.find((m) => m.header.msg_type === "error");

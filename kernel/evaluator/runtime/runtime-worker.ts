@@ -26,7 +26,7 @@ import {
 import { describeThrown } from "./thrown-error";
 import { reportBackgroundErrors } from "./background-errors";
 import { claimGlobalNames } from "./global-names";
-import { valueBundle } from "./value-bundle";
+import { cellValueBundle } from "./value-bundle";
 import { createTsfineObject } from "./tsfine-object";
 import { withoutScriptName } from "../script-name";
 
@@ -152,7 +152,7 @@ async function run(id: number, js: string, needsBackend: boolean, plainScript: b
         return;
       }
       valueOf((response as { result?: RemoteObject }).result).then(
-        (value) => settle({ kind: "ok", bundle: valueBundle(value) }),
+        (value) => settleValue(value, settle),
         (failure) => settle({ kind: "error", error: describeThrown(failure) }),
       );
     });
@@ -184,13 +184,30 @@ function settleAsScript(script: vm.Script, settle: (result: RunResult) => void):
   // A primitive is the value; an object may be a promise (any thenable) the cell ends with, which is
   // adopted as the REPL evaluation's awaitPromise does. Settling a primitive at once saves `1+1` a turn.
   if (value === null || (typeof value !== "object" && typeof value !== "function")) {
-    settle({ kind: "ok", bundle: valueBundle(value) });
+    settleValue(value, settle);
     return;
   }
   Promise.resolve(value).then(
-    (adopted) => settle({ kind: "ok", bundle: valueBundle(adopted) }),
+    (adopted) => settleValue(adopted, settle),
     (thrown) => settle({ kind: "error", error: describeThrown(thrown) }),
   );
+}
+
+/** Settles a run that ended with `value`: its bundle, once an async Jupyter.display has given it. */
+function settleValue(value: unknown, settle: (result: RunResult) => void): void {
+  let bundle: ReturnType<typeof cellValueBundle>;
+  try {
+    bundle = cellValueBundle(value);
+  } catch (thrown) {
+    settle({ kind: "error", error: describeThrown(thrown) });
+    return;
+  }
+  if (bundle instanceof Promise)
+    bundle.then(
+      (shown) => settle({ kind: "ok", bundle: shown }),
+      (thrown) => settle({ kind: "error", error: describeThrown(thrown) }),
+    );
+  else settle({ kind: "ok", bundle });
 }
 
 async function answer(id: number, compute: () => unknown): Promise<void> {

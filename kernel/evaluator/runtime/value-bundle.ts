@@ -23,3 +23,19 @@ export function valueBundle(value: unknown): MimeBundle | undefined {
 function displayFormatter(): Formatter {
   return loadDisplayModule().display.toBundle;
 }
+
+/**
+ * valueBundle for a cell's final value, waiting when the value's Deno-style
+ * [Symbol.for("Jupyter.display")]() is async (its rejection is the cell's error).
+ */
+export function cellValueBundle(value: unknown): MimeBundle | undefined | Promise<MimeBundle | undefined> {
+  if (value === null || (typeof value !== "object" && typeof value !== "function")) return valueBundle(value);
+  let bundle: MimeBundle | undefined | Promise<MimeBundle>;
+  try {
+    bundle = loadDisplayModule().toBundleAwaiting(value);
+  } catch {
+    return valueBundle(value);
+  }
+  if (bundle instanceof Promise) return bundle;
+  return bundle && Object.keys(bundle).length > 0 ? bundle : valueBundle(value);
+}
