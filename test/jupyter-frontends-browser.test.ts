@@ -4,42 +4,16 @@
  * image grid decoded, a live output shows its final value and a progress bar shows once, finished; then reload the saved notebook and
  * check the chart is drawn again without re-running. Screenshots go to test-output/jupyterlab/.
  */
-import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as path from "node:path";
 import { Browser, Page } from "playwright-core";
 import { launchChromium } from "./helpers/browser";
 import { describeWithJupyter, JupyterEnv, makeJupyterEnv, notebook, repoRoot } from "./helpers/jupyter-env";
+import { jupyterLabArgs, JupyterServer, labNotebookReady, labRunAll, startJupyterServer } from "./helpers/jupyter-server";
 
 jest.setTimeout(300_000);
 
 const screenshots = path.join(repoRoot, "test-output", "jupyterlab");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
-
-async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-    } catch {
-      /* server not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`JupyterLab did not answer at ${url} within ${timeoutMs} ms`);
-}
 
 const CELLS = [
   "const xs = Array.from({ length: 20 }, (_, i) => i);",
@@ -74,37 +48,10 @@ interface Frontend {
 
 const JUPYTERLAB: Frontend = {
   name: "JupyterLab 4",
-  args: (port, root) => [
-    "lab",
-    "--no-browser",
-    "--allow-root",
-    `--port=${port}`,
-    "--ip=127.0.0.1",
-    "--IdentityProvider.token=",
-    "--ServerApp.password=",
-    "--ServerApp.disable_check_xsrf=True",
-    `--ServerApp.root_dir=${root}`,
-    "--LabApp.news_url=None",
-    "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-  ],
+  args: jupyterLabArgs,
   notebookPath: "/lab/tree/figures.ipynb",
-  async ready(page) {
-    await page.waitForSelector(".jp-Notebook .jp-Cell", { timeout: 60_000 });
-    await page.waitForFunction(() => document.body.innerText.includes("TypeScript (tsfine) | Idle"), undefined, { timeout: 60_000 });
-    // JupyterLab may still ask which kernel to use; answer with ours.
-    const dialog = page.locator(".jp-Dialog");
-    if (await dialog.isVisible().catch(() => false)) {
-      await dialog
-        .locator("select")
-        .selectOption({ label: "TypeScript (tsfine)" })
-        .catch(() => undefined);
-      await dialog.locator("button:has-text('Select')").click();
-    }
-  },
-  async runAll(page) {
-    await page.click(".lm-MenuBar-itemLabel:text-is('Run')");
-    await page.click(".lm-Menu-itemLabel:text-is('Run All Cells')");
-  },
+  ready: labNotebookReady,
+  runAll: labRunAll,
   async save(page) {
     await page.keyboard.press("Control+s");
   },
@@ -151,7 +98,7 @@ const CLASSIC: Frontend = {
 for (const frontend of [JUPYTERLAB, CLASSIC]) {
   describeWithJupyter(`${frontend.name} in a real browser`, () => {
     let jupyter: JupyterEnv;
-    let server: ChildProcess;
+    let server: JupyterServer;
     let browser: Browser;
     let baseUrl: string;
     const shot = (name: string) => path.join(screenshots, `${frontend === JUPYTERLAB ? "lab" : "classic"}-${name}.png`);
@@ -160,21 +107,14 @@ for (const frontend of [JUPYTERLAB, CLASSIC]) {
       fs.mkdirSync(screenshots, { recursive: true });
       jupyter = makeJupyterEnv();
       fs.writeFileSync(path.join(jupyter.dir, "figures.ipynb"), JSON.stringify(notebook(CELLS)));
-      const port = await freePort();
-      baseUrl = `http://127.0.0.1:${port}`;
-      server = spawn(path.join(repoRoot, ".venv", "bin", "jupyter"), frontend.args(port, jupyter.dir), {
-        env: jupyter.env,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      server.stdout!.on("data", (d) => process.env.TSFINE_DEBUG && process.stderr.write(d));
-      server.stderr!.on("data", (d) => process.env.TSFINE_DEBUG && process.stderr.write(d));
-      await waitForHttp(`${baseUrl}/api/status`, 60_000);
+      server = await startJupyterServer(jupyter, frontend.args);
+      baseUrl = server.baseUrl;
       browser = await launchChromium();
     });
 
     afterAll(async () => {
       await browser?.close();
-      server?.kill("SIGTERM");
+      server?.stop();
       jupyter?.cleanup();
     });
 

@@ -15,6 +15,8 @@ import { backend } from "../tl/backend";
 import { backbone } from "../tl/backbones/registry";
 import { imageFolder } from "../tl/data/image-folder";
 import { mnist } from "../tl/data/mnist";
+import { spamAssassin } from "../tl/data/spam-assassin";
+import { demo } from "../tl/export/demo-frame";
 import { exportModel } from "../tl/export/export";
 import { load } from "../tl/export/load";
 import { predict } from "../tl/export/predict";
@@ -268,6 +270,57 @@ test("a text model exports with a loader for tsfine's EmbeddingBag; plain tfjs p
   const spam = prediction.top.find((t) => t.label === "spam")!;
   expect(Math.abs(spam.probability - expectedSpam)).toBeLessThanOrEqual(1e-5);
   expect(prediction.label).toBe(expectedSpam > 0.5 ? "spam" : "ham");
+});
+
+test("the text model from text-transfer: plain tfjs predicts what the notebook predicts, and tl.predict on a message's text matches its token ids", async () => {
+  // The example's "pretrained, frozen" way at its smallest label count: SpamAssassin messages as
+  // 128 token ids, the pretrained wink vectors in a frozen EmbeddingBag, a softmax layer trained.
+  const length = 128;
+  const data = await spamAssassin({ headers: false, perClass: 5, testPerClass: 10, seed: 1, tokens: { length, vocabulary: { maxSize: 10000 } } });
+  const vectors = text.wordVectors(data.vocabulary);
+  seedAll(1);
+  const model = text.classifier(data.vocabulary, { classes: 2, vectors, scale: vectors.scale, seed: 1, length });
+  freeze(model, { layers: ["embedding"] });
+  await fit(model, data, { epochs: 20, batchSize: 16, lr: 0.05, seed: 1, verbose: false });
+  const dir = join(work, "text-transfer");
+  const exported = await exportModel(model, dir, { data, vocabulary: data.vocabulary });
+  expect(exported.metadata.labels).toEqual(data.classes);
+  expect(exported.metadata.text?.length).toBe(length);
+
+  const { xs } = data.test!.batch();
+  const inNotebook = (model.predict(xs) as tf.Tensor).arraySync() as number[][];
+  const plain = plainNodePredictions(dir, { shape: xs.shape, values: Array.from(xs.dataSync()) });
+  xs.dispose();
+  expect(plain).toHaveLength(data.test!.size);
+  expect(maxDifference(plain, inNotebook)).toBeLessThanOrEqual(1e-5);
+
+  const loaded = await load(dir);
+  for (const position of [0, data.test!.size - 1]) {
+    const message = data.test!.entry(position);
+    const fromText = await predict(loaded, message.text!, { top: 2 });
+    const fromIds = await predict(loaded, message);
+    expect(fromText.label).toBe(fromIds.label);
+    expect(Math.abs(fromText.probability - inNotebook[position][data.classes!.indexOf(fromText.label)])).toBeLessThanOrEqual(1e-5);
+  }
+});
+
+test("tl.demo: an exported model gives one self-contained page in a sandboxed frame; a model without metadata gets one sentence", async () => {
+  const input = tf.input({ shape: [8, 8, 1] });
+  const flat = tf.layers.flatten().apply(input) as tf.SymbolicTensor;
+  const output = tf.layers.dense({ units: 2, activation: "softmax" }).apply(flat) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: output, name: "tiny" });
+  await expect(demo(model)).rejects.toThrow(
+    'tl.demo: model "tiny" has no labels or preprocessing yet; export it first (tl.export(model, dir, { data }) or %export), or load it with tl.load.',
+  );
+  await exportModel(model, join(work, "tiny"), { labels: ["cat", "dog"] });
+  for (const frame of [await demo(model), await demo(join(work, "tiny"))]) {
+    expect(frame.title).toBe("tiny");
+    expect(frame.html).not.toMatch(/<script src=/);
+    expect(frame.html).toContain("window.TSFINE_MODEL = ");
+    const html = frame.toMimeBundle()["text/html"];
+    expect(html).toMatch(/^<iframe class="tsfine-demo" [^>]*sandbox="allow-scripts"[^>]*srcdoc="[^"]+"><\/iframe>$/);
+  }
+  await expect(demo(model, { height: -1 })).rejects.toThrow("tl.demo: height must be a whole number of pixels above 0; received -1.");
 });
 
 test("a layer class of the notebook's own stops the export with its name", async () => {

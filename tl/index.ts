@@ -20,6 +20,7 @@ import { registerTlFormatters } from "./formatters";
 import { freeze, freezeTo, unfreeze } from "./freeze";
 import { classifier, regressor } from "./heads";
 import { save } from "./io";
+import { demo } from "./export/demo-frame";
 import { exportModel } from "./export/export";
 import { load } from "./export/load";
 import { predict } from "./export/predict";
@@ -32,7 +33,7 @@ registerTlFormatters();
 
 export { backend, backbone, backbones, compare, data, loadDataset, evaluate, fineTune, fit, lrFind, requestStop, schedules };
 export { freeze, freezeTo, unfreeze, classifier, regressor, load, save, showPredictions, topLosses, random, seed, shuffle, summary };
-export { text, registerFitEngine, engine, exportModel, exportModel as export, predict };
+export { text, registerFitEngine, engine, exportModel, exportModel as export, predict, demo };
 
 export type { BackboneOptions, BackboneEntry } from "./backbones/types";
 export type { Dataset, DataOptions, Examples, ExampleEntry, Augmentation } from "./data";
@@ -47,6 +48,7 @@ export type { ModelSummary } from "./summary";
 export type { ExportOptions, ExportedModel } from "./export/export";
 export type { ExportMetadata } from "./export/metadata";
 export type { PredictOptions, Prediction, PredictInput } from "./export/predict";
+export type { DemoOptions, DemoFrame } from "./export/demo-frame";
 export type { Vocabulary, VocabularyOptions, WordVectors, WordVectorsOptions, TextClassifierOptions, WordImportance, WordEffect } from "./text";
 export type { TextOptions, TokenOptions, TokenDataset } from "./data/spam-assassin";
 
@@ -75,6 +77,7 @@ export const tl = {
   load,
   export: exportModel,
   predict,
+  demo,
   seed,
   random,
   shuffle,

@@ -207,6 +207,21 @@ const exportMagic: MagicDefinition = {
   },
 };
 
+const demo: MagicDefinition = {
+  name: "demo",
+  kind: "line",
+  summary: "Show the demo page of an exported model inline, in a frame (tl.demo): pick an image (or type a text) and see its top 3.",
+  positionals: [{ name: "model", help: "a model exported with %export or loaded with tl.load (a variable), or the folder tl.export wrote" }],
+  flags: [{ name: "height", type: "int", metavar: "PX", help: "the frame's height in pixels (default 560)" }],
+  examples: ["%demo model", "%demo ./out/digits --height 700"],
+  expand(args, context) {
+    const source = args.values.model as string;
+    const reference = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(source) && !/[/\\]/.test(source);
+    const value = `await ${call("tl.demo", reference ? source : args.code.model, options(args, { height: "height" }))}`;
+    return context.position === "expression" ? value : `display(${value});`;
+  },
+};
+
 const save: MagicDefinition = {
   name: "save",
   kind: "line",
@@ -218,4 +233,4 @@ const save: MagicDefinition = {
   },
 };
 
-export const tlMagics: MagicDefinition[] = [backbone, freeze, unfreeze, summary, dataset, fit, finetune, lrFind, evaluate, predict, save, exportMagic];
+export const tlMagics: MagicDefinition[] = [backbone, freeze, unfreeze, summary, dataset, fit, finetune, lrFind, evaluate, predict, save, exportMagic, demo];
