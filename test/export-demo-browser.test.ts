@@ -3,12 +3,13 @@
  * static server. An image chosen through its file input gets the top label tl.predict gives.
  */
 import { spawnSync } from "node:child_process";
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { extname, join, normalize } from "node:path";
+import { basename, extname, join, normalize } from "node:path";
 import * as tf from "@tensorflow/tfjs";
+import * as jpeg from "jpeg-js";
 import { type Browser, type Page } from "playwright-core";
 import { describeInBrowser, launchChromium } from "./helpers/browser";
 import { encodePng } from "../display/png-encoder";
@@ -68,7 +69,7 @@ describeInBrowser("the demo page of an exported model", () => {
     expect(cli.stderr).toBe("");
     expect(cli.status).toBe(0);
     expect(cli.stdout).toContain("index.html");
-    // Two test digits as 64×64 RGB PNGs: another size and channel count than the 28×28 grey data.
+    // Two test digits as 64×64 RGB PNGs and JPEGs: another size, channel count and format than the 28×28 grey data.
     const loaded = await load(exportDir);
     const { xs } = data.test!.batch([0, 13]);
     const big = tf.tidy(() =>
@@ -81,10 +82,16 @@ describeInBrowser("the demo page of an exported model", () => {
     );
     const pixels = big.dataSync();
     for (let i = 0; i < 2; i++) {
-      const file = join(work, `digit-${i}.png`);
-      writeFileSync(file, encodePng({ width: 64, height: 64, channels: 3, data: Uint8Array.from(pixels.subarray(i * 64 * 64 * 3, (i + 1) * 64 * 64 * 3)) }));
-      images.push(file);
-      expected.push((await predict(loaded, file)).label);
+      const rgb = Uint8Array.from(pixels.subarray(i * 64 * 64 * 3, (i + 1) * 64 * 64 * 3));
+      const png = join(work, `digit-${i}.png`);
+      writeFileSync(png, encodePng({ width: 64, height: 64, channels: 3, data: rgb }));
+      const jpg = join(work, `digit-${i}.jpg`);
+      const rgba = new Uint8Array(64 * 64 * 4).map((_, k) => (k % 4 === 3 ? 255 : rgb[Math.floor(k / 4) * 3 + (k % 4)]));
+      writeFileSync(jpg, jpeg.encode({ width: 64, height: 64, data: Buffer.from(rgba) }, 95).data);
+      for (const file of [png, jpg]) {
+        images.push(file);
+        expected.push((await predict(loaded, file)).label);
+      }
     }
     xs.dispose();
     big.dispose();
@@ -120,7 +127,7 @@ describeInBrowser("the demo page of an exported model", () => {
     return page.evaluate(() => document.body.dataset.top ?? "");
   }
 
-  test("from file://: it loads, and a chosen image shows tl.predict's top label with three bars", async () => {
+  test("from file://: it loads, and a chosen PNG or JPEG shows tl.predict's top label with three bars", async () => {
     const { page, errors } = await open(`file://${join(site, "index.html")}`);
     for (let i = 0; i < images.length; i++) expect(await topLabelFor(page, images[i])).toBe(expected[i]);
     expect(await page.$$eval("#predictions li", (rows) => rows.length)).toBe(3);
@@ -160,12 +167,17 @@ describeInBrowser("the demo page of an exported model", () => {
     expect(errors).toEqual([]);
   });
 
-  test("a file that is not an image gets one sentence on the page", async () => {
+  test("a file that is not an image, or a cut-off JPEG, gets one sentence on the page", async () => {
     const { page } = await open(`file://${join(site, "index.html")}`);
     const notImage = join(work, "notes.png");
     writeFileSync(notImage, "not pixels");
-    await page.setInputFiles("#file", notImage);
-    await page.waitForFunction(() => /not an image/.test(document.getElementById("status")?.textContent ?? ""), undefined, { timeout: 30_000 });
-    expect(await page.textContent("#status")).toBe("notes.png is not an image this browser can read; choose a PNG or JPEG file.");
+    const cutOff = join(work, "cut-off.jpg");
+    writeFileSync(cutOff, readFileSync(images.find((file) => file.endsWith(".jpg"))!).subarray(0, 100));
+    for (const file of [notImage, cutOff]) {
+      await page.evaluate(() => (document.getElementById("status")!.textContent = ""));
+      await page.setInputFiles("#file", file);
+      await page.waitForFunction(() => /not an image/.test(document.getElementById("status")?.textContent ?? ""), undefined, { timeout: 30_000 });
+      expect(await page.textContent("#status")).toBe(`${basename(file)} is not an image this browser can read; choose a PNG or JPEG file.`);
+    }
   });
 });
