@@ -68,18 +68,19 @@ def run_cell(kc, code):
             return reply["content"]["status"]
 
 
-def start(kernel_name):
-    """A started kernel and its client, with launch → first kernel_info_reply (start-up) and launch → ready in ms.
-
-    Does what KernelClient.wait_for_ready does (kernel_info until a reply, one iopub message within
-    0.2 s, then iopub quiet for 0.2 s), timing the reply on the way."""
+def launch(kernel_name):
+    """A kernel launched with its client's channels open, and the perf_counter reading at launch."""
     km = KernelManager(kernel_name=kernel_name)
     t0 = time.perf_counter()
     km.start_kernel()
     kc = km.client()
     kc.start_channels()
-    deadline = time.time() + 120
-    first_reply = None
+    return km, kc, t0
+
+
+def await_kernel_info(km, kc, deadline, failure):
+    """Sends kernel_info until one is answered (a kernel still starting drops what comes before its sockets
+    are bound), raising RuntimeError(failure) once the kernel exits or the deadline passes."""
     while True:
         kc.kernel_info()
         try:
@@ -87,12 +88,27 @@ def start(kernel_name):
         except Empty:
             msg = None
         if msg is not None and msg["msg_type"] == "kernel_info_reply":
-            first_reply = first_reply or (time.perf_counter() - t0) * 1000
-            try:
-                kc.get_iopub_msg(timeout=0.2)
-                break
-            except Empty:
-                pass
+            return
+        if not km.is_alive() or time.time() > deadline:
+            raise RuntimeError(failure)
+
+
+def start(kernel_name):
+    """A started kernel and its client, with launch → first kernel_info_reply (start-up) and launch → ready in ms.
+
+    Does what KernelClient.wait_for_ready does (kernel_info until a reply, one iopub message within
+    0.2 s, then iopub quiet for 0.2 s), timing the reply on the way."""
+    km, kc, t0 = launch(kernel_name)
+    deadline = time.time() + 120
+    first_reply = None
+    while True:
+        await_kernel_info(km, kc, deadline, "kernel did not become ready")
+        first_reply = first_reply or (time.perf_counter() - t0) * 1000
+        try:
+            kc.get_iopub_msg(timeout=0.2)
+            break
+        except Empty:
+            pass
         if not km.is_alive() or time.time() > deadline:
             raise RuntimeError("kernel did not become ready")
     while True:
@@ -106,23 +122,9 @@ def start(kernel_name):
 def launch_then_cell(kernel_name):
     """Launch → the first `1+1`'s execute_reply, as a notebook opened and run at once sees it: the execute
     request goes out as soon as the first kernel_info_reply is in (what a front end waits for)."""
-    km = KernelManager(kernel_name=kernel_name)
-    t0 = time.perf_counter()
-    km.start_kernel()
-    kc = km.client()
-    kc.start_channels()
-    deadline = time.time() + 120
+    km, kc, t0 = launch(kernel_name)
     try:
-        while True:
-            kc.kernel_info()
-            try:
-                msg = kc.get_shell_msg(timeout=1)
-            except Empty:
-                msg = None
-            if msg is not None and msg["msg_type"] == "kernel_info_reply":
-                break
-            if not km.is_alive() or time.time() > deadline:
-                raise RuntimeError("kernel did not answer kernel_info")
+        await_kernel_info(km, kc, time.time() + 120, "kernel did not answer kernel_info")
         reply = wait_reply(kc, kc.execute("1+1"), timeout=120)
         elapsed = (time.perf_counter() - t0) * 1000
         if reply["content"]["status"] != "ok":
