@@ -135,6 +135,26 @@ describeInBrowser("the demo page of an exported model", () => {
     expect(errors).toEqual([]);
   });
 
+  test("an image dropped on the page gets the same top label as through the file input", async () => {
+    const { page, errors } = await open(`file://${join(site, "index.html")}`);
+    for (let i = 0; i < images.length; i++) {
+      await page.evaluate(() => (document.body.dataset.top = ""));
+      // What the browser hands the page when a person drops a file from their desktop.
+      const type = images[i].endsWith(".png") ? "image/png" : "image/jpeg";
+      await page.evaluate(
+        ({ base64, name, type }) => {
+          const transfer = new DataTransfer();
+          transfer.items.add(new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], name, { type }));
+          document.body.dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+        },
+        { base64: readFileSync(images[i]).toString("base64"), name: basename(images[i]), type },
+      );
+      await page.waitForFunction(() => Boolean(document.body.dataset.top), undefined, { timeout: 30_000 });
+      expect(await page.evaluate(() => document.body.dataset.top)).toBe(expected[i]);
+    }
+    expect(errors).toEqual([]);
+  });
+
   test("from a static server: the same top labels", async () => {
     const { port } = server.address() as AddressInfo;
     const { page, errors } = await open(`http://127.0.0.1:${port}/index.html`);
