@@ -86,6 +86,13 @@ export interface Interpreter {
   interrupt(): void;
   /** restart=true: throw away user state and be ready for new cells. */
   shutdown(restart: boolean): Promise<void>;
+  /**
+   * The Jupyter debugger, when the interpreter has one: answers a debug_request's content (a DAP request) with
+   * debug_reply's content. kernel_info announces the debugger when this is present.
+   */
+  debugRequest?(content: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** Where the debugger's DAP events go (published as debug_event on iopub). */
+  setDebugEventSink?(sink: (event: Record<string, unknown>) => void): void;
   languageInfo(): LanguageInfo;
   implementationVersion(): string;
   banner(): string;

@@ -46,7 +46,7 @@ export function kernelJson(displayName: string): Record<string, unknown> {
     // Interrupts come as interrupt_request on control; SIGINT is handled too.
     interrupt_mode: "message",
     env: {},
-    metadata: { debugger: false },
+    metadata: { debugger: true },
   };
 }
 

@@ -93,6 +93,7 @@ export class KernelProtocol {
     comm_close: (r) => this.commClose(r),
     interrupt_request: (r, c) => this.interrupt(r, c),
     shutdown_request: (r, c) => this.shutdown(r, c),
+    debug_request: (r, c) => this.debugRequest(r, c),
   };
 
   constructor(
@@ -107,6 +108,7 @@ export class KernelProtocol {
       const parent = this.runningPublisher ? this.runningRequest : this.commParent;
       this.channels.publish(type, content, parent, buffers);
     });
+    interpreter.setDebugEventSink?.((event) => this.channels.publish("debug_event", event));
   }
 
   /**
@@ -230,7 +232,8 @@ export class KernelProtocol {
       language_info: this.interpreter.languageInfo(),
       banner: this.interpreter.banner(),
       help_links: HELP_LINKS,
-      debugger: false,
+      debugger: this.interpreter.debugRequest !== undefined,
+      supported_features: this.interpreter.debugRequest !== undefined ? ["debugger"] : [],
     };
   }
 
@@ -520,6 +523,14 @@ export class KernelProtocol {
     } catch (error) {
       this.channels.log(`interrupt failed: ${error}`);
     }
+  }
+
+  /** The debugger answers on the main thread, which stays free while the runtime worker is paused in it. */
+  private async debugRequest(request: JupyterMessage, channel: RequestChannel): Promise<void> {
+    if (!this.interpreter.debugRequest) return this.unknown(request, channel);
+    await this.ensureStarted();
+    if (this.startError) throw this.startError;
+    this.channels.reply(channel, request, "debug_reply", await this.interpreter.debugRequest(request.content));
   }
 
   private async shutdown(request: JupyterMessage, channel: RequestChannel): Promise<void> {

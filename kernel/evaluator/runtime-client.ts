@@ -25,6 +25,12 @@ const FIT_WAIT_MIN_MS = 2000;
 
 export type RuntimeEvent = Exclude<FromWorker, { type: "ready" | "done" | "interruptAck" | "reply" | "terminateMe" }>;
 
+/** A Chrome DevTools protocol event from the runtime worker's inspector (Debugger.paused, Debugger.scriptParsed...). */
+export interface InspectorEvent {
+  method: string;
+  params: Record<string, unknown>;
+}
+
 export interface RuntimeClientOptions {
   cwd: string;
   preloadBackend: boolean;
@@ -67,6 +73,11 @@ export class RuntimeClient {
    * V8 then cancels it with the guard's evaluation, leaving the loop running.
    */
   private readonly unanswered = new Set<number>();
+  /** Calls of the debugger (kernel/evaluator/debugger/) waiting for the worker's answer; apart from `unanswered`, which only the interrupt guard waits on. */
+  private readonly debuggerCalls = new Map<number, { resolve(result: unknown): void; reject(error: Error): void }>();
+  private inspectorEventListener: ((event: InspectorEvent) => void) | undefined;
+  /** Counts the workers spawned: a debugger enables its domain again on a new one. */
+  private generation = 0;
 
   constructor(private readonly options: RuntimeClientOptions) {
     this.inspector.connect();
@@ -80,8 +91,24 @@ export class RuntimeClient {
     });
     this.inspector.on("NodeWorker.receivedMessageFromWorker", (message: { params: { sessionId: string; message: string } }) => {
       if (message.params.sessionId !== this.inspectorSessions.get(this.worker.threadId)) return;
-      const id = (JSON.parse(message.params.message) as { id?: number }).id;
-      if (id !== undefined) this.unanswered.delete(id);
+      const parsed = JSON.parse(message.params.message) as {
+        id?: number;
+        result?: unknown;
+        error?: { message?: string };
+        method?: string;
+        params?: Record<string, unknown>;
+      };
+      const id = parsed.id;
+      if (id === undefined) {
+        if (parsed.method) this.inspectorEventListener?.({ method: parsed.method, params: parsed.params ?? {} });
+        return;
+      }
+      this.unanswered.delete(id);
+      const call = this.debuggerCalls.get(id);
+      if (!call) return;
+      this.debuggerCalls.delete(id);
+      if (parsed.error) call.reject(new Error(parsed.error.message ?? "the runtime's inspector refused the request"));
+      else call.resolve(parsed.result);
     });
     this.inspector.on("NodeWorker.detachedFromWorker", (message: { params: { sessionId: string } }) => {
       for (const [threadId, sessionId] of this.inspectorSessions) if (sessionId === message.params.sessionId) this.inspectorSessions.delete(threadId);
@@ -92,6 +119,35 @@ export class RuntimeClient {
 
   whenReady(): Promise<void> {
     return this.ready;
+  }
+
+  /** Which worker is current (grows by one per spawn): inspector state such as an enabled Debugger belongs to one worker. */
+  get workerGeneration(): number {
+    return this.generation;
+  }
+
+  /**
+   * Sends a DevTools protocol call to the runtime worker's inspector from this thread, which stays free while
+   * the worker is paused in the debugger (a thread cannot serve its own pause).
+   */
+  async inspectorCall<T>(method: string, params: object = {}): Promise<T> {
+    await this.ready;
+    const sessionId = this.inspectorSessions.get(this.worker.threadId);
+    if (!sessionId) throw new Error("the runtime's inspector is not attached");
+    const id = this.nextInspectorMessage++;
+    return new Promise<T>((resolve, reject) => {
+      this.debuggerCalls.set(id, { resolve: resolve as (result: unknown) => void, reject });
+      this.inspector.post("NodeWorker.sendMessageToWorker", { sessionId, message: JSON.stringify({ id, method, params }) }, (error) => {
+        if (!error) return;
+        this.debuggerCalls.delete(id);
+        reject(error);
+      });
+    });
+  }
+
+  /** Where the worker's inspector events go (one listener: the debugger). */
+  onInspectorEvent(listener: ((event: InspectorEvent) => void) | undefined): void {
+    this.inspectorEventListener = listener;
   }
 
   /**
@@ -208,7 +264,10 @@ export class RuntimeClient {
     };
     const worker = new Worker(workerScript(), { workerData, stdout: false, stderr: false });
     this.worker = worker;
+    this.generation += 1;
     this.unanswered.clear();
+    for (const call of this.debuggerCalls.values()) call.reject(new Error("the runtime restarted"));
+    this.debuggerCalls.clear();
     this.terminationState = new Int32Array(terminationState);
     const threadId = worker.threadId;
     // A cell is accepted only once the worker's inspector session is attached: the first interrupt needs it.

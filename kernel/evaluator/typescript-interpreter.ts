@@ -17,6 +17,8 @@ import { LanguageClient } from "./language-client";
 import type { MagicHost } from "../../magics";
 import { completeMagic, expandMagics, inspectMagic } from "./magics-bridge";
 import { RuntimeClient, type RuntimeEvent } from "./runtime-client";
+import { CellDebugger } from "./debugger/cell-debugger";
+import { asDapRequest } from "./debugger/dap";
 import type { RunResult } from "./runtime/messages";
 import type { TypecheckMode } from "./runtime/tsfine-object";
 import { loadTypeScript, typescriptVersion } from "./typescript-loader";
@@ -53,6 +55,8 @@ export class TypeScriptInterpreter implements Interpreter {
   /** Resolves when interrupt() is called during the current execute: a cell waiting for its type check stops waiting. */
   private interrupted: { promise: Promise<"interrupted">; resolve(): void } | undefined;
   private runNumber = 0;
+  private debugger: CellDebugger | undefined;
+  private debugEventSink: ((event: Record<string, unknown>) => void) | undefined;
 
   constructor(private readonly options: InterpreterOptions) {
     this.typecheck = options.typecheck ?? "on";
@@ -73,11 +77,13 @@ export class TypeScriptInterpreter implements Interpreter {
       preloadBackend: this.options.preloadBackend ?? true,
       onEvent: (event, relayed) => this.onRuntimeEvent(event, relayed),
       onRestart: (reason) => {
+        this.debugger?.runtimeReplaced();
         this.language.clear();
         this.userMagics.clear();
         (this.currentSink ?? this.lastSink)?.stream("stderr", `${reason}\n`);
       },
     });
+    this.debugger = new CellDebugger(this.runtime, (event) => this.debugEventSink?.(event));
     // The language worker loads TypeScript and parses lib and tf .d.ts files (seconds) on its own thread.
     this.language.start();
   }
@@ -132,13 +138,33 @@ export class TypeScriptInterpreter implements Interpreter {
 
   interrupt(): void {
     if (this.currentSink) this.interruptRequested = true;
+    this.debugger?.interruptPaused();
     this.interrupted?.resolve();
     this.runtime?.interrupt();
   }
 
+  async debugRequest(content: Record<string, unknown>): Promise<Record<string, unknown>> {
+    await this.start();
+    const request = asDapRequest(content);
+    if (!request)
+      return {
+        type: "response",
+        success: false,
+        command: String(content.command),
+        message: "A debug_request carries a DAP request: a command and its arguments.",
+      };
+    return this.debugger!.handle(request);
+  }
+
+  setDebugEventSink(sink: (event: Record<string, unknown>) => void): void {
+    this.debugEventSink = sink;
+  }
+
   async shutdown(restart: boolean): Promise<void> {
     if (!this.runtime) return;
+    this.debugger?.interruptPaused();
     if (restart) {
+      this.debugger?.runtimeReplaced();
       await this.runtime.restart();
       this.language.clear();
       this.userMagics.clear();
@@ -192,6 +218,7 @@ export class TypeScriptInterpreter implements Interpreter {
     if (compiled.syntaxErrors.length > 0) return { status: "error", ...syntaxErrorOutcome(label, code, compiled.syntaxErrors) };
     // A cell run again unchanged keeps its earlier script name (language-client.ts): that name's traces now say this run's label.
     this.maps.add(compiled.scriptName, label, code, compiled.map);
+    await this.debugger?.beforeRun({ scriptName: compiled.scriptName, cellText: request.code, code, map: compiled.map });
 
     const varNames = compiled.binds.bindings.filter(([, kind]) => kind === "var").map(([name]) => name);
     const result = await this.runtime!.run(compiled.js, { needsBackend: MENTIONS_BACKEND.test(code), plainScript: compiled.plainScript, varNames });

@@ -11,6 +11,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { DisplayEvent } from "../../interpreter";
 import type { FromWorker, RunResult, ToWorker, WorkerData } from "./messages";
 import { installInterruptGuard } from "./interrupt-guard";
+import { installDebugHelpers } from "./debug-helpers";
 import { createModuleImporter } from "./module-importer";
 import { OutputCapture } from "./output-capture";
 import { loadedMagicsRuntime, magicsRuntime } from "./magics-runtime";
@@ -93,6 +94,8 @@ installInterruptGuard({
   runPending: (id) => id > lastEndedRun,
   requestTermination: () => post({ type: "terminateMe" }),
 });
+
+installDebugHelpers();
 
 function inspectorCall<T>(method: string, params: object): Promise<T> {
   return new Promise((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result as T))));

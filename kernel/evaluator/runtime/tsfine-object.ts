@@ -25,6 +25,12 @@ function isKernelGlobal(name: string): boolean {
   return PRELOADED.has(name) || name.startsWith("_");
 }
 
+/** The notebook's top-level names: the REPL scope's `lexical` ones (let/const/class) and the globals cells added (var, function), without the kernel's. */
+export function notebookNames(lexical: string[]): string[] {
+  const added = Object.getOwnPropertyNames(globalThis).filter((name) => !baselineGlobals.has(name) && !isKernelGlobal(name));
+  return [...new Set([...lexical.filter((name) => !isKernelGlobal(name)), ...added])].sort();
+}
+
 /** Questions the worker asks the main thread (input from the user, a change of directory), answered by id. */
 class MainThreadQuestions {
   private readonly pending = new Map<number, { resolve(value: string): void; reject(error: Error): void }>();
@@ -78,8 +84,7 @@ export function createTsfineObject(options: { post(message: FromWorker): void; s
       session.post("Runtime.globalLexicalScopeNames", {}, (error, result) => {
         if (!error) lexical = (result as { names: string[] }).names;
       });
-      const added = Object.getOwnPropertyNames(globalThis).filter((name) => !baselineGlobals.has(name) && !isKernelGlobal(name));
-      return [...new Set([...lexical.filter((name) => !isKernelGlobal(name)), ...added])].sort();
+      return notebookNames(lexical);
     },
   };
 

@@ -1,0 +1,600 @@
+/**
+ * The Jupyter debugger (DAP over debug_request/debug_reply/debug_event) for TypeScript cells, on the main
+ * thread. It drives V8's Debugger domain in the runtime worker through the main thread's inspector session
+ * (NodeWorker.sendMessageToWorker, runtime-client.ts): a paused worker cannot answer for itself, and this
+ * thread stays free while it is paused. Cells are identified as the front end identifies them, by a file
+ * named after the murmur2 hash of their text; breakpoints on a cell's TypeScript lines go to its script's
+ * JavaScript through the cell's source map, and paused frames come back as cell files and TypeScript lines.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { RawSourceMap } from "source-map-js";
+import { transpileCell } from "../cell-transpiler";
+import type { InspectorEvent } from "../runtime-client";
+import { tsfineRoot } from "../tsfine-root";
+import { loadTypeScript } from "../typescript-loader";
+import { CellScripts, insideTryBlock, originalPosition, resolveBreakpoint, type CellScript } from "./cell-scripts";
+import { DapError, DapMessages, type DapMessage, type DapRequest } from "./dap";
+import { murmur2 } from "./murmur2";
+import { HELPERS, RuntimeValues, type DapVariable, type RemoteObject } from "./runtime-values";
+
+/** What the debugger needs of the runtime client. */
+export interface RuntimeInspector {
+  inspectorCall<T>(method: string, params?: object): Promise<T>;
+  onInspectorEvent(listener: ((event: InspectorEvent) => void) | undefined): void;
+  readonly workerGeneration: number;
+}
+
+interface CallFrame {
+  callFrameId: string;
+  functionName: string;
+  location: { scriptId: string; lineNumber: number; columnNumber?: number };
+  scopeChain: Array<{ type: string; object: RemoteObject; name?: string }>;
+}
+
+interface PausedParams {
+  callFrames: CallFrame[];
+  reason: string;
+  data?: RemoteObject & { uncaught?: boolean };
+  hitBreakpoints?: string[];
+}
+
+type StepCommand = "Debugger.stepOver" | "Debugger.stepInto" | "Debugger.stepOut";
+
+/** The one thread the front end sees: the runtime worker that runs the cells. */
+const THREAD_ID = 1;
+/** The hash seed announced in debugInfo; any 32-bit number works as long as both sides use the same. */
+const HASH_SEED = 0x75f1e5ed;
+const EXCEPTION_FILTERS = [
+  { filter: "raised", label: "Raised exceptions", default: false, description: "Stop where any exception is thrown in a cell" },
+  { filter: "uncaught", label: "Uncaught exceptions", default: false, description: "Stop where an exception is thrown that no try in the cells catches" },
+];
+/** Requests ipykernel answers whether or not a debugger was started; the others get an empty reply until `initialize`. */
+const ALWAYS_ANSWERED = new Set(["debugInfo", "inspectVariables", "richInspectVariables", "copyToGlobals", "modules"]);
+const OBJECT_GROUP = "tsfine-debugger";
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+export class CellDebugger {
+  readonly tmpFilePrefix = path.join(os.tmpdir(), `tsfine_${process.pid}`) + path.sep;
+  readonly tmpFileSuffix = ".ts";
+  private started = false;
+  /** The worker whose Debugger domain is enabled (runtime-client.ts counts them); 0: none. */
+  private enabledGeneration = 0;
+  private readonly messages = new DapMessages();
+  private readonly scripts = new CellScripts();
+  private readonly sourcePaths = new WeakMap<CellScript, string>();
+  /** Dumped cells by file path. */
+  private readonly dumped = new Map<string, string>();
+  /** Breakpoints by source path as the front end set them, and as answered (moved to a line with code). */
+  private readonly requested = new Map<string, Array<{ line: number; condition?: string }>>();
+  private readonly answered = new Map<string, Array<Record<string, unknown>>>();
+  /** V8 breakpoint ids by script name. */
+  private readonly v8Breakpoints = new Map<string, string[]>();
+  private readonly scriptUrls = new Map<string, string>();
+  private exceptionMode: "none" | "uncaught" | "all" = "none";
+  private paused: { params: PausedParams; frames: CallFrame[] } | undefined;
+  private readonly frames = new Map<number, CallFrame>();
+  private nextFrameId = 1;
+  private stepping: { command: StepCommand; line: number; depth: number } | undefined;
+  private pauseAsked = false;
+  private readonly values: RuntimeValues;
+  private readonly internalCode = [
+    "^node:",
+    "^internal[/:]",
+    "/node_modules/",
+    escapeRegExp(path.join(tsfineRoot(), "dist") + path.sep),
+    "^tsfine-interrupt-guard$",
+  ];
+  private nextBreakpointId = 1;
+
+  constructor(
+    private readonly runtime: RuntimeInspector,
+    private readonly emit: (event: DapMessage) => void,
+  ) {
+    this.values = new RuntimeValues((method, params) => this.call(method, params));
+    runtime.onInspectorEvent((event) => this.onInspectorEvent(event));
+  }
+
+  /** Answers one DAP request; never throws (a failure is a DAP error response). */
+  async handle(request: DapRequest): Promise<DapMessage> {
+    const command = request.command;
+    if (!this.started && command !== "initialize" && !ALWAYS_ANSWERED.has(command)) return {};
+    try {
+      const handler = this.handlers[command];
+      if (!handler) return this.messages.failure(request, `The tsfine debugger does not handle the request "${command}".`);
+      return this.messages.response(request, await handler(request.arguments ?? {}));
+    } catch (error) {
+      return this.messages.failure(request, error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  /** Whether the worker is stopped in the debugger (the front end's stoppedThreads). */
+  get isPaused(): boolean {
+    return this.paused !== undefined;
+  }
+
+  /**
+   * A cell is about to run as `scriptName`: remember it (a breakpoint set later in its dumped file must still
+   * reach functions it defined), and put the breakpoints of its file on it before V8 compiles it.
+   */
+  async beforeRun(cell: { scriptName: string; cellText: string; code: string; map: RawSourceMap }): Promise<void> {
+    const script: CellScript = { ...cell };
+    this.scripts.add({ ...script, scriptName: cell.scriptName });
+    if (!this.started) return;
+    await this.ensureEnabled();
+    if (this.requested.size > 0) await this.applyBreakpoints(this.scripts.byName(cell.scriptName)!);
+  }
+
+  /**
+   * An interrupt while paused: the paused cell is terminated, then resumed so the termination takes effect
+   * (the response to terminateExecution only comes once the worker runs again, so it is not awaited).
+   */
+  interruptPaused(): boolean {
+    if (!this.paused) return false;
+    void this.call("Runtime.terminateExecution").catch(() => undefined);
+    void this.call("Debugger.resume").catch(() => undefined);
+    return true;
+  }
+
+  /** A new runtime worker (restart, or the old one died): what V8 knew of the old one is gone. */
+  runtimeReplaced(): void {
+    this.scripts.clear();
+    this.scriptUrls.clear();
+    this.v8Breakpoints.clear();
+    this.endPause();
+  }
+
+  // ---- requests ----------------------------------------------------------------------
+
+  private readonly handlers: Record<string, (args: Record<string, unknown>) => Promise<Record<string, unknown>>> = {
+    initialize: async () => {
+      this.started = true;
+      return {
+        supportsConfigurationDoneRequest: true,
+        supportsConditionalBreakpoints: true,
+        supportsEvaluateForHovers: true,
+        supportsExceptionInfoRequest: true,
+        supportsDelayedStackTraceLoading: true,
+        exceptionBreakpointFilters: EXCEPTION_FILTERS,
+      };
+    },
+    attach: async () => {
+      await this.ensureEnabled();
+      this.emit(this.messages.event("initialized"));
+      this.emit(this.messages.event("thread", { reason: "started", threadId: THREAD_ID }));
+      return {};
+    },
+    configurationDone: async () => ({}),
+    disconnect: async () => {
+      await this.detach();
+      return {};
+    },
+    debugInfo: async () => ({
+      isStarted: this.started,
+      hashMethod: "Murmur2",
+      hashSeed: HASH_SEED,
+      tmpFilePrefix: this.tmpFilePrefix,
+      tmpFileSuffix: this.tmpFileSuffix,
+      breakpoints: [...this.answered].map(([source, breakpoints]) => ({ source, breakpoints })),
+      stoppedThreads: this.paused ? [THREAD_ID] : [],
+      richRendering: true,
+      exceptionPaths: ["TypeScript exceptions"],
+      copyToGlobals: true,
+    }),
+    dumpCell: async (args) => {
+      const code = typeof args.code === "string" ? args.code : "";
+      const sourcePath = this.sourcePathOf(code);
+      await fs.promises.mkdir(this.tmpFilePrefix, { recursive: true });
+      await fs.promises.writeFile(sourcePath, code);
+      this.dumped.set(sourcePath, code);
+      return { sourcePath };
+    },
+    setBreakpoints: (args) => this.setBreakpoints(args),
+    setExceptionBreakpoints: async (args) => {
+      const filters = Array.isArray(args.filters) ? (args.filters as unknown[]) : [];
+      this.exceptionMode = filters.includes("raised") ? "all" : filters.includes("uncaught") ? "uncaught" : "none";
+      await this.ensureEnabled();
+      await this.call("Debugger.setPauseOnExceptions", { state: this.exceptionMode === "none" ? "none" : "all" });
+      return {};
+    },
+    threads: async () => ({ threads: [{ id: THREAD_ID, name: "cells" }] }),
+    stackTrace: async (args) => {
+      const { frames } = this.requirePaused(args);
+      const start = typeof args.startFrame === "number" ? args.startFrame : 0;
+      const levels = typeof args.levels === "number" && args.levels > 0 ? args.levels : frames.length;
+      return { stackFrames: frames.slice(start, start + levels).map((frame) => this.stackFrame(frame)), totalFrames: frames.length };
+    },
+    scopes: async (args) => ({ scopes: this.scopes(this.frameOf(args.frameId)) }),
+    variables: async (args) => ({ variables: await this.values.variables(Number(args.variablesReference)) }),
+    evaluate: (args) => this.evaluate(args),
+    continue: async (args) => {
+      this.requireThread(args);
+      if (this.paused) await this.call("Debugger.resume");
+      return { allThreadsContinued: true };
+    },
+    next: (args) => this.step(args, "Debugger.stepOver"),
+    stepIn: (args) => this.step(args, "Debugger.stepInto"),
+    stepOut: (args) => this.step(args, "Debugger.stepOut"),
+    pause: async (args) => {
+      this.requireThread(args);
+      if (!this.paused) {
+        this.pauseAsked = true;
+        await this.call("Debugger.pause");
+      }
+      return {};
+    },
+    source: async (args) => {
+      const source = (args.source ?? {}) as { path?: unknown };
+      const content = typeof source.path === "string" ? this.sourceText(source.path) : undefined;
+      if (content === undefined) throw new DapError(`There is no source ${JSON.stringify(source.path)}: dump the cell first (dumpCell).`);
+      return { content };
+    },
+    exceptionInfo: async (args) => this.exceptionInfo(args),
+    inspectVariables: async () => ({ variables: await this.inspectVariables() }),
+    richInspectVariables: (args) => this.richInspectVariables(args),
+    copyToGlobals: (args) => this.copyToGlobals(args),
+    modules: async () => ({ modules: [], totalModules: 0 }),
+  };
+
+  private requireThread(args: Record<string, unknown>): void {
+    if (args.threadId !== undefined && args.threadId !== THREAD_ID)
+      throw new DapError(`There is no thread ${JSON.stringify(args.threadId)}: the only thread is ${THREAD_ID}.`);
+  }
+
+  private requirePaused(args: Record<string, unknown>): { params: PausedParams; frames: CallFrame[] } {
+    this.requireThread(args);
+    if (!this.paused) throw new DapError("The cells are not paused: set a breakpoint and run a cell, or ask to pause first.");
+    return this.paused;
+  }
+
+  private frameOf(frameId: unknown): CallFrame {
+    const frame = typeof frameId === "number" ? this.frames.get(frameId) : undefined;
+    if (!frame) throw new DapError(`There is no frame ${JSON.stringify(frameId)} in the current pause: ask for the stack trace again.`);
+    return frame;
+  }
+
+  private async step(args: Record<string, unknown>, command: StepCommand): Promise<Record<string, unknown>> {
+    const { frames } = this.requirePaused(args);
+    this.stepping = { command, line: this.tsLocation(frames[0]).line, depth: frames.length };
+    await this.call(command);
+    return {};
+  }
+
+  private async setBreakpoints(args: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const sourcePath = String((args.source as { path?: unknown } | undefined)?.path ?? "");
+    const asked = Array.isArray(args.breakpoints)
+      ? (args.breakpoints as Array<{ line?: unknown; condition?: unknown }>).map((b) => ({
+          line: Number(b.line),
+          ...(typeof b.condition === "string" && b.condition ? { condition: b.condition } : {}),
+        }))
+      : Array.isArray(args.lines)
+        ? (args.lines as unknown[]).map((line) => ({ line: Number(line) }))
+        : [];
+    const ts = await loadTypeScript();
+    const ran = this.scriptsOf(sourcePath);
+    const reference = ran[ran.length - 1] ?? this.notYetRun(sourcePath, ts);
+    const breakpoints = asked.map(({ line }) => {
+      const resolved = reference ? resolveBreakpoint(ts, reference, line) : undefined;
+      const answer: Record<string, unknown> = {
+        id: this.nextBreakpointId++,
+        verified: resolved !== undefined,
+        line: resolved?.line ?? line,
+        source: { path: sourcePath },
+      };
+      if (!reference) answer.message = "This file is not a cell the kernel knows: dump the cell (dumpCell) before setting breakpoints in it.";
+      else if (!resolved) answer.message = `Line ${line} and the lines after it have no code to stop at.`;
+      return answer;
+    });
+    if (asked.length === 0) {
+      this.requested.delete(sourcePath);
+      this.answered.delete(sourcePath);
+    } else {
+      this.requested.set(sourcePath, asked);
+      this.answered.set(sourcePath, breakpoints);
+    }
+    await this.ensureEnabled();
+    for (const script of ran) await this.applyBreakpoints(script);
+    return { breakpoints };
+  }
+
+  /** A dumped cell that has not run: its lines with code come from transpiling it here. */
+  private notYetRun(sourcePath: string, ts: Awaited<ReturnType<typeof loadTypeScript>>): CellScript | undefined {
+    const code = this.dumped.get(sourcePath);
+    if (code === undefined) return undefined;
+    const transpiled = transpileCell(ts, code, "tsfine-debugger-probe");
+    return { cellText: code, code, map: transpiled.map };
+  }
+
+  /** Puts the breakpoints of a cell's file on its script (by URL: V8 applies them to the script compiled later too). */
+  private async applyBreakpoints(script: CellScript): Promise<void> {
+    const scriptName = script.scriptName!;
+    for (const id of this.v8Breakpoints.get(scriptName) ?? []) await this.call("Debugger.removeBreakpoint", { breakpointId: id }).catch(() => undefined);
+    this.v8Breakpoints.delete(scriptName);
+    const asked = this.requested.get(this.sourcePathOf(script.cellText));
+    if (!asked?.length) return;
+    const ts = await loadTypeScript();
+    const ids: string[] = [];
+    for (const { line, condition } of asked) {
+      const resolved = resolveBreakpoint(ts, script, line);
+      if (!resolved) continue;
+      const { breakpointId } = await this.call<{ breakpointId: string }>("Debugger.setBreakpointByUrl", {
+        url: scriptName,
+        lineNumber: resolved.jsLine,
+        columnNumber: resolved.jsColumn,
+        ...(condition ? { condition } : {}),
+      });
+      ids.push(breakpointId);
+    }
+    this.v8Breakpoints.set(scriptName, ids);
+  }
+
+  private async evaluate(args: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const expression = String(args.expression ?? "");
+    const result =
+      args.frameId !== undefined
+        ? await this.call<{ result: RemoteObject; exceptionDetails?: { exception?: RemoteObject; text?: string } }>("Debugger.evaluateOnCallFrame", {
+            callFrameId: this.frameOf(args.frameId).callFrameId,
+            expression,
+            objectGroup: OBJECT_GROUP,
+            throwOnSideEffect: args.context === "hover",
+          })
+        : await this.call<{ result: RemoteObject; exceptionDetails?: { exception?: RemoteObject; text?: string } }>("Runtime.evaluate", {
+            expression,
+            objectGroup: OBJECT_GROUP,
+            replMode: true,
+            awaitPromise: !this.paused,
+          });
+    if (result.exceptionDetails)
+      throw new DapError(result.exceptionDetails.exception?.description?.split("\n")[0] ?? result.exceptionDetails.text ?? "The expression threw.");
+    const variable = await this.values.variable(expression, result.result);
+    return { result: variable.value, type: variable.type, variablesReference: variable.variablesReference };
+  }
+
+  private async exceptionInfo(args: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const { params } = this.requirePaused(args);
+    if (params.reason !== "exception" && params.reason !== "promiseRejection") throw new DapError("The cells are paused, but not on an exception.");
+    const thrown = params.data;
+    const description = thrown?.description ?? String(thrown?.value);
+    const message = description.split("\n")[0];
+    return {
+      exceptionId: thrown?.className ?? thrown?.type ?? "Error",
+      description: message,
+      breakMode: this.exceptionMode === "all" ? "always" : "unhandled",
+      details: { message, typeName: thrown?.className, stackTrace: description },
+    };
+  }
+
+  private async inspectVariables(): Promise<DapVariable[]> {
+    if (!this.paused) {
+      this.values.forget();
+      await this.call("Runtime.releaseObjectGroup", { objectGroup: OBJECT_GROUP }).catch(() => undefined);
+    }
+    const { names: lexical } = await this.call<{ names: string[] }>("Runtime.globalLexicalScopeNames");
+    const names = await this.values.notebookNames(lexical);
+    const variables: DapVariable[] = [];
+    for (const name of names) {
+      const { result, exceptionDetails } = await this.call<{ result: RemoteObject; exceptionDetails?: unknown }>("Runtime.evaluate", {
+        expression: name,
+        objectGroup: OBJECT_GROUP,
+        silent: true,
+      });
+      // a let whose cell failed before it got its value
+      if (exceptionDetails) variables.push({ name, value: "(not initialized)", type: "", evaluateName: name, variablesReference: 0 });
+      else variables.push(await this.values.variable(name, result, name));
+    }
+    return variables;
+  }
+
+  private async richInspectVariables(args: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const name = String(args.variableName ?? "");
+    if (!IDENTIFIER.test(name)) return { data: {}, metadata: {} };
+    const expression = `${HELPERS}.bundle(${name})`;
+    const evaluated =
+      this.paused && args.frameId !== undefined
+        ? await this.call<{ result: RemoteObject; exceptionDetails?: unknown }>("Debugger.evaluateOnCallFrame", {
+            callFrameId: this.frameOf(args.frameId).callFrameId,
+            expression,
+            returnByValue: true,
+          })
+        : await this.call<{ result: RemoteObject; exceptionDetails?: unknown }>("Runtime.evaluate", { expression, returnByValue: true, silent: true });
+    if (evaluated.exceptionDetails) throw new DapError(`${name} is not defined here.`);
+    return { data: evaluated.result.value ?? {}, metadata: {} };
+  }
+
+  private async copyToGlobals(args: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const source = String(args.srcVariableName ?? "");
+    const destination = String(args.dstVariableName ?? "");
+    if (!IDENTIFIER.test(source) || !IDENTIFIER.test(destination)) throw new DapError("srcVariableName and dstVariableName must be identifiers.");
+    const { exceptionDetails } = await this.call<{ exceptionDetails?: unknown }>("Debugger.evaluateOnCallFrame", {
+      callFrameId: this.frameOf(args.srcFrameId).callFrameId,
+      expression: `globalThis[${JSON.stringify(destination)}] = ${source}, undefined`,
+      silent: true,
+    });
+    if (exceptionDetails) throw new DapError(`${source} is not defined in that frame.`);
+    return {};
+  }
+
+  private async detach(): Promise<void> {
+    this.started = false;
+    this.requested.clear();
+    this.answered.clear();
+    this.exceptionMode = "none";
+    if (this.enabledGeneration === this.runtime.workerGeneration) {
+      // disabling the domain removes the breakpoints and resumes a paused worker
+      await this.call("Debugger.disable").catch(() => undefined);
+    }
+    this.v8Breakpoints.clear();
+    this.scriptUrls.clear();
+    this.enabledGeneration = 0;
+    this.endPause();
+  }
+
+  // ---- V8's side -----------------------------------------------------------------------
+
+  private call<T = Record<string, unknown>>(method: string, params: object = {}): Promise<T> {
+    return this.runtime.inspectorCall<T>(method, params);
+  }
+
+  private async ensureEnabled(): Promise<void> {
+    const generation = this.runtime.workerGeneration;
+    if (this.enabledGeneration === generation) return;
+    this.enabledGeneration = generation;
+    this.scriptUrls.clear();
+    this.v8Breakpoints.clear();
+    await this.call("Debugger.enable");
+    // The kernel's own code, Node's and packages' (tf, tl) are never stopped in nor stepped into.
+    await this.call("Debugger.setBlackboxPatterns", { patterns: this.internalCode });
+    await this.call("Debugger.setPauseOnExceptions", { state: this.exceptionMode === "none" ? "none" : "all" });
+  }
+
+  private onInspectorEvent(event: InspectorEvent): void {
+    switch (event.method) {
+      case "Debugger.scriptParsed":
+        this.scriptUrls.set(String(event.params.scriptId), String(event.params.url ?? ""));
+        return;
+      case "Debugger.paused":
+        void this.onPaused(event.params as unknown as PausedParams).catch(() => this.call("Debugger.resume").catch(() => undefined));
+        return;
+      case "Debugger.resumed":
+        if (this.paused) {
+          this.endPause();
+          this.emit(this.messages.event("continued", { threadId: THREAD_ID, allThreadsContinued: true }));
+        }
+        return;
+    }
+  }
+
+  private endPause(): void {
+    this.paused = undefined;
+    this.frames.clear();
+    this.values.forget();
+  }
+
+  private async onPaused(params: PausedParams): Promise<void> {
+    const userFrames = params.callFrames.filter((frame) => this.isUserFrame(frame));
+    const stepping = this.stepping;
+    this.stepping = undefined;
+    const onException = params.reason === "exception" || params.reason === "promiseRejection";
+    if (userFrames.length === 0) {
+      // the kernel's own code (a pause asked while idle lands there): nothing of the user's to show
+      await this.call("Debugger.resume");
+      return;
+    }
+    if (!onException && !this.isUserFrame(params.callFrames[0])) {
+      await this.call(stepping ? "Debugger.stepOut" : "Debugger.resume");
+      if (stepping) this.stepping = stepping;
+      return;
+    }
+    if (onException && (this.exceptionMode === "none" || (this.exceptionMode === "uncaught" && (await this.caughtInCells(userFrames))))) {
+      await this.call("Debugger.resume");
+      return;
+    }
+    // V8 stops at every statement; a step over or into that stayed on the same TypeScript line goes on
+    if (stepping && stepping.command !== "Debugger.stepOut" && !onException && !params.hitBreakpoints?.length) {
+      if (userFrames.length === stepping.depth && this.tsLocation(userFrames[0]).line === stepping.line) {
+        this.stepping = stepping;
+        await this.call(stepping.command);
+        return;
+      }
+    }
+    this.paused = { params, frames: userFrames };
+    this.frames.clear();
+    this.values.forget();
+    const reason = onException ? "exception" : stepping ? "step" : this.pauseAsked ? "pause" : "breakpoint";
+    this.pauseAsked = false;
+    const body: Record<string, unknown> = { reason, threadId: THREAD_ID, allThreadsStopped: true };
+    if (onException) body.text = params.data?.description?.split("\n")[0];
+    this.emit(this.messages.event("stopped", body));
+  }
+
+  /** Whether a `try` in the cells on the stack surrounds where each frame is (what "uncaught" leaves out). */
+  private async caughtInCells(frames: CallFrame[]): Promise<boolean> {
+    const ts = await loadTypeScript();
+    return frames.some((frame) => {
+      const script = this.scripts.byName(this.urlOf(frame));
+      if (!script) return false;
+      const { line, column } = this.tsLocation(frame);
+      return insideTryBlock(ts, script.code, line, column);
+    });
+  }
+
+  private urlOf(frame: CallFrame): string {
+    return this.scriptUrls.get(frame.location.scriptId) ?? "";
+  }
+
+  /** A frame of a cell, or of the user's own files (not node_modules, not the kernel, not Node's). */
+  private isUserFrame(frame: CallFrame): boolean {
+    const url = this.urlOf(frame);
+    if (this.scripts.byName(url)) return true;
+    if (!url.startsWith("file://") && !url.startsWith("/")) return false;
+    return !this.internalCode.some((pattern) => new RegExp(pattern).test(url));
+  }
+
+  private tsLocation(frame: CallFrame): { line: number; column: number } {
+    const script = this.scripts.byName(this.urlOf(frame));
+    const { lineNumber, columnNumber = 0 } = frame.location;
+    return script ? originalPosition(script, lineNumber, columnNumber) : { line: lineNumber + 1, column: columnNumber + 1 };
+  }
+
+  private stackFrame(frame: CallFrame): Record<string, unknown> {
+    const id = this.nextFrameId++;
+    this.frames.set(id, frame);
+    const url = this.urlOf(frame);
+    const script = this.scripts.byName(url);
+    const { line, column } = this.tsLocation(frame);
+    const sourcePath = script ? this.sourcePathOf(script.cellText) : url.startsWith("file://") ? fileURLToPath(url) : url;
+    return { id, name: frame.functionName || (script ? "<cell>" : "<anonymous>"), source: { name: path.basename(sourcePath), path: sourcePath }, line, column };
+  }
+
+  private scopes(frame: CallFrame): Array<Record<string, unknown>> {
+    const names: Record<string, string> = {
+      local: "Locals",
+      closure: "Closure",
+      block: "Block",
+      catch: "Catch",
+      script: "Notebook",
+      global: "Globals",
+      module: "Module",
+    };
+    return frame.scopeChain
+      .filter((scope) => names[scope.type] && scope.object.objectId)
+      .map((scope) => ({
+        name: names[scope.type],
+        variablesReference: this.values.handleFor(scope.object.objectId!, scope.type === "global"),
+        expensive: false,
+        ...(scope.type === "local" ? { presentationHint: "locals" } : {}),
+      }));
+  }
+
+  // ---- cells and their files -------------------------------------------------------------
+
+  sourcePathOf(cellText: string): string {
+    return `${this.tmpFilePrefix}${murmur2(cellText, HASH_SEED)}${this.tmpFileSuffix}`;
+  }
+
+  private scriptsOf(sourcePath: string): CellScript[] {
+    const cache = this.sourcePaths;
+    return this.scripts.all().filter((script) => {
+      let known = cache.get(script);
+      if (known === undefined) {
+        known = this.sourcePathOf(script.cellText);
+        cache.set(script, known);
+      }
+      return known === sourcePath;
+    });
+  }
+
+  private sourceText(sourcePath: string): string | undefined {
+    const dumped = this.dumped.get(sourcePath);
+    if (dumped !== undefined) return dumped;
+    const ran = this.scriptsOf(sourcePath);
+    if (ran.length > 0) return ran[ran.length - 1].cellText;
+    return undefined;
+  }
+}

@@ -1,0 +1,301 @@
+"""The Jupyter debugger protocol through jupyter_client: debug_request on control, debug_event on iopub.
+
+Run by test/debugger.test.ts with JUPYTER_PATH pointing at a temporary kernelspec. The tests share one
+kernel and run in name order (each builds on the notebook state of the ones before).
+"""
+import os
+import time
+import unittest
+
+import zmq
+from ipykernel.compiler import murmur2_x86
+from jupyter_client.manager import start_new_kernel
+
+TIMEOUT = 90
+
+
+class Iopub:
+    """Every iopub message read so far, so a wait for one kind never loses another."""
+
+    def __init__(self, kc):
+        self.kc = kc
+        self.seen = []
+
+    def wait(self, predicate, timeout=TIMEOUT):
+        for msg in self.seen:
+            if predicate(msg):
+                self.seen.remove(msg)
+                return msg
+        deadline = time.time() + timeout
+        while True:
+            msg = self.kc.get_iopub_msg(timeout=max(0.1, deadline - time.time()))
+            if predicate(msg):
+                return msg
+            self.seen.append(msg)
+
+    def event(self, name, timeout=TIMEOUT):
+        return self.wait(lambda m: m["msg_type"] == "debug_event" and m["content"].get("event") == name, timeout)["content"]
+
+    def result_of(self, msg_id, timeout=TIMEOUT):
+        """The text/plain execute_result of a request, once its idle status came (None when it had none)."""
+        results = []
+
+        def done(msg):
+            if msg["parent_header"].get("msg_id") != msg_id:
+                return False
+            if msg["msg_type"] == "execute_result":
+                results.append(msg["content"]["data"]["text/plain"])
+            return msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle"
+
+        self.wait(done, timeout)
+        return results[0] if results else None
+
+
+class DebuggerTests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.km, cls.kc = start_new_kernel(kernel_name="tsfine", startup_timeout=90)
+        cls.iopub = Iopub(cls.kc)
+        cls.seq = 0
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.kc.stop_channels()
+        cls.km.shutdown_kernel(now=True)
+
+    # ---- helpers ---------------------------------------------------------------------------
+
+    def control(self, msg_type, content):
+        msg = self.kc.session.msg(msg_type, content)
+        self.kc.control_channel.send(msg)
+        deadline = time.time() + TIMEOUT
+        while True:
+            reply = self.kc.get_control_msg(timeout=max(0.1, deadline - time.time()))
+            if reply["parent_header"].get("msg_id") == msg["header"]["msg_id"]:
+                return reply
+
+    def dap(self, command, arguments=None):
+        DebuggerTests.seq += 1
+        reply = self.control("debug_request", {"type": "request", "seq": self.seq, "command": command, "arguments": arguments or {}})
+        self.assertEqual(reply["msg_type"], "debug_reply")
+        return reply["content"]
+
+    def ok(self, command, arguments=None):
+        content = self.dap(command, arguments)
+        self.assertTrue(content.get("success"), f"{command} failed: {content}")
+        return content.get("body", {})
+
+    def execute(self, code):
+        return self.kc.execute(code)
+
+    def run_cell(self, code):
+        msg_id = self.execute(code)
+        reply = self.shell_reply(msg_id)
+        self.assertEqual(reply["status"], "ok", reply)
+        return self.iopub.result_of(msg_id)
+
+    def shell_reply(self, msg_id):
+        while True:
+            reply = self.kc.get_shell_msg(timeout=TIMEOUT)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                return reply["content"]
+
+    def dump(self, code):
+        return self.ok("dumpCell", {"code": code})["sourcePath"]
+
+    def top_frame(self):
+        frames = self.ok("stackTrace", {"threadId": 1})["stackFrames"]
+        return frames[0], frames
+
+    def notebook_scope_variables(self, frame_id):
+        scopes = self.ok("scopes", {"frameId": frame_id})["scopes"]
+        notebook = [s for s in scopes if s["name"] == "Notebook"][0]
+        return {v["name"]: v for v in self.ok("variables", {"variablesReference": notebook["variablesReference"]})["variables"]}
+
+    # ---- tests -----------------------------------------------------------------------------
+
+    def test_01_announced_and_answers_before_initialize(self):
+        self.kc.kernel_info()
+        info = self.kc.get_shell_msg(timeout=TIMEOUT)["content"]
+        self.assertTrue(info["debugger"])
+        self.assertIn("debugger", info["supported_features"])
+        on_control = self.control("kernel_info_request", {})["content"]
+        self.assertIn("debugger", on_control["supported_features"])
+        body = self.ok("debugInfo")
+        self.assertFalse(body["isStarted"])
+        self.assertEqual(body["hashMethod"], "Murmur2")
+        # ipykernel answers requests of a debugger that was not started with an empty reply
+        self.assertEqual(self.dap("stackTrace", {"threadId": 1}), {})
+
+    def test_02_initialize_attach_and_dump_named_as_the_front_end_hashes(self):
+        body = self.ok("initialize", {"clientID": "test", "adapterID": "tsfine", "linesStartAt1": True, "columnsStartAt1": True})
+        self.assertEqual({f["filter"] for f in body["exceptionBreakpointFilters"]}, {"raised", "uncaught"})
+        self.ok("attach")
+        info = self.ok("debugInfo")
+        self.assertTrue(info["isStarted"])
+        self.assertEqual(info["tmpFileSuffix"], ".ts")
+        code = "const a = 40;\nconst b = a + 2;\nb * 10"
+        path = self.dump(code)
+        self.assertEqual(path, f"{info['tmpFilePrefix']}{murmur2_x86(code, info['hashSeed'])}{info['tmpFileSuffix']}")
+        with open(path, encoding="utf-8") as f:
+            self.assertEqual(f.read(), code)
+        self.assertEqual(self.ok("source", {"source": {"path": path}})["content"], code)
+
+    def test_03_breakpoint_on_line_two_then_step_and_continue(self):
+        code = "const a = 40;\nconst b = a + 2;\nb * 10"
+        path = self.dump(code)
+        breakpoints = self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": [{"line": 2}]})["breakpoints"]
+        self.assertEqual([(b["verified"], b["line"]) for b in breakpoints], [(True, 2)])
+        self.ok("configurationDone")
+        self.assertEqual(self.ok("debugInfo")["breakpoints"][0]["source"], path)
+        msg_id = self.execute(code)
+        stopped = self.iopub.event("stopped")
+        self.assertEqual(stopped["body"]["reason"], "breakpoint")
+        self.assertEqual(self.ok("debugInfo")["stoppedThreads"], [1])
+        frame, _ = self.top_frame()
+        self.assertEqual((frame["source"]["path"], frame["line"]), (path, 2))
+        self.assertEqual(self.ok("evaluate", {"expression": "a", "frameId": frame["id"], "context": "repl"})["result"], "40")
+        self.assertEqual(self.notebook_scope_variables(frame["id"])["a"]["value"], "40")
+        self.ok("next", {"threadId": 1})
+        self.assertEqual(self.iopub.event("stopped")["body"]["reason"], "step")
+        frame, _ = self.top_frame()
+        self.assertEqual(frame["line"], 3)
+        self.assertEqual(self.ok("evaluate", {"expression": "b", "frameId": frame["id"]})["result"], "42")
+        self.ok("continue", {"threadId": 1})
+        self.assertEqual(self.shell_reply(msg_id)["status"], "ok")
+        self.assertEqual(self.iopub.result_of(msg_id), "420")
+        self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": []})
+
+    def test_04_breakpoint_and_step_in_a_function_from_an_earlier_cell(self):
+        definition = "function double(n: number): number {\n  const twice = n * 2;\n  return twice;\n}"
+        self.run_cell(definition)
+        # dumped only after it ran, as JupyterLab does when a breakpoint is set in a cell run earlier
+        path = self.dump(definition)
+        self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": [{"line": 2}]})
+        msg_id = self.execute("const r = double(21);\nr + 1")
+        self.iopub.event("stopped")
+        frame, frames = self.top_frame()
+        self.assertEqual((frame["source"]["path"], frame["line"], frame["name"]), (path, 2, "double"))
+        self.assertEqual(len(frames), 2)
+        scopes = self.ok("scopes", {"frameId": frame["id"]})["scopes"]
+        local = {v["name"]: v["value"] for v in self.ok("variables", {"variablesReference": scopes[0]["variablesReference"]})["variables"]}
+        self.assertEqual(local["n"], "21")
+        self.ok("next", {"threadId": 1})
+        self.iopub.event("stopped")
+        frame, _ = self.top_frame()
+        self.assertEqual(frame["line"], 3)
+        self.assertEqual(self.ok("evaluate", {"expression": "twice", "frameId": frame["id"]})["result"], "42")
+        self.ok("continue", {"threadId": 1})
+        self.assertEqual(self.iopub.result_of(msg_id), "43")
+        self.shell_reply(msg_id)
+        # stepping into it from a breakpoint in another cell
+        self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": []})
+        caller = "const s = double(5);\ns"
+        caller_path = self.dump(caller)
+        self.ok("setBreakpoints", {"source": {"path": caller_path}, "breakpoints": [{"line": 1}]})
+        msg_id = self.execute(caller)
+        self.iopub.event("stopped")
+        self.assertEqual(self.top_frame()[0]["source"]["path"], caller_path)
+        self.ok("stepIn", {"threadId": 1})
+        self.iopub.event("stopped")
+        frame, _ = self.top_frame()
+        self.assertEqual((frame["source"]["path"], frame["line"]), (path, 2))
+        self.ok("stepOut", {"threadId": 1})
+        self.iopub.event("stopped")
+        self.assertEqual(self.top_frame()[0]["source"]["path"], caller_path)
+        self.ok("continue", {"threadId": 1})
+        self.assertEqual(self.iopub.result_of(msg_id), "10")
+        self.shell_reply(msg_id)
+        self.ok("setBreakpoints", {"source": {"path": caller_path}, "breakpoints": []})
+
+    def test_05_bad_input(self):
+        code = "const p = 1;\n\n// nothing here\nconst q = p + 1;"
+        path = self.dump(code)
+        breakpoints = self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": [{"line": 2}, {"line": 9}]})["breakpoints"]
+        self.assertEqual([(b["verified"], b["line"]) for b in breakpoints], [(True, 4), (False, 9)])
+        self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": []})
+        for command, arguments in [
+            ("stackTrace", {"threadId": 1}),
+            ("stackTrace", {"threadId": 99}),
+            ("scopes", {"frameId": 12345}),
+            ("variables", {"variablesReference": 9999}),
+            ("next", {"threadId": 1}),
+            ("source", {"source": {"path": "/nowhere.ts"}}),
+            ("noSuchCommand", {}),
+        ]:
+            reply = self.dap(command, arguments)
+            self.assertFalse(reply["success"], f"{command} should fail: {reply}")
+            self.assertTrue(reply["message"], reply)
+
+    def test_06_while_paused_control_and_heartbeat_answer_and_interrupt_keeps_state(self):
+        self.run_cell("const kept = 5;")
+        code = "let late = 1;\nlate = 2;\nlate"
+        path = self.dump(code)
+        self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": [{"line": 2}]})
+        msg_id = self.execute(code)
+        self.iopub.event("stopped")
+        self.assertEqual(self.control("kernel_info_request", {})["content"]["status"], "ok")
+        heartbeat = zmq.Context.instance().socket(zmq.REQ)
+        heartbeat.connect(f"{self.km.transport}://{self.km.ip}:{self.km.hb_port}")
+        heartbeat.send(b"ping")
+        self.assertTrue(heartbeat.poll(TIMEOUT * 1000), "the heartbeat did not answer while paused")
+        self.assertEqual(heartbeat.recv(), b"ping")
+        heartbeat.close(linger=0)
+        self.km.interrupt_kernel()
+        reply = self.shell_reply(msg_id)
+        self.assertEqual(reply["status"], "error")
+        self.assertIn("nterrupt", reply["ename"] + reply["evalue"])
+        self.iopub.event("continued")
+        self.assertEqual(self.ok("debugInfo")["stoppedThreads"], [])
+        self.assertEqual(self.run_cell("kept + 1"), "6")
+        # the interrupted cell stopped before its second line
+        self.assertEqual(self.run_cell("late"), "1")
+        self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": []})
+
+    def test_07_variables_without_a_breakpoint_and_tensor_summary(self):
+        self.run_cell("const t = tf.tensor([[1, 2], [3, 4]]);\nconst label = 'cat';")
+        variables = {v["name"]: v for v in self.ok("inspectVariables")["variables"]}
+        self.assertEqual(variables["kept"]["value"], "5")
+        self.assertEqual(variables["label"]["value"], '"cat"')
+        self.assertEqual(variables["label"]["type"], "string")
+        self.assertIn("double", variables)
+        self.assertNotIn("tf", variables)
+        self.assertEqual(variables["t"]["value"], "Tensor float32 [2, 2] 1, 2, 3, 4")
+        self.assertGreater(variables["t"]["variablesReference"], 0)
+        rich = self.ok("richInspectVariables", {"variableName": "t"})
+        self.assertIn("text/plain", rich["data"])
+
+    def test_08_break_on_uncaught_exception_stops_at_the_throwing_line(self):
+        self.ok("setExceptionBreakpoints", {"filters": ["uncaught"]})
+        code = "function thrower(): never {\n  throw new Error('boom');\n}\ntry { thrower(); } catch {}\nthrower();"
+        path = self.dump(code)
+        msg_id = self.execute(code)
+        stopped = self.iopub.event("stopped")
+        self.assertEqual(stopped["body"]["reason"], "exception")
+        frame, frames = self.top_frame()
+        self.assertEqual((frame["source"]["path"], frame["line"]), (path, 2))
+        # not the throw inside the try on line 4: the one on line 5
+        self.assertEqual(frames[1]["line"], 5)
+        info = self.ok("exceptionInfo", {"threadId": 1})
+        self.assertIn("boom", info["description"])
+        self.ok("continue", {"threadId": 1})
+        self.assertEqual(self.shell_reply(msg_id)["status"], "error")
+        self.ok("setExceptionBreakpoints", {"filters": []})
+
+    def test_09_disconnect_resumes(self):
+        code = "const z = 1;\nconst zz = z + 1;\nzz"
+        path = self.dump(code)
+        self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": [{"line": 2}]})
+        msg_id = self.execute(code)
+        self.iopub.event("stopped")
+        self.ok("disconnect", {"restart": False, "terminateDebuggee": False})
+        self.assertEqual(self.shell_reply(msg_id)["status"], "ok")
+        self.assertEqual(self.iopub.result_of(msg_id), "2")
+        self.assertFalse(self.ok("debugInfo")["isStarted"])
+        self.assertEqual(self.dap("stackTrace", {"threadId": 1}), {})
+        # with the debugger gone, the cell runs straight through
+        self.assertEqual(self.run_cell(code), "2")
+
+
+if __name__ == "__main__":
+    unittest.main()
