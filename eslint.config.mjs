@@ -6,7 +6,21 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", ".venv/", "bench/.venv/", "bench/.peers/", "bench/results/", "out/", "test-output/"] },
+  {
+    ignores: [
+      "dist/",
+      "node_modules/",
+      ".venv/",
+      "bench/.venv/",
+      "bench/.peers/",
+      "bench/results/",
+      "out/",
+      "test-output/",
+      "lite/node_modules/",
+      "lite/lib/",
+      "lite/labextension/",
+    ],
+  },
   // A disable comment that no longer silences anything is removed, not left to mislead.
   { linterOptions: { reportUnusedDisableDirectives: "error" } },
   js.configs.recommended,
@@ -28,6 +42,11 @@ export default tseslint.config(
     // Tests read notebooks and Jupyter messages as JSON; their assertions check the shape.
     files: ["test/**/*.ts"],
     rules: { "@typescript-eslint/no-explicit-any": "off" },
+  },
+  {
+    // The browser kernel runs in a page and a Web Worker.
+    files: ["lite/src/**/*.ts"],
+    languageOptions: { globals: { ...globals.browser, ...globals.worker } },
   },
   {
     // Plain CommonJS scripts: bin/, bench/, examples/ builders, test fixtures, jest.config.js.

@@ -27,6 +27,10 @@ const COMMANDS: Record<string, CommandEntry> = {
       "show the TensorFlow.js backend and why; backend install cpu|gpu builds native TensorFlow from PyPI (uninstall cpu|gpu removes it), install webgpu; install keras [--with tensorflow|jax|torch] makes the keras engine's Python",
     load: () => require("./commands/backend"),
   },
+  lite: {
+    summary: "a static JupyterLite site with tsfine's browser kernel: lite build [NOTEBOOKS…] -o SITE (needs pip install jupyterlite-core)",
+    load: () => require("./commands/lite"),
+  },
   demo: { summary: "a static page to try a model written by tl.export: demo DIR [-o SITE] (default DIR/demo)", load: () => require("./commands/demo") },
   run: {
     summary: "execute a notebook headlessly: run NOTEBOOK.ipynb [-o OUT] [-p name=value]... [--timeout S] [--kernel NAME]",

@@ -1,0 +1,89 @@
+/**
+ * `tsfine lite build [NOTEBOOKS…] -o SITE`: a static JupyterLite site whose default kernel is tsfine's
+ * browser kernel (lite/), with the given notebooks (files or folders). Built offline from what is
+ * installed: JupyterLite's app comes inside the `jupyterlite-core` Python package, the kernel from
+ * lite/labextension (built by lite/build.mjs on first use).
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { packageRoot } from "../package-root";
+import { UsageError, parsingArgs } from "./args";
+
+const JUPYTERLITE_CORE = "jupyterlite-core==0.8.6";
+
+export async function run(args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  if (action !== "build") throw new UsageError("the lite command has one action: tsfine lite build [NOTEBOOKS…] -o SITE");
+  const { values, positionals } = parsingArgs(() => parseArgs({ args: rest, allowPositionals: true, options: { output: { type: "string", short: "o" } } }));
+  if (!values.output) throw new UsageError("say where the site goes: tsfine lite build [NOTEBOOKS…] -o SITE");
+  const started = Date.now();
+  const site = buildSite(positionals, path.resolve(values.output));
+  process.stdout.write(
+    `Wrote the site to ${site} in ${((Date.now() - started) / 1000).toFixed(1)} s. Serve the folder from any static host ` +
+      `(for example: python3 -m http.server -d ${path.relative(process.cwd(), site) || "."}) and open it in a browser.\n`,
+  );
+  return 0;
+}
+
+export function buildSite(notebooks: string[], output: string): string {
+  const jupyter = findJupyterLite();
+  const extension = builtExtension();
+  const stage = fs.mkdtempSync(path.join(os.tmpdir(), "tsfine-lite-"));
+  try {
+    const contents = path.join(stage, "contents");
+    fs.mkdirSync(contents);
+    for (const notebook of notebooks) {
+      if (!fs.existsSync(notebook)) throw new UsageError(`${notebook} does not exist; give notebooks or folders of notebooks.`);
+      fs.cpSync(notebook, path.join(contents, path.basename(path.resolve(notebook))), { recursive: true });
+    }
+    fs.writeFileSync(path.join(stage, "jupyter-lite.json"), JSON.stringify({ "jupyter-config-data": { defaultKernelName: "tsfine" } }));
+    fs.rmSync(output, { recursive: true, force: true });
+    const result = spawnSync(
+      jupyter,
+      [
+        "lite",
+        "build",
+        "--lite-dir",
+        stage,
+        "--contents",
+        contents,
+        "--output-dir",
+        output,
+        // Only tsfine's kernel: not the extensions of whatever Python environment runs the build.
+        "--ignore-sys-prefix",
+        "--no-sourcemaps",
+        `--LiteBuildConfig.federated_extensions=${extension}`,
+      ],
+      { cwd: stage, encoding: "utf8", env: { ...process.env, PATH: `${path.dirname(jupyter)}${path.delimiter}${process.env.PATH ?? ""}` } },
+    );
+    if (result.status !== 0) throw new Error(`jupyter lite build failed:\n${result.stderr || result.stdout}`);
+  } finally {
+    fs.rmSync(stage, { recursive: true, force: true });
+  }
+  return output;
+}
+
+/** `jupyter` from tsfine's own .venv, $JUPYTER, or PATH, with JupyterLite installed. */
+function findJupyterLite(): string {
+  const candidates = [process.env.JUPYTER, path.join(packageRoot(), ".venv", "bin", "jupyter"), "jupyter"].filter((c): c is string => Boolean(c));
+  for (const candidate of candidates) {
+    if (candidate.includes(path.sep) && !fs.existsSync(candidate)) continue;
+    const probe = spawnSync(candidate, ["lite", "--version"], { encoding: "utf8" });
+    if (probe.status === 0) return candidate;
+  }
+  throw new UsageError(`JupyterLite is not installed: pip install '${JUPYTERLITE_CORE}' (into the environment whose jupyter is on PATH, or set JUPYTER).`);
+}
+
+/** lite/labextension, built now if lite/'s packages are installed but the extension is not built yet. */
+function builtExtension(): string {
+  const lite = path.join(packageRoot(), "lite");
+  const extension = path.join(lite, "labextension");
+  if (fs.existsSync(path.join(extension, "static", "tsfine-worker.js"))) return extension;
+  if (!fs.existsSync(path.join(lite, "node_modules", "esbuild")))
+    throw new UsageError(`tsfine's browser kernel is not built: run npm ci --prefix ${lite} && npm run build --prefix ${lite}`);
+  execFileSync(process.execPath, [path.join(lite, "build.mjs")], { stdio: "inherit" });
+  return extension;
+}

@@ -1,0 +1,156 @@
+import { BaseKernel, type IKernel } from "@jupyterlite/services";
+import type { KernelMessage } from "@jupyterlab/services";
+import type { JSONObject } from "@lumino/coreutils";
+import type { CompleteReply, ErrorReply, ExecuteReply, FromWorker, InspectReply, IsCompleteReply, ToWorker, WorkerRequest } from "../messages";
+
+/** What the browser kernel cannot do, said once in the banner and where a cell asks for it. */
+export const LIMITS = [
+  "%%sh and other shell magics: a page cannot start processes.",
+  "%npm: a page cannot install packages; the kernel bundles tf and display.",
+  "Local folders: a page cannot read the notebook's folder; data comes from the site by URL.",
+  "Arbitrary npm imports: only the bundled packages (@tensorflow/tfjs) import.",
+];
+
+type Request = { resolve(value: unknown): void; parent: KernelMessage.IHeader<KernelMessage.MessageType> | undefined };
+
+/**
+ * tsfine's JupyterLite kernel: the page side. Every cell runs in one worker (worker/kernel-worker.ts),
+ * which keeps the notebook's state; this class turns the worker's messages into Jupyter messages for
+ * the request they belong to.
+ */
+export class TsfineLiteKernel extends BaseKernel {
+  private readonly worker: Worker;
+  private readonly started: Promise<string>;
+  private readonly requests = new Map<number, Request>();
+  private nextId = 1;
+
+  constructor(options: IKernel.IOptions & { assetsUrl: string }) {
+    super(options);
+    this.worker = new Worker(new URL("tsfine-worker.js", options.assetsUrl));
+    this.started = new Promise((resolve, reject) => {
+      this.worker.onmessage = (event: MessageEvent<FromWorker>) => {
+        const message = event.data;
+        if (message.type === "started") resolve(message.banner);
+        else if (message.type === "failed") reject(new Error(message.message));
+        else this.onWorkerMessage(message);
+      };
+      this.worker.onerror = (event) => reject(new Error(`The kernel's worker did not start: ${event.message}`));
+    });
+    this.post({ type: "start", assetsUrl: options.assetsUrl });
+  }
+
+  get ready(): Promise<void> {
+    return this.started.then(() => undefined);
+  }
+
+  dispose(): void {
+    if (this.isDisposed) return;
+    this.worker.terminate();
+    super.dispose();
+  }
+
+  private post(message: ToWorker): void {
+    this.worker.postMessage(message);
+  }
+
+  private request<T>(message: WorkerRequest): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve) => {
+      this.requests.set(id, { resolve: resolve as (value: unknown) => void, parent: this.parentHeader });
+      this.post({ ...message, id } as ToWorker);
+    });
+  }
+
+  private onWorkerMessage(message: Exclude<FromWorker, { type: "started" | "failed" }>): void {
+    const request = this.requests.get(message.id);
+    const parent = request?.parent ?? this.parentHeader;
+    switch (message.type) {
+      case "stream":
+        this.stream({ name: message.name, text: message.text }, parent);
+        break;
+      case "display": {
+        const data = message.data as KernelMessage.IDisplayDataMsg["content"]["data"];
+        const metadata = message.metadata as KernelMessage.IDisplayDataMsg["content"]["metadata"];
+        if (message.update && message.displayId) this.updateDisplayData({ data, metadata, transient: { display_id: message.displayId } }, parent);
+        else this.displayData({ data, metadata, transient: message.displayId ? { display_id: message.displayId } : {} }, parent);
+        break;
+      }
+      case "clear":
+        this.clearOutput({ wait: message.wait }, parent);
+        break;
+      case "reply":
+        this.requests.delete(message.id);
+        request?.resolve(message.value);
+        break;
+    }
+  }
+
+  async kernelInfoRequest(): Promise<KernelMessage.IInfoReplyMsg["content"]> {
+    const banner = await this.started.catch((error: Error) => `tsfine could not start: ${error.message}`);
+    return {
+      implementation: "tsfine-lite",
+      implementation_version: TSFINE_VERSION,
+      language_info: {
+        name: "typescript",
+        version: TYPESCRIPT_VERSION,
+        mimetype: "text/typescript",
+        file_extension: ".ts",
+        codemirror_mode: { name: "javascript", typescript: true },
+      },
+      protocol_version: "5.3",
+      status: "ok",
+      banner: [banner, "This browser kernel cannot do:", ...LIMITS.map((limit) => `  ${limit}`)].join("\n"),
+      help_links: [],
+    };
+  }
+
+  async executeRequest(content: KernelMessage.IExecuteRequestMsg["content"]): Promise<KernelMessage.IExecuteReplyMsg["content"]> {
+    try {
+      await this.started;
+    } catch (error) {
+      return this.error({ status: "error", ename: "KernelStartError", evalue: (error as Error).message, traceback: [(error as Error).message] });
+    }
+    const executionCount = this.executionCount;
+    const parent = this.parentHeader;
+    const reply = await this.request<ExecuteReply>({ type: "execute", code: content.code, executionCount });
+    if (reply.status === "error") return this.error(reply);
+    if (reply.data)
+      this.publishExecuteResult(
+        { execution_count: executionCount, data: reply.data as KernelMessage.IExecuteResultMsg["content"]["data"], metadata: {} },
+        parent,
+      );
+    return { status: "ok", execution_count: executionCount, user_expressions: {} } as KernelMessage.IExecuteReplyMsg["content"];
+  }
+
+  private error(reply: ErrorReply): KernelMessage.IExecuteReplyMsg["content"] {
+    const { ename, evalue, traceback } = reply;
+    this.publishExecuteError({ ename, evalue, traceback });
+    return { status: "error", execution_count: this.executionCount, ename, evalue, traceback } as KernelMessage.IExecuteReplyMsg["content"];
+  }
+
+  async completeRequest(content: KernelMessage.ICompleteRequestMsg["content"]): Promise<KernelMessage.ICompleteReplyMsg["content"]> {
+    await this.started;
+    const reply = await this.request<CompleteReply>({ type: "complete", code: content.code, cursorPos: content.cursor_pos });
+    return { status: "ok", matches: reply.matches, cursor_start: reply.cursorStart, cursor_end: reply.cursorEnd, metadata: reply.metadata as JSONObject };
+  }
+
+  async inspectRequest(content: KernelMessage.IInspectRequestMsg["content"]): Promise<KernelMessage.IInspectReplyMsg["content"]> {
+    await this.started;
+    const reply = await this.request<InspectReply>({ type: "inspect", code: content.code, cursorPos: content.cursor_pos, detailLevel: content.detail_level });
+    return { status: "ok", found: reply.found, data: reply.data as JSONObject, metadata: reply.metadata as JSONObject };
+  }
+
+  async isCompleteRequest(content: KernelMessage.IIsCompleteRequestMsg["content"]): Promise<KernelMessage.IIsCompleteReplyMsg["content"]> {
+    await this.started;
+    return this.request<IsCompleteReply>({ type: "isComplete", code: content.code });
+  }
+
+  async commInfoRequest(): Promise<KernelMessage.ICommInfoReplyMsg["content"]> {
+    return { status: "ok", comms: {} };
+  }
+
+  inputReply(): void {}
+  async commOpen(): Promise<void> {}
+  async commMsg(): Promise<void> {}
+  async commClose(): Promise<void> {}
+}

@@ -1,0 +1,31 @@
+/** Messages between the page's kernel (extension/kernel.ts) and its worker (worker/kernel-worker.ts). */
+import type { CompleteReply, InspectReply, IsCompleteReply } from "../../kernel/interpreter";
+
+export type { CompleteReply, InspectReply, IsCompleteReply };
+
+export interface ErrorReply {
+  status: "error";
+  ename: string;
+  evalue: string;
+  traceback: string[];
+}
+
+export type ExecuteReply = { status: "ok"; data?: Record<string, unknown> } | ErrorReply;
+
+export type ToWorker =
+  | { type: "start"; assetsUrl: string }
+  | { type: "execute"; id: number; code: string; executionCount: number }
+  | { type: "complete"; id: number; code: string; cursorPos: number }
+  | { type: "inspect"; id: number; code: string; cursorPos: number; detailLevel: 0 | 1 }
+  | { type: "isComplete"; id: number; code: string };
+
+/** A request without its id (the page numbers them). */
+export type WorkerRequest = ToWorker extends infer T ? (T extends { id: number } ? Omit<T, "id"> : never) : never;
+
+export type FromWorker =
+  | { type: "started"; banner: string }
+  | { type: "failed"; message: string }
+  | { type: "stream"; id: number; name: "stdout" | "stderr"; text: string }
+  | { type: "display"; id: number; data: Record<string, unknown>; metadata: Record<string, unknown>; displayId?: string; update: boolean }
+  | { type: "clear"; id: number; wait: boolean }
+  | { type: "reply"; id: number; value: ExecuteReply | CompleteReply | InspectReply | IsCompleteReply };

@@ -1,0 +1,157 @@
+/**
+ * The browser kernel's worker: the Node kernel's language side (cell-language-service, carried
+ * declarations, transpiler, source maps, error outcomes) and display/, bundled from the repository's
+ * sources, with a runtime of its own (global-scope.ts) since no page has V8's REPL mode.
+ */
+import * as tf from "@tensorflow/tfjs";
+import * as ts from "typescript";
+import { CellLanguageService } from "../../../kernel/evaluator/cell-language-service";
+import { CellSourceMaps } from "../../../kernel/evaluator/cell-source-maps";
+import { completeAt } from "../../../kernel/evaluator/completion";
+import { inspectAt } from "../../../kernel/evaluator/inspection";
+import { isCodeComplete } from "../../../kernel/evaluator/is-complete";
+import { transpileCell } from "../../../kernel/evaluator/cell-transpiler";
+import { describeDiagnostic, runtimeErrorOutcome, typeErrorOutcome } from "../../../kernel/evaluator/error-outcomes";
+import { display, flushPendingDisplays, plot, setDisplaySink } from "../../../display";
+import type { ErrorReply, ExecuteReply, FromWorker, ToWorker } from "../messages";
+import { setProcessWriter } from "../shims/process";
+import { inspect } from "../shims/util";
+import { captureConsole } from "./console-capture";
+import { declareGlobals, runInGlobalScope } from "./global-scope";
+import { selectBackend } from "./backend";
+import { addVirtualFiles, virtualSystem, VIRTUAL_ROOT } from "./virtual-files";
+import { importModule } from "./imports";
+
+const post = (message: FromWorker) => (self as unknown as Worker).postMessage(message);
+
+let service: CellLanguageService;
+const maps = new CellSourceMaps();
+let typecheck: "on" | "warn" | "off" = "on";
+/** The request whose cell is running: output from callbacks that fire later goes to the last cell. */
+let current = 0;
+
+async function start(assetsUrl: string): Promise<string> {
+  const response = await fetch(new URL("tsfine-declarations.json", assetsUrl));
+  if (!response.ok)
+    throw new Error(`The kernel's type declarations did not load (${response.status} ${response.statusText}); rebuild the site with tsfine lite build.`);
+  addVirtualFiles((await response.json()) as Record<string, string>);
+  // TypeScript's own hook for hosts without Node (its web server uses it); public, if not in its typings.
+  (ts as unknown as { setSys(system: ts.System): void }).setSys(virtualSystem());
+  service = new CellLanguageService(ts, VIRTUAL_ROOT);
+  const stream = (name: "stdout" | "stderr", text: string) => post({ type: "stream", id: current, name, text });
+  captureConsole(stream);
+  setProcessWriter(stream);
+  setDisplaySink({
+    display: (event) =>
+      post({ type: "display", id: current, data: event.data, metadata: event.metadata ?? {}, displayId: event.displayId, update: event.update ?? false }),
+    clearOutput: (wait) => post({ type: "clear", id: current, wait }),
+  });
+  const backend = await selectBackend(tf, assetsUrl);
+  Object.assign(globalThis, {
+    tf,
+    display,
+    plot,
+    tsfine: {
+      version: TSFINE_VERSION,
+      setTypecheck: (mode: typeof typecheck) => {
+        if (!["on", "warn", "off"].includes(mode)) throw new Error(`tsfine.setTypecheck takes "on", "warn" or "off"; received ${JSON.stringify(mode)}.`);
+        typecheck = mode;
+      },
+      globalNames: () =>
+        service.prelude
+          .declarations()
+          .flatMap((declaration) => declaration.names)
+          .sort(),
+    },
+    __tsfine_declare: declareGlobals,
+    __tsfine_import: importModule,
+    __tsfine_dynamic_import: importModule,
+    __tsfine_default: (module: { default?: unknown }) => module?.default ?? module,
+    __tsfine_namespace: (module: unknown) => module,
+  });
+  // The checker parses the declarations on the first cell otherwise: do it while the page settles.
+  service.setCell("tf; display;");
+  service.diagnostics();
+  return `tsfine ${TSFINE_VERSION} in the browser: TypeScript ${ts.version}, TensorFlow.js ${tf.version.tfjs} on ${backend}`;
+}
+
+async function execute(id: number, code: string, executionCount: number): Promise<ExecuteReply> {
+  const label = `cell[${executionCount}]`;
+  service.setCell(code);
+  const errors = typecheck === "off" ? [] : service.diagnostics().filter((diagnostic) => diagnostic.isError);
+  if (errors.length > 0 && typecheck === "on") return { status: "error", ...typeErrorOutcome(label, code, errors) };
+  if (errors.length > 0) post({ type: "stream", id, name: "stderr", text: errors.map((error) => describeDiagnostic(label, code, error)).join("\n") + "\n" });
+  const declarations = service.declarations();
+  const scriptName = `tsfine-cell-${executionCount}-${id}`;
+  const transpiled = transpileCell(ts, code, scriptName);
+  if (transpiled.syntaxErrors.length > 0) {
+    const traceback = transpiled.syntaxErrors.map((error) =>
+      describeDiagnostic(label, code, { start: error.start, length: 1, code: 0, message: error.message, isError: true }),
+    );
+    return { status: "error", ename: "SyntaxError", evalue: transpiled.syntaxErrors[0].message, traceback };
+  }
+  const runnable = runInGlobalScope(ts, transpiled.js, transpiled.map, scriptName);
+  maps.add(scriptName, label, code, runnable.map);
+  try {
+    const value = await (0, eval)(runnable.js);
+    return { status: "ok", data: value === undefined ? undefined : valueBundle(value) };
+  } catch (error) {
+    return runtimeError(error);
+  } finally {
+    service.prelude.carry(declarations);
+    flushPendingDisplays();
+  }
+}
+
+function valueBundle(value: unknown): Record<string, unknown> {
+  try {
+    const bundle = display.toBundle(value);
+    if (bundle && Object.keys(bundle).length > 0) return bundle;
+  } catch {
+    // a formatter that fails must not hide the value: fall back to text
+  }
+  return { "text/plain": inspect(value, { depth: 4 }) };
+}
+
+function runtimeError(error: unknown): ErrorReply {
+  const thrown =
+    error instanceof Error
+      ? { name: error.name, message: error.message, stack: cellFramesOnly(error.stack) }
+      : { name: "Error", message: `Uncaught ${inspect(error)}`, stack: undefined };
+  return { status: "error", ...runtimeErrorOutcome(thrown, maps) };
+}
+
+/** Frames in the kernel's own bundle (and tfjs inside it) are how the cell ran, not where the user's code is. */
+function cellFramesOnly(stack: string | undefined): string | undefined {
+  return stack
+    ?.split("\n")
+    .filter((line) => !/^\s+at /.test(line) || line.includes("tsfine-cell-"))
+    .join("\n");
+}
+
+self.onmessage = async (event: MessageEvent<ToWorker>) => {
+  const message = event.data;
+  if (message.type === "start") {
+    try {
+      post({ type: "started", banner: await start(message.assetsUrl) });
+    } catch (error) {
+      post({ type: "failed", message: error instanceof Error ? error.message : String(error) });
+    }
+    return;
+  }
+  switch (message.type) {
+    case "execute":
+      current = message.id;
+      post({ type: "reply", id: message.id, value: await execute(message.id, message.code, message.executionCount) });
+      break;
+    case "complete":
+      post({ type: "reply", id: message.id, value: completeAt(service, message.code, message.cursorPos) });
+      break;
+    case "inspect":
+      post({ type: "reply", id: message.id, value: inspectAt(service, message.code, message.cursorPos, message.detailLevel) });
+      break;
+    case "isComplete":
+      post({ type: "reply", id: message.id, value: isCodeComplete(ts, message.code) });
+      break;
+  }
+};
