@@ -223,6 +223,49 @@ describe("tl.backend with the native cpu backend installed", () => {
 });
 
 /**
+ * tsfine's kernels for the native backend (tl/kernels/native.ts: ClipByValue as one TensorFlow
+ * op, Relu6 for clip(x, 0, 6), Step without a tf.ones filled in JavaScript) give the cpu
+ * backend's values, at the bounds, beyond them, for NaN and for int32, and tf.layers.reLU's
+ * gradient through them matches too.
+ */
+describe("tsfine's kernels on the native cpu backend", () => {
+  const cache = process.env.TSFINE_NATIVE_CACHE ?? "/tmp/tsfine-native";
+  const installed = fs.existsSync(`${cache}/tsfine/backends/cpu/tsfine-backend.json`);
+  testNeeding(installed, `the native cpu backend in ${cache}`, "run `XDG_CACHE_HOME=$TSFINE_NATIVE_CACHE node bin/tsfine.js backend install cpu`")(
+    "clipByValue, relu6, step and a ReLU6 layer's gradient give the cpu backend's values",
+    () => {
+      const script = `
+        const tf = require("@tensorflow/tfjs");
+        const { backend } = require(${JSON.stringify(`${__dirname}/../dist/tl/backend`)});
+        (async () => {
+          await backend.init();
+          const edges = [-7, -1, -0.5, 0, 0.5, 1, 2, 5.999, 6, 6.001, 100, NaN, Infinity, -Infinity];
+          const x = tf.concat([tf.tensor1d(edges), tf.randomNormal([4000], 0, 5, "float32", 1)]);
+          const xi = tf.tensor1d([-9, -1, 0, 1, 3, 6, 7, 40], "int32");
+          const layer = tf.layers.reLU({ maxValue: 6 });
+          const values = () => [
+            tf.clipByValue(x, 0, 6), tf.clipByValue(x, -1, 2), tf.clipByValue(xi, -1, 6), tf.relu6(x),
+            tf.step(x), tf.step(x, 0.3), tf.grad((v) => layer.apply(v).mul(tf.range(0, v.size)).sum())(x),
+          ].map((t) => ({ dtype: t.dtype, values: Array.from(t.dataSync(), (v) => (Number.isNaN(v) ? "NaN" : v)) }));
+          const native = { backend: tf.getBackend(), results: values() };
+          await backend.use("cpu");
+          console.log(JSON.stringify({ native, cpu: values() }));
+        })();`;
+      const { execFileSync } = require("node:child_process") as typeof import("node:child_process");
+      const output = execFileSync(process.execPath, ["-e", script], {
+        env: { ...process.env, XDG_CACHE_HOME: cache, TF_CPP_MIN_LOG_LEVEL: "2" },
+        encoding: "utf8",
+        timeout: 120_000,
+      });
+      const { native, cpu } = JSON.parse(output.trim().split("\n").pop() as string);
+      expect(native.backend).toBe("tensorflow");
+      expect(native.results).toEqual(cpu);
+    },
+    180_000,
+  );
+});
+
+/**
  * WebGPU through the webgpu package (Dawn) on Mesa's CPU Vulkan driver, lavapipe (Debian
  * bookworm-backports' mesa-vulkan-drivers 25; Debian 12's Mesa 22 is refused by Dawn). .ci/run
  * installs both; the webgpu package goes to a folder of its own (TSFINE_WEBGPU_NODE_PATH), never

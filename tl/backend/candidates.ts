@@ -7,6 +7,8 @@ import { loadNative, unusableReason } from "./native/load";
 import { hasNvidiaDriver } from "./native/preflight";
 import { NativeVariant, TENSORFLOW_VERSION } from "./native/variants";
 import { firstLine, optionalRequire, tf } from "./tf";
+import { registerLeanGradients } from "../kernels";
+import { registerNativeKernels } from "../kernels/native";
 import { prepareWasm } from "./wasm";
 import { prepareWebGpu } from "./webgpu";
 
@@ -43,11 +45,24 @@ function registeredHere(source: string): Preparation | undefined {
  */
 function prepareNative(variant: NativeVariant, packageName: string): Preparation {
   const cached = loadNative(variant);
-  if (cached.ok) return registeredHere(`the native ${variant} backend`) ?? cached;
+  if (cached.ok) return withTsfineKernels(registeredHere(`the native ${variant} backend`) ?? cached);
   if (!/ is not installed/.test(cached.why)) return cached;
   const loaded = optionalRequire(packageName);
   if (!loaded.module) return { ok: false, why: loaded.why?.endsWith("is not installed") ? cached.why : (loaded.why ?? cached.why) };
-  return registeredHere(packageName) ?? { ok: true, why: `${packageName} loaded from node_modules` };
+  return withTsfineKernels(registeredHere(packageName) ?? { ok: true, why: `${packageName} loaded from node_modules` });
+}
+
+/**
+ * A native backend that loaded gets tsfine's single-op kernels and the lean gradients without
+ * the Step masks (tl/kernels): MobileNet-like step, TensorFlow 2.21, 1.39 → 1.22 CPU s (1.58
+ * with the Step masks).
+ */
+function withTsfineKernels(preparation: Preparation): Preparation {
+  if (preparation.ok) {
+    registerNativeKernels();
+    registerLeanGradients({ stepMasks: false });
+  }
+  return preparation;
 }
 
 /** TensorFlow's version and device as the binding reports them, once the backend runs. */

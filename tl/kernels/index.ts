@@ -92,10 +92,14 @@ export function registerWasmTrainingKernels(options: RegisterOptions = {}): stri
  * the stock Mean gradient builds a full-size tf.ones in JavaScript and uploads it (BatchNorm's
  * moments do this for every activation): measured on an NVIDIA H200, 22% of a MobileNet-like
  * step's host time went to filling those arrays and another 23% to creating GPU buffers.
+ * `stepMasks: false` keeps the stock Relu6 and ClipByValue gradients: on native TensorFlow
+ * tfjs-node's Step is six ops with a tf.ones filled in JavaScript, dearer than the stock masks.
  */
-export function registerLeanGradients(): void {
-  replaceGradient("Relu6", () => relu6StepMaskGradient);
-  replaceGradient("ClipByValue", () => clipStepMaskGradient);
+export function registerLeanGradients(options: { stepMasks?: boolean } = {}): void {
+  if (options.stepMasks !== false) {
+    replaceGradient("Relu6", () => relu6StepMaskGradient);
+    replaceGradient("ClipByValue", () => clipStepMaskGradient);
+  }
   replaceGradient("Mean", () => meanBroadcastGradient);
   replaceGradient("FusedBatchNorm", channelwiseBatchNormGradient);
   replaceGradient("Tile", () => tileReshapeSumGradient);

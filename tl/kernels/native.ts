@@ -1,0 +1,85 @@
+/**
+ * Kernels for the native TensorFlow backend (tfjs-node) that run one TensorFlow op where
+ * tfjs-node's own run several full passes over the tensor. Measured with tf.profile on
+ * MobileNetV2's frozen part (96², batch 32, TensorFlow 2.21): tfjs-node's ClipByValue is a
+ * Minimum and a Maximum with scalars built per call, and ReLU6 (tf.layers.reLU({ maxValue: 6 }),
+ * what every MobileNetV2 block runs) is a ClipByValue: it took more time than the convolutions.
+ * TensorFlow has ClipByValue and Relu6 as single ops. tfjs-node's Step (what the Relu
+ * gradient runs) builds a tf.ones in JavaScript and selects twice; for step(x) = x > 0 ? 1 : 0
+ * (NaN stays NaN) four TensorFlow ops do without it. Registration is idempotent.
+ */
+import * as tf from "@tensorflow/tfjs";
+
+/** The parts of tfjs-node's backend these kernels call. */
+interface NativeBackend {
+  binding: { TF_ATTR_TYPE: number; TF_FLOAT: number; TF_INT32: number; TF_BOOL: number };
+  executeSingleInput(name: string, x: tf.TensorInfo): tf.Tensor;
+  executeSingleOutput(name: string, attrs: unknown[], inputs: tf.TensorInfo[]): tf.Tensor;
+}
+
+function typeAttr(backend: NativeBackend, dtype: tf.DataType): { name: string; type: number; value: number } {
+  return { name: "T", type: backend.binding.TF_ATTR_TYPE, value: dtype === "int32" ? backend.binding.TF_INT32 : backend.binding.TF_FLOAT };
+}
+
+/** clip(x, 0, 6) is TensorFlow's Relu6; any other range is its ClipByValue with two scalars. */
+export const nativeClipByValue: tf.KernelConfig = {
+  kernelName: "ClipByValue",
+  backendName: "tensorflow",
+  kernelFunc: ({ inputs, attrs, backend }) => {
+    const native = backend as unknown as NativeBackend;
+    const x = inputs.x as tf.TensorInfo;
+    const { clipValueMin, clipValueMax } = attrs as unknown as { clipValueMin: number; clipValueMax: number };
+    if (x.dtype === "float32" && clipValueMin === 0 && clipValueMax === 6) return native.executeSingleInput("Relu6", x);
+    if (x.dtype !== "float32" && x.dtype !== "int32") throw new Error(`clipByValue on the tensorflow backend takes float32 or int32, not ${x.dtype}.`);
+    const bounds = [tf.scalar(clipValueMin, x.dtype), tf.scalar(clipValueMax, x.dtype)];
+    try {
+      return native.executeSingleOutput("ClipByValue", [typeAttr(native, x.dtype)], [x, ...bounds]);
+    } finally {
+      tf.dispose(bounds);
+    }
+  },
+};
+
+/** step(x) with alpha 0: 1 where x > 0, 0 elsewhere, NaN where x is NaN; other alphas keep tfjs-node's kernel. */
+function nativeStep(stock: tf.KernelConfig): tf.KernelConfig {
+  return {
+    kernelName: "Step",
+    backendName: "tensorflow",
+    kernelFunc: (args) => {
+      const native = args.backend as unknown as NativeBackend;
+      const x = args.inputs.x as tf.TensorInfo;
+      if (x.dtype !== "float32" || (args.attrs as unknown as { alpha: number }).alpha !== 0) return stock.kernelFunc(args);
+      const made: tf.Tensor[] = [];
+      try {
+        const zero = made[made.push(tf.scalar(0)) - 1];
+        const positive = made[made.push(native.executeSingleOutput("Greater", [typeAttr(native, "float32")], [x, zero])) - 1];
+        const cast = { name: "SrcT", type: native.binding.TF_ATTR_TYPE, value: native.binding.TF_BOOL };
+        const dst = { name: "DstT", type: native.binding.TF_ATTR_TYPE, value: native.binding.TF_FLOAT };
+        const ones = made[made.push(native.executeSingleOutput("Cast", [cast, dst], [positive])) - 1];
+        const nans = made[made.push(native.executeSingleInput("IsNan", x)) - 1];
+        return native.executeSingleOutput("Select", [typeAttr(native, "float32")], [nans, x, ones]);
+      } finally {
+        tf.dispose(made);
+      }
+    },
+  };
+}
+
+/** Each replacement by the name of the kernel it replaces, made from tfjs-node's own (its fallback). */
+const replacements: Record<string, (stock: tf.KernelConfig) => tf.KernelConfig> = {
+  ClipByValue: () => nativeClipByValue,
+  Step: nativeStep,
+};
+const registered = new Set<string>();
+
+/** Puts tsfine's kernels on the "tensorflow" backend in place of tfjs-node's; the names replaced. */
+export function registerNativeKernels(): string[] {
+  for (const [name, make] of Object.entries(replacements)) {
+    const stock = tf.getKernel(name, "tensorflow");
+    if (registered.has(name) || !stock) continue;
+    tf.unregisterKernel(name, "tensorflow");
+    tf.registerKernel(make(stock));
+    registered.add(name);
+  }
+  return [...registered];
+}
