@@ -11,7 +11,7 @@ import { fit } from "../tl/fit/fit";
 import { lrFind } from "../tl/fit/lr-find";
 import { measure } from "../tl/fit/measure";
 import { requestStop } from "../tl/fit/stop-request";
-import { freeze } from "../tl/freeze";
+import { freeze, unfreeze } from "../tl/freeze";
 import { classifier, regressor } from "../tl/heads";
 import "../tl/index";
 import { showPredictions, topLosses } from "../tl/predictions";
@@ -117,6 +117,62 @@ describe("fit", () => {
       expect(e.loss).toBeCloseTo(plain.history.epochs[i].loss, 4);
       expect(e.valLoss!).toBeCloseTo(plain.history.epochs[i].valLoss!, 4);
     });
+  });
+
+  // The usual recipe: the head on a frozen backbone, then the top blocks unfrozen. The second
+  // fit's boundary (mid_relu) lies inside what the first fit ran, which kept its activations.
+  test("a later fit whose frozen part lies inside an earlier fit's takes its activations and trains as if it computed them", async () => {
+    const xs = tf.randomUniform([40, 16, 16, 3], 0, 1, "float32", 21);
+    const labels = Array.from({ length: 40 }, (_, i) => i % 3);
+    const data = fromTensors(xs, labels, { seed: 4, validation: 0.2 });
+    const smallConvNet = () => {
+      const input = tf.input({ shape: [16, 16, 3] });
+      let h = tf.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: "same", useBias: false, name: "stem" }).apply(input) as tf.SymbolicTensor;
+      h = tf.layers.batchNormalization({ name: "stem_bn" }).apply(h) as tf.SymbolicTensor;
+      h = tf.layers.reLU({ maxValue: 6, name: "stem_relu" }).apply(h) as tf.SymbolicTensor;
+      h = tf.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: "same", name: "mid" }).apply(h) as tf.SymbolicTensor;
+      h = tf.layers.reLU({ name: "mid_relu" }).apply(h) as tf.SymbolicTensor;
+      h = tf.layers.conv2d({ filters: 16, kernelSize: 1, name: "top" }).apply(h) as tf.SymbolicTensor;
+      h = tf.layers.globalAveragePooling2d({ name: "pool" }).apply(h) as tf.SymbolicTensor;
+      const out = tf.layers.dense({ units: 3, activation: "softmax", name: "out" }).apply(h) as tf.SymbolicTensor;
+      const model = tf.model({ inputs: input, outputs: out });
+      model.setWeights(model.weights.map((w, i) => tf.tidy(() => tf.randomUniform(w.shape as number[], -0.4, 0.4, "float32", 300 + i))));
+      return model;
+    };
+    /** Head first, then from "top" on; `secondData` is what the second fit gets, `touch` changes a weight below its boundary. */
+    const recipe = async (secondData: Dataset, touch = false) => {
+      const model = smallConvNet();
+      freeze(model, { upTo: "pool" });
+      await fit(model, data, { epochs: 1, batchSize: 8, lr: 1e-2, seed: 1, ...quiet });
+      unfreeze(model, { from: "top" });
+      if (touch)
+        model.getLayer("stem").setWeights(
+          model
+            .getLayer("stem")
+            .getWeights()
+            .map((w) => w.mul(-2)),
+        );
+      const notes: string[] = [];
+      const spy: Callback = { name: "spy", afterFit: (s) => notes.push(...s.notes) };
+      const tensors = tf.memory().numTensors;
+      const history = await fit(model, secondData, { epochs: 2, batchSize: 8, lr: 1e-2, seed: 2, callbacks: [spy], ...quiet });
+      expect(tf.memory().numTensors).toBe(tensors);
+      const weights = weightValues(model);
+      model.dispose();
+      return { notes: notes.join(" "), history, weights };
+    };
+    // The same examples in a new Dataset object: nothing kept for it, so computed afresh.
+    const computed = await recipe(fromTensors(xs, labels, { seed: 4, validation: 0.2 }));
+    const reused = await recipe(data);
+    const touched = await recipe(data, true);
+    expect(computed.notes).toMatch(/frozen layers up to mid_relu computed once/);
+    expect(reused.notes).toMatch(/frozen layers up to mid_relu taken from an earlier fit/);
+    expect(touched.notes).toMatch(/frozen layers up to mid_relu computed once/);
+    reused.history.batchLoss.forEach((loss, i) => expect(loss).toBeCloseTo(computed.history.batchLoss[i], 6));
+    reused.history.epochs.forEach((e, i) => expect(e.valLoss!).toBeCloseTo(computed.history.epochs[i].valLoss!, 6));
+    reused.weights.forEach((w, i) => w.forEach((v, j) => expect(v).toBeCloseTo(computed.weights[i][j], 5)));
+    expect(touched.history.batchLoss[0]).not.toBeCloseTo(reused.history.batchLoss[0], 3);
+    xs.dispose();
   });
 
   test("discriminative rates and schedules run; fineTune trains the head first, then everything", async () => {

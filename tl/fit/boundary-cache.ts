@@ -2,31 +2,12 @@ import * as tf from "@tensorflow/tfjs";
 import { Examples, type ExampleSource } from "../data/examples";
 import type { Callback, FitState } from "./callback";
 import { checkInferenceFitsMemory } from "./memory-check";
-import { freezeBoundary, lowerModel, upperModel } from "./model-graph";
+import { keptBelow, storeActivations, storedActivations } from "./activation-store";
+import { freezeBoundary, upperModel, type FreezeBoundary } from "./model-graph";
 import { values } from "../read-values";
 
-/** Runs the fixed lower part once over `examples` and keeps its outputs as plain floats. */
-async function activations(lower: tf.LayersModel, examples: Examples, batchSize: number): Promise<Examples> {
-  const shape = lower.outputs[0].shape.slice(1) as number[];
-  const per = shape.reduce((a, b) => a * b, 1);
-  checkInferenceFitsMemory(lower, examples, batchSize);
-  const features = new Float32Array(per * examples.size);
-  for (const batch of examples.batches(batchSize)) {
-    const out = tf.tidy(() => lower.predict(batch.xs) as tf.Tensor);
-    const read = values([out]);
-    features.set((read instanceof Promise ? await read : read)[0], batch.positions[0] * per);
-    out.dispose();
-    batch.xs.dispose();
-    batch.ys.dispose();
-  }
-  const source: ExampleSource = {
-    kind: "table",
-    inputShape: shape,
-    size: examples.size,
-    read(index, out, offset) {
-      out.set(features.subarray(index * per, (index + 1) * per), offset);
-    },
-  };
+/** Classification labels or regression targets of `examples`, for a table of their activations. */
+function withTargets(source: ExampleSource, examples: Examples): Examples {
   if (examples.isClassification) {
     source.labels = Int32Array.from({ length: examples.size }, (_, p) => examples.label(p));
   } else {
@@ -37,6 +18,60 @@ async function activations(lower: tf.LayersModel, examples: Examples, batchSize:
     source.targetSize = d;
   }
   return new Examples(source, examples.classes);
+}
+
+function table(features: Float32Array, shape: number[], examples: Examples): Examples {
+  const per = shape.reduce((a, b) => a * b, 1);
+  return withTargets(
+    {
+      kind: "table",
+      inputShape: shape,
+      size: examples.size,
+      read(index, out, offset) {
+        out.set(features.subarray(index * per, (index + 1) * per), offset);
+      },
+    },
+    examples,
+  );
+}
+
+/**
+ * Runs the fixed lower part once over `examples` and keeps its outputs as plain floats: the
+ * boundary's first, then those of `kept` (tensors below it that a later fit may start from).
+ */
+async function activations(lower: tf.LayersModel, examples: Examples, batchSize: number): Promise<Examples[]> {
+  const shapes = lower.outputs.map((t) => t.shape.slice(1) as number[]);
+  const pers = shapes.map((shape) => shape.reduce((a, b) => a * b, 1));
+  checkInferenceFitsMemory(lower, examples, batchSize);
+  const features = pers.map((per) => new Float32Array(per * examples.size));
+  for (const batch of examples.batches(batchSize)) {
+    const outs = tf.tidy(() => [lower.predict(batch.xs)].flat() as tf.Tensor[]);
+    const read = values(outs);
+    const arrays = read instanceof Promise ? await read : read;
+    arrays.forEach((array, i) => features[i].set(array, batch.positions[0] * pers[i]));
+    tf.dispose(outs);
+    batch.xs.dispose();
+    batch.ys.dispose();
+  }
+  return features.map((f, i) => table(f, shapes[i], examples));
+}
+
+/**
+ * The boundary's activations over `examples`: from an earlier fit when it kept them with the
+ * weights the model has now, else computed (and the boundary's and a few tensors' below kept).
+ */
+async function boundaryActivations(
+  model: tf.LayersModel,
+  boundary: FreezeBoundary,
+  examples: Examples,
+  batchSize: number,
+): Promise<{ set: Examples; reused: boolean }> {
+  const earlier = storedActivations(model, examples, boundary.tensor);
+  if (earlier) return { set: earlier, reused: true };
+  const kept = [boundary.tensor, ...keptBelow(boundary, examples.size)];
+  const sets = await activations(tf.model({ inputs: model.inputs, outputs: kept }), examples, batchSize);
+  kept.forEach((tensor, i) => storeActivations(model, examples, tensor, sets[i]));
+  return { set: sets[0], reused: false };
 }
 
 /**
@@ -52,14 +87,14 @@ export function boundaryCache(): Callback {
       if (state.data.train.augments) return;
       const boundary = freezeBoundary(state.model);
       if (!boundary) return;
-      const lower = lowerModel(state.model, boundary);
       const started = Date.now();
-      state.trainSet = await activations(lower, state.trainSet, state.batchSize);
-      if (state.validationSet) state.validationSet = await activations(lower, state.validationSet, state.batchSize);
+      const train = await boundaryActivations(state.model, boundary, state.trainSet, state.batchSize);
+      state.trainSet = train.set;
+      if (state.validationSet) state.validationSet = (await boundaryActivations(state.model, boundary, state.validationSet, state.batchSize)).set;
       state.trainModel = upperModel(state.model, boundary);
       const trained = boundary.trainableSteps.filter((s) => s.layer.countParams() > 0).length;
       state.notes.push(
-        `frozen layers up to ${boundary.layerName} computed once (${((Date.now() - started) / 1000).toFixed(1)} s); training the ${trained} layer${trained === 1 ? "" : "s"} above`,
+        `frozen layers up to ${boundary.layerName} ${train.reused ? "taken from an earlier fit" : "computed once"} (${((Date.now() - started) / 1000).toFixed(1)} s); training the ${trained} layer${trained === 1 ? "" : "s"} above`,
       );
     },
   };
