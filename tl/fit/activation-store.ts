@@ -11,7 +11,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import type { Examples } from "../data/examples";
-import { modelSteps, type FreezeBoundary, type GraphStep } from "./model-graph";
+import { ancestors, modelSteps, type FreezeBoundary } from "./model-graph";
 
 /** One tensor's activations over a set of examples, and the weights they were computed with. */
 interface Stored {
@@ -32,21 +32,6 @@ const ALL = { boundaryTimes: 8, inputShare: 1 / 2 };
 const EXTRA_BYTES_LIMIT = 256 * 2 ** 20;
 
 const perExample = (t: tf.SymbolicTensor) => (t.shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
-
-/** The steps whose outputs `tensor` depends on. */
-function ancestors(steps: GraphStep[], tensor: tf.SymbolicTensor): GraphStep[] {
-  const producer = new Map<number, GraphStep>();
-  for (const step of steps) for (const t of step.outputs) producer.set(t.id, step);
-  const seen = new Set<GraphStep>();
-  const pending = [tensor];
-  while (pending.length) {
-    const step = producer.get(pending.pop()!.id);
-    if (!step || seen.has(step)) continue;
-    seen.add(step);
-    pending.push(...step.inputs);
-  }
-  return steps.filter((s) => seen.has(s));
-}
 
 /** The identity of every weight value under `tensor`: equal lists mean equal activations. */
 function weightIdentities(model: tf.LayersModel, tensor: tf.SymbolicTensor): object[] {

@@ -3,6 +3,7 @@ import { Examples, type ExampleSource } from "../data/examples";
 import type { Callback, FitState } from "./callback";
 import { checkInferenceFitsMemory } from "./memory-check";
 import { keptBelow, storeActivations, storedActivations } from "./activation-store";
+import { foldedInference } from "./folded-inference";
 import { freezeBoundary, upperModel, type FreezeBoundary } from "./model-graph";
 import { values } from "../read-values";
 
@@ -69,7 +70,13 @@ async function boundaryActivations(
   const earlier = storedActivations(model, examples, boundary.tensor);
   if (earlier) return { set: earlier, reused: true };
   const kept = [boundary.tensor, ...keptBelow(boundary, examples.size)];
-  const sets = await activations(tf.model({ inputs: model.inputs, outputs: kept }), examples, batchSize);
+  const lower = foldedInference(model, kept);
+  let sets: Examples[];
+  try {
+    sets = await activations(lower.model, examples, batchSize);
+  } finally {
+    lower.dispose();
+  }
   kept.forEach((tensor, i) => storeActivations(model, examples, tensor, sets[i]));
   return { set: sets[0], reused: false };
 }

@@ -27,6 +27,21 @@ export function modelSteps(model: tf.LayersModel): GraphStep[] {
   return steps;
 }
 
+/** The steps that `tensors` depend on, in the order of `steps`. */
+export function ancestors(steps: GraphStep[], ...tensors: tf.SymbolicTensor[]): GraphStep[] {
+  const producer = new Map<number, GraphStep>();
+  for (const step of steps) for (const t of step.outputs) producer.set(t.id, step);
+  const seen = new Set<GraphStep>();
+  const pending = [...tensors];
+  while (pending.length) {
+    const step = producer.get(pending.pop()!.id);
+    if (!step || seen.has(step)) continue;
+    seen.add(step);
+    pending.push(...step.inputs);
+  }
+  return steps.filter((s) => seen.has(s));
+}
+
 /** Layers that behave differently in training (random masks) cannot be computed once. */
 const randomInTraining = new Set(["Dropout", "SpatialDropout1D", "SpatialDropout2D", "GaussianNoise", "GaussianDropout", "AlphaDropout"]);
 
