@@ -224,15 +224,16 @@ describe("tl.backend with the native cpu backend installed", () => {
 
 /**
  * tsfine's kernels for the native backend (tl/kernels/native.ts: ClipByValue as one TensorFlow
- * op, Relu6 for clip(x, 0, 6), Step without a tf.ones filled in JavaScript) give the cpu
- * backend's values, at the bounds, beyond them, for NaN and for int32, and tf.layers.reLU's
- * gradient through them matches too.
+ * op, Relu6 for clip(x, 0, 6), Step without a tf.ones filled in JavaScript, a 1×1
+ * convolution's gradients as matrix products) give the cpu backend's values, at the bounds,
+ * beyond them, for NaN and for int32; tf.layers.reLU's gradient and the convolution gradients
+ * (1×1 and, left to TensorFlow, 3×3) match too.
  */
 describe("tsfine's kernels on the native cpu backend", () => {
   const cache = process.env.TSFINE_NATIVE_CACHE ?? "/tmp/tsfine-native";
   const installed = fs.existsSync(`${cache}/tsfine/backends/cpu/tsfine-backend.json`);
   testNeeding(installed, `the native cpu backend in ${cache}`, "run `XDG_CACHE_HOME=$TSFINE_NATIVE_CACHE node bin/tsfine.js backend install cpu`")(
-    "clipByValue, relu6, step and a ReLU6 layer's gradient give the cpu backend's values",
+    "clipByValue, relu6, step, a ReLU6 layer's gradient and 1×1 convolution gradients give the cpu backend's values",
     () => {
       const script = `
         const tf = require("@tensorflow/tfjs");
@@ -247,9 +248,14 @@ describe("tsfine's kernels on the native cpu backend", () => {
             tf.clipByValue(x, 0, 6), tf.clipByValue(x, -1, 2), tf.clipByValue(xi, -1, 6), tf.relu6(x),
             tf.step(x), tf.step(x, 0.3), tf.grad((v) => layer.apply(v).mul(tf.range(0, v.size)).sum())(x),
           ].map((t) => ({ dtype: t.dtype, values: Array.from(t.dataSync(), (v) => (Number.isNaN(v) ? "NaN" : v)) }));
-          const native = { backend: tf.getBackend(), results: values() };
+          // A 1×1 convolution's gradients (matrix products on native) and a 3×3 one's (TensorFlow's kernels).
+          const px = tf.randomNormal([3, 5, 5, 8], 0, 1, "float32", 2), pw = tf.randomNormal([1, 1, 8, 6], 0, 1, "float32", 3);
+          const kw = tf.randomNormal([3, 3, 6, 4], 0, 1, "float32", 4);
+          const convLoss = (a, b, c) => tf.conv2d(tf.conv2d(a, b, 1, "same"), c, 2, "valid").square().sum();
+          const convGrads = () => tf.grads(convLoss)([px, pw, kw]).map((g) => Array.from(g.dataSync()));
+          const native = { backend: tf.getBackend(), results: values(), grads: convGrads() };
           await backend.use("cpu");
-          console.log(JSON.stringify({ native, cpu: values() }));
+          console.log(JSON.stringify({ native, cpu: values(), cpuGrads: convGrads() }));
         })();`;
       const { execFileSync } = require("node:child_process") as typeof import("node:child_process");
       const output = execFileSync(process.execPath, ["-e", script], {
@@ -257,9 +263,14 @@ describe("tsfine's kernels on the native cpu backend", () => {
         encoding: "utf8",
         timeout: 120_000,
       });
-      const { native, cpu } = JSON.parse(output.trim().split("\n").pop() as string);
+      const { native, cpu, cpuGrads } = JSON.parse(output.trim().split("\n").pop() as string);
       expect(native.backend).toBe("tensorflow");
       expect(native.results).toEqual(cpu);
+      (cpuGrads as number[][]).forEach((reference, i) => {
+        const largest = Math.max(...reference.map(Math.abs));
+        const error = Math.max(...reference.map((v, j) => Math.abs(v - native.grads[i][j])));
+        expect(error / largest).toBeLessThan(1e-5);
+      });
     },
     180_000,
   );

@@ -6,7 +6,10 @@
  * what every MobileNetV2 block runs) is a ClipByValue: it took more time than the convolutions.
  * TensorFlow has ClipByValue and Relu6 as single ops. tfjs-node's Step (what the Relu
  * gradient runs) builds a tf.ones in JavaScript and selects twice; for step(x) = x > 0 ? 1 : 0
- * (NaN stays NaN) four TensorFlow ops do without it. Registration is idempotent.
+ * (NaN stays NaN) four TensorFlow ops do without it. A 1×1 convolution's input and filter
+ * gradients are one matrix product each; TensorFlow's Conv2DBackpropInput/Filter took 2–5× the
+ * time of that MatMul at a MobileNetV2 top block's sizes (3×3×960, batch 32). Registration is
+ * idempotent.
  */
 import * as tf from "@tensorflow/tfjs";
 
@@ -65,10 +68,57 @@ function nativeStep(stock: tf.KernelConfig): tf.KernelConfig {
   };
 }
 
+interface ConvGradientAttrs {
+  strides: number | [number, number];
+  pad: unknown;
+  dataFormat: string;
+  inputShape?: number[];
+  filterShape?: number[];
+}
+
+/** A 1×1, stride-1, channels-last convolution with no explicit padding: a matrix product per pixel. */
+function isPointwise(attrs: ConvGradientAttrs, filterShape: number[]): boolean {
+  const [sh, sw] = typeof attrs.strides === "number" ? [attrs.strides, attrs.strides] : attrs.strides;
+  return filterShape[0] === 1 && filterShape[1] === 1 && sh === 1 && sw === 1 && attrs.dataFormat === "NHWC" && (attrs.pad === "same" || attrs.pad === "valid");
+}
+
+/** dx = dy · Wᵀ over the pixels, for a 1×1 convolution; other convolutions keep tfjs-node's kernel. */
+function pointwiseInputGradient(stock: tf.KernelConfig): tf.KernelConfig {
+  return {
+    kernelName: "Conv2DBackpropInput",
+    backendName: "tensorflow",
+    kernelFunc: (args) => {
+      const { dy, filter } = args.inputs as { dy: tf.Tensor4D; filter: tf.Tensor4D };
+      const attrs = args.attrs as unknown as ConvGradientAttrs;
+      if (!isPointwise(attrs, filter.shape)) return stock.kernelFunc(args);
+      const [inChannels, outChannels] = filter.shape.slice(2);
+      return tf.tidy(() =>
+        tf.reshape(tf.matMul(tf.reshape(dy, [-1, outChannels]), tf.reshape(filter, [inChannels, outChannels]), false, true), attrs.inputShape!),
+      );
+    },
+  };
+}
+
+/** dW = xᵀ · dy over the pixels, for a 1×1 convolution; other convolutions keep tfjs-node's kernel. */
+function pointwiseFilterGradient(stock: tf.KernelConfig): tf.KernelConfig {
+  return {
+    kernelName: "Conv2DBackpropFilter",
+    backendName: "tensorflow",
+    kernelFunc: (args) => {
+      const { x, dy } = args.inputs as { x: tf.Tensor4D; dy: tf.Tensor4D };
+      const attrs = args.attrs as unknown as ConvGradientAttrs;
+      if (!isPointwise(attrs, attrs.filterShape!)) return stock.kernelFunc(args);
+      return tf.tidy(() => tf.reshape(tf.matMul(tf.reshape(x, [-1, x.shape[3]]), tf.reshape(dy, [-1, dy.shape[3]]), true, false), attrs.filterShape!));
+    },
+  };
+}
+
 /** Each replacement by the name of the kernel it replaces, made from tfjs-node's own (its fallback). */
 const replacements: Record<string, (stock: tf.KernelConfig) => tf.KernelConfig> = {
   ClipByValue: () => nativeClipByValue,
   Step: nativeStep,
+  Conv2DBackpropInput: pointwiseInputGradient,
+  Conv2DBackpropFilter: pointwiseFilterGradient,
 };
 const registered = new Set<string>();
 
