@@ -221,8 +221,16 @@ suite("tl.fit with engine: 'keras'", () => {
     const cachedModel = smallModel();
     freeze(cachedModel, { upTo: "flat" });
     const notes: string[] = [];
-    const spy: Callback = { name: "spy", afterEpoch: (state) => notes.push(...state.notes) };
+    // The engine's Python starts as fit begins, so its imports overlap the activation pass.
+    runningKerasProcess()?.close();
+    let engineRanDuringPreparation = false;
+    const spy: Callback = {
+      name: "spy",
+      beforeFit: () => void (engineRanDuringPreparation = runningKerasProcess() !== undefined),
+      afterEpoch: (state) => notes.push(...state.notes),
+    };
     const cached = await fit(cachedModel, data, { ...options, callbacks: [spy] });
+    expect(engineRanDuringPreparation).toBe(true);
     expect(notes.join(" ")).toMatch(/frozen layers up to flat computed once/);
     expect(cached.epochs).toHaveLength(2);
     // The frozen layers (BatchNorm in inference mode) give the same activations whether computed once or every step.
@@ -231,7 +239,8 @@ suite("tl.fit with engine: 'keras'", () => {
     const whole = await fit(wholeModel, data, { ...options, cacheFrozen: false });
     expect(cached.batchLoss).toHaveLength(whole.batchLoss.length);
     cached.batchLoss.forEach((loss, i) => expect(Math.abs(loss - whole.batchLoss[i])).toBeLessThan(1e-4 * whole.batchLoss[i] + 1e-5));
-  });
+    // A fresh Python process imports TensorFlow first: tens of seconds on a loaded machine.
+  }, 240_000);
 
   test("per-batch logs reach tl's callbacks, schedules set each step's rate, and an interrupt keeps the weights trained so far", async () => {
     const model = smallModel();

@@ -37,6 +37,12 @@ import { tfjsEngine } from "./tfjs-engine";
 export interface FitEngine {
   /** Runs the epochs; resolves when training ended (done, stopped or interrupted). */
   train(loop: FitLoop): Promise<void>;
+  /**
+   * Called as fit begins, before the callbacks' beforeFit (the frozen-activation cache can run
+   * for a while then): starts, without waiting, what takes long and needs nothing from the fit,
+   * such as another process. Failures are train's to report.
+   */
+  prepare?(): void;
 }
 
 export type LoopEvent = "beforeEpoch" | "beforeBatch" | "afterLoss" | "afterBatch";

@@ -104,6 +104,7 @@ export async function fit(model: tf.LayersModel, data: Dataset, options: FitOpti
     notes: [],
     history: { epochs: [], batchLoss: [], engine: engineName },
   };
+  engine.prepare?.();
   await runFit(state, callbacksFor(options), options, seed, engine);
   if (state.error) throw state.error;
   return state.history;

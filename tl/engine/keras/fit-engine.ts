@@ -10,7 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { EpochRecord, FitState } from "../../fit/callback";
 import { registerFitEngine, type FitEngine, type FitLoop } from "../../fit/engines";
 import { parameterGroups } from "../../fit/optimizers";
-import { EngineDiedError } from "./process";
+import { EngineDiedError, kerasProcess } from "./process";
 import { engineLabel, KerasModelSession } from "./session";
 import { EpochTally } from "../../fit/epoch-tally";
 
@@ -36,6 +36,16 @@ function deathSentence(died: EngineDiedError, state: FitState): Error {
 }
 
 export const kerasEngine: FitEngine = {
+  prepare() {
+    // Python importing Keras and its framework takes seconds: it overlaps the frozen-activation pass.
+    try {
+      kerasProcess()
+        .request("hello")
+        .catch(() => undefined);
+    } catch {
+      // Not installed: train says so in its sentence.
+    }
+  },
   async train(loop) {
     const { state, options } = loop;
     // state.trainModel: the layers above the frozen-activation cache when it is on, else the model.
