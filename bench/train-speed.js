@@ -502,8 +502,13 @@ function transferRecipe() {
   };
   add(runChild("transfer-native"));
   add(runChild("transfer-wasm", { TSFINE_WASM_THREADS: "1" }));
-  // The keras engine: frozen activations computed once by tfjs (wasm), the trainable part stepped by Keras.
-  if (!flag("no-keras-engine")) add(runChild("transfer-wasm-keras", { TSFINE_WASM_THREADS: "1" }));
+  // The keras engine: frozen activations computed once by tfjs (native when installed, else
+  // wasm), the trainable part stepped by Keras.
+  if (!flag("no-keras-engine")) {
+    const native = runChild("transfer-native-keras");
+    if (native.skipped) add(runChild("transfer-wasm-keras", { TSFINE_WASM_THREADS: "1" }));
+    else add(native);
+  }
   const python = flag("no-keras") ? undefined : kerasPython();
   if (python) add(runKeras(python, "transfer", os.cpus().length));
   console.log(
