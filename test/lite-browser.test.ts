@@ -63,6 +63,26 @@ function execute(page: Page, code: string): Promise<Executed> {
   }, code);
 }
 
+/** Sends a cell, interrupts it once the kernel is busy with it (as the stop button does), and waits for its reply. */
+function runAndInterrupt(page: Page, code: string): Promise<Executed & { seconds: number }> {
+  return page.evaluate(async (source) => {
+    const kernel = (window as any).jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+    const messages: Array<{ type: string; content: unknown }> = [];
+    const future = kernel.requestExecute({ code: source });
+    const busy = new Promise<void>((resolve) => {
+      future.onIOPub = (message: any) => {
+        messages.push({ type: message.header.msg_type, content: message.content });
+        if (message.header.msg_type === "execute_input") resolve();
+      };
+    });
+    await busy;
+    const interruptedAt = performance.now();
+    await kernel.interrupt();
+    const reply = await future.done.catch((error: any) => error?.content ?? error);
+    return { reply: reply.content ?? reply, messages, seconds: (performance.now() - interruptedAt) / 1000 } as Executed & { seconds: number };
+  }, code);
+}
+
 describeLite("tsfine's browser kernel in JupyterLite", () => {
   const work = mkdtempSync(join(tmpdir(), "tsfine-lite-"));
   const site = join(work, "site");
@@ -89,6 +109,12 @@ describeLite("tsfine's browser kernel in JupyterLite", () => {
     await page.waitForFunction(() => (window as any).jupyterapp?.shell?.currentWidget?.sessionContext?.session?.kernel?.status === "idle", null, {
       timeout: 120_000,
       polling: 250,
+    });
+    // Every iopub message type the notebook's kernel connection receives, in order (live updates leave only their last state in the notebook).
+    await page.evaluate(() => {
+      const kernel = (window as any).jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+      (window as any).iopubTypes = [];
+      kernel.iopubMessage.connect((_: unknown, message: any) => (window as any).iopubTypes.push(message.header.msg_type));
     });
   });
 
@@ -125,6 +151,9 @@ describeLite("tsfine's browser kernel in JupyterLite", () => {
     expect(results[5]).toBe("3");
     expect(results[6]).toBe("'webgl'");
     expect(results[7]).toBe("14");
+    expect(outputs[8]).toEqual([expect.objectContaining({ output_type: "display_data", data: expect.objectContaining({ "text/plain": "step 3 of 3" }) })]);
+    const iopubTypes: string[] = await page.evaluate(() => (window as any).iopubTypes);
+    expect(iopubTypes.filter((type) => type === "update_display_data").length).toBeGreaterThanOrEqual(2);
   });
 
   it("reports a type error as cell[N]:line:col before running anything of the cell", async () => {
@@ -134,6 +163,24 @@ describeLite("tsfine's browser kernel in JupyterLite", () => {
     expect(failed.reply.traceback?.[0]).toMatch(/^cell\[\d+\]:2:7 - error TS2322: Type 'string' is not assignable to type 'number'\./);
     const after = await execute(page, "sideEffect");
     expect(after.messages.find((message) => message.type === "execute_result")?.content.data?.["text/plain"]).toBe("'untouched'");
+  });
+
+  it("ends an interrupted await with the state kept", async () => {
+    const interrupted = await runAndInterrupt(page, "await new Promise(() => {});");
+    expect(interrupted.reply.status).toBe("error");
+    expect(interrupted.reply.traceback?.join("\n")).toMatch(/the cell was interrupted \(state from earlier cells is kept\)/);
+    const after = await execute(page, "sideEffect");
+    expect(after.messages.find((message) => message.type === "execute_result")?.content.data?.["text/plain"]).toBe("'untouched'");
+  });
+
+  it("stops a loop that never awaits by replacing the worker, and says the state is lost (the page is not cross-origin isolated)", async () => {
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+    const stopped = await runAndInterrupt(page, "while (true) {}");
+    writeFileSync(join(OUTPUT_DIR, "interrupt-loop.json"), JSON.stringify({ secondsFromInterruptToReply: stopped.seconds }));
+    expect(stopped.reply.status).toBe("error");
+    expect(stopped.reply.traceback?.join("\n")).toMatch(/the kernel's worker was replaced: state from earlier cells is lost/);
+    const fresh = await execute(page, '["sideEffect" in globalThis, 1 + 1]');
+    expect(fresh.messages.find((message) => message.type === "execute_result")?.content.data?.["text/plain"]).toBe("[ false, 2 ]");
   });
 
   it("made every request to the loopback server", () => {

@@ -17,7 +17,9 @@ export type ToWorker =
   | { type: "execute"; id: number; code: string; executionCount: number }
   | { type: "complete"; id: number; code: string; cursorPos: number }
   | { type: "inspect"; id: number; code: string; cursorPos: number; detailLevel: 0 | 1 }
-  | { type: "isComplete"; id: number; code: string };
+  | { type: "isComplete"; id: number; code: string }
+  /** Ends the running cell's pending await (the worker reads messages only while the cell awaits). */
+  | { type: "interrupt" };
 
 /** A request without its id (the page numbers them). */
 export type WorkerRequest = ToWorker extends infer T ? (T extends { id: number } ? Omit<T, "id"> : never) : never;

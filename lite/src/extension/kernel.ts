@@ -11,7 +11,28 @@ export const LIMITS = [
   "Arbitrary npm imports: only the bundled packages (@tensorflow/tfjs) import.",
 ];
 
-type Request = { resolve(value: unknown): void; parent: KernelMessage.IHeader<KernelMessage.MessageType> | undefined };
+type Request = { type: WorkerRequest["type"]; resolve(value: unknown): void; parent: KernelMessage.IHeader<KernelMessage.MessageType> | undefined };
+
+/** What a request that was waiting on a replaced worker answers. */
+const EMPTY_REPLIES: Record<Exclude<WorkerRequest["type"], "execute">, CompleteReply | InspectReply | IsCompleteReply> = {
+  complete: { matches: [], cursorStart: 0, cursorEnd: 0, metadata: {} },
+  inspect: { found: false, data: {}, metadata: {} },
+  isComplete: { status: "unknown" },
+};
+
+/** How long an interrupted cell has to end by itself (a pending await ends at once) before its worker is replaced. */
+const INTERRUPT_GRACE_MS = 1500;
+
+/** The reply a cell gets when its worker had to be replaced: nothing a page can do stops synchronous JavaScript otherwise. */
+const STATE_LOST: ErrorReply = {
+  status: "error",
+  ename: "Interrupted",
+  evalue: "the cell did not stop, so the kernel's worker was replaced: state from earlier cells is lost; run them again",
+  traceback: [
+    "\u001b[31mInterrupted\u001b[0m: the cell did not stop, so the kernel's worker was replaced: state from earlier cells is lost; run them again.",
+    "A loop that never awaits can only be stopped this way in the browser.",
+  ],
+};
 
 /**
  * tsfine's JupyterLite kernel: the page side. Every cell runs in one worker (worker/kernel-worker.ts),
@@ -19,24 +40,52 @@ type Request = { resolve(value: unknown): void; parent: KernelMessage.IHeader<Ke
  * the request they belong to.
  */
 export class TsfineLiteKernel extends BaseKernel {
-  private readonly worker: Worker;
-  private readonly started: Promise<string>;
+  private worker!: Worker;
+  private started!: Promise<string>;
   private readonly requests = new Map<number, Request>();
   private nextId = 1;
+  private readonly assetsUrl: string;
 
   constructor(options: IKernel.IOptions & { assetsUrl: string }) {
     super(options);
-    this.worker = new Worker(new URL("tsfine-worker.js", options.assetsUrl));
+    this.assetsUrl = options.assetsUrl;
+    this.startWorker();
+  }
+
+  private startWorker(): void {
+    const worker = new Worker(new URL("tsfine-worker.js", this.assetsUrl));
+    this.worker = worker;
     this.started = new Promise((resolve, reject) => {
-      this.worker.onmessage = (event: MessageEvent<FromWorker>) => {
+      worker.onmessage = (event: MessageEvent<FromWorker>) => {
         const message = event.data;
         if (message.type === "started") resolve(message.banner);
         else if (message.type === "failed") reject(new Error(message.message));
         else this.onWorkerMessage(message);
       };
-      this.worker.onerror = (event) => reject(new Error(`The kernel's worker did not start: ${event.message}`));
+      worker.onerror = (event) => reject(new Error(`The kernel's worker did not start: ${event.message}`));
     });
-    this.post({ type: "start", assetsUrl: options.assetsUrl });
+    this.started.catch(() => undefined);
+    this.post({ type: "start", assetsUrl: this.assetsUrl });
+  }
+
+  /**
+   * Stops the running cell (JupyterLite's own interrupt only drops the queued ones; plugin.ts calls both).
+   * A pending await ends at once and the state is kept; a cell still running after a grace period is
+   * synchronous code, and its worker is replaced.
+   */
+  interrupt(): void {
+    const running = [...this.requests.entries()].filter(([, request]) => request.type === "execute");
+    if (running.length === 0) return;
+    this.post({ type: "interrupt" });
+    setTimeout(() => {
+      if (!running.some(([id]) => this.requests.has(id))) return;
+      this.worker.terminate();
+      for (const [id, request] of this.requests) {
+        this.requests.delete(id);
+        request.resolve(request.type === "execute" ? STATE_LOST : EMPTY_REPLIES[request.type]);
+      }
+      this.startWorker();
+    }, INTERRUPT_GRACE_MS);
   }
 
   get ready(): Promise<void> {
@@ -56,7 +105,7 @@ export class TsfineLiteKernel extends BaseKernel {
   private request<T>(message: WorkerRequest): Promise<T> {
     const id = this.nextId++;
     return new Promise<T>((resolve) => {
-      this.requests.set(id, { resolve: resolve as (value: unknown) => void, parent: this.parentHeader });
+      this.requests.set(id, { type: message.type, resolve: resolve as (value: unknown) => void, parent: this.parentHeader });
       this.post({ ...message, id } as ToWorker);
     });
   }

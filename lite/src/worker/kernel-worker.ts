@@ -11,7 +11,7 @@ import { completeAt } from "../../../kernel/evaluator/completion";
 import { inspectAt } from "../../../kernel/evaluator/inspection";
 import { isCodeComplete } from "../../../kernel/evaluator/is-complete";
 import { transpileCell } from "../../../kernel/evaluator/cell-transpiler";
-import { describeDiagnostic, runtimeErrorOutcome, typeErrorOutcome } from "../../../kernel/evaluator/error-outcomes";
+import { describeDiagnostic, INTERRUPTED, runtimeErrorOutcome, typeErrorOutcome } from "../../../kernel/evaluator/error-outcomes";
 import { display, flushPendingDisplays, plot, setDisplaySink } from "../../../display";
 import type { ErrorReply, ExecuteReply, FromWorker, ToWorker } from "../messages";
 import { setProcessWriter } from "../shims/process";
@@ -29,6 +29,9 @@ const maps = new CellSourceMaps();
 let typecheck: "on" | "warn" | "off" = "on";
 /** The request whose cell is running: output from callbacks that fire later goes to the last cell. */
 let current = 0;
+/** Ends the running cell's pending await, if it has one. */
+let interruptRun: (() => void) | undefined;
+const interruption = Symbol("interrupted");
 
 async function start(assetsUrl: string): Promise<string> {
   const response = await fetch(new URL("tsfine-declarations.json", assetsUrl));
@@ -92,12 +95,15 @@ async function execute(id: number, code: string, executionCount: number): Promis
   }
   const runnable = runInGlobalScope(ts, transpiled.js, transpiled.map, scriptName);
   maps.add(scriptName, label, code, runnable.map);
+  const interrupted = new Promise<typeof interruption>((resolve) => (interruptRun = () => resolve(interruption)));
   try {
-    const value = await (0, eval)(runnable.js);
+    const value = await Promise.race([(0, eval)(runnable.js) as Promise<unknown>, interrupted]);
+    if (value === interruption) return { status: "error", ...INTERRUPTED };
     return { status: "ok", data: value === undefined ? undefined : valueBundle(value) };
   } catch (error) {
     return runtimeError(error);
   } finally {
+    interruptRun = undefined;
     service.prelude.carry(declarations);
     flushPendingDisplays();
   }
@@ -140,6 +146,9 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
     return;
   }
   switch (message.type) {
+    case "interrupt":
+      interruptRun?.();
+      break;
     case "execute":
       current = message.id;
       post({ type: "reply", id: message.id, value: await execute(message.id, message.code, message.executionCount) });
