@@ -4,6 +4,8 @@ Run by test/debugger.test.ts with JUPYTER_PATH pointing at a temporary kernelspe
 kernel and run in name order (each builds on the notebook state of the ones before).
 """
 import os
+import shutil
+import tempfile
 import time
 import unittest
 
@@ -54,7 +56,13 @@ class Iopub:
 class DebuggerTests(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.km, cls.kc = start_new_kernel(kernel_name="tsfine", startup_timeout=90)
+        # The notebook's folder holds a package that throws and catches inside itself: node_modules is not the user's code.
+        cls.folder = tempfile.mkdtemp(prefix="tsfine-debugger-")
+        package = os.path.join(cls.folder, "node_modules", "quiet-thrower")
+        os.makedirs(package)
+        with open(os.path.join(package, "index.js"), "w", encoding="utf-8") as f:
+            f.write("module.exports = () => { try { throw new Error('inside the package'); } catch { return 'caught inside'; } };\n")
+        cls.km, cls.kc = start_new_kernel(kernel_name="tsfine", startup_timeout=90, cwd=cls.folder)
         cls.iopub = Iopub(cls.kc)
         cls.seq = 0
 
@@ -62,6 +70,7 @@ class DebuggerTests(unittest.TestCase):
     def tearDownClass(cls):
         cls.kc.stop_channels()
         cls.km.shutdown_kernel(now=True)
+        shutil.rmtree(cls.folder, ignore_errors=True)
 
     # ---- helpers ---------------------------------------------------------------------------
 
@@ -161,6 +170,8 @@ class DebuggerTests(unittest.TestCase):
         frame, _ = self.top_frame()
         self.assertEqual(frame["line"], 3)
         self.assertEqual(self.ok("evaluate", {"expression": "b", "frameId": frame["id"]})["result"], "42")
+        # the console takes TypeScript
+        self.assertEqual(self.ok("evaluate", {"expression": "(b as number) + 1", "frameId": frame["id"]})["result"], "43")
         self.ok("continue", {"threadId": 1})
         self.assertEqual(self.shell_reply(msg_id)["status"], "ok")
         self.assertEqual(self.iopub.result_of(msg_id), "420")
@@ -253,7 +264,10 @@ class DebuggerTests(unittest.TestCase):
         self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": []})
 
     def test_07_variables_without_a_breakpoint_and_tensor_summary(self):
-        self.run_cell("const t = tf.tensor([[1, 2], [3, 4]]);\nconst label = 'cat';")
+        self.run_cell(
+            "const t = tf.tensor([[1, 2], [3, 4]]);\nconst label = 'cat';\n"
+            "const model = tf.sequential({ name: 'tiny', layers: [tf.layers.dense({ units: 1, inputShape: [2] })] });"
+        )
         variables = {v["name"]: v for v in self.ok("inspectVariables")["variables"]}
         self.assertEqual(variables["kept"]["value"], "5")
         self.assertEqual(variables["label"]["value"], '"cat"')
@@ -262,6 +276,9 @@ class DebuggerTests(unittest.TestCase):
         self.assertNotIn("tf", variables)
         self.assertEqual(variables["t"]["value"], "Tensor float32 [2, 2] 1, 2, 3, 4")
         self.assertGreater(variables["t"]["variablesReference"], 0)
+        self.assertEqual(variables["model"]["value"], 'Sequential "tiny": 1 layers, 3 parameters, [?, 2] → [?, 1]')
+        opened = {v["name"]: v["value"] for v in self.ok("variables", {"variablesReference": variables["t"]["variablesReference"]})["variables"]}
+        self.assertEqual(opened["dtype"], '"float32"')
         rich = self.ok("richInspectVariables", {"variableName": "t"})
         self.assertIn("text/plain", rich["data"])
 
@@ -280,6 +297,22 @@ class DebuggerTests(unittest.TestCase):
         self.assertIn("boom", info["description"])
         self.ok("continue", {"threadId": 1})
         self.assertEqual(self.shell_reply(msg_id)["status"], "error")
+        self.ok("setExceptionBreakpoints", {"filters": []})
+
+    def test_08b_raised_exceptions_stop_in_cells_only(self):
+        self.ok("setExceptionBreakpoints", {"filters": ["raised"]})
+        # the kernel's own code (the import) and the package throw and catch inside: no stop there
+        self.assertEqual(self.run_cell("const quiet = require('quiet-thrower');\nquiet()"), "'caught inside'")
+        code = "let outcome = 'none';\ntry {\n  JSON.parse('{');\n} catch {\n  outcome = 'caught';\n}\noutcome"
+        path = self.dump(code)
+        msg_id = self.execute(code)
+        stopped = self.iopub.event("stopped")
+        self.assertEqual(stopped["body"]["reason"], "exception")
+        frame, _ = self.top_frame()
+        self.assertEqual((frame["source"]["path"], frame["line"]), (path, 3))
+        self.ok("continue", {"threadId": 1})
+        self.assertEqual(self.iopub.result_of(msg_id), "'caught'")
+        self.shell_reply(msg_id)
         self.ok("setExceptionBreakpoints", {"filters": []})
 
     def test_09_disconnect_resumes(self):

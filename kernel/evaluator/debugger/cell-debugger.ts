@@ -41,6 +41,8 @@ interface PausedParams {
   hitBreakpoints?: string[];
 }
 
+type Evaluated = { result: RemoteObject; exceptionDetails?: { exception?: RemoteObject; text?: string } };
+
 type StepCommand = "Debugger.stepOver" | "Debugger.stepInto" | "Debugger.stepOut";
 
 /** The one thread the front end sees: the runtime worker that runs the cells. */
@@ -336,24 +338,35 @@ export class CellDebugger {
 
   private async evaluate(args: Record<string, unknown>): Promise<Record<string, unknown>> {
     const expression = String(args.expression ?? "");
-    const result =
-      args.frameId !== undefined
-        ? await this.call<{ result: RemoteObject; exceptionDetails?: { exception?: RemoteObject; text?: string } }>("Debugger.evaluateOnCallFrame", {
-            callFrameId: this.frameOf(args.frameId).callFrameId,
-            expression,
-            objectGroup: OBJECT_GROUP,
-            throwOnSideEffect: args.context === "hover",
-          })
-        : await this.call<{ result: RemoteObject; exceptionDetails?: { exception?: RemoteObject; text?: string } }>("Runtime.evaluate", {
-            expression,
-            objectGroup: OBJECT_GROUP,
-            replMode: true,
-            awaitPromise: !this.paused,
-          });
-    if (result.exceptionDetails)
-      throw new DapError(result.exceptionDetails.exception?.description?.split("\n")[0] ?? result.exceptionDetails.text ?? "The expression threw.");
-    const variable = await this.values.variable(expression, result.result);
+    let evaluated = await this.evaluateJavaScript(expression, args);
+    // The console speaks TypeScript: an expression V8 cannot parse (`x as number`, `<T>f()`) is transpiled and tried again.
+    if (evaluated.exceptionDetails?.exception?.className === "SyntaxError") {
+      const javascript = await this.withoutTypes(expression);
+      if (javascript !== undefined && javascript !== expression) evaluated = await this.evaluateJavaScript(javascript, args);
+    }
+    const details = evaluated.exceptionDetails;
+    if (details) throw new DapError(details.exception?.description?.split("\n")[0] ?? details.text ?? "The expression threw.");
+    const variable = await this.values.variable(expression, evaluated.result);
     return { result: variable.value, type: variable.type, variablesReference: variable.variablesReference };
+  }
+
+  private evaluateJavaScript(expression: string, args: Record<string, unknown>): Promise<Evaluated> {
+    if (args.frameId !== undefined) {
+      return this.call<Evaluated>("Debugger.evaluateOnCallFrame", {
+        callFrameId: this.frameOf(args.frameId).callFrameId,
+        expression,
+        objectGroup: OBJECT_GROUP,
+        throwOnSideEffect: args.context === "hover",
+      });
+    }
+    return this.call<Evaluated>("Runtime.evaluate", { expression, objectGroup: OBJECT_GROUP, replMode: true, awaitPromise: !this.paused });
+  }
+
+  private async withoutTypes(expression: string): Promise<string | undefined> {
+    const ts = await loadTypeScript();
+    const output = ts.transpileModule(expression, { reportDiagnostics: true, compilerOptions: { target: ts.ScriptTarget.ES2022 } });
+    if (output.diagnostics?.length) return undefined;
+    return output.outputText.replace(/^export \{\};\s*$/m, "").trim();
   }
 
   private async exceptionInfo(args: Record<string, unknown>): Promise<Record<string, unknown>> {
