@@ -1,6 +1,7 @@
 import { guardOutputSize } from "./output-guard";
 import { displayState } from "./state";
 import type { DisplayEvent, DisplaySink } from "./types";
+import { currentOutputTarget } from "./widgets/comm-link";
 
 /**
  * Installs where display output goes (the kernel's runtime worker does this). Throttled live
@@ -20,9 +21,23 @@ export function flushPendingDisplays(): void {
   for (const pending of [...displayState().pending]) pending.flush();
 }
 
-/** Sends one event through the output guard; with no sink (a plain Node script) prints its text. */
+/**
+ * Sends one event through the output guard: into the Output widget capturing this async context if
+ * there is one, else to the sink; with no sink (a plain Node script) prints its text.
+ */
 export function emitDisplay(event: DisplayEvent): void {
   const guarded: DisplayEvent = { ...event, data: guardOutputSize(event.data) };
+  const capture = currentOutputTarget();
+  if (capture) {
+    capture.appendOutput({
+      output_type: "display_data",
+      data: guarded.data,
+      metadata: guarded.metadata ?? {},
+      ...(guarded.displayId !== undefined ? { display_id: guarded.displayId } : {}),
+      ...(guarded.update ? { update: true } : {}),
+    });
+    return;
+  }
   const sink = displayState().sink;
   if (sink) {
     sink.display(guarded);
@@ -33,5 +48,7 @@ export function emitDisplay(event: DisplayEvent): void {
 }
 
 export function emitClearOutput(wait: boolean): void {
-  displayState().sink?.clearOutput(wait);
+  const capture = currentOutputTarget();
+  if (capture) capture.clearOutput(wait);
+  else displayState().sink?.clearOutput(wait);
 }

@@ -4,20 +4,32 @@
  * comm_close in and publishes what comms send on iopub.
  */
 import { randomUUID } from "node:crypto";
+import type { ErrorInfo, OutputSink } from "./interpreter";
 
 export type CommPayload = Record<string, unknown>;
 
-/** Publishes comm_open/comm_msg/comm_close on iopub (parented to the request being served). */
-export type CommPublish = (msgType: "comm_open" | "comm_msg" | "comm_close", content: CommPayload, buffers?: Buffer[]) => void;
+/**
+ * Publishes comm_open/comm_msg/comm_close on iopub, parented to `parent` (a front-end message this
+ * one answers) or else to the request being served.
+ */
+export type CommPublish = (msgType: "comm_open" | "comm_msg" | "comm_close", content: CommPayload, buffers?: Buffer[], parent?: unknown) => void;
+
+/** Where the output of handling one front-end comm message goes (parented to that message). */
+export interface CommOutput extends OutputSink {
+  error(info: ErrorInfo): void;
+}
 
 export interface CommMessage {
   data: CommPayload;
   metadata: Record<string, unknown>;
   buffers: Buffer[];
+  /** The front-end message itself (opaque here): a reply to it is parented to it. */
+  parent?: unknown;
+  output?: CommOutput;
 }
 
 export class Comm {
-  private messageHandlers: ((message: CommMessage) => void)[] = [];
+  private messageHandlers: ((message: CommMessage) => void | Promise<void>)[] = [];
   private closeHandlers: ((message: CommMessage) => void)[] = [];
   closed = false;
 
@@ -28,9 +40,10 @@ export class Comm {
     private readonly forget: (id: string) => void,
   ) {}
 
-  send(data: CommPayload = {}, buffers: Buffer[] = []): void {
+  /** inReplyTo: the front-end message this answers (the reply is parented to it). */
+  send(data: CommPayload = {}, buffers: Buffer[] = [], inReplyTo?: CommMessage): void {
     if (this.closed) throw new Error(`Comm ${this.id} is closed.`);
-    this.publish("comm_msg", { comm_id: this.id, data }, buffers);
+    this.publish("comm_msg", { comm_id: this.id, data }, buffers, inReplyTo?.parent);
   }
 
   /** Closes from the kernel side and tells the front end. */
@@ -40,7 +53,8 @@ export class Comm {
     this.markClosed({ data, metadata: {}, buffers: [] });
   }
 
-  onMessage(handler: (message: CommMessage) => void): void {
+  /** A handler may be async: the kernel stays busy for the message until it settles. */
+  onMessage(handler: (message: CommMessage) => void | Promise<void>): void {
     this.messageHandlers.push(handler);
   }
 
@@ -49,8 +63,8 @@ export class Comm {
   }
 
   /** @internal called by the registry for front-end messages. */
-  deliver(message: CommMessage): void {
-    for (const handler of this.messageHandlers) handler(message);
+  async deliver(message: CommMessage): Promise<void> {
+    for (const handler of this.messageHandlers) await handler(message);
   }
 
   /** @internal */
@@ -83,11 +97,15 @@ export class CommRegistry {
     this.targets.delete(name);
   }
 
-  /** Opens a comm from the kernel side (e.g. a widget created by a cell). */
-  open(targetName: string, data: CommPayload = {}, metadata: Record<string, unknown> = {}): Comm {
-    const comm = this.add(randomUUID(), targetName);
-    this.publish("comm_open", { comm_id: comm.id, target_name: targetName, data, metadata });
+  /** Opens a comm from the kernel side (e.g. a widget created by a cell); id: one the opener chose (a widget's model id). */
+  open(targetName: string, data: CommPayload = {}, metadata: Record<string, unknown> = {}, options: { id?: string; buffers?: Buffer[] } = {}): Comm {
+    const comm = this.add(options.id ?? randomUUID(), targetName);
+    this.publish("comm_open", { comm_id: comm.id, target_name: targetName, data, metadata }, options.buffers);
     return comm;
+  }
+
+  get(id: string): Comm | undefined {
+    return this.comms.get(id);
   }
 
   /** comm_info: open comms, optionally only those of one target. */
@@ -101,6 +119,8 @@ export class CommRegistry {
 
   /** A front-end comm_open. Returns an error text when refused (the caller logs it); the front end gets comm_close. */
   handleOpen(commId: string, targetName: string, message: CommMessage): string | undefined {
+    // a front end reconnecting to a kernel reopens the comms it learnt of from comm_info: they are open already
+    if (this.comms.get(commId)?.targetName === targetName) return undefined;
     const handler = this.targets.get(targetName);
     if (!handler) {
       this.publish("comm_close", { comm_id: commId, data: {} });
@@ -116,10 +136,15 @@ export class CommRegistry {
     return undefined;
   }
 
-  handleMessage(commId: string, message: CommMessage): string | undefined {
+  /** Resolves once the comm's handlers have settled (the kernel is busy until then). */
+  async handleMessage(commId: string, message: CommMessage): Promise<string | undefined> {
     const comm = this.comms.get(commId);
     if (!comm) return `comm_msg for unknown comm ${commId}`;
-    comm.deliver(message);
+    try {
+      await comm.deliver(message);
+    } catch (error) {
+      return `comm ${commId}'s handler failed: ${error instanceof Error ? error.stack : error}`;
+    }
     return undefined;
   }
 
@@ -134,7 +159,7 @@ export class CommRegistry {
     const comm = new Comm(
       id,
       targetName,
-      (type, content, buffers) => this.publish(type, content, buffers),
+      (type, content, buffers, parent) => this.publish(type, content, buffers, parent),
       (gone) => this.comms.delete(gone),
     );
     this.comms.set(id, comm);

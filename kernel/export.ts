@@ -116,8 +116,8 @@ export async function notebookToScript(notebook: Notebook, options: ScriptOption
     "// Magics are expanded to the TypeScript they stand for; each cell's last value is printed.",
     ...(used.has("tf") ? [`import * as tf from "@tensorflow/tfjs";`] : []),
     ...(used.has("tl") ? [`import { tl } from ${JSON.stringify(options.tsfineModule("tl"))};`] : []),
-    ...(used.has("display") || used.has("plot")
-      ? [`import { ${["display", "plot"].filter((n) => used.has(n)).join(", ")} } from ${JSON.stringify(options.tsfineModule("display"))};`]
+    ...(used.has("display") || used.has("plot") || used.has("widgets")
+      ? [`import { ${["display", "plot", "widgets"].filter((n) => used.has(n)).join(", ")} } from ${JSON.stringify(options.tsfineModule("display"))};`]
       : []),
     `import { ${runtimeNames.join(", ")} } from ${JSON.stringify(options.tsfineModule("magics/runtime"))};`,
     ...[...new Set(hoisted)],

@@ -7,6 +7,7 @@
  */
 
 import type { DisplayEvent, MimeBundle } from "../display/types";
+import type { CommRegistry } from "./comms";
 
 // One definition of a bundle and a display event, owned by display/ (kernel → display).
 export type { DisplayEvent, MimeBundle };
@@ -84,6 +85,8 @@ export interface Interpreter {
   isComplete(code: string): Promise<IsCompleteReply>;
   /** Stop the running cell (if any) as soon as possible; the running execute() then resolves with an error outcome. */
   interrupt(): void;
+  /** The protocol's comm registry, given once: an interpreter whose code opens comms (widgets) uses it. */
+  attachComms?(comms: CommRegistry): void;
   /** restart=true: throw away user state and be ready for new cells. */
   shutdown(restart: boolean): Promise<void>;
   /**

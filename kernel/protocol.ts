@@ -57,8 +57,8 @@ function asObject(value: unknown): Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
-function commMessage(request: JupyterMessage): CommMessage {
-  return { data: asObject(request.content.data), metadata: request.metadata, buffers: request.buffers };
+function commMessage(request: JupyterMessage, output?: RequestPublisher): CommMessage {
+  return { data: asObject(request.content.data), metadata: request.metadata, buffers: request.buffers, parent: request, output };
 }
 
 export class KernelProtocol {
@@ -103,12 +103,14 @@ export class KernelProtocol {
   ) {
     this.history = options.history ?? new History();
     this.comms = options.comms ?? new CommRegistry();
-    this.comms.setPublisher((type, content, buffers) => {
-      // a comm used by the running cell speaks for that cell; otherwise for the last comm message
-      const parent = this.runningPublisher ? this.runningRequest : this.commParent;
+    this.comms.setPublisher((type, content, buffers, answered) => {
+      // a reply to a front-end message is its child; a comm used by the running cell speaks for that
+      // cell; otherwise for the last comm message
+      const parent = (answered as JupyterMessage | undefined) ?? (this.runningPublisher ? this.runningRequest : this.commParent);
       this.channels.publish(type, content, parent, buffers);
     });
     interpreter.setDebugEventSink?.((event) => this.channels.publish("debug_event", event));
+    this.interpreter.attachComms?.(this.comms);
   }
 
   /**
@@ -492,9 +494,12 @@ export class KernelProtocol {
     if (problem) this.channels.log(problem);
   }
 
+  /** The kernel stays busy while the comm's handlers (a widget's callbacks) run, and their output is out before idle, as ipykernel does. */
   private async commMsg(request: JupyterMessage): Promise<void> {
     this.commParent = request;
-    const problem = this.comms.handleMessage(String(request.content.comm_id), commMessage(request));
+    const output = new RequestPublisher((type, body) => this.channels.publish(type, body, request), undefined);
+    const problem = await this.comms.handleMessage(String(request.content.comm_id), commMessage(request, output));
+    await output.finish();
     if (problem) this.channels.log(problem);
   }
 

@@ -9,7 +9,7 @@ export interface VirtualDeclaration {
 }
 
 /**
- * The .d.ts files that give cells the preloaded globals' types: tf, tl, display, plot and tsfine.
+ * The .d.ts files that give cells the preloaded globals' types: tf, tl, display, plot, widgets and tsfine.
  * tf and tl are UMD namespaces (`export as namespace`), so `tf.Tensor` works as a type as well as
  * a value. Modules that are not built yet (tl/, display/) are typed `any` rather than failing.
  */
@@ -29,7 +29,11 @@ export function globalsDeclarations(): VirtualDeclaration[] {
       : [],
   );
   const untyped = Object.entries(namespaces).flatMap(([name, module]) => (module ? [] : [`declare const ${name}: any;`]));
-  return [...umd, { name: "__tsfine_globals__.d.ts", text: globalsText(untyped) }];
+  // widgets is a namespace too (`let s: widgets.IntSlider`); it is small, so the lean program keeps it
+  const widgets = builtDeclaration(root, "display", "widgets/index");
+  const widgetsFile = widgets ? [{ name: "__tsfine_widgets__.d.ts", text: `export * from ${JSON.stringify(widgets)};\nexport as namespace widgets;\n` }] : [];
+  if (!widgets) untyped.push("declare const widgets: any;");
+  return [...umd, ...widgetsFile, { name: "__tsfine_globals__.d.ts", text: globalsText(untyped) }];
 }
 
 /** The files that declare the tf and tl namespaces (named as globalsDeclarations names them, relative to tsfine's folder). */

@@ -167,14 +167,24 @@ export class RuntimeClient {
     });
   }
 
-  /** Ask the worker something (expand a user magic, list global names). */
-  async request(message: { type: "expandMagic"; name: string; args: string; body?: string } | { type: "globalNames" }): Promise<unknown> {
+  /** Ask the worker something (expand a user magic, list global names, run a widget's callbacks). */
+  async request(
+    message:
+      | { type: "expandMagic"; name: string; args: string; body?: string }
+      | { type: "globalNames" }
+      | { type: "commMessage"; commId: string; data: Record<string, unknown>; buffers: Uint8Array[]; delivery: number },
+  ): Promise<unknown> {
     await this.ready;
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.replies.set(id, { resolve, reject });
       this.send({ ...message, id });
     });
+  }
+
+  /** Tells the worker the front end closed a widget's comm. */
+  commClosed(commId: string): void {
+    this.send({ type: "commClose", commId });
   }
 
   /** Answers a question the worker asked the main thread (input from the user, a change of directory). */
@@ -252,6 +262,9 @@ export class RuntimeClient {
   }
 
   private spawn(): void {
+    // questions the old worker will never answer (a widget callback it was running) end now
+    for (const pending of this.replies.values()) pending.reject(new Error("the kernel's runtime restarted before it answered"));
+    this.replies.clear();
     const terminationState = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
     const outputInFlight = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
     this.stopSignal = createStopSignalBuffer();

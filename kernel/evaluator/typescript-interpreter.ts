@@ -19,6 +19,8 @@ import { completeMagic, expandMagics, inspectMagic } from "./magics-bridge";
 import { RuntimeClient, type RuntimeEvent } from "./runtime-client";
 import { CellDebugger } from "./debugger/cell-debugger";
 import { asDapRequest } from "./debugger/dap";
+import { RuntimeComms } from "./runtime-comms";
+import type { CommRegistry } from "../comms";
 import type { RunResult } from "./runtime/messages";
 import type { TypecheckMode } from "./runtime/tsfine-object";
 import { loadTypeScript, typescriptVersion } from "./typescript-loader";
@@ -57,10 +59,22 @@ export class TypeScriptInterpreter implements Interpreter {
   private runNumber = 0;
   private debugger: CellDebugger | undefined;
   private debugEventSink: ((event: Record<string, unknown>) => void) | undefined;
+  /** Where widget callbacks' output goes while a front-end message is handled and no cell runs. */
+  private callbackSink: OutputSink | undefined;
+  private readonly comms = new RuntimeComms({
+    runtime: () => this.runtime,
+    setCallbackSink: (sink) => (this.callbackSink = sink),
+    describeError: (error) => runtimeErrorOutcome(error, this.maps),
+    cellSink: () => this.currentSink,
+  });
 
   constructor(private readonly options: InterpreterOptions) {
     this.typecheck = options.typecheck ?? "on";
     this.language = new LanguageClient(options.cwd);
+  }
+
+  attachComms(registry: CommRegistry): void {
+    this.comms.attach(registry);
   }
 
   private starting: Promise<void> | undefined;
@@ -78,6 +92,7 @@ export class TypeScriptInterpreter implements Interpreter {
       onEvent: (event, relayed) => this.onRuntimeEvent(event, relayed),
       onRestart: (reason) => {
         this.debugger?.runtimeReplaced();
+        this.comms.closeAll();
         this.language.clear();
         this.userMagics.clear();
         (this.currentSink ?? this.lastSink)?.stream("stderr", `${reason}\n`);
@@ -163,6 +178,7 @@ export class TypeScriptInterpreter implements Interpreter {
   async shutdown(restart: boolean): Promise<void> {
     if (!this.runtime) return;
     this.debugger?.interruptPaused();
+    this.comms.closeAll();
     if (restart) {
       this.debugger?.runtimeReplaced();
       await this.runtime.restart();
@@ -278,7 +294,7 @@ export class TypeScriptInterpreter implements Interpreter {
   }
 
   private onRuntimeEvent(event: RuntimeEvent, relayed: () => void): void {
-    const sink = this.currentSink ?? this.lastSink;
+    const sink = this.currentSink ?? this.callbackSink ?? this.lastSink;
     switch (event.type) {
       case "stream":
         if (sink) sink.stream(event.name, event.text, relayed);
@@ -295,6 +311,9 @@ export class TypeScriptInterpreter implements Interpreter {
         sink?.stream("stderr", `${event.origin}; the kernel keeps running, with every name it had:\n${traceback}\n`);
         break;
       }
+      case "comm":
+        this.comms.fromRuntime(event);
+        break;
       case "registerMagic":
         this.userMagics.set(event.name, event.help);
         break;

@@ -16,7 +16,7 @@ export function lookupGlobal(name: string): { found: boolean; value?: unknown } 
 }
 
 /** What the kernel preloads is not the user's; names starting with _ are hidden, as in IPython. */
-const preloaded = new Set(["tf", "tl", "display", "plot", "tsfine"]);
+const preloaded = new Set(["tf", "tl", "display", "plot", "widgets", "tsfine"]);
 
 export function userNames(names: string[]): string[] {
   return [...new Set(names)].filter((name) => !preloaded.has(name) && !name.startsWith("_")).sort();

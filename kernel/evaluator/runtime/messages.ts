@@ -28,7 +28,10 @@ export type ToWorker =
   | { type: "interrupt"; id: number }
   | { type: "expandMagic"; id: number; name: string; args: string; body?: string }
   | { type: "globalNames"; id: number }
-  | { type: "answer"; id: number; value?: string; error?: string };
+  | { type: "answer"; id: number; value?: string; error?: string }
+  /** A front-end message on a widget's comm; delivery: what the worker's replies to it name (replyTo). Answered by a reply listing the callbacks' failures. */
+  | { type: "commMessage"; id: number; commId: string; data: Record<string, unknown>; buffers: Uint8Array[]; delivery: number }
+  | { type: "commClose"; commId: string };
 
 export type FromWorker =
   | { type: "ready" }
@@ -44,4 +47,14 @@ export type FromWorker =
   | { type: "setTypecheck"; mode: string }
   | { type: "input"; id: number; prompt: string; password: boolean }
   | { type: "chdir"; id: number; directory: string }
-  | { type: "reply"; id: number; value?: unknown; error?: string };
+  | { type: "reply"; id: number; value?: unknown; error?: string }
+  /** A widget's comm, opened, sent on or closed by the cells' code; replyTo: the delivery it answers. */
+  | {
+      type: "comm";
+      action: "open" | "msg" | "close";
+      commId: string;
+      data?: Record<string, unknown>;
+      metadata?: Record<string, unknown>;
+      buffers?: Uint8Array[];
+      replyTo?: number;
+    };

@@ -29,8 +29,12 @@ export class OutputCapture {
     private readonly inFlight: Int32Array,
   ) {}
 
+  /** Takes text written while an Output widget captures (runtime/widget-link.ts); true when it took it. */
+  redirect: ((name: StreamName, text: string) => boolean) | undefined;
+
   write(name: StreamName, text: string): void {
     if (text.length === 0) return;
+    if (this.redirect?.(name, text)) return;
     if (this.pendingName !== name) this.flush();
     this.pendingName = name;
     this.pendingText += text;

@@ -1,5 +1,5 @@
 /**
- * The globals every cell sees (tf, tl, display, plot, tsfine), each loaded on first use: a cell
+ * The globals every cell sees (tf, tl, display, plot, widgets, tsfine), each loaded on first use: a cell
  * that never names tf does not pay for loading tfjs, and the kernel answers its first request
  * before any of them loads. The modules are tsfine's own wings, required lazily by their relative
  * path and typed by the modules themselves (`typeof import(…)`), so a rename in tl/ or display/
@@ -77,6 +77,7 @@ export function definePreloadedGlobals(tsfine: unknown): void {
   defineLazyGlobal("tl", loadTl);
   defineLazyGlobal("display", () => loadDisplayModule().display);
   defineLazyGlobal("plot", () => loadDisplayModule().plot);
+  defineLazyGlobal("widgets", () => loadDisplayModule().widgets);
   Object.defineProperty(globalThis, "tsfine", { value: tsfine, writable: true, configurable: true, enumerable: false });
 }
 

@@ -30,6 +30,7 @@ import { claimGlobalNames } from "./global-names";
 import { cellValueBundle } from "./value-bundle";
 import { createTsfineObject } from "./tsfine-object";
 import { withoutScriptName } from "../script-name";
+import { deliverWidgetMessage, installWidgetLink } from "./widget-link";
 
 type RemoteObject = { type: string; value?: unknown; unserializableValue?: string; objectId?: string; description?: string };
 
@@ -310,6 +311,12 @@ port.on("message", (message: ToWorker) => {
     case "answer":
       tsfine.settleQuestion(message.id, message.value, message.error);
       break;
+    case "commMessage":
+      void deliverWidgetMessage(message, post, output);
+      break;
+    case "commClose":
+      loadDisplayModule().deliverWidgetClose(message.commId);
+      break;
   }
 });
 
@@ -334,6 +341,7 @@ setImmediate(() => {
         post({ type: "clearOutput", wait });
       },
     });
+    installWidgetLink(post, output);
   } catch (error) {
     output.write("stderr", `display is unavailable: ${(error as Error)?.message}\n`);
   }

@@ -18,7 +18,7 @@ export interface TsfineApi {
 }
 
 const baselineGlobals = new Set(Object.getOwnPropertyNames(globalThis));
-const PRELOADED = new Set(["tf", "tl", "display", "plot", "tsfine"]);
+const PRELOADED = new Set(["tf", "tl", "display", "plot", "widgets", "tsfine"]);
 
 /** Globals the kernel or its libraries put there (tf adds _tfengine, _tfGlobals), not the user. */
 function isKernelGlobal(name: string): boolean {

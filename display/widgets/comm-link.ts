@@ -1,0 +1,52 @@
+/**
+ * Where widget comms go. The kernel's runtime worker installs a link that carries comm_open,
+ * comm_msg and comm_close to the front end; without one (a plain Node script) widgets keep their
+ * state locally and show their text form. The state lives on globalThis under a registered symbol
+ * so two copies of this module share one link and one model table.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { WidgetModel } from "./widget-model";
+
+export type CommData = Record<string, unknown>;
+
+export interface WidgetCommLink {
+  open(commId: string, data: CommData, metadata: Record<string, unknown>, buffers: Uint8Array[]): void;
+  /** replyTo: the front-end message being answered (an echo_update), so the reply is parented to it. */
+  send(commId: string, data: CommData, buffers: Uint8Array[], replyTo?: number): void;
+  close(commId: string): void;
+}
+
+/** What receives display() outputs and console text while an Output widget captures them. */
+export interface OutputTarget {
+  /** One nbformat output (display_id and update say which earlier display it replaces). */
+  appendOutput(output: Record<string, unknown>): void;
+  clearOutput(wait: boolean): void;
+}
+
+interface WidgetsState {
+  link: WidgetCommLink | undefined;
+  models: Map<string, WidgetModel>;
+  capture: AsyncLocalStorage<OutputTarget>;
+}
+
+const stateKey = Symbol.for("tsfine.widgets.state");
+
+export function widgetsState(): WidgetsState {
+  const holder = globalThis as unknown as Record<symbol, WidgetsState | undefined>;
+  let state = holder[stateKey];
+  if (!state) {
+    state = { link: undefined, models: new Map(), capture: new AsyncLocalStorage() };
+    holder[stateKey] = state;
+  }
+  return state;
+}
+
+/** The kernel's runtime worker calls this once; widgets made before it stay local. */
+export function setWidgetCommLink(link: WidgetCommLink | undefined): void {
+  widgetsState().link = link;
+}
+
+/** The Output widget capturing output in this async context, if any. */
+export function currentOutputTarget(): OutputTarget | undefined {
+  return widgetsState().capture.getStore();
+}

@@ -1,0 +1,225 @@
+"""Jupyter widgets made by TypeScript cells, driven through jupyter_client as a widget front end would:
+comm_open with the state ipywidgets 8's front end expects, updates both ways with echo_update,
+binary buffers, request_state, custom messages (clicks), close, and comm_info."""
+import time
+import unittest
+
+from jupyter_client.manager import start_new_kernel
+
+TIMEOUT = int(__import__("os").environ.get("WIDGET_TEST_TIMEOUT", "60"))
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def collect(kc, msg_id, timeout=TIMEOUT):
+    """The iopub messages parented to msg_id, up to its idle status."""
+    messages = []
+    deadline = time.time() + timeout
+    while True:
+        msg = kc.get_iopub_msg(timeout=max(0.1, deadline - time.time()))
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        messages.append(msg)
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            return messages
+
+
+def run(kc, code):
+    msg_id = kc.execute(code)
+    messages = collect(kc, msg_id)
+    reply = kc.get_shell_msg(timeout=TIMEOUT)
+    while reply["parent_header"].get("msg_id") != msg_id:
+        reply = kc.get_shell_msg(timeout=TIMEOUT)
+    return reply["content"], messages
+
+
+def result_text(messages):
+    results = [m for m in messages if m["msg_type"] == "execute_result"]
+    return results[0]["content"]["data"]["text/plain"] if results else None
+
+
+def send_comm(kc, msg_type, content, buffers=None):
+    """What a front end sends on shell: comm_msg / comm_close, with binary buffers."""
+    msg = kc.session.msg(msg_type, content)
+    kc.session.send(kc.shell_channel.socket, msg, buffers=buffers or [])
+    return msg["header"]["msg_id"]
+
+
+def of_type(messages, msg_type):
+    return [m for m in messages if m["msg_type"] == msg_type]
+
+
+class WidgetProtocolTests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.km, cls.kc = start_new_kernel(kernel_name="tsfine", startup_timeout=60)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.kc.stop_channels()
+        cls.km.shutdown_kernel(now=True)
+
+    def make_slider(self):
+        content, messages = run(
+            self.kc,
+            'const s = new widgets.IntSlider({ value: 3, min: 0, max: 10, description: "n" });\n'
+            "const seen: number[] = [];\n"
+            's.observe((change) => { seen.push(change.new); console.log(`observed ${change.old} -> ${change.new}`); }, "value");\n'
+            "s",
+        )
+        self.assertEqual(content["status"], "ok", content)
+        opens = {m["content"]["comm_id"]: m["content"] for m in of_type(messages, "comm_open")}
+        display = [m for m in messages if m["msg_type"] == "execute_result"][0]["content"]["data"]
+        slider_id = display[WIDGET_MIME]["model_id"]
+        return slider_id, opens, display
+
+    def test_open_update_both_ways_echo_and_close(self):
+        slider_id, opens, display = self.make_slider()
+        # the slider's comm and its layout and style, opened before the slider that references them
+        self.assertIn(slider_id, opens)
+        opened = opens[slider_id]
+        self.assertEqual(opened["target_name"], "jupyter.widget")
+        self.assertEqual(opened["metadata"]["version"], "2.1.0")
+        state = opened["data"]["state"]
+        self.assertEqual(state["_model_name"], "IntSliderModel")
+        self.assertEqual(state["_model_module"], "@jupyter-widgets/controls")
+        self.assertEqual(state["_model_module_version"], "2.0.0")
+        self.assertEqual(state["_view_name"], "IntSliderView")
+        self.assertEqual((state["value"], state["min"], state["max"], state["description"]), (3, 0, 10, "n"))
+        layout_id = state["layout"].removeprefix("IPY_MODEL_")
+        self.assertEqual(opens[layout_id]["data"]["state"]["_model_name"], "LayoutModel")
+        self.assertEqual(opens[layout_id]["data"]["state"]["_model_module"], "@jupyter-widgets/base")
+        self.assertEqual(display[WIDGET_MIME]["version_major"], 2)
+        self.assertIn("IntSlider(", display["text/plain"])
+        self.assertIn("value=3", display["text/plain"])
+
+        info = self.kc.comm_info(target_name="jupyter.widget")
+        reply = self.kc.get_shell_msg(timeout=TIMEOUT)
+        while reply["parent_header"].get("msg_id") != info:
+            reply = self.kc.get_shell_msg(timeout=TIMEOUT)
+        self.assertIn(slider_id, reply["content"]["comms"])
+        self.assertIn(layout_id, reply["content"]["comms"])
+
+        # kernel → front end: assigning value sends an update
+        content, messages = run(self.kc, "s.value = 5")
+        updates = [m["content"]["data"] for m in of_type(messages, "comm_msg") if m["content"]["comm_id"] == slider_id]
+        self.assertEqual(updates, [{"method": "update", "state": {"value": 5}, "buffer_paths": []}])
+
+        # front end → kernel: an update is echoed (parented to it), runs the observer, between busy and idle
+        msg_id = send_comm(self.kc, "comm_msg", {"comm_id": slider_id, "data": {"method": "update", "state": {"value": 7}, "buffer_paths": []}})
+        messages = collect(self.kc, msg_id)
+        self.assertEqual(messages[0]["msg_type"], "status")
+        self.assertEqual(messages[0]["content"]["execution_state"], "busy")
+        echoes = [m["content"]["data"] for m in of_type(messages, "comm_msg")]
+        self.assertEqual(echoes, [{"method": "echo_update", "state": {"value": 7}, "buffer_paths": []}])
+        streams = "".join(m["content"]["text"] for m in of_type(messages, "stream"))
+        self.assertEqual(streams, "observed 5 -> 7\n")
+        content, messages = run(self.kc, "[s.value, ...seen].join(',')")
+        self.assertEqual(result_text(messages), "'7,5,7'")
+
+        # request_state: the whole state, as a front end reconnecting asks for it
+        msg_id = send_comm(self.kc, "comm_msg", {"comm_id": slider_id, "data": {"method": "request_state"}})
+        messages = collect(self.kc, msg_id)
+        full = [m["content"]["data"] for m in of_type(messages, "comm_msg")]
+        self.assertEqual(full[0]["method"], "update")
+        self.assertEqual(full[0]["state"]["value"], 7)
+        self.assertEqual(full[0]["state"]["_model_name"], "IntSliderModel")
+
+        # close from the kernel: comm_close, and comm_info no longer lists it
+        content, messages = run(self.kc, "s.close()")
+        self.assertEqual([m["content"]["comm_id"] for m in of_type(messages, "comm_close")], [slider_id])
+        info = self.kc.comm_info(target_name="jupyter.widget")
+        reply = self.kc.get_shell_msg(timeout=TIMEOUT)
+        while reply["parent_header"].get("msg_id") != info:
+            reply = self.kc.get_shell_msg(timeout=TIMEOUT)
+        self.assertNotIn(slider_id, reply["content"]["comms"])
+
+    def test_binary_buffers_both_ways_and_close_from_the_front_end(self):
+        content, messages = run(self.kc, "const img = new widgets.Image({ value: new Uint8Array([137, 80, 78, 71]), format: 'png' }); img")
+        self.assertEqual(content["status"], "ok", content)
+        opened = [m for m in of_type(messages, "comm_open") if m["content"]["data"]["state"]["_model_name"] == "ImageModel"][0]
+        image_id = opened["content"]["comm_id"]
+        self.assertEqual(opened["content"]["data"]["buffer_paths"], [["value"]])
+        self.assertNotIn("value", opened["content"]["data"]["state"])
+        self.assertEqual(bytes(opened["buffers"][0]), bytes([137, 80, 78, 71]))
+
+        msg_id = send_comm(
+            self.kc,
+            "comm_msg",
+            {"comm_id": image_id, "data": {"method": "update", "state": {}, "buffer_paths": [["value"]]}},
+            buffers=[b"\x01\x02\x03"],
+        )
+        messages = collect(self.kc, msg_id)
+        echo = of_type(messages, "comm_msg")[0]
+        self.assertEqual(echo["content"]["data"]["buffer_paths"], [["value"]])
+        self.assertEqual(bytes(echo["buffers"][0]), b"\x01\x02\x03")
+        content, messages = run(self.kc, "Array.from(img.value).join(',')")
+        self.assertEqual(result_text(messages), "'1,2,3'")
+
+        msg_id = send_comm(self.kc, "comm_close", {"comm_id": image_id, "data": {}})
+        collect(self.kc, msg_id)
+        content, messages = run(self.kc, "img.closed")
+        self.assertEqual(result_text(messages), "true")
+
+    def test_click_callbacks_output_widget_and_errors(self):
+        content, messages = run(
+            self.kc,
+            'const b = new widgets.Button({ description: "go" });\n'
+            "const out = new widgets.Output();\n"
+            "let clicks = 0;\n"
+            'b.onClick(out.capture(() => { clicks++; console.log(`click ${clicks}`); display.html("<b>clicked</b>"); }));\n'
+            'b.onClick(() => { if (clicks === 2) throw new Error("second click fails"); });\n'
+            "new widgets.VBox([b, out])",
+        )
+        self.assertEqual(content["status"], "ok", content)
+        opens = {m["content"]["data"]["state"]["_model_name"]: m["content"]["comm_id"] for m in of_type(messages, "comm_open")}
+        button_id, output_id = opens["ButtonModel"], opens["OutputModel"]
+
+        msg_id = send_comm(self.kc, "comm_msg", {"comm_id": button_id, "data": {"method": "custom", "content": {"event": "click"}}})
+        messages = collect(self.kc, msg_id)
+        outputs = [m["content"]["data"]["state"]["outputs"] for m in of_type(messages, "comm_msg") if m["content"]["comm_id"] == output_id]
+        self.assertEqual(outputs[-1][0], {"output_type": "stream", "name": "stdout", "text": "click 1\n"})
+        self.assertEqual(outputs[-1][1]["data"]["text/html"], "<b>clicked</b>")
+        self.assertEqual(of_type(messages, "error"), [])
+
+        # a failing callback: an error output for the click, and the kernel keeps its state
+        msg_id = send_comm(self.kc, "comm_msg", {"comm_id": button_id, "data": {"method": "custom", "content": {"event": "click"}}})
+        messages = collect(self.kc, msg_id)
+        errors = of_type(messages, "error")
+        self.assertEqual(len(errors), 1)
+        self.assertEqual(errors[0]["content"]["evalue"], "second click fails")
+        content, messages = run(self.kc, "clicks")
+        self.assertEqual(result_text(messages), "2")
+
+    def test_callbacks_run_while_a_cell_awaits(self):
+        content, messages = run(self.kc, "const box = new widgets.Text({ value: 'a' }); box")
+        text_id = [m for m in of_type(messages, "comm_open") if m["content"]["data"]["state"]["_model_name"] == "TextModel"][0]["content"]["comm_id"]
+        msg_id = self.kc.execute(
+            'const typed = new Promise((resolve) => box.observe((change) => resolve(`got ${change.new}`), "value"));\n'
+            'console.log("waiting");\n'
+            "await typed"
+        )
+        # the cell runs (it has been type-checked and is awaiting) once it printed
+        while True:
+            msg = self.kc.get_iopub_msg(timeout=TIMEOUT)
+            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "stream" and "waiting" in msg["content"]["text"]:
+                break
+        send_comm(self.kc, "comm_msg", {"comm_id": text_id, "data": {"method": "update", "state": {"value": "typed"}, "buffer_paths": []}})
+        messages = collect(self.kc, msg_id)
+        self.assertEqual(result_text(messages), "'got typed'")
+
+    def test_bad_options_are_one_sentence(self):
+        content, _ = run(self.kc, "new widgets.IntSlider({ vlaue: 3 } as any)")
+        self.assertEqual(content["status"], "error")
+        self.assertIn('IntSlider has no option "vlaue"', content["evalue"])
+        content, _ = run(self.kc, 'new widgets.IntSlider({ value: "3" } as any)')
+        self.assertIn('IntSlider\'s option "value" must be an integer; it got the string "3".', content["evalue"])
+        # the type checker knows the options too
+        content, _ = run(self.kc, "new widgets.IntSlider({ vlaue: 3 })")
+        self.assertEqual(content["status"], "error")
+        self.assertIn("vlaue", content["evalue"])
+        content, messages = run(self.kc, "1 + 1")
+        self.assertEqual(result_text(messages), "2")
+
+
+if __name__ == "__main__":
+    unittest.main()
