@@ -12,7 +12,14 @@ export type CommPayload = Record<string, unknown>;
  * Publishes comm_open/comm_msg/comm_close on iopub, parented to `parent` (a front-end message this
  * one answers) or else to the request being served.
  */
-export type CommPublish = (msgType: "comm_open" | "comm_msg" | "comm_close", content: CommPayload, buffers?: Buffer[], parent?: unknown) => void;
+export type CommPublish = (
+  msgType: "comm_open" | "comm_msg" | "comm_close",
+  content: CommPayload,
+  buffers?: Buffer[],
+  parent?: unknown,
+  /** The message's own metadata (not its content's): where comm_open says which protocol version it speaks. */
+  metadata?: Record<string, unknown>,
+) => void;
 
 /** Where the output of handling one front-end comm message goes (parented to that message). */
 export interface CommOutput extends OutputSink {
@@ -100,7 +107,7 @@ export class CommRegistry {
   /** Opens a comm from the kernel side (e.g. a widget created by a cell); id: one the opener chose (a widget's model id). */
   open(targetName: string, data: CommPayload = {}, metadata: Record<string, unknown> = {}, options: { id?: string; buffers?: Buffer[] } = {}): Comm {
     const comm = this.add(options.id ?? randomUUID(), targetName);
-    this.publish("comm_open", { comm_id: comm.id, target_name: targetName, data, metadata }, options.buffers);
+    this.publish("comm_open", { comm_id: comm.id, target_name: targetName, data }, options.buffers, undefined, metadata);
     return comm;
   }
 
@@ -159,7 +166,7 @@ export class CommRegistry {
     const comm = new Comm(
       id,
       targetName,
-      (type, content, buffers, parent) => this.publish(type, content, buffers, parent),
+      (type, content, buffers, parent, metadata) => this.publish(type, content, buffers, parent, metadata),
       (gone) => this.comms.delete(gone),
     );
     this.comms.set(id, comm);

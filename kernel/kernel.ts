@@ -115,10 +115,10 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
       const message = createMessage(msgType, content, { session, parent: request, identities: request.identities, metadata });
       sendReply(channel, encodeMessageFrames(message, signer));
     },
-    publish(msgType, content, parent, buffers) {
+    publish(msgType, content, parent, buffers, metadata) {
       publishStartingOnce();
       const topic = Buffer.from(`kernel.${session}.${msgType}`);
-      sendOnIopub(createMessage(msgType, content, { session, parent, identities: [topic], buffers }));
+      sendOnIopub(createMessage(msgType, content, { session, parent, identities: [topic], buffers, metadata }));
     },
     stdin(request, msgType, content) {
       const message = createMessage(msgType, content, { session, parent: request, identities: request.identities });

@@ -16,7 +16,8 @@ export type IncomingChannel = RequestChannel | "stdin";
 /** How the protocol talks back; kernel.ts implements it over ZeroMQ. */
 export interface ProtocolChannels {
   reply(channel: RequestChannel, request: JupyterMessage, msgType: string, content: Record<string, unknown>, metadata?: Record<string, unknown>): void;
-  publish(msgType: string, content: Record<string, unknown>, parent?: JupyterMessage, buffers?: Buffer[]): void;
+  /** metadata: the message's own (comm_open carries the widget protocol version there). */
+  publish(msgType: string, content: Record<string, unknown>, parent?: JupyterMessage, buffers?: Buffer[], metadata?: Record<string, unknown>): void;
   /** Sends on stdin to the client that sent `request` (same routing identities). */
   stdin(request: JupyterMessage, msgType: string, content: Record<string, unknown>): void;
   log(text: string): void;
@@ -103,11 +104,11 @@ export class KernelProtocol {
   ) {
     this.history = options.history ?? new History();
     this.comms = options.comms ?? new CommRegistry();
-    this.comms.setPublisher((type, content, buffers, answered) => {
+    this.comms.setPublisher((type, content, buffers, answered, metadata) => {
       // a reply to a front-end message is its child; a comm used by the running cell speaks for that
       // cell; otherwise for the last comm message
       const parent = (answered as JupyterMessage | undefined) ?? (this.runningPublisher ? this.runningRequest : this.commParent);
-      this.channels.publish(type, content, parent, buffers);
+      this.channels.publish(type, content, parent, buffers, metadata);
     });
     interpreter.setDebugEventSink?.((event) => this.channels.publish("debug_event", event));
     this.interpreter.attachComms?.(this.comms);

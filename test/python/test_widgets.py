@@ -68,6 +68,7 @@ class WidgetProtocolTests(unittest.TestCase):
         )
         self.assertEqual(content["status"], "ok", content)
         opens = {m["content"]["comm_id"]: m["content"] for m in of_type(messages, "comm_open")}
+        self.opens_metadata = {m["content"]["comm_id"]: m["metadata"] for m in of_type(messages, "comm_open")}
         display = [m for m in messages if m["msg_type"] == "execute_result"][0]["content"]["data"]
         slider_id = display[WIDGET_MIME]["model_id"]
         return slider_id, opens, display
@@ -77,8 +78,9 @@ class WidgetProtocolTests(unittest.TestCase):
         # the slider's comm and its layout and style, opened before the slider that references them
         self.assertIn(slider_id, opens)
         opened = opens[slider_id]
+        # the protocol version goes in the message's metadata, where ipywidgets' front end reads it
         self.assertEqual(opened["target_name"], "jupyter.widget")
-        self.assertEqual(opened["metadata"]["version"], "2.1.0")
+        self.assertEqual(self.opens_metadata[slider_id]["version"], "2.1.0")
         state = opened["data"]["state"]
         self.assertEqual(state["_model_name"], "IntSliderModel")
         self.assertEqual(state["_model_module"], "@jupyter-widgets/controls")

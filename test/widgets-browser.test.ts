@@ -1,0 +1,155 @@
+/**
+ * Widgets as a person uses them in JupyterLab 4 (with ipywidgets' front end from
+ * test/requirements.txt), in Debian's chromium: the slider renders, moving it changes the value
+ * the next cell reads and runs the observer, a button's click runs its callback and its output
+ * appears in an Output widget. Screenshots go to test-output/widgets/.
+ */
+import { ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as path from "node:path";
+import { Browser, Page } from "playwright-core";
+import { launchChromium } from "./helpers/browser";
+import { describeWithJupyter, JupyterEnv, makeJupyterEnv, notebook, repoRoot } from "./helpers/jupyter-env";
+
+jest.setTimeout(300_000);
+
+const screenshots = path.join(repoRoot, "test-output", "widgets");
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      /* server not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`JupyterLab did not answer at ${url} within ${timeoutMs} ms`);
+}
+
+const CELLS = [
+  [
+    'const s = new widgets.IntSlider({ value: 3, min: 0, max: 10, description: "n" });',
+    "let observed = -1;",
+    's.observe((change) => { observed = change.new; }, "value");',
+    "s",
+  ].join("\n"),
+  [
+    "const out = new widgets.Output();",
+    'const b = new widgets.Button({ description: "Say hi", button_style: "primary" });',
+    'b.onClick(out.capture(() => console.log("hi from the button")));',
+    "new widgets.VBox([b, out])",
+  ].join("\n"),
+  "`slider ${s.value}, observer saw ${observed}`",
+];
+
+describeWithJupyter("widgets in JupyterLab 4 in a real browser", () => {
+  let jupyter: JupyterEnv;
+  let server: ChildProcess;
+  let browser: Browser;
+  let baseUrl: string;
+  const shot = (name: string) => path.join(screenshots, `lab-${name}.png`);
+
+  beforeAll(async () => {
+    fs.mkdirSync(screenshots, { recursive: true });
+    jupyter = makeJupyterEnv();
+    fs.writeFileSync(path.join(jupyter.dir, "widgets.ipynb"), JSON.stringify(notebook(CELLS)));
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    server = spawn(
+      path.join(repoRoot, ".venv", "bin", "jupyter"),
+      [
+        "lab",
+        "--no-browser",
+        "--allow-root",
+        `--port=${port}`,
+        "--ip=127.0.0.1",
+        "--IdentityProvider.token=",
+        "--ServerApp.password=",
+        "--ServerApp.disable_check_xsrf=True",
+        `--ServerApp.root_dir=${jupyter.dir}`,
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+      ],
+      { env: jupyter.env, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    server.stdout!.on("data", (d) => process.env.TSFINE_DEBUG && process.stderr.write(d));
+    server.stderr!.on("data", (d) => process.env.TSFINE_DEBUG && process.stderr.write(d));
+    await waitForHttp(`${baseUrl}/api/status`, 60_000);
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.kill("SIGTERM");
+    jupyter?.cleanup();
+  });
+
+  async function step<T>(page: Page, name: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      await page.screenshot({ path: shot(`failed-${name}`), fullPage: true });
+      throw error;
+    }
+  }
+
+  /** Runs one cell as a person does: click into it, Shift+Enter. */
+  async function runCell(page: Page, index: number): Promise<void> {
+    await page.locator(".jp-Cell").nth(index).locator(".jp-InputArea-editor").click();
+    await page.keyboard.press("Shift+Enter");
+  }
+
+  test("the slider renders and moving it reaches the kernel; a click runs the callback and its output appears", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1200 } });
+    page.on("console", (message) => process.env.TSFINE_DEBUG && process.stderr.write(`[browser] ${message.text()}\n`));
+    await page.goto(`${baseUrl}/lab/tree/widgets.ipynb`);
+    await step(page, "open", async () => {
+      await page.waitForSelector(".jp-Notebook .jp-Cell", { timeout: 60_000 });
+      await page.waitForFunction(() => document.body.innerText.includes("TypeScript (tsfine) | Idle"), undefined, { timeout: 60_000 });
+    });
+    await page.click(".lm-MenuBar-itemLabel:text-is('Run')");
+    await page.click(".lm-Menu-itemLabel:text-is('Run All Cells')");
+
+    const sliderCell = page.locator(".jp-Cell").nth(0);
+    const readout = sliderCell.locator(".widget-slider .widget-readout");
+    await step(page, "slider", () => readout.waitFor({ timeout: 120_000 }));
+    expect((await readout.innerText()).trim()).toBe("3");
+    expect(await sliderCell.locator(".widget-label", { hasText: "n" }).count()).toBe(1);
+    const answer = page.locator(".jp-Cell").nth(2).locator(".jp-OutputArea-output");
+    await step(page, "first-read", () => answer.filter({ hasText: "slider 3, observer saw -1" }).waitFor({ timeout: 60_000 }));
+    await page.screenshot({ path: shot("rendered"), fullPage: true });
+
+    // move the slider as a keyboard user does: focus its handle, two steps right
+    const handle = sliderCell.locator(".noUi-handle");
+    await handle.focus();
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("ArrowRight");
+    await step(page, "moved", () =>
+      page.waitForFunction(() => document.querySelector(".jp-Cell .widget-readout")?.textContent?.trim() === "5", undefined, { timeout: 30_000 }),
+    );
+    await page.waitForFunction(() => document.body.innerText.includes("TypeScript (tsfine) | Idle"), undefined, { timeout: 60_000 });
+    await runCell(page, 2);
+    await step(page, "second-read", () => answer.filter({ hasText: "slider 5, observer saw 5" }).waitFor({ timeout: 60_000 }));
+
+    const buttonCell = page.locator(".jp-Cell").nth(1);
+    await buttonCell.locator("button", { hasText: "Say hi" }).click();
+    await step(page, "click", () => buttonCell.locator(".widget-output", { hasText: "hi from the button" }).waitFor({ timeout: 60_000 }));
+    await page.screenshot({ path: shot("after-click"), fullPage: true });
+    await page.close();
+  });
+});
