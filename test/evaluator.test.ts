@@ -462,7 +462,8 @@ describe("interrupt", () => {
     const started = path.join(notebookDir, "cell-started");
     fs.rmSync(started, { force: true });
     const pending = run(code);
-    await waitUntil(() => fs.existsSync(started), "the cell to start");
+    // Generous: on a loaded machine the cell may queue behind the language worker's warm-up (seconds).
+    await waitUntil(() => fs.existsSync(started), "the cell to start", { timeoutMs: 60_000 });
     const asked = Date.now();
     kernel.interrupt();
     const outcome = await pending;
@@ -489,7 +490,8 @@ describe("interrupt", () => {
         expect(await execute("let keep = 7")).toMatchObject({ status: "ok" });
         fs.rmSync(started, { force: true });
         const pending = execute(`require("fs").writeFileSync(${JSON.stringify(started)}, "1"); while (true) {}`);
-        await waitUntil(() => fs.existsSync(started), "the loop to start");
+        // A fresh interpreter's cell may queue behind its language worker's warm-up (seconds on a loaded machine).
+        await waitUntil(() => fs.existsSync(started), "the loop to start", { timeoutMs: 60_000 });
         const asked = Date.now();
         fresh.interrupt();
         expect(await pending).toMatchObject({ status: "error", ename: "Interrupted" });
