@@ -11,6 +11,7 @@ import { dataSearchPath } from "./jupyter-paths";
 import { findKernelspec } from "./kernelspec";
 import { NotebookOutput, NotebookOutputs } from "./notebook-outputs";
 import { injectParameters, NotebookCell } from "./parameters";
+import { WidgetStateRecorder } from "./widget-state";
 
 export interface RunOptions {
   input: string;
@@ -105,6 +106,7 @@ export async function runNotebook(options: RunOptions): Promise<RunResult> {
 
   const client = await KernelClient.launch({ cwd: dirname(input), ...(await kernelLaunch(options.kernelName)), ...options.launch });
   const outputs = new NotebookOutputs();
+  const widgets = new WidgetStateRecorder();
   let executedCells = 0;
   let failure: CellFailure | undefined;
   try {
@@ -132,6 +134,7 @@ export async function runNotebook(options: RunOptions): Promise<RunResult> {
       }
       executedCells += 1;
       outputs.apply(cellOutputs, result.outputs);
+      widgets.record(result.iopub);
       cell.execution_count = typeof result.reply.content.execution_count === "number" ? result.reply.content.execution_count : null;
       const reply = result.reply.content;
       if (reply.status === "error") {
@@ -147,6 +150,8 @@ export async function runNotebook(options: RunOptions): Promise<RunResult> {
     const versions = await kernelVersions(client);
     if (versions) notebook.metadata.tsfine = { ...notebook.metadata.tsfine, versions };
   } finally {
+    const widgetState = widgets.metadata();
+    if (widgetState) notebook.metadata.widgets = widgetState;
     await fs.writeFile(outputPath, JSON.stringify(notebook, null, 1) + "\n");
     await client.shutdown().catch(() => undefined);
     await client.close();
