@@ -16,6 +16,7 @@ import { encodePng } from "../display/png-encoder";
 import { backend } from "../tl/backend";
 import { backbone } from "../tl/backbones/registry";
 import { mnist } from "../tl/data/mnist";
+import { demo } from "../tl/export/demo-frame";
 import { exportModel } from "../tl/export/export";
 import { load } from "../tl/export/load";
 import { predict } from "../tl/export/predict";
@@ -185,6 +186,32 @@ describeInBrowser("the demo page of an exported model", () => {
     }
     await page.screenshot({ path: join(OUTPUT_DIR, "text-model.png"), fullPage: true });
     expect(errors).toEqual([]);
+  });
+
+  test("tl.demo's frame (what %demo shows) for a text model: the inlined loader and model give tl.predict's top label", async () => {
+    const vocabulary = text.vocabulary(["free money now", "meeting at noon", "win money free", "lunch at noon tomorrow"], { minCount: 1 });
+    const model = text.classifier(vocabulary, { classes: 2, dimensions: 8, seed: 7 });
+    await exportModel(model, join(work, "spam-inline"), { labels: ["ham", "spam"], vocabulary });
+    const host = join(work, "notebook-output.html");
+    writeFileSync(host, `<!doctype html><html><body>${(await demo(model)).toMimeBundle()["text/html"]}</body></html>`);
+    const context = await browser.newContext({ viewport: { width: 800, height: 700 } });
+    await context.route("**/*", (route) => (route.request().url().startsWith("file:") ? route.continue() : route.abort()));
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(`file://${host}`);
+    const frame = page.frameLocator("iframe.tsfine-demo");
+    await frame.locator("body[data-ready=true]").waitFor({ timeout: 60_000 });
+    const sample = "win free money";
+    const expectedTop = await predict(model, sample, { top: 2 });
+    await frame.locator("#text").fill(sample);
+    await frame.locator("body").evaluate((body) => (body.dataset.top = ""));
+    // The keyboard, as a person tabbing to the button does (playwright's pointer click found no target inside this sandboxed frame).
+    await frame.locator("#classify").press("Enter");
+    await frame.locator("body[data-top]:not([data-top=''])").waitFor({ timeout: 30_000 });
+    expect(await frame.locator("body").getAttribute("data-top")).toBe(expectedTop.label);
+    expect(errors).toEqual([]);
+    await context.close();
   });
 
   test("a file that is not an image, or a cut-off JPEG, gets one sentence on the page", async () => {

@@ -76,7 +76,7 @@ describeWithJupyter("%demo in JupyterLab 4", () => {
   async function topLabel(frame: FrameLocator, file: string): Promise<string> {
     await frame.locator("body").evaluate((body) => (body.dataset.top = ""));
     await frame.locator("#file").setInputFiles(path.join(jupyter.dir, file));
-    await frame.locator("body:not([data-top=''])").waitFor({ timeout: 60_000 });
+    await frame.locator("body[data-top]:not([data-top=''])").waitFor({ timeout: 60_000 });
     return (await frame.locator("body").getAttribute("data-top")) ?? "";
   }
 

@@ -161,7 +161,13 @@ const predict: MagicDefinition = {
   name: "predict",
   kind: "line",
   summary: "Show sample predictions of a data set (tl.showPredictions), or one image file's top classes (tl.predict).",
-  positionals: [model, { name: "input", help: "a data set variable (data.test), the path or URL of a PNG/JPEG image, or a text for a text model" }],
+  positionals: [
+    model,
+    {
+      name: "input",
+      help: "a data set variable (data.test), the path or URL of a PNG/JPEG image, one entry ({data.test.entry(0)}), or a text for a text model",
+    },
+  ],
   flags: [
     { name: "n", type: "int", metavar: "N", default: 16, help: "how many data set examples" },
     { name: "top", type: "int", metavar: "K", help: "how many classes to list for an image (default 3)" },
