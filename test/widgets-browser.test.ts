@@ -4,42 +4,16 @@
  * the next cell reads and runs the observer, a button's click runs its callback and its output
  * appears in an Output widget. Screenshots go to test-output/widgets/.
  */
-import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as path from "node:path";
 import { Browser, Page } from "playwright-core";
 import { launchChromium } from "./helpers/browser";
 import { describeWithJupyter, JupyterEnv, makeJupyterEnv, notebook, repoRoot } from "./helpers/jupyter-env";
+import { jupyterLabArgs, JupyterServer, labRunAll, startJupyterServer } from "./helpers/jupyter-server";
 
 jest.setTimeout(300_000);
 
 const screenshots = path.join(repoRoot, "test-output", "widgets");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
-
-async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-    } catch {
-      /* server not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`JupyterLab did not answer at ${url} within ${timeoutMs} ms`);
-}
 
 const CELLS = [
   [
@@ -59,7 +33,7 @@ const CELLS = [
 
 describeWithJupyter("widgets in JupyterLab 4 in a real browser", () => {
   let jupyter: JupyterEnv;
-  let server: ChildProcess;
+  let server: JupyterServer;
   let browser: Browser;
   let baseUrl: string;
   const shot = (name: string) => path.join(screenshots, `lab-${name}.png`);
@@ -68,34 +42,14 @@ describeWithJupyter("widgets in JupyterLab 4 in a real browser", () => {
     fs.mkdirSync(screenshots, { recursive: true });
     jupyter = makeJupyterEnv();
     fs.writeFileSync(path.join(jupyter.dir, "widgets.ipynb"), JSON.stringify(notebook(CELLS)));
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    server = spawn(
-      path.join(repoRoot, ".venv", "bin", "jupyter"),
-      [
-        "lab",
-        "--no-browser",
-        "--allow-root",
-        `--port=${port}`,
-        "--ip=127.0.0.1",
-        "--IdentityProvider.token=",
-        "--ServerApp.password=",
-        "--ServerApp.disable_check_xsrf=True",
-        `--ServerApp.root_dir=${jupyter.dir}`,
-        "--LabApp.news_url=None",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-      ],
-      { env: jupyter.env, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    server.stdout!.on("data", (d) => process.env.TSFINE_DEBUG && process.stderr.write(d));
-    server.stderr!.on("data", (d) => process.env.TSFINE_DEBUG && process.stderr.write(d));
-    await waitForHttp(`${baseUrl}/api/status`, 60_000);
+    server = await startJupyterServer(jupyter, jupyterLabArgs);
+    baseUrl = server.baseUrl;
     browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close();
-    server?.kill("SIGTERM");
+    server?.stop();
     jupyter?.cleanup();
   });
 
@@ -122,8 +76,7 @@ describeWithJupyter("widgets in JupyterLab 4 in a real browser", () => {
       await page.waitForSelector(".jp-Notebook .jp-Cell", { timeout: 60_000 });
       await page.waitForFunction(() => document.body.innerText.includes("TypeScript (tsfine) | Idle"), undefined, { timeout: 60_000 });
     });
-    await page.click(".lm-MenuBar-itemLabel:text-is('Run')");
-    await page.click(".lm-Menu-itemLabel:text-is('Run All Cells')");
+    await labRunAll(page);
 
     const sliderCell = page.locator(".jp-Cell").nth(0);
     const readout = sliderCell.locator(".widget-slider .widget-readout");
