@@ -115,7 +115,7 @@ export const IntSlider = defineWidget<IntSliderState, ControlOptions<IntSliderSt
 );
 export type IntSlider = InstanceType<typeof IntSlider>;
 export const FloatSlider = defineWidget<FloatSliderState, ControlOptions<FloatSliderState>>(
-  control("FloatSlider", "FloatSliderView", "SliderStyleModel", () => slider(0, 10, 0.1, ".2f"), { orientation }),
+  control("FloatSlider", "FloatSliderView", "SliderStyleModel", () => slider(0, 100, 0.1, ".2f"), { orientation }),
 );
 export type FloatSlider = InstanceType<typeof FloatSlider>;
 /** min and max are exponents of base; value is the number itself (1e-3). */
@@ -134,7 +134,7 @@ export const IntRangeSlider = defineWidget<IntRangeSliderState, ControlOptions<I
 );
 export type IntRangeSlider = InstanceType<typeof IntRangeSlider>;
 export const FloatRangeSlider = defineWidget<FloatRangeSliderState, ControlOptions<FloatRangeSliderState>>(
-  control("FloatRangeSlider", "FloatRangeSliderView", "SliderStyleModel", () => slider<[number, number]>([2.5, 7.5], 10, 0.1, ".2f"), {
+  control("FloatRangeSlider", "FloatRangeSliderView", "SliderStyleModel", () => slider<[number, number]>([25, 75], 100, 0.1, ".2f"), {
     value: pair(number),
     orientation,
   }),
@@ -180,7 +180,7 @@ export const IntProgress = defineWidget<ProgressState, ControlOptions<ProgressSt
 );
 export type IntProgress = InstanceType<typeof IntProgress>;
 export const FloatProgress = defineWidget<ProgressState, ControlOptions<ProgressState>>(
-  control("FloatProgress", "ProgressView", "ProgressStyleModel", () => progress(10), { bar_style: oneOf(...BAR_STYLES), orientation }),
+  control("FloatProgress", "ProgressView", "ProgressStyleModel", () => progress(100), { bar_style: oneOf(...BAR_STYLES), orientation }),
 );
 export type FloatProgress = InstanceType<typeof FloatProgress>;
 
@@ -267,15 +267,29 @@ export type ToggleButton = InstanceType<typeof ToggleButton>;
 
 // ---- button ----------------------------------------------------------------------------
 
-export interface ButtonState extends DescriptionState {
+export interface ButtonState extends Omit<DescriptionState, "description_allow_html"> {
   disabled: boolean;
   icon: string;
   button_style: "primary" | "success" | "info" | "warning" | "danger" | "";
 }
+/** A button's description is its caption, plain text: ipywidgets' ButtonModel has no description_allow_html. */
+function withoutHtmlDescription<S extends object>(spec: WidgetSpec<S>): WidgetSpec<S> {
+  const defaults = spec.defaults;
+  return {
+    ...spec,
+    defaults: () => {
+      const values = defaults() as Record<string, unknown>;
+      delete values.description_allow_html;
+      return values as S;
+    },
+  };
+}
 const ButtonBase = defineWidget<ButtonState, ControlOptions<ButtonState>>(
-  control("Button", "ButtonView", "ButtonStyleModel", () => ({ disabled: false, icon: "", button_style: "" as const }), {
-    button_style: oneOf(...BUTTON_STYLES),
-  }),
+  withoutHtmlDescription(
+    control<ButtonState>("Button", "ButtonView", "ButtonStyleModel", () => ({ disabled: false, icon: "", button_style: "" as const }), {
+      button_style: oneOf(...BUTTON_STYLES),
+    }),
+  ),
 );
 
 /** A button; onClick(callback) runs the callback on every click in the front end. */
@@ -438,7 +452,12 @@ export interface SingleSelection<T> {
 
 export const Dropdown = singleSelection<SelectionState>(selectionSpec("Dropdown", "DropdownView", "DescriptionStyleModel"));
 export type Dropdown<T = unknown> = InstanceType<typeof Dropdown<T>>;
-export const RadioButtons = singleSelection<SelectionState>(selectionSpec("RadioButtons", "RadioButtonsView", "DescriptionStyleModel"));
+export interface RadioButtonsState extends SelectionState {
+  orientation: "horizontal" | "vertical";
+}
+export const RadioButtons = singleSelection<RadioButtonsState>(
+  selectionSpec<RadioButtonsState>("RadioButtons", "RadioButtonsView", "DescriptionStyleModel", () => ({ orientation: "vertical" })),
+);
 export type RadioButtons<T = unknown> = InstanceType<typeof RadioButtons<T>>;
 export interface ToggleButtonsState extends SelectionState {
   button_style: string;

@@ -106,7 +106,8 @@ export function styleClass(model: keyof typeof STYLE_KEYS & string): new (option
     modelModule: CONTROLS,
     view: "StyleView",
     viewModule: BASE,
-    defaults: () => Object.fromEntries(keys.map((key) => [key, key === "description_width" || key === "font_weight" ? "" : null])),
+    // as ipywidgets: description_width and the toggle buttons' sizes are "" (the front end's default), the rest null
+    defaults: () => Object.fromEntries(keys.map((key) => [key, key === "description_width" || model === "ToggleButtonsStyleModel" ? "" : null])),
     checks: Object.fromEntries(keys.map((key) => [key, cssValue])),
   });
 }

@@ -37,9 +37,25 @@ export class Output extends OutputBase implements OutputTarget {
     return widgetsState().capture.run(this, fn);
   }
 
-  /** fn wrapped so that each call's output goes here: button.onClick(out.capture(() => …)). */
-  capture<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
-    return (...args: A) => this.run(() => fn(...args));
+  /**
+   * fn wrapped so that each call's output goes here: button.onClick(out.capture(() => …)). What it
+   * throws (or rejects with) is shown here as an error output, as ipywidgets' Output does, and not
+   * thrown on: the call then returns undefined.
+   */
+  capture<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R | undefined {
+    const showError = (error: unknown) => {
+      const err = error instanceof Error ? error : new Error(String(error));
+      this.appendOutput({ output_type: "error", ename: err.name, evalue: err.message, traceback: [err.stack ?? `${err.name}: ${err.message}`] });
+      return undefined;
+    };
+    return (...args: A) => {
+      try {
+        const result = this.run(() => fn(...args));
+        return result instanceof Promise ? (result.catch(showError) as R) : result;
+      } catch (error) {
+        return showError(error);
+      }
+    };
   }
 
   clear(options: { wait?: boolean } = {}): void {

@@ -207,7 +207,14 @@ export abstract class WidgetModel<S extends object = object> {
   /** ipywidgets' repr: the class and the options that differ from their defaults. */
   toString(): string {
     const defaults = this.spec.defaults() as Record<string, unknown>;
-    const shown = this.optionNames()
+    // value first and description last, as a reader looks for them
+    const names = this.optionNames();
+    const ordered = [
+      ...names.filter((key) => key === "value"),
+      ...names.filter((key) => key !== "value" && key !== "description"),
+      ...names.filter((key) => key === "description"),
+    ];
+    const shown = ordered
       .filter((key) => key === "value" || !same(serialize(defaults[key]), serialize(this.values[key])))
       .filter((key) => key !== "layout" && key !== "style")
       .map((key) => `${key}=${this.describeOption(key)}`);
