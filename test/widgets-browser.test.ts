@@ -2,7 +2,8 @@
  * Widgets as a person uses them in JupyterLab 4 (with ipywidgets' front end from
  * test/requirements.txt), in Debian's chromium: the slider renders, moving it changes the value
  * the next cell reads and runs the observer, a button's click runs its callback and its output
- * appears in an Output widget. Screenshots go to test-output/widgets/.
+ * appears in an Output widget, and interact runs its function again when a control changes.
+ * Screenshots go to test-output/widgets/.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -29,6 +30,7 @@ const CELLS = [
     "new widgets.VBox([b, out])",
   ].join("\n"),
   "`slider ${s.value}, observer saw ${observed}`",
+  'widgets.interact(({ layers, lr }) => `training ${layers} at ${lr}`, { layers: ["all", "head"], lr: [0, 0.1] })',
 ];
 
 describeWithJupyter("widgets in JupyterLab 4 in a real browser", () => {
@@ -68,7 +70,7 @@ describeWithJupyter("widgets in JupyterLab 4 in a real browser", () => {
     await page.keyboard.press("Shift+Enter");
   }
 
-  test("the slider renders and moving it reaches the kernel; a click runs the callback and its output appears", async () => {
+  test("the slider renders and moving it reaches the kernel; a click runs the callback and its output appears; interact re-runs on change", async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1200 } });
     page.on("console", (message) => process.env.TSFINE_DEBUG && process.stderr.write(`[browser] ${message.text()}\n`));
     await page.goto(`${baseUrl}/lab/tree/widgets.ipynb`);
@@ -103,6 +105,13 @@ describeWithJupyter("widgets in JupyterLab 4 in a real browser", () => {
     await buttonCell.locator("button", { hasText: "Say hi" }).click();
     await step(page, "click", () => buttonCell.locator(".widget-output", { hasText: "hi from the button" }).waitFor({ timeout: 60_000 }));
     await page.screenshot({ path: shot("after-click"), fullPage: true });
+
+    const interactCell = page.locator(".jp-Cell").nth(3);
+    await step(page, "interact", () => interactCell.locator(".widget-output", { hasText: "training all at 0.05" }).waitFor({ timeout: 60_000 }));
+    await interactCell.locator(".widget-dropdown select").selectOption({ label: "head" });
+    await step(page, "interact-rerun", () => interactCell.locator(".widget-output", { hasText: "training head at 0.05" }).waitFor({ timeout: 60_000 }));
+    expect(await interactCell.locator(".widget-output", { hasText: "training all" }).count()).toBe(0);
+    await page.screenshot({ path: shot("after-interact"), fullPage: true });
     await page.close();
   });
 });
