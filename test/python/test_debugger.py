@@ -271,10 +271,14 @@ class DebuggerTests(unittest.TestCase):
         variables = {v["name"]: v for v in self.ok("inspectVariables")["variables"]}
         self.assertEqual(variables["kept"]["value"], "5")
         self.assertEqual(variables["label"]["value"], '"cat"')
-        self.assertEqual(variables["label"]["type"], "string")
+        # the type names JupyterLab's variable tree shows the value for
+        self.assertEqual(variables["label"]["type"], "str")
+        self.assertEqual(variables["kept"]["type"], "int")
+        self.assertNotIn("require", variables)
         self.assertIn("double", variables)
         self.assertNotIn("tf", variables)
         self.assertEqual(variables["t"]["value"], "Tensor float32 [2, 2] 1, 2, 3, 4")
+        self.assertEqual(variables["t"]["type"], "Tensor float32 [2, 2]")
         self.assertGreater(variables["t"]["variablesReference"], 0)
         self.assertEqual(variables["model"]["value"], 'Sequential "tiny": 1 layers, 3 parameters, [?, 2] → [?, 1]')
         opened = {v["name"]: v["value"] for v in self.ok("variables", {"variablesReference": variables["t"]["variablesReference"]})["variables"]}

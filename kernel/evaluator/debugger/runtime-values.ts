@@ -55,23 +55,34 @@ export class RuntimeValues {
   }
 
   async variable(name: string, remote: RemoteObject | undefined, evaluateName?: string): Promise<DapVariable> {
-    const value = await this.describe(remote);
+    const { value, type } = await this.describe(remote);
     const expandable = remote?.objectId !== undefined && remote.type === "object" && remote.subtype !== "null";
     return {
       name,
       value,
-      type: remote ? (remote.className ?? remote.subtype ?? remote.type) : "undefined",
+      type,
       ...(evaluateName ? { evaluateName } : {}),
       variablesReference: expandable ? this.handleFor(remote.objectId!) : 0,
     };
   }
 
-  /** One line for a value: a tensor's dtype, shape and first values, a model's layers; V8's description otherwise. */
-  async describe(remote: RemoteObject | undefined): Promise<string> {
-    if (!remote) return "undefined";
-    if (remote.type === "string") return JSON.stringify(remote.value);
-    if (remote.unserializableValue !== undefined) return remote.unserializableValue;
-    if (remote.type === "undefined") return "undefined";
+  /**
+   * A value in one line (a tensor's dtype, shape and first values, a model's layers; V8's description otherwise)
+   * and its type. Primitives take the type names JupyterLab's variable tree knows (int, float, bool, str): for
+   * any other type name the tree shows the type instead of the value.
+   */
+  async describe(remote: RemoteObject | undefined): Promise<{ value: string; type: string }> {
+    if (!remote || remote.type === "undefined") return { value: "undefined", type: "undefined" };
+    switch (remote.type) {
+      case "string":
+        return { value: JSON.stringify(remote.value), type: "str" };
+      case "boolean":
+        return { value: String(remote.value), type: "bool" };
+      case "number":
+        return { value: remote.unserializableValue ?? String(remote.value), type: Number.isInteger(remote.value) ? "int" : "float" };
+      case "bigint":
+        return { value: remote.unserializableValue ?? String(remote.value), type: "int" };
+    }
     if (remote.objectId && remote.type === "object") {
       const summary = await this.call<{ result: RemoteObject }>("Runtime.callFunctionOn", {
         objectId: remote.objectId,
@@ -79,9 +90,10 @@ export class RuntimeValues {
         returnByValue: true,
         silent: true,
       }).catch(() => undefined);
-      if (typeof summary?.result.value === "string") return summary.result.value;
+      const described = summary?.result.value as { type?: unknown; value?: unknown } | undefined;
+      if (typeof described?.value === "string" && typeof described.type === "string") return { value: described.value, type: described.type };
     }
-    return remote.description ?? String(remote.value);
+    return { value: remote.description ?? String(remote.value), type: remote.className ?? remote.subtype ?? remote.type };
   }
 
   /** The variables behind a handle (an unknown handle throws). */

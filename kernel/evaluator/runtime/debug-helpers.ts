@@ -11,8 +11,8 @@ import { valueBundle } from "./value-bundle";
 export interface DebugHelpers {
   /** The notebook's top-level names, given the REPL scope's (Runtime.globalLexicalScopeNames, which only the inspector knows). */
   notebookNames(lexical: string[]): string[];
-  /** One line for a tensor, model or dataset (shape, dtype, a few values); undefined for other values. */
-  summary(value: unknown): string | undefined;
+  /** A tensor, model or dataset in one line (dtype, shape, a few values) and its type in short; undefined for other values. */
+  summary(value: unknown): { type: string; value: string } | undefined;
   /** The value's rich display, as a cell's result would show it. */
   bundle(value: unknown): MimeBundle;
 }
@@ -45,21 +45,21 @@ function shapeText(shape: unknown[] | undefined): string {
   return `[${(shape ?? []).map((dim) => (dim === null ? "?" : String(dim))).join(", ")}]`;
 }
 
-function tensorSummary(tensor: TensorLike): string {
-  const head = `Tensor ${tensor.dtype} ${shapeText(tensor.shape)}`;
-  if (tensor.isDisposed) return `${head} (disposed)`;
+function tensorSummary(tensor: TensorLike): { type: string; value: string } {
+  const type = `Tensor ${tensor.dtype} ${shapeText(tensor.shape)}`;
+  if (tensor.isDisposed) return { type, value: `${type} (disposed)` };
   const data = tensor.dataSync();
   const values = Array.from({ length: Math.min(SHOWN_VALUES, data.length) }, (_, index) => formatNumber(data[index]));
-  return `${head} ${values.join(", ")}${tensor.size > SHOWN_VALUES ? ", …" : ""}`;
+  return { type, value: `${type} ${values.join(", ")}${tensor.size > SHOWN_VALUES ? ", …" : ""}` };
 }
 
-function modelSummary(model: ModelLike): string {
+function modelSummary(model: ModelLike): { type: string; value: string } {
   const kind = model.constructor?.name ?? "Model";
   const io =
     model.inputs && model.outputs
       ? `, ${model.inputs.map((t) => shapeText(t.shape)).join(" ")} → ${model.outputs.map((t) => shapeText(t.shape)).join(" ")}`
       : "";
-  return `${kind} "${model.name ?? ""}": ${model.layers.length} layers, ${model.countParams()} parameters${io}`;
+  return { type: kind, value: `${kind} "${model.name ?? ""}": ${model.layers.length} layers, ${model.countParams()} parameters${io}` };
 }
 
 export function installDebugHelpers(): void {
@@ -72,7 +72,7 @@ export function installDebugHelpers(): void {
         if (isModel(value)) return modelSummary(value);
         if (isDataset(value)) {
           const size = (value as { size: unknown }).size;
-          return `Dataset (${typeof size === "number" && Number.isFinite(size) ? `${size} elements` : "size unknown"})`;
+          return { type: "Dataset", value: `Dataset (${typeof size === "number" && Number.isFinite(size) ? `${size} elements` : "size unknown"})` };
         }
       } catch {
         // a value that cannot describe itself shows as the inspector describes it

@@ -18,7 +18,8 @@ export interface TsfineApi {
 }
 
 const baselineGlobals = new Set(Object.getOwnPropertyNames(globalThis));
-const PRELOADED = new Set(["tf", "tl", "display", "plot", "widgets", "tsfine"]);
+/** The kernel's globals, cells' `require` among them (runtime-worker.ts defines it after this module loaded). */
+const PRELOADED = new Set(["tf", "tl", "display", "plot", "widgets", "tsfine", "require"]);
 
 /** Globals the kernel or its libraries put there (tf adds _tfengine, _tfGlobals), not the user. */
 function isKernelGlobal(name: string): boolean {
