@@ -134,6 +134,7 @@ describe("built-in magics expand to plain TypeScript", () => {
     ],
     ["%fit model data --as history", "const history = await tl.fit(model, data);"],
     ["%fit model data --epochs 2 --engine keras", 'await tl.fit(model, data, { epochs: 2, engine: "keras" });'],
+    ["%fit model data --epochs 2 --controls", "await tl.fit(model, data, { epochs: 2, controls: true });"],
     ["%engine", "display(await tl.engine.describe());"],
     ["%finetune model data --freeze-epochs 1 --epochs 3", "await tl.fineTune(model, data, { epochs: 3, freezeEpochs: 1 });"],
     ["%lr_find model data", "await tl.lrFind(model, data);"],
@@ -240,7 +241,8 @@ describe("mistakes give one clear message and run nothing", () => {
   });
 
   test("bad flags and values show what was wrong and the usage line", async () => {
-    const usage = "Usage: %fit MODEL DATA [--epochs N] [--lr X] [--batch B] [--schedule {constant,cosine,onecycle}] [--engine {tfjs,keras}] [--as VAR]";
+    const usage =
+      "Usage: %fit MODEL DATA [--epochs N] [--lr X] [--batch B] [--schedule {constant,cosine,onecycle}] [--engine {tfjs,keras}] [--controls] [--as VAR]";
     expect(await failure("%fit model data --epoch 3")).toBe(`%fit: unknown flag --epoch. Did you mean --epochs?\n${usage}`);
     expect(await failure("%fit model data --epochs three")).toBe(`%fit: --epochs expects a whole number, got "three"\n${usage}`);
     expect(await failure("%fit model data --lr fast")).toBe(`%fit: --lr expects a number, got "fast"\n${usage}`);

@@ -123,7 +123,9 @@ function trainingMagic(name: string, fn: string, summaryText: string, extra: Fla
   };
 }
 
-const fit = trainingMagic("fit", "tl.fit", "Train a model with live loss/accuracy curves (tl.fit); returns the history.");
+const fit = trainingMagic("fit", "tl.fit", "Train a model with live loss/accuracy curves (tl.fit); returns the history.", [
+  { name: "controls", type: "bool", help: "a Stop button and a learning-rate slider (widgets) acting from the next batch" },
+]);
 const finetune = trainingMagic("finetune", "tl.fineTune", "Train the head with the backbone frozen, then all layers at lower rates (tl.fineTune).", [
   { name: "freeze-epochs", type: "int", metavar: "N", help: "epochs with the backbone frozen first" },
 ]);

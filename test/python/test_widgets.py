@@ -209,6 +209,40 @@ class WidgetProtocolTests(unittest.TestCase):
         messages = collect(self.kc, msg_id)
         self.assertEqual(result_text(messages), "'got typed'")
 
+    def test_fit_controls_change_the_learning_rate_and_stop_training(self):
+        msg_id = self.kc.execute(
+            "const n = 256;\n"
+            "const fitData = tl.data.fromTensors(tf.randomNormal([n, 8], 0, 1, 'float32', 1), Array.from({ length: n }, (_, i) => i % 2), { seed: 1 });\n"
+            "const fitModel = tf.sequential({ layers: [tf.layers.dense({ inputShape: [8], units: 2, activation: 'softmax' })] });\n"
+            "const lrs: number[] = [];\n"
+            "const fitHistory = await tl.fit(fitModel, fitData, { epochs: 100000, batchSize: 32, lr: 1e-3, controls: true, verbose: false,\n"
+            "  callbacks: [{ name: 'watch', afterBatch: (s) => { lrs.push(s.lr); if (s.step === 2) console.log('training'); } }] });\n"
+            "[fitHistory.stopped, fitHistory.epochs.length < 100000]"
+        )
+        models, training = {}, False
+        deadline = time.time() + 120
+        while not (training and "ButtonModel" in models and "FloatLogSliderModel" in models):
+            msg = self.kc.get_iopub_msg(timeout=max(0.1, deadline - time.time()))
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            self.assertNotEqual(msg["msg_type"], "error", msg["content"])
+            if msg["msg_type"] == "comm_open":
+                models[msg["content"]["data"]["state"]["_model_name"]] = msg["content"]
+            if msg["msg_type"] == "stream" and "training" in msg["content"]["text"]:
+                training = True
+        self.assertEqual(models["ButtonModel"]["data"]["state"]["description"], "Stop")
+        self.assertAlmostEqual(models["FloatLogSliderModel"]["data"]["state"]["value"], 1e-3)
+        slider, button = models["FloatLogSliderModel"]["comm_id"], models["ButtonModel"]["comm_id"]
+
+        # while the cell trains: the new rate is taken from the next batch, then Stop ends training
+        update = send_comm(self.kc, "comm_msg", {"comm_id": slider, "data": {"method": "update", "state": {"value": 1e-2}, "buffer_paths": []}})
+        collect(self.kc, update)
+        send_comm(self.kc, "comm_msg", {"comm_id": button, "data": {"method": "custom", "content": {"event": "click"}}})
+        messages = collect(self.kc, msg_id)
+        self.assertEqual(result_text(messages), "[ 'stopped with the Stop button', true ]")
+        content, messages = run(self.kc, "[lrs[0], lrs[lrs.length - 1]].map((lr) => lr.toPrecision(3)).join(' ')")
+        self.assertEqual(result_text(messages), "'0.00100 0.0100'")
+
     def test_bad_options_are_one_sentence(self):
         content, _ = run(self.kc, "new widgets.IntSlider({ vlaue: 3 } as any)")
         self.assertEqual(content["status"], "error")

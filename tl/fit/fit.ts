@@ -9,6 +9,7 @@ import { earlyStopping, type EarlyStoppingOptions } from "./early-stopping";
 import { fitEngine } from "./engines";
 import { runFit } from "./fit-run";
 import { liveCurves } from "./live-curves";
+import { fitControls } from "./controls";
 import { nanGuard } from "./nan-guard";
 import type { OptimizerName } from "./optimizers";
 import { progress } from "./progress";
@@ -36,6 +37,8 @@ export interface FitOptions {
   verbose?: boolean;
   /** Live loss/accuracy plot (default: same as verbose). */
   liveCurves?: boolean;
+  /** A Stop button and a learning-rate slider (Jupyter widgets) that act from the next batch. */
+  controls?: boolean;
   callbacks?: Callback[];
   /**
    * Which engine trains (default "tfjs": the loop on tf in this thread). Others register with
@@ -55,6 +58,8 @@ function callbacksFor(options: FitOptions): Callback[] {
   if (options.checkpoint === "best") list.push(checkpointBest());
   if (options.verbose !== false) list.push(progress());
   if (options.liveCurves ?? options.verbose !== false) list.push(liveCurves());
+  // after the schedule: the slider scales the rate it sets
+  if (options.controls) list.push(fitControls());
   return list.concat(options.callbacks ?? []);
 }
 
