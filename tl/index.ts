@@ -28,12 +28,13 @@ import { showPredictions, topLosses } from "./predictions";
 import { random, seed, shuffle } from "./seed";
 import { summary } from "./summary";
 import { text } from "./text";
+import * as widgets from "./widgets";
 
 registerTlFormatters();
 
 export { backend, backbone, backbones, compare, data, loadDataset, evaluate, fineTune, fit, lrFind, requestStop, schedules };
 export { freeze, freezeTo, unfreeze, classifier, regressor, load, save, showPredictions, topLosses, random, seed, shuffle, summary };
-export { text, registerFitEngine, engine, exportModel, exportModel as export, predict, demo };
+export { text, registerFitEngine, engine, exportModel, exportModel as export, predict, demo, widgets };
 
 export type { BackboneOptions, BackboneEntry } from "./backbones/types";
 export type { Dataset, DataOptions, Examples, ExampleEntry, Augmentation } from "./data";

@@ -1,8 +1,10 @@
 """Jupyter widgets made by TypeScript cells, driven through jupyter_client as a widget front end would:
 comm_open with the state ipywidgets 8's front end expects, updates both ways with echo_update,
 binary buffers, request_state, custom messages (clicks), close, and comm_info."""
+import struct
 import time
 import unittest
+import zlib
 
 from jupyter_client.manager import start_new_kernel
 
@@ -42,6 +44,17 @@ def send_comm(kc, msg_type, content, buffers=None):
     msg = kc.session.msg(msg_type, content)
     kc.session.send(kc.shell_channel.socket, msg, buffers=buffers or [])
     return msg["header"]["msg_id"]
+
+
+def png(width, height, rgb):
+    """A solid-colour RGB PNG, as a browser uploads one."""
+    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
 def of_type(messages, msg_type):
@@ -242,6 +255,29 @@ class WidgetProtocolTests(unittest.TestCase):
         self.assertEqual(result_text(messages), "[ 'stopped with the Stop button', true ]")
         content, messages = run(self.kc, "[lrs[0], lrs[lrs.length - 1]].map((lr) => lr.toPrecision(3)).join(' ')")
         self.assertEqual(result_text(messages), "'0.00100 0.0100'")
+
+    def test_classifier_app_shows_the_uploaded_picture_with_top_predictions(self):
+        content, messages = run(
+            self.kc,
+            "const appModel = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [8, 8, 3] }), tf.layers.dense({ units: 2, activation: 'softmax' })] });\n"
+            "tl.widgets.classifier(appModel, { labels: ['cat', 'dog'] })",
+        )
+        self.assertEqual(content["status"], "ok", content)
+        opens = {m["content"]["data"]["state"]["_model_name"]: m["content"]["comm_id"] for m in of_type(messages, "comm_open")}
+        picture = png(8, 8, (200, 30, 30))
+        upload = {"name": "red.png", "type": "image/png", "size": len(picture), "last_modified": 0}
+        msg_id = send_comm(
+            self.kc,
+            "comm_msg",
+            {"comm_id": opens["FileUploadModel"], "data": {"method": "update", "state": {"value": [upload]}, "buffer_paths": [["value", 0, "content"]]}},
+            buffers=[picture],
+        )
+        messages = collect(self.kc, msg_id)
+        self.assertEqual(of_type(messages, "error"), [])
+        shown = [m["content"]["data"]["state"]["outputs"] for m in of_type(messages, "comm_msg") if m["content"]["comm_id"] == opens["OutputModel"]]
+        prediction = shown[-1][-1]["data"]
+        self.assertRegex(prediction["text/plain"], r"^(cat|dog) \(\d+\.\d%\); top: (cat|dog) \d+\.\d%, (cat|dog) \d+\.\d%$")
+        self.assertIn("data:image/png;base64,", prediction["text/html"])
 
     def test_bad_options_are_one_sentence(self):
         content, _ = run(self.kc, "new widgets.IntSlider({ vlaue: 3 } as any)")
