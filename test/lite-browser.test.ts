@@ -11,6 +11,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { describeInBrowser, launchChromium } from "./helpers/browser";
 import { serveFolder, type StaticServer } from "./helpers/static-server";
+import { expandCell } from "../magics";
 
 jest.setTimeout(300_000);
 
@@ -152,6 +153,9 @@ describeLite("tsfine's browser kernel in JupyterLite", () => {
     expect(results[6]).toBe("'webgl'");
     expect(results[7]).toBe("14");
     expect(outputs[8]).toEqual([expect.objectContaining({ output_type: "display_data", data: expect.objectContaining({ "text/plain": "step 3 of 3" }) })]);
+    // tl and magics: the fashion_cnn backbone and MNIST digits from the site's files, fit, save and load (in the page's memory).
+    expect(results[11]).toBe("2");
+    expect(results[12]).toBe("[ 1, 10 ]");
     const iopubTypes: string[] = await page.evaluate(() => (window as any).iopubTypes);
     expect(iopubTypes.filter((type) => type === "update_display_data").length).toBeGreaterThanOrEqual(2);
   });
@@ -163,6 +167,29 @@ describeLite("tsfine's browser kernel in JupyterLite", () => {
     expect(failed.reply.traceback?.[0]).toMatch(/^cell\[\d+\]:2:7 - error TS2322: Type 'string' is not assignable to type 'number'\./);
     const after = await execute(page, "sideEffect");
     expect(after.messages.find((message) => message.type === "execute_result")?.content.data?.["text/plain"]).toBe("'untouched'");
+  });
+
+  it("expands magics exactly as the Node kernel does, and says in one sentence what a page cannot do", async () => {
+    const magic = "%fit model digits --epochs 2 --lr 1e-3 --as again";
+    const expanded = await execute(page, `%expand ${magic}`);
+    const printed = expanded.messages
+      .filter((message) => message.type === "stream")
+      .map((message) => message.content.text)
+      .join("");
+    const host = { history: () => [], cwd: () => ROOT, expandUserMagic: async () => "", userMagicNames: () => [] };
+    const inNode = await expandCell(magic, host);
+    expect(inNode.ok).toBe(true);
+    expect(printed.trim()).toBe(inNode.ok ? inNode.code.trim() : "");
+    const refusals = [
+      ["%%sh\necho hi", "a page cannot start processes"],
+      ["%npm install lodash", "a page cannot install packages"],
+      ['import { chunk } from "lodash";\nchunk([1, 2], 1)', "cannot import arbitrary npm packages"],
+    ];
+    for (const [code, sentence] of refusals) {
+      const refused = await execute(page, code);
+      expect(refused.reply.status).toBe("error");
+      expect(refused.reply.traceback?.join("\n")).toContain(sentence);
+    }
   });
 
   it("ends an interrupted await with the state kept", async () => {

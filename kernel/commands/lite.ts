@@ -1,6 +1,7 @@
 /**
  * `tsfine lite build [NOTEBOOKS…] -o SITE`: a static JupyterLite site whose default kernel is tsfine's
- * browser kernel (lite/), with the given notebooks (files or folders). Built offline from what is
+ * browser kernel (lite/), with the given notebooks (files or folders; examples/quickstart.ipynb when
+ * none are given, the example that runs in the browser end to end). Built offline from what is
  * installed: JupyterLite's app comes inside the `jupyterlite-core` Python package, the kernel from
  * lite/labextension (built by lite/build.mjs on first use).
  */
@@ -20,7 +21,8 @@ export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parsingArgs(() => parseArgs({ args: rest, allowPositionals: true, options: { output: { type: "string", short: "o" } } }));
   if (!values.output) throw new UsageError("say where the site goes: tsfine lite build [NOTEBOOKS…] -o SITE");
   const started = Date.now();
-  const site = buildSite(positionals, path.resolve(values.output));
+  const notebooks = positionals.length > 0 ? positionals : [path.join(packageRoot(), "examples", "quickstart.ipynb")];
+  const site = buildSite(notebooks, path.resolve(values.output));
   process.stdout.write(
     `Wrote the site to ${site} in ${((Date.now() - started) / 1000).toFixed(1)} s. Serve the folder from any static host ` +
       `(for example: python3 -m http.server -d ${path.relative(process.cwd(), site) || "."}) and open it in a browser.\n`,

@@ -1,15 +1,8 @@
 import { BaseKernel, type IKernel } from "@jupyterlite/services";
 import type { KernelMessage } from "@jupyterlab/services";
 import type { JSONObject } from "@lumino/coreutils";
+import { LIMITS } from "../limits";
 import type { CompleteReply, ErrorReply, ExecuteReply, FromWorker, InspectReply, IsCompleteReply, ToWorker, WorkerRequest } from "../messages";
-
-/** What the browser kernel cannot do, said once in the banner and where a cell asks for it. */
-export const LIMITS = [
-  "%%sh and other shell magics: a page cannot start processes.",
-  "%npm: a page cannot install packages; the kernel bundles tf and display.",
-  "Local folders: a page cannot read the notebook's folder; data comes from the site by URL.",
-  "Arbitrary npm imports: only the bundled packages (@tensorflow/tfjs) import.",
-];
 
 type Request = { type: WorkerRequest["type"]; resolve(value: unknown): void; parent: KernelMessage.IHeader<KernelMessage.MessageType> | undefined };
 
@@ -148,7 +141,7 @@ export class TsfineLiteKernel extends BaseKernel {
       },
       protocol_version: "5.3",
       status: "ok",
-      banner: [banner, "This browser kernel cannot do:", ...LIMITS.map((limit) => `  ${limit}`)].join("\n"),
+      banner: [banner, "This browser kernel cannot do:", ...Object.values(LIMITS).map((limit) => `  ${limit}`)].join("\n"),
       help_links: [],
     };
   }

@@ -4,5 +4,3 @@ import { Buffer } from "buffer";
 export function randomBytes(size: number): Buffer {
   return Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(size)));
 }
-
-export default { randomBytes };

@@ -16,6 +16,7 @@ export const process = {
   env: {} as Record<string, string | undefined>,
   argv: [] as string[],
   platform: "browser",
+  arch: "worker",
   version: "",
   versions: {} as Record<string, string>,
   cwd: () => "/tsfine",
@@ -35,5 +36,13 @@ export const process = {
   off: () => process,
   once: () => process,
   emitWarning: () => undefined,
+  /**
+   * A page has no CPU clock. The worker's one thread is busy for the whole wall time of synchronous code,
+   * so %time's "user" is the worker's wall clock (an await inside the cell counts too).
+   */
+  cpuUsage: (previous?: { user: number; system: number }) => {
+    const user = Math.round(performance.now() * 1000);
+    return previous ? { user: user - previous.user, system: 0 } : { user, system: 0 };
+  },
   memoryUsage: () => ({ rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 }),
 };

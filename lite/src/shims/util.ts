@@ -3,4 +3,9 @@ import * as util from "util";
 
 export const inspect = util.inspect;
 export const format = util.format;
-export default util;
+export const promisify = util.promisify;
+export const inherits = util.inherits;
+export const deprecate = util.deprecate;
+export const types = util.types;
+export const TextEncoder = globalThis.TextEncoder;
+export const TextDecoder = globalThis.TextDecoder;

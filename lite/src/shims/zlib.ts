@@ -6,7 +6,5 @@ export function deflateSync(data: Uint8Array, options: { level?: number } = {}):
   return Buffer.from(zlibSync(data, { level: (options.level ?? 6) as 6 }));
 }
 
-export default { deflateSync };
-
 /** Node ≥ 20.15 has a native crc32; the encoder falls back to its own table without one. */
 export const crc32 = undefined;

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { LIMITS } from "../limits";
 
 /**
  * What `import` reaches in the browser kernel: the packages the kernel bundles. A page has no
@@ -13,9 +14,6 @@ const bundled: Record<string, unknown> = {
 export async function importModule(specifier: string): Promise<unknown> {
   const module = bundled[specifier];
   if (module !== undefined) return module;
-  if (specifier.startsWith(".") || specifier.startsWith("/"))
-    throw new Error(`The browser kernel cannot import "${specifier}": a page cannot read the notebook's folder; paste the code into a cell instead.`);
-  throw new Error(
-    `The browser kernel cannot import "${specifier}": it bundles only ${Object.keys(bundled).join(", ")}; run the notebook in the Node kernel (tsfine install) for other npm packages.`,
-  );
+  if (specifier.startsWith(".") || specifier.startsWith("/")) throw new Error(`${LIMITS.folders} (import "${specifier}")`);
+  throw new Error(`${LIMITS.imports} ("${specifier}" is not one of them; the Node kernel, tsfine install, imports any.)`);
 }

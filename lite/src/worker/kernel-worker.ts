@@ -13,14 +13,20 @@ import { isCodeComplete } from "../../../kernel/evaluator/is-complete";
 import { transpileCell } from "../../../kernel/evaluator/cell-transpiler";
 import { describeDiagnostic, INTERRUPTED, runtimeErrorOutcome, typeErrorOutcome } from "../../../kernel/evaluator/error-outcomes";
 import { display, flushPendingDisplays, plot, setDisplaySink } from "../../../display";
+import { expandMagics } from "../../../kernel/evaluator/magics-bridge";
+import { magicsRuntime } from "../../../magics/runtime";
+import { tl } from "../../../tl";
 import type { ErrorReply, ExecuteReply, FromWorker, ToWorker } from "../messages";
 import { setProcessWriter } from "../shims/process";
 import { inspect } from "../shims/util";
 import { captureConsole } from "./console-capture";
 import { declareGlobals, runInGlobalScope } from "./global-scope";
 import { selectBackend } from "./backend";
-import { addVirtualFiles, virtualSystem, VIRTUAL_ROOT } from "./virtual-files";
+import { addSiteFiles, addVirtualFiles, virtualSystem, VIRTUAL_ROOT } from "./virtual-files";
 import { importModule } from "./imports";
+import { browserMagicsRuntime } from "./unavailable-magics";
+import { LIMITS } from "../limits";
+import type { ErrorInfo } from "../../../kernel/interpreter";
 
 const post = (message: FromWorker) => (self as unknown as Worker).postMessage(message);
 
@@ -38,6 +44,8 @@ async function start(assetsUrl: string): Promise<string> {
   if (!response.ok)
     throw new Error(`The kernel's type declarations did not load (${response.status} ${response.statusText}); rebuild the site with tsfine lite build.`);
   addVirtualFiles((await response.json()) as Record<string, string>);
+  const shipped = await fetch(new URL("tsfine-files.json", assetsUrl));
+  if (shipped.ok) addSiteFiles((await shipped.json()) as string[], new URL("files/", assetsUrl).href);
   // TypeScript's own hook for hosts without Node (its web server uses it); public, if not in its typings.
   (ts as unknown as { setSys(system: ts.System): void }).setSys(virtualSystem());
   service = new CellLanguageService(ts, VIRTUAL_ROOT);
@@ -52,8 +60,10 @@ async function start(assetsUrl: string): Promise<string> {
   const backend = await selectBackend(tf, assetsUrl);
   Object.assign(globalThis, {
     tf,
+    tl,
     display,
     plot,
+    __magics: browserMagicsRuntime(magicsRuntime),
     tsfine: {
       version: TSFINE_VERSION,
       setTypecheck: (mode: typeof typecheck) => {
@@ -78,11 +88,25 @@ async function start(assetsUrl: string): Promise<string> {
   return `tsfine ${TSFINE_VERSION} in the browser: TypeScript ${ts.version}, TensorFlow.js ${tf.version.tfjs} on ${backend}`;
 }
 
-async function execute(id: number, code: string, executionCount: number): Promise<ExecuteReply> {
+/** Cells run so far (what %history and %load's host reads). */
+const history: Array<{ executionCount: number; code: string }> = [];
+
+const magicHost = {
+  history: () => history,
+  cwd: () => VIRTUAL_ROOT,
+  expandUserMagic: async (name: string, argsText: string, body?: string) => magicsRuntime.expandUserMagic(name, argsText, body),
+  userMagicNames: () => magicsRuntime.userMagicNames(),
+};
+
+async function execute(id: number, source: string, executionCount: number): Promise<ExecuteReply> {
   const label = `cell[${executionCount}]`;
+  history.push({ executionCount, code: source });
+  const expanded = await expandMagics(source, magicHost);
+  if (!expanded.ok) return { status: "error", ename: "MagicError", evalue: expanded.message, traceback: [expanded.message] };
+  const code = expanded.code;
   service.setCell(code);
   const errors = typecheck === "off" ? [] : service.diagnostics().filter((diagnostic) => diagnostic.isError);
-  if (errors.length > 0 && typecheck === "on") return { status: "error", ...typeErrorOutcome(label, code, errors) };
+  if (errors.length > 0 && typecheck === "on") return { status: "error", ...withImportLimit(typeErrorOutcome(label, code, errors), errors) };
   if (errors.length > 0) post({ type: "stream", id, name: "stderr", text: errors.map((error) => describeDiagnostic(label, code, error)).join("\n") + "\n" });
   const declarations = service.declarations();
   const scriptName = `tsfine-cell-${executionCount}-${id}`;
@@ -107,6 +131,14 @@ async function execute(id: number, code: string, executionCount: number): Promis
     service.prelude.carry(declarations);
     flushPendingDisplays();
   }
+}
+
+const CANNOT_FIND_MODULE = 2307;
+
+/** A package the page does not have is a limit of the browser kernel, not a typo: the reply says so first. */
+function withImportLimit(outcome: ErrorInfo, errors: Array<{ code: number }>): ErrorInfo {
+  if (!errors.some((error) => error.code === CANNOT_FIND_MODULE)) return outcome;
+  return { ...outcome, traceback: [LIMITS.imports, ...outcome.traceback] };
 }
 
 function valueBundle(value: unknown): Record<string, unknown> {
@@ -147,6 +179,8 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
   }
   switch (message.type) {
     case "interrupt":
+      // A running tl.fit stops at its next batch boundary; a pending await ends now.
+      tl.requestStop();
       interruptRun?.();
       break;
     case "execute":
