@@ -2,7 +2,8 @@
  * Widgets as a person uses them in JupyterLab 4 (with ipywidgets' front end from
  * test/requirements.txt), in Debian's chromium: the slider renders, moving it changes the value
  * the next cell reads and runs the observer, a button's click runs its callback and its output
- * appears in an Output widget, and interact runs its function again when a control changes.
+ * appears in an Output widget, interact runs its function again when a control changes, and a
+ * widget written in the notebook (anywidget's ES module) renders and its clicks reach the kernel.
  * Screenshots go to test-output/widgets/.
  */
 import * as fs from "node:fs";
@@ -31,6 +32,22 @@ const CELLS = [
   ].join("\n"),
   "`slider ${s.value}, observer saw ${observed}`",
   'widgets.interact(({ layers, lr }) => `training ${layers} at ${lr}`, { layers: ["all", "head"], lr: [0, 0.1] })',
+  [
+    "const counter = widgets.anywidget({",
+    "  esm: `export default { render({ model, el }) {",
+    "    const button = document.createElement('button');",
+    "    button.className = 'tsfine-counter';",
+    "    const show = () => { button.textContent = 'clicked ' + model.get('count') + ' times'; };",
+    "    button.addEventListener('click', () => { model.set('count', model.get('count') + 1); model.save_changes(); });",
+    "    model.on('change:count', show);",
+    "    show();",
+    "    el.appendChild(button);",
+    "  } }`,",
+    "  state: { count: 0 },",
+    "});",
+    "counter",
+  ].join("\n"),
+  "`count ${counter.count}`",
 ];
 
 describeWithJupyter("widgets in JupyterLab 4 in a real browser", () => {
@@ -70,7 +87,7 @@ describeWithJupyter("widgets in JupyterLab 4 in a real browser", () => {
     await page.keyboard.press("Shift+Enter");
   }
 
-  test("the slider renders and moving it reaches the kernel; a click runs the callback and its output appears; interact re-runs on change", async () => {
+  test("the slider renders and moving it reaches the kernel; a click runs the callback and its output appears; interact re-runs on change; an anywidget renders and syncs", async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1200 } });
     page.on("console", (message) => process.env.TSFINE_DEBUG && process.stderr.write(`[browser] ${message.text()}\n`));
     await page.goto(`${baseUrl}/lab/tree/widgets.ipynb`);
@@ -112,6 +129,19 @@ describeWithJupyter("widgets in JupyterLab 4 in a real browser", () => {
     await step(page, "interact-rerun", () => interactCell.locator(".widget-output", { hasText: "training head at 0.05" }).waitFor({ timeout: 60_000 }));
     expect(await interactCell.locator(".widget-output", { hasText: "training all" }).count()).toBe(0);
     await page.screenshot({ path: shot("after-interact"), fullPage: true });
+
+    // a widget written in the notebook: anywidget's front end runs its module; its clicks reach the kernel
+    const counterButton = page.locator(".jp-Cell").nth(4).locator("button.tsfine-counter");
+    await step(page, "anywidget", () => counterButton.filter({ hasText: "clicked 0 times" }).waitFor({ timeout: 60_000 }));
+    await counterButton.click();
+    await counterButton.click();
+    await step(page, "anywidget-clicked", () => counterButton.filter({ hasText: "clicked 2 times" }).waitFor({ timeout: 30_000 }));
+    await page.waitForFunction(() => document.body.innerText.includes("TypeScript (tsfine) | Idle"), undefined, { timeout: 60_000 });
+    await runCell(page, 5);
+    await step(page, "anywidget-read", () =>
+      page.locator(".jp-Cell").nth(5).locator(".jp-OutputArea-output", { hasText: "count 2" }).waitFor({ timeout: 60_000 }),
+    );
+    await page.screenshot({ path: shot("after-anywidget"), fullPage: true });
     await page.close();
   });
 });

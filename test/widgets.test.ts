@@ -231,6 +231,26 @@ describe("widget behaviour", () => {
     ]);
   });
 
+  test("an anywidget carries its module and state to anywidget's front end; its state keys are properties", async () => {
+    const counter = widgets.anywidget({ esm: "export default { render() {} }", css: ".x {}", state: { count: 0 } });
+    expect(opened(counter.modelId)).toMatchObject({
+      _model_name: "AnyModel",
+      _model_module: "anywidget",
+      _view_name: "AnyView",
+      _esm: "export default { render() {} }",
+      _css: ".x {}",
+      count: 0,
+    });
+    await frontEndUpdate(counter, { count: 2 });
+    expect(counter.count).toBe(2);
+    counter.count = 5;
+    expect(updates(counter.modelId).pop()).toEqual({ method: "update", state: { count: 5 }, buffer_paths: [] });
+    expect(() => widgets.anywidget({ esm: "", state: { _secret: 1 } })).toThrow(
+      "AnyWidget's state cannot use the names _secret: they belong to the widget protocol.",
+    );
+    expect(() => widgets.anywidget({} as never)).toThrow("AnyWidget needs esm, the front end's module source as a string; it got undefined.");
+  });
+
   test("bad input is one sentence naming the option", () => {
     expect(() => new widgets.IntSlider({ vlaue: 3 } as never)).toThrow(/^IntSlider has no option "vlaue"; its options are .*value, min, max/);
     expect(() => new widgets.FloatSlider({ max: "10" } as never)).toThrow('FloatSlider\'s option "max" must be a number; it got the string "10".');

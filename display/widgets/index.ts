@@ -33,6 +33,7 @@ export {
 } from "./controls";
 export { Box, HBox, VBox, GridBox, Tab, Accordion } from "./boxes";
 export { Output } from "./output";
+export { AnyWidget, anywidget, type AnyWidgetOptions } from "./anywidget";
 export { Layout } from "./layout";
 export { link, dlink, jslink, jsdlink, type Link } from "./links";
 export { interact, interactive, interactManual, fixed, type Interactive, type InteractOptions, type InteractValues } from "./interact";

@@ -13,6 +13,7 @@ export class WidgetOptionError extends TypeError {
 
 export function describeValue(value: unknown): string {
   if (value === null) return "null";
+  if (value === undefined) return "undefined";
   if (Array.isArray(value)) return `an array (${JSON.stringify(value).slice(0, 40)})`;
   if (typeof value === "string") return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value)}`;
   if (typeof value === "object") return `${(value as { constructor?: { name?: string } }).constructor?.name ?? "an object"}`;
