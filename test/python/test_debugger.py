@@ -263,6 +263,33 @@ class DebuggerTests(unittest.TestCase):
         self.assertEqual(self.run_cell("late"), "1")
         self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": []})
 
+    def test_06b_pause_a_running_loop_and_step_off_the_end_of_a_cell(self):
+        self.run_cell("let spins = 0;")
+        msg_id = self.execute("while (spins >= 0) {\n  spins += 1;\n}")
+        self.iopub.wait(lambda m: m["parent_header"].get("msg_id") == msg_id and m["msg_type"] == "execute_input")
+        self.ok("pause", {"threadId": 1})
+        self.assertEqual(self.iopub.event("stopped")["body"]["reason"], "pause")
+        frame, _ = self.top_frame()
+        self.assertIn(frame["line"], (1, 2))
+        # the pause may land as the cell starts or inside the loop
+        self.assertGreaterEqual(int(self.ok("evaluate", {"expression": "spins", "frameId": frame["id"]})["result"]), 0)
+        # ends the loop from the debug console, then steps until the cell is done
+        self.ok("evaluate", {"expression": "spins = -100", "frameId": frame["id"]})
+        def stopped_or_done(msg):
+            if msg["msg_type"] == "debug_event":
+                return msg["content"]["event"] == "stopped"
+            return msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle"
+
+        steps = 0
+        while True:
+            self.ok("next", {"threadId": 1})
+            steps += 1
+            if self.iopub.wait(stopped_or_done)["msg_type"] == "status":
+                break
+            self.assertLess(steps, 10, "stepping never left the cell")
+        self.assertEqual(self.shell_reply(msg_id)["status"], "ok")
+        self.assertEqual(self.run_cell("spins"), "-100")
+
     def test_07_variables_without_a_breakpoint_and_tensor_summary(self):
         self.run_cell(
             "const t = tf.tensor([[1, 2], [3, 4]]);\nconst label = 'cat';\n"

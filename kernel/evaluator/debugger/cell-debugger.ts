@@ -126,8 +126,9 @@ export class CellDebugger {
    * reach functions it defined), and put the breakpoints of its file on it before V8 compiles it.
    */
   async beforeRun(cell: { scriptName: string; cellText: string; code: string; map: RawSourceMap }): Promise<void> {
-    const script: CellScript = { ...cell };
-    this.scripts.add({ ...script, scriptName: cell.scriptName });
+    this.scripts.add({ ...cell });
+    // a step that ran off the end of the last cell ended with it
+    this.stepping = undefined;
     if (!this.started) return;
     await this.ensureEnabled();
     if (this.requested.size > 0) await this.applyBreakpoints(this.scripts.byName(cell.scriptName)!);
@@ -495,8 +496,9 @@ export class CellDebugger {
     this.stepping = undefined;
     const onException = params.reason === "exception" || params.reason === "promiseRejection";
     if (userFrames.length === 0) {
-      // the kernel's own code (a pause asked while idle lands there): nothing of the user's to show
-      await this.call("Debugger.resume");
+      // The kernel's own code: nothing of the user's to show. A pause asked while no cell ran lands here; stepping
+      // in (blackboxed code is stepped through) stops at the first line of a cell that runs next.
+      await this.call(this.pauseAsked ? "Debugger.stepInto" : "Debugger.resume");
       return;
     }
     if (!onException && !this.isUserFrame(params.callFrames[0])) {
