@@ -91,11 +91,14 @@ async function main() {
   console.log(`\ntotal ${((Date.now() - start) / 1000).toFixed(1)} s`);
   if (args.includes("--kernels")) {
     const { freezeBoundary, lowerModel, upperModel } = require("../dist/tl/fit/model-graph");
+    const { foldedInference } = require("../dist/tl/fit/folded-inference");
     const boundary = freezeBoundary(model);
     const lower = lowerModel(model, boundary);
     const upper = upperModel(model, boundary);
     const batch = xs.slice(0, 32);
-    await profileKernels(tf, `activation pass up to ${boundary.layerName}, one batch of 32`, () => lower.predict(batch));
+    await profileKernels(tf, `activation pass up to ${boundary.layerName}, one batch of 32, as the model is`, () => lower.predict(batch));
+    const folded = foldedInference(model, [boundary.tensor]);
+    await profileKernels(tf, `the same with BatchNorm folded (what tl.fit runs)`, () => folded.model.predict(batch));
     const features = lower.predict(batch);
     const labels = tf.oneHot(
       tf.tensor1d(
