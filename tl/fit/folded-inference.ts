@@ -2,9 +2,9 @@
  * The frozen part of a model for the activation pass, with each frozen BatchNormalization folded
  * into the convolution before it: BatchNorm in inference mode is a per-channel affine map,
  *   y = γ·(conv(x) + b − μ)/√(σ² + ε) + β = conv'(x) + b'   with   W' = W·s,  b' = (b − μ)·s + β,  s = γ/√(σ² + ε),
- * so the pair becomes one convolution with a bias (equal within float rounding), and a ReLU or
- * ReLU6 right after joins it as the convolution's activation. On native TensorFlow that replaces
- * FusedBatchNorm and the ReLU6 passes of every MobileNetV2 block by a bias add.
+ * so the pair becomes one convolution with a bias (equal within float rounding), and a plain ReLU
+ * right after joins it as the convolution's activation. On wasm the bias rides in XNNPACK's
+ * convolution, so the BatchNorm pass disappears; on native TensorFlow it becomes a bias add.
  */
 import * as tf from "@tensorflow/tfjs";
 import { ancestors, modelSteps, type GraphStep } from "./model-graph";
@@ -48,15 +48,16 @@ function foldableBatchNorm(layer: Layer): boolean {
   return axis === -1 || axis === rank - 1;
 }
 
-/** The activation a ReLU layer applies, when a convolution can apply it itself. */
-function reluActivation(layer: Layer): "relu" | "relu6" | undefined {
+/**
+ * Whether a layer is a plain ReLU that the convolution can apply in its own fused kernel.
+ * tfjs-layers fuses only relu (and linear, elu) into a convolution; a ReLU6 there would run as
+ * Relu and a broadcast Minimum, slower than the ReLU6 layer itself (measured on wasm), so it
+ * stays a layer of its own.
+ */
+function isPlainRelu(layer: Layer): boolean {
   const config = layer.getConfig() as { maxValue?: number | null; negativeSlope?: number; threshold?: number; activation?: string };
-  if (layer.getClassName() === "ReLU" && !config.negativeSlope && !config.threshold) {
-    if (config.maxValue == null) return "relu";
-    if (config.maxValue === 6) return "relu6";
-  }
-  if (layer.getClassName() === "Activation" && (config.activation === "relu" || config.activation === "relu6")) return config.activation;
-  return undefined;
+  if (layer.getClassName() === "ReLU") return config.maxValue == null && !config.negativeSlope && !config.threshold;
+  return layer.getClassName() === "Activation" && config.activation === "relu";
 }
 
 /** Kernel and bias of `conv` with `bn` folded in. */
@@ -125,7 +126,7 @@ export function foldedInference(model: tf.LayersModel, outputs: tf.SymbolicTenso
     const bnStep = step.outputs.length === 1 && foldableConv(step.layer) ? only(step.outputs[0]) : undefined;
     if (bnStep && foldableBatchNorm(bnStep.layer)) {
       const reluStep = only(bnStep.outputs[0]);
-      const activation = reluStep ? reluActivation(reluStep.layer) : undefined;
+      const activation = reluStep && isPlainRelu(reluStep.layer) ? "relu" : undefined;
       const layer = foldedLayer(step.layer, activation ?? "linear");
       const out = layer.apply(mapped.get(step.inputs[0].id)!) as tf.SymbolicTensor;
       const weights = foldedWeights(step.layer, bnStep.layer);
