@@ -20,4 +20,4 @@ export type { TableOptions } from "./table";
 export type { DisplayEvent, DisplaySink, MimeBundle, RichOutput } from "./types";
 export * as widgets from "./widgets";
 export { setWidgetCommLink, currentOutputTarget, type WidgetCommLink, type CommData } from "./widgets/comm-link";
-export { deliverWidgetMessage, deliverWidgetClose, COMM_TARGET as WIDGET_COMM_TARGET, type Failures } from "./widgets/widget-model";
+export { deliverWidgetMessage, deliverWidgetClose, allWidgetStates, COMM_TARGET as WIDGET_COMM_TARGET, type Failures } from "./widgets/widget-model";

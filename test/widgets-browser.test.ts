@@ -3,13 +3,15 @@
  * test/requirements.txt), in Debian's chromium: the slider renders, moving it changes the value
  * the next cell reads and runs the observer, a button's click runs its callback and its output
  * appears in an Output widget, interact runs its function again when a control changes, and a
- * widget written in the notebook (anywidget's ES module) renders and its clicks reach the kernel.
+ * widget written in the notebook (anywidget's ES module) renders and its clicks reach the kernel;
+ * a reloaded page draws them again from the running kernel.
  * Screenshots go to test-output/widgets/.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Browser, Page } from "playwright-core";
 import { launchChromium } from "./helpers/browser";
+import { waitUntil } from "./helpers/wait-until";
 import { describeWithJupyter, JupyterEnv, makeJupyterEnv, notebook, repoRoot } from "./helpers/jupyter-env";
 import { jupyterLabArgs, JupyterServer, labRunAll, startJupyterServer } from "./helpers/jupyter-server";
 
@@ -142,6 +144,19 @@ describeWithJupyter("widgets in JupyterLab 4 in a real browser", () => {
       page.locator(".jp-Cell").nth(5).locator(".jp-OutputArea-output", { hasText: "count 2" }).waitFor({ timeout: 60_000 }),
     );
     await page.screenshot({ path: shot("after-anywidget"), fullPage: true });
+
+    // a reloaded page gets the widgets' state from the running kernel (the control comm)
+    await page.keyboard.press("Control+s");
+    const saved = path.join(jupyter.dir, "widgets.ipynb");
+    await step(page, "save", () =>
+      waitUntil(() => fs.readFileSync(saved, "utf8").includes("count 2"), "the notebook saved with its outputs", { timeoutMs: 30_000 }),
+    );
+    await page.reload();
+    await step(page, "reload", () =>
+      page.waitForFunction(() => document.querySelector(".jp-Cell .widget-readout")?.textContent?.trim() === "5", undefined, { timeout: 60_000 }),
+    );
+    await step(page, "reload-anywidget", () => page.locator("button.tsfine-counter", { hasText: "clicked 2 times" }).waitFor({ timeout: 60_000 }));
+    await page.screenshot({ path: shot("after-reload"), fullPage: true });
     await page.close();
   });
 });

@@ -264,6 +264,18 @@ export abstract class WidgetModel<S extends object = object> {
     return failures;
   }
 
+  /** @internal The whole state as the control comm's update_states gives it (binary values inline), or undefined when it has no comm. */
+  savedState(): Record<string, unknown> | undefined {
+    if (!this.commOpen || this.closed) return undefined;
+    const names = this.protocolNames();
+    return {
+      model_name: names._model_name,
+      model_module: names._model_module,
+      model_module_version: names._model_module_version,
+      state: { ...names, ...this.serializedState() },
+    };
+  }
+
   /** @internal The front end closed the comm. */
   closedByFrontEnd(): void {
     this.closed = true;
@@ -357,6 +369,20 @@ export async function deliverWidgetMessage(commId: string, data: CommData, buffe
   const model = widgetsState().models.get(commId);
   if (!model) return [];
   return model.receive(data, buffers, replyTo);
+}
+
+/**
+ * Every open widget's state, for the control comm's request_states (a front end that reconnects
+ * gets them all at once): { states, buffer_paths, buffers }, paths starting with the model id.
+ */
+export function allWidgetStates(): { states: Record<string, unknown>; buffer_paths: Array<Array<string | number>>; buffers: Uint8Array[] } {
+  const all: Record<string, unknown> = {};
+  for (const [id, model] of widgetsState().models) {
+    const saved = model.savedState();
+    if (saved) all[id] = saved;
+  }
+  const split = removeBuffers(all);
+  return { states: split.state, buffer_paths: split.bufferPaths, buffers: split.buffers };
 }
 
 /** The front end closed a widget's comm. */

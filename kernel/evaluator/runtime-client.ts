@@ -172,6 +172,7 @@ export class RuntimeClient {
     message:
       | { type: "expandMagic"; name: string; args: string; body?: string }
       | { type: "globalNames" }
+      | { type: "widgetStates" }
       | { type: "commMessage"; commId: string; data: Record<string, unknown>; buffers: Uint8Array[]; delivery: number },
   ): Promise<unknown> {
     await this.ready;

@@ -33,6 +33,20 @@ export class RuntimeComms {
 
   attach(registry: CommRegistry): void {
     this.registry = registry;
+    // A front end that (re)connects asks for every widget's state at once here (ipywidgets 8's control comm).
+    registry.registerTarget("jupyter.widget.control", (comm) => {
+      comm.onMessage(async (message) => {
+        if (message.data.method !== "request_states") return;
+        const runtime = this.host.runtime();
+        const all = (runtime ? await runtime.request({ type: "widgetStates" }) : { states: {}, buffer_paths: [], buffers: [] }) as {
+          states: Record<string, unknown>;
+          buffer_paths: unknown[];
+          buffers: Uint8Array[];
+        };
+        const buffers = all.buffers.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+        comm.send({ method: "update_states", states: all.states, buffer_paths: all.buffer_paths }, buffers, message);
+      });
+    });
   }
 
   fromRuntime(event: CommEvent): void {

@@ -170,6 +170,16 @@ class WidgetProtocolTests(unittest.TestCase):
         content, messages = run(self.kc, "Array.from(img.value).join(',')")
         self.assertEqual(result_text(messages), "'1,2,3'")
 
+        # a reconnecting front end asks the control comm for every widget's state at once
+        send_comm(self.kc, "comm_open", {"comm_id": "control-1", "target_name": "jupyter.widget.control", "data": {}})
+        msg_id = send_comm(self.kc, "comm_msg", {"comm_id": "control-1", "data": {"method": "request_states"}})
+        messages = collect(self.kc, msg_id)
+        states = of_type(messages, "comm_msg")[0]
+        self.assertEqual(states["content"]["data"]["method"], "update_states")
+        self.assertEqual(states["content"]["data"]["states"][image_id]["model_name"], "ImageModel")
+        at = states["content"]["data"]["buffer_paths"].index([image_id, "state", "value"])
+        self.assertEqual(bytes(states["buffers"][at]), b"\x01\x02\x03")
+
         msg_id = send_comm(self.kc, "comm_close", {"comm_id": image_id, "data": {}})
         collect(self.kc, msg_id)
         content, messages = run(self.kc, "img.closed")

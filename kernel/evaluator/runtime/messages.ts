@@ -31,7 +31,9 @@ export type ToWorker =
   | { type: "answer"; id: number; value?: string; error?: string }
   /** A front-end message on a widget's comm; delivery: what the worker's replies to it name (replyTo). Answered by a reply listing the callbacks' failures. */
   | { type: "commMessage"; id: number; commId: string; data: Record<string, unknown>; buffers: Uint8Array[]; delivery: number }
-  | { type: "commClose"; commId: string };
+  | { type: "commClose"; commId: string }
+  /** Every open widget's state (the control comm's request_states); answered by a reply. */
+  | { type: "widgetStates"; id: number };
 
 export type FromWorker =
   | { type: "ready" }

@@ -317,6 +317,9 @@ port.on("message", (message: ToWorker) => {
     case "commClose":
       loadDisplayModule().deliverWidgetClose(message.commId);
       break;
+    case "widgetStates":
+      void answer(message.id, () => loadDisplayModule().allWidgetStates());
+      break;
   }
 });
 
