@@ -62,6 +62,9 @@ class DebuggerTests(unittest.TestCase):
         os.makedirs(package)
         with open(os.path.join(package, "index.js"), "w", encoding="utf-8") as f:
             f.write("module.exports = () => { try { throw new Error('inside the package'); } catch { return 'caught inside'; } };\n")
+        # and a .ts file of the user's, imported by a cell
+        with open(os.path.join(cls.folder, "helper.ts"), "w", encoding="utf-8") as f:
+            f.write("export function triple(n: number): number {\n  const result: number = n * 3;\n  return result;\n}\n")
         cls.km, cls.kc = start_new_kernel(kernel_name="tsfine", startup_timeout=90, cwd=cls.folder)
         cls.iopub = Iopub(cls.kc)
         cls.seq = 0
@@ -218,6 +221,24 @@ class DebuggerTests(unittest.TestCase):
         self.assertEqual(self.iopub.result_of(msg_id), "10")
         self.shell_reply(msg_id)
         self.ok("setBreakpoints", {"source": {"path": caller_path}, "breakpoints": []})
+
+    def test_04b_the_users_own_ts_file_at_its_typescript_lines(self):
+        self.run_cell('import { triple } from "./helper";')
+        helper = os.path.realpath(os.path.join(self.folder, "helper.ts"))
+        breakpoints = self.ok("setBreakpoints", {"source": {"path": helper}, "breakpoints": [{"line": 2}]})["breakpoints"]
+        self.assertEqual([(b["verified"], b["line"]) for b in breakpoints], [(True, 2)])
+        msg_id = self.execute("triple(4)")
+        self.iopub.event("stopped")
+        frame, frames = self.top_frame()
+        self.assertEqual((os.path.realpath(frame["source"]["path"]), frame["line"], frame["name"]), (helper, 2, "triple"))
+        self.assertEqual(self.ok("evaluate", {"expression": "n", "frameId": frame["id"]})["result"], "4")
+        self.ok("next", {"threadId": 1})
+        self.iopub.event("stopped")
+        self.assertEqual(self.top_frame()[0]["line"], 3)
+        self.ok("continue", {"threadId": 1})
+        self.assertEqual(self.iopub.result_of(msg_id), "12")
+        self.shell_reply(msg_id)
+        self.ok("setBreakpoints", {"source": {"path": helper}, "breakpoints": []})
 
     def test_05_bad_input(self):
         code = "const p = 1;\n\n// nothing here\nconst q = p + 1;"

@@ -79,6 +79,8 @@ export class CellDebugger {
   /** V8 breakpoint ids by script name. */
   private readonly v8Breakpoints = new Map<string, string[]>();
   private readonly scriptUrls = new Map<string, string>();
+  /** The user's own .ts files the runtime loaded (typescript-require-hook.ts compiles them with an inline source map), by file path. */
+  private readonly userFiles = new Map<string, CellScript>();
   private exceptionMode: "none" | "uncaught" | "all" = "none";
   private paused: { params: PausedParams; frames: CallFrame[] } | undefined;
   private readonly frames = new Map<number, CallFrame>();
@@ -149,6 +151,7 @@ export class CellDebugger {
   runtimeReplaced(): void {
     this.scripts.clear();
     this.scriptUrls.clear();
+    this.userFiles.clear();
     this.v8Breakpoints.clear();
     this.endPause();
   }
@@ -280,7 +283,8 @@ export class CellDebugger {
         ? (args.lines as unknown[]).map((line) => ({ line: Number(line) }))
         : [];
     const ts = await loadTypeScript();
-    const ran = this.scriptsOf(sourcePath);
+    const userFile = this.userFiles.get(sourcePath);
+    const ran = userFile ? [userFile] : this.scriptsOf(sourcePath);
     const reference = ran[ran.length - 1] ?? this.notYetRun(sourcePath, ts);
     const breakpoints = asked.map(({ line }) => {
       const resolved = reference ? resolveBreakpoint(ts, reference, line) : undefined;
@@ -290,7 +294,9 @@ export class CellDebugger {
         line: resolved?.line ?? line,
         source: { path: sourcePath },
       };
-      if (!reference) answer.message = "This file is not a cell the kernel knows: dump the cell (dumpCell) before setting breakpoints in it.";
+      if (!reference)
+        answer.message =
+          "This file is not a cell the kernel knows nor a .ts file it loaded: dump the cell (dumpCell), or import the file, before setting breakpoints in it.";
       else if (!resolved) answer.message = `Line ${line} and the lines after it have no code to stop at.`;
       return answer;
     });
@@ -319,7 +325,7 @@ export class CellDebugger {
     const scriptName = script.scriptName!;
     for (const id of this.v8Breakpoints.get(scriptName) ?? []) await this.call("Debugger.removeBreakpoint", { breakpointId: id }).catch(() => undefined);
     this.v8Breakpoints.delete(scriptName);
-    const asked = this.requested.get(this.sourcePathOf(script.cellText));
+    const asked = this.requested.get(this.sourcePathOfScript(script));
     if (!asked?.length) return;
     const ts = await loadTypeScript();
     const ids: string[] = [];
@@ -470,7 +476,7 @@ export class CellDebugger {
   private onInspectorEvent(event: InspectorEvent): void {
     switch (event.method) {
       case "Debugger.scriptParsed":
-        this.scriptUrls.set(String(event.params.scriptId), String(event.params.url ?? ""));
+        this.scriptParsed(String(event.params.scriptId), String(event.params.url ?? ""), String(event.params.sourceMapURL ?? ""));
         return;
       case "Debugger.paused":
         void this.onPaused(event.params as unknown as PausedParams).catch(() => this.call("Debugger.resume").catch(() => undefined));
@@ -481,6 +487,20 @@ export class CellDebugger {
           this.emit(this.messages.event("continued", { threadId: THREAD_ID, allThreadsContinued: true }));
         }
         return;
+    }
+  }
+
+  private scriptParsed(scriptId: string, url: string, sourceMapURL: string): void {
+    this.scriptUrls.set(scriptId, url);
+    if (!url.startsWith("file://") || !/\.[cm]?tsx?$/.test(url) || !sourceMapURL.startsWith("data:")) return;
+    if (this.internalCode.some((pattern) => new RegExp(pattern).test(url))) return;
+    try {
+      const map = JSON.parse(Buffer.from(sourceMapURL.slice(sourceMapURL.indexOf(",") + 1), "base64").toString("utf8")) as RawSourceMap;
+      const filePath = fileURLToPath(url);
+      const code = map.sourcesContent?.[0] ?? fs.readFileSync(filePath, "utf8");
+      this.userFiles.set(filePath, { scriptName: url, cellText: code, code, map });
+    } catch {
+      // a file whose map cannot be read shows at its JavaScript lines
     }
   }
 
@@ -532,7 +552,7 @@ export class CellDebugger {
   private async caughtInCells(frames: CallFrame[]): Promise<boolean> {
     const ts = await loadTypeScript();
     return frames.some((frame) => {
-      const script = this.scripts.byName(this.urlOf(frame));
+      const script = this.scriptOf(frame);
       if (!script) return false;
       const { line, column } = this.tsLocation(frame);
       return insideTryBlock(ts, script.code, line, column);
@@ -551,8 +571,14 @@ export class CellDebugger {
     return !this.internalCode.some((pattern) => new RegExp(pattern).test(url));
   }
 
+  /** The cell or the user's .ts file a frame runs in. */
+  private scriptOf(frame: CallFrame): CellScript | undefined {
+    const url = this.urlOf(frame);
+    return this.scripts.byName(url) ?? (url.startsWith("file://") ? this.userFiles.get(fileURLToPath(url)) : undefined);
+  }
+
   private tsLocation(frame: CallFrame): { line: number; column: number } {
-    const script = this.scripts.byName(this.urlOf(frame));
+    const script = this.scriptOf(frame);
     const { lineNumber, columnNumber = 0 } = frame.location;
     return script ? originalPosition(script, lineNumber, columnNumber) : { line: lineNumber + 1, column: columnNumber + 1 };
   }
@@ -561,10 +587,11 @@ export class CellDebugger {
     const id = this.nextFrameId++;
     this.frames.set(id, frame);
     const url = this.urlOf(frame);
-    const script = this.scripts.byName(url);
+    const script = this.scriptOf(frame);
     const { line, column } = this.tsLocation(frame);
-    const sourcePath = script ? this.sourcePathOf(script.cellText) : url.startsWith("file://") ? fileURLToPath(url) : url;
-    return { id, name: frame.functionName || (script ? "<cell>" : "<anonymous>"), source: { name: path.basename(sourcePath), path: sourcePath }, line, column };
+    const sourcePath = script ? this.sourcePathOfScript(script) : url.startsWith("file://") ? fileURLToPath(url) : url;
+    const isCell = this.scripts.byName(url) !== undefined;
+    return { id, name: frame.functionName || (isCell ? "<cell>" : "<anonymous>"), source: { name: path.basename(sourcePath), path: sourcePath }, line, column };
   }
 
   private scopes(frame: CallFrame): Array<Record<string, unknown>> {
@@ -589,6 +616,11 @@ export class CellDebugger {
 
   // ---- cells and their files -------------------------------------------------------------
 
+  /** A cell's dumped file, or the user's own file. */
+  private sourcePathOfScript(script: CellScript): string {
+    return script.scriptName?.startsWith("file://") ? fileURLToPath(script.scriptName) : this.sourcePathOf(script.cellText);
+  }
+
   sourcePathOf(cellText: string): string {
     return `${this.tmpFilePrefix}${murmur2(cellText, HASH_SEED)}${this.tmpFileSuffix}`;
   }
@@ -606,6 +638,8 @@ export class CellDebugger {
   }
 
   private sourceText(sourcePath: string): string | undefined {
+    const userFile = this.userFiles.get(sourcePath);
+    if (userFile) return userFile.code;
     const dumped = this.dumped.get(sourcePath);
     if (dumped !== undefined) return dumped;
     const ran = this.scriptsOf(sourcePath);
