@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
+import { constants as osConstants } from "node:os";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { ClientTimeoutError, KernelClient, LaunchOptions } from "./client";
 import { dataSearchPath } from "./jupyter-paths";
@@ -105,6 +106,7 @@ export async function runNotebook(options: RunOptions): Promise<RunResult> {
   notebook.metadata = notebook.metadata ?? {};
 
   const client = await KernelClient.launch({ cwd: dirname(input), ...(await kernelLaunch(options.kernelName)), ...options.launch });
+  const stopKernelWithThisProcess = stopKernelOnSignals(client);
   const outputs = new NotebookOutputs();
   const widgets = new WidgetStateRecorder();
   let executedCells = 0;
@@ -155,8 +157,27 @@ export async function runNotebook(options: RunOptions): Promise<RunResult> {
     await fs.writeFile(outputPath, JSON.stringify(notebook, null, 1) + "\n");
     await client.shutdown().catch(() => undefined);
     await client.close();
+    stopKernelWithThisProcess();
   }
   return { outputPath, executedCells, failure };
+}
+
+const STOPPING_SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
+
+/**
+ * While a notebook runs, a signal that stops this process (a CI timeout's SIGTERM, Ctrl-C, a closed
+ * terminal) stops its kernel too, rather than leaving it to notice its launcher is gone. Returns
+ * the function that removes the handlers.
+ */
+function stopKernelOnSignals(client: KernelClient): () => void {
+  const handler = (signal: NodeJS.Signals) => {
+    client.process?.kill("SIGTERM");
+    process.exit(128 + (osConstants.signals[signal] ?? 15));
+  };
+  for (const signal of STOPPING_SIGNALS) process.on(signal, handler);
+  return () => {
+    for (const signal of STOPPING_SIGNALS) process.off(signal, handler);
+  };
 }
 
 /**

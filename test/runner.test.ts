@@ -5,10 +5,11 @@
  * The kernel here is the JavaScript test kernel, registered as a kernelspec and picked with
  * --kernel, so these tests do not depend on the TypeScript evaluator.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { waitUntil } from "./helpers/wait-until";
 
 const repoRoot = path.resolve(__dirname, "..");
 const cli = path.join(repoRoot, "bin", "tsfine.js");
@@ -171,5 +172,30 @@ describe("tsfine run", () => {
       { output_type: "stream", name: "stdout", text: "epochs=7\n" },
       expect.objectContaining({ output_type: "execute_result", data: expect.objectContaining({ "text/plain": "14" }) }),
     ]);
+  }, 180000);
+
+  test("a tsfine run stopped by SIGTERM (a CI timeout) takes its kernel down with it, and says so by its exit status", async () => {
+    const pidFile = path.join(dir, "kernel.pid");
+    const input = path.join(dir, "endless.ipynb");
+    fs.writeFileSync(
+      input,
+      JSON.stringify(notebook([`require("fs").writeFileSync(${JSON.stringify(pidFile)}, String(process.pid));\nawait new Promise(() => {});`])),
+    );
+    const run = spawn(process.execPath, [cli, "run", input], { env: { ...env, TSFINE_HISTORY_FILE: "" }, stdio: "ignore" });
+    const exited = new Promise<number | null>((resolve) => run.on("exit", (code) => resolve(code)));
+    await waitUntil(() => fs.existsSync(pidFile), "the cell to run in the kernel", { timeoutMs: 150_000, intervalMs: 50 });
+    const kernelPid = Number(fs.readFileSync(pidFile, "utf8"));
+    const alive = () => {
+      try {
+        process.kill(kernelPid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(alive()).toBe(true);
+    run.kill("SIGTERM");
+    expect(await exited).toBe(143);
+    await waitUntil(() => !alive(), "the kernel to exit", { timeoutMs: 15_000, intervalMs: 50 });
   }, 180000);
 });

@@ -40,7 +40,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const info = await readConnectionFile(file);
   const sockets = bindSockets(info);
-  const { attachToProcess, startKernel } = require("../kernel") as typeof KernelModule;
+  const { attachToProcess, closeWithin, startKernel, CLOSE_DEADLINE_MS } = require("../kernel") as typeof KernelModule;
   const interpreter = loadInterpreter();
   // The workers boot on their own threads while ZeroMQ binds and the client's next connection attempt is
   // still to come (it retries every 100-200 ms): a notebook run at once then finds them ready sooner.
@@ -55,7 +55,7 @@ export async function run(args: string[]): Promise<number> {
       } catch {
         // the launching terminal may be gone with it
       }
-      void kernel.close();
+      closeWithin(kernel, CLOSE_DEADLINE_MS);
     });
   }
   await kernel.stopped;
