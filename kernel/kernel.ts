@@ -209,9 +209,8 @@ export const CLOSE_DEADLINE_MS = 10_000;
 
 /**
  * Closes the kernel (replies drained, history saved) and exits; if closing has not finished within
- * `deadlineMs` the process ends at once. A kernel nobody can reach any more (an orphan, a stopped
- * one) must never run on: one found running 30 minutes after its launcher was killed, its close
- * never finishing, with 2 GB in use.
+ * `deadlineMs` the process ends at once: a kernel nobody can reach any more (an orphan, a stopped
+ * one) must never run on, whatever its close waits for.
  */
 export function closeWithin(kernel: RunningKernel, deadlineMs: number): void {
   const force = setTimeout(() => process.kill(process.pid, "SIGKILL"), deadlineMs);
@@ -227,6 +226,10 @@ export function closeWithin(kernel: RunningKernel, deadlineMs: number): void {
  * last) cell instead of killing the kernel.
  */
 export function attachToProcess(kernel: RunningKernel, log: (text: string) => void = defaultLog): void {
+  // A launcher that died takes the read end of these pipes with it: a write then fails (EPIPE), and
+  // that stream error, unhandled, would be reported as an uncaught exception... on stderr, failing
+  // again, for ever (a kernel spinning at 2 GB half an hour later). There is nobody to tell.
+  for (const stream of [process.stdout, process.stderr]) stream.on("error", () => undefined);
   process.on("SIGINT", () => kernel.protocol.interruptNow());
   process.on("SIGTERM", () => closeWithin(kernel, CLOSE_DEADLINE_MS));
   const report = (what: string) => (error: unknown) => {

@@ -12,11 +12,11 @@ import * as path from "node:path";
 const repoRoot = path.resolve(__dirname, "..");
 
 /** A launcher process: starts a kernel, runs one cell, prints the kernel's pid, then waits to be killed. */
-function launcher(historyFile: string): { process: ChildProcess; kernelPid: Promise<number> } {
+function launcher(historyFile: string, kernelOutput: "ignore" | "pipe" = "ignore"): { process: ChildProcess; kernelPid: Promise<number> } {
   const script = `
     const { KernelClient } = require(${JSON.stringify(path.join(repoRoot, "dist", "kernel", "client.js"))});
     (async () => {
-      const client = await KernelClient.launch({ stdio: "ignore", env: { ...process.env, TSFINE_HISTORY_FILE: ${JSON.stringify(historyFile)} } });
+      const client = await KernelClient.launch({ stdio: ${JSON.stringify(kernelOutput)}, env: { ...process.env, TSFINE_HISTORY_FILE: ${JSON.stringify(historyFile)} } });
       await client.execute("const launchedBy = 'a launcher that will die'");
       console.log(JSON.stringify({ kernelPid: client.process.pid }));
       setInterval(() => {}, 1000);
@@ -80,4 +80,15 @@ test("a kernel exits within seconds once its launcher is gone, history saved; a 
   // The orphan noticed within its polling period, so the other kernel has been polling as long.
   expect(alive(livingKernel)).toBe(true);
   expect(alive(living.process.pid!)).toBe(true);
+}, 120_000);
+
+test("an orphan whose stdout and stderr were pipes to its dead launcher exits too (its farewell line meets a closed pipe)", async () => {
+  const piped = launcher(path.join(dir, "piped-history.json"), "pipe");
+  launched.push(piped);
+  const kernel = await piped.kernelPid;
+  launched[launched.length - 1].kernelPid = kernel;
+  piped.process.kill("SIGKILL");
+  // Within the same time as the first test's orphan: not only when the 10 s deadline for closing ends it.
+  await waitUntil(() => !alive(kernel), "the orphaned kernel exits", 8000);
+  expect(fs.readFileSync(path.join(dir, "piped-history.json"), "utf8")).toContain("a launcher that will die");
 }, 120_000);
