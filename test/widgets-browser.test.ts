@@ -4,7 +4,7 @@
  * the next cell reads and runs the observer, a button's click runs its callback and its output
  * appears in an Output widget, interact runs its function again when a control changes, and a
  * widget written in the notebook (anywidget's ES module) renders and its clicks reach the kernel;
- * a reloaded page draws them again from the running kernel.
+ * a reloaded page draws them again from the running kernel; tl.fit's Stop button ends training.
  * Screenshots go to test-output/widgets/.
  */
 import * as fs from "node:fs";
@@ -52,6 +52,16 @@ const CELLS = [
   "`count ${counter.count}`",
 ];
 
+const FIT_CELLS = [
+  [
+    "const n = 256;",
+    "const data = tl.data.fromTensors(tf.randomNormal([n, 8], 0, 1, 'float32', 1), Array.from({ length: n }, (_, i) => i % 2), { seed: 1 });",
+    "const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [8], units: 2, activation: 'softmax' })] });",
+    "const history = await tl.fit(model, data, { epochs: 100000, batchSize: 32, controls: true });",
+    "`stopped by the ${history.stopped} after ${history.epochs.length} epochs`",
+  ].join("\n"),
+];
+
 describeWithJupyter("widgets in JupyterLab 4 in a real browser", () => {
   let jupyter: JupyterEnv;
   let server: JupyterServer;
@@ -63,6 +73,7 @@ describeWithJupyter("widgets in JupyterLab 4 in a real browser", () => {
     fs.mkdirSync(screenshots, { recursive: true });
     jupyter = makeJupyterEnv();
     fs.writeFileSync(path.join(jupyter.dir, "widgets.ipynb"), JSON.stringify(notebook(CELLS)));
+    fs.writeFileSync(path.join(jupyter.dir, "fit.ipynb"), JSON.stringify(notebook(FIT_CELLS)));
     server = await startJupyterServer(jupyter, jupyterLabArgs);
     baseUrl = server.baseUrl;
     browser = await launchChromium();
@@ -157,6 +168,30 @@ describeWithJupyter("widgets in JupyterLab 4 in a real browser", () => {
     );
     await step(page, "reload-anywidget", () => page.locator("button.tsfine-counter", { hasText: "clicked 2 times" }).waitFor({ timeout: 60_000 }));
     await page.screenshot({ path: shot("after-reload"), fullPage: true });
+    await page.close();
+  });
+
+  test("tl.fit's controls: the Stop button under the live curves ends training", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1200 } });
+    // ?reset: a fresh workspace, without the first test's notebook open beside this one
+    await page.goto(`${baseUrl}/lab/tree/fit.ipynb?reset`);
+    await step(page, "fit-open", async () => {
+      await page.waitForSelector(".jp-Notebook .jp-Cell", { timeout: 60_000 });
+      await page.waitForFunction(() => document.body.innerText.includes("TypeScript (tsfine) | Idle"), undefined, { timeout: 60_000 });
+    });
+    await runCell(page, 0);
+    const cell = page.locator(".jp-Cell").nth(0);
+    const stop = cell.locator("button", { hasText: "Stop" });
+    await step(page, "fit-controls", async () => {
+      await stop.waitFor({ timeout: 120_000 });
+      await cell.locator(".widget-slider .widget-readout").waitFor({ timeout: 30_000 });
+      await cell.locator(".js-plotly-plot .scatterlayer .trace").first().waitFor({ timeout: 120_000 });
+    });
+    await page.screenshot({ path: shot("fit-training"), fullPage: true });
+    await stop.click();
+    await step(page, "fit-stopped", () => cell.locator(".jp-OutputArea-output", { hasText: "stopped by the Stop button after" }).waitFor({ timeout: 60_000 }));
+    expect(await cell.locator("button", { hasText: "Stopped" }).count()).toBe(1);
+    await page.screenshot({ path: shot("fit-stopped"), fullPage: true });
     await page.close();
   });
 });

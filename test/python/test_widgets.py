@@ -262,7 +262,7 @@ class WidgetProtocolTests(unittest.TestCase):
         collect(self.kc, update)
         send_comm(self.kc, "comm_msg", {"comm_id": button, "data": {"method": "custom", "content": {"event": "click"}}})
         messages = collect(self.kc, msg_id)
-        self.assertEqual(result_text(messages), "[ 'stopped with the Stop button', true ]")
+        self.assertEqual(result_text(messages), "[ 'Stop button', true ]")
         content, messages = run(self.kc, "[lrs[0], lrs[lrs.length - 1]].map((lr) => lr.toPrecision(3)).join(' ')")
         self.assertEqual(result_text(messages), "'0.00100 0.0100'")
 

@@ -7,7 +7,7 @@
 import { display, widgets } from "../../display";
 import type { Callback, FitState } from "./callback";
 
-export const STOPPED_BY_BUTTON = "stopped with the Stop button";
+export const STOPPED_BY_BUTTON = "Stop button";
 
 export interface FitControls extends Callback {
   /** The widgets, once fit has started (tests and tl.widgets use them). */
