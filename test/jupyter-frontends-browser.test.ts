@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { Browser, Page } from "playwright-core";
 import { launchChromium } from "./helpers/browser";
 import { describeWithJupyter, JupyterEnv, makeJupyterEnv, notebook, repoRoot } from "./helpers/jupyter-env";
-import { jupyterLabArgs, JupyterServer, labNotebookReady, labRunAll, startJupyterServer } from "./helpers/jupyter-server";
+import { classicNotebookReady, jupyterLabArgs, JupyterServer, labNotebookReady, labRunAll, nbclassicArgs, startJupyterServer } from "./helpers/jupyter-server";
 
 jest.setTimeout(300_000);
 
@@ -61,29 +61,9 @@ const JUPYTERLAB: Frontend = {
 
 const CLASSIC: Frontend = {
   name: "classic Notebook (nbclassic)",
-  args: (port, root) => [
-    "nbclassic",
-    "--no-browser",
-    "--allow-root",
-    `--port=${port}`,
-    "--ip=127.0.0.1",
-    "--NotebookApp.token=",
-    "--NotebookApp.password=",
-    `--NotebookApp.notebook_dir=${root}`,
-    "--ServerApp.token=",
-    `--ServerApp.root_dir=${root}`,
-  ],
+  args: nbclassicArgs,
   notebookPath: "/notebooks/figures.ipynb",
-  async ready(page) {
-    await page.waitForFunction(
-      () => {
-        const nb = (window as any).Jupyter?.notebook;
-        return nb?.kernel?.name === "tsfine" && nb.kernel.is_connected() && document.querySelector("#kernel_indicator_icon.kernel_idle_icon") !== null;
-      },
-      undefined,
-      { timeout: 60_000 },
-    );
-  },
+  ready: classicNotebookReady,
   async runAll(page) {
     await page.click("#celllink");
     await page.click("#run_all_cells a");

@@ -5,6 +5,7 @@
  * appears in an Output widget, interact runs its function again when a control changes, and a
  * widget written in the notebook (anywidget's ES module) renders and its clicks reach the kernel;
  * a reloaded page draws them again from the running kernel; tl.fit's Stop button ends training.
+ * In the classic Notebook (nbclassic with widgetsnbextension): the slider and a button's output.
  * Screenshots go to test-output/widgets/.
  */
 import * as fs from "node:fs";
@@ -13,7 +14,7 @@ import { Browser, Page } from "playwright-core";
 import { launchChromium } from "./helpers/browser";
 import { waitUntil } from "./helpers/wait-until";
 import { describeWithJupyter, JupyterEnv, makeJupyterEnv, notebook, repoRoot } from "./helpers/jupyter-env";
-import { jupyterLabArgs, JupyterServer, labRunAll, startJupyterServer } from "./helpers/jupyter-server";
+import { classicNotebookReady, jupyterLabArgs, JupyterServer, labRunAll, nbclassicArgs, startJupyterServer } from "./helpers/jupyter-server";
 
 jest.setTimeout(300_000);
 
@@ -192,6 +193,45 @@ describeWithJupyter("widgets in JupyterLab 4 in a real browser", () => {
     await step(page, "fit-stopped", () => cell.locator(".jp-OutputArea-output", { hasText: "stopped by the Stop button after" }).waitFor({ timeout: 60_000 }));
     expect(await cell.locator("button", { hasText: "Stopped" }).count()).toBe(1);
     await page.screenshot({ path: shot("fit-stopped"), fullPage: true });
+    await page.close();
+  });
+});
+
+describeWithJupyter("widgets in the classic Notebook (nbclassic) in a real browser", () => {
+  let jupyter: JupyterEnv;
+  let server: JupyterServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    fs.mkdirSync(screenshots, { recursive: true });
+    jupyter = makeJupyterEnv();
+    fs.writeFileSync(path.join(jupyter.dir, "classic.ipynb"), JSON.stringify(notebook(CELLS.slice(0, 2))));
+    server = await startJupyterServer(jupyter, nbclassicArgs);
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.stop();
+    jupyter?.cleanup();
+  });
+
+  test("the slider renders and a button's click shows its output (widgetsnbextension)", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const shot = (name: string) => path.join(screenshots, `classic-${name}.png`);
+    try {
+      await page.goto(`${server.baseUrl}/notebooks/classic.ipynb`);
+      await classicNotebookReady(page);
+      await page.click("#celllink");
+      await page.click("#run_all_cells a");
+      await page.locator(".widget-slider .widget-readout", { hasText: "3" }).waitFor({ timeout: 120_000 });
+      await page.locator("button", { hasText: "Say hi" }).click();
+      await page.locator(".jupyter-widgets-output-area", { hasText: "hi from the button" }).waitFor({ timeout: 60_000 });
+      await page.screenshot({ path: shot("after-click"), fullPage: true });
+    } catch (error) {
+      await page.screenshot({ path: shot("failed"), fullPage: true });
+      throw error;
+    }
     await page.close();
   });
 });

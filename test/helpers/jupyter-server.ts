@@ -50,6 +50,34 @@ export function jupyterLabArgs(port: number, root: string): string[] {
   ];
 }
 
+/** `jupyter nbclassic` options: token off, loopback only. */
+export function nbclassicArgs(port: number, root: string): string[] {
+  return [
+    "nbclassic",
+    "--no-browser",
+    "--allow-root",
+    `--port=${port}`,
+    "--ip=127.0.0.1",
+    "--NotebookApp.token=",
+    "--NotebookApp.password=",
+    `--NotebookApp.notebook_dir=${root}`,
+    "--ServerApp.token=",
+    `--ServerApp.root_dir=${root}`,
+  ];
+}
+
+/** Waits until the classic Notebook has the notebook open with the tsfine kernel connected and idle. */
+export async function classicNotebookReady(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const nb = (window as any).Jupyter?.notebook;
+      return nb?.kernel?.name === "tsfine" && nb.kernel.is_connected() && document.querySelector("#kernel_indicator_icon.kernel_idle_icon") !== null;
+    },
+    undefined,
+    { timeout: 60_000 },
+  );
+}
+
 export interface JupyterServer {
   baseUrl: string;
   stop(): void;
