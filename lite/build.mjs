@@ -34,7 +34,7 @@ function jupyter() {
 }
 
 /** Node built-ins with a shim in src/shims: the shim's exports, and throwing stubs for the rest of Node's. */
-const shims = { fs: "fs", crypto: "crypto", zlib: "zlib", util: "util" };
+const shims = { fs: "fs", crypto: "crypto", zlib: "zlib", util: "util", async_hooks: "async_hooks" };
 
 /** Why a Node built-in's function cannot run in a page, in one sentence. */
 function unavailableSentence(name, key) {
@@ -52,7 +52,7 @@ function nodeExports(name) {
  */
 function nodeModule(name) {
   const shim = shims[name] && join(here, "src", "shims", `${shims[name]}.ts`);
-  const provided = shim ? [...readFileSync(shim, "utf8").matchAll(/^export (?:const|function|async function) (\w+)/gm)].map((match) => match[1]) : [];
+  const provided = shim ? [...readFileSync(shim, "utf8").matchAll(/^export (?:const|function|async function|class) (\w+)/gm)].map((match) => match[1]) : [];
   const names = nodeExports(name);
   const stubs = names
     .filter((key) => !provided.includes(key))
@@ -187,9 +187,24 @@ function writeDeclarations() {
   return Object.keys(files).length;
 }
 
-/** esbuild strips types without checking them: tsc checks the kernel's sources (and the shared ones they import) first. */
+/**
+ * esbuild strips types without checking them: tsc checks the kernel's own sources first, the page's code
+ * with the DOM's globals and the worker's with a worker's. Errors in the shared sources they import are
+ * the repository build's to report (npm run build checks them with the repository's options).
+ */
 function typecheck() {
-  execFileSync(process.execPath, [requireFromRepo.resolve("typescript/bin/tsc"), "-p", join(here, "tsconfig.json")], { stdio: "inherit" });
+  const ts = requireFromRepo("typescript");
+  const own = join(here, "src");
+  const errors = [];
+  for (const config of ["tsconfig.json", "tsconfig.worker.json"]) {
+    const file = join(here, config);
+    const parsed = ts.parseJsonConfigFileContent(ts.readConfigFile(file, ts.sys.readFile).config, ts.sys, here, undefined, file);
+    const program = ts.createProgram(parsed.fileNames, parsed.options);
+    errors.push(...ts.getPreEmitDiagnostics(program).filter((diagnostic) => !diagnostic.file || diagnostic.file.fileName.startsWith(own)));
+  }
+  if (errors.length === 0) return;
+  const host = { getCanonicalFileName: (name) => name, getCurrentDirectory: () => here, getNewLine: () => "\n" };
+  throw new Error(`type errors in lite/src:\n${ts.formatDiagnostics(errors, host)}`);
 }
 
 const started = Date.now();

@@ -13,7 +13,7 @@ import { describeInBrowser, launchChromium } from "./helpers/browser";
 import { serveFolder, type StaticServer } from "./helpers/static-server";
 import { expandCell } from "../magics";
 
-jest.setTimeout(300_000);
+jest.setTimeout(420_000);
 
 const ROOT = join(__dirname, "..");
 const OUTPUT_DIR = join(ROOT, "test-output", "lite");
@@ -64,24 +64,27 @@ function execute(page: Page, code: string): Promise<Executed> {
   }, code);
 }
 
-/** Sends a cell, interrupts it once the kernel is busy with it (as the stop button does), and waits for its reply. */
-function runAndInterrupt(page: Page, code: string): Promise<Executed & { seconds: number }> {
-  return page.evaluate(async (source) => {
-    const kernel = (window as any).jupyterapp.shell.currentWidget.sessionContext.session.kernel;
-    const messages: Array<{ type: string; content: unknown }> = [];
-    const future = kernel.requestExecute({ code: source });
-    const busy = new Promise<void>((resolve) => {
-      future.onIOPub = (message: any) => {
-        messages.push({ type: message.header.msg_type, content: message.content });
-        if (message.header.msg_type === "execute_input") resolve();
-      };
-    });
-    await busy;
-    const interruptedAt = performance.now();
-    await kernel.interrupt();
-    const reply = await future.done.catch((error: any) => error?.content ?? error);
-    return { reply: reply.content ?? reply, messages, seconds: (performance.now() - interruptedAt) / 1000 } as Executed & { seconds: number };
-  }, code);
+/** Sends a cell, interrupts it (as the stop button does) once it has sent `when`, and waits for its reply. */
+function runAndInterrupt(page: Page, code: string, when = "execute_input"): Promise<Executed & { seconds: number }> {
+  return page.evaluate(
+    async ([source, when]) => {
+      const kernel = (window as any).jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+      const messages: Array<{ type: string; content: unknown }> = [];
+      const future = kernel.requestExecute({ code: source });
+      const busy = new Promise<void>((resolve) => {
+        future.onIOPub = (message: any) => {
+          messages.push({ type: message.header.msg_type, content: message.content });
+          if (message.header.msg_type === when) resolve();
+        };
+      });
+      await busy;
+      const interruptedAt = performance.now();
+      await kernel.interrupt();
+      const reply = await future.done.catch((error: any) => error?.content ?? error);
+      return { reply: reply.content ?? reply, messages, seconds: (performance.now() - interruptedAt) / 1000 } as Executed & { seconds: number };
+    },
+    [code, when],
+  );
 }
 
 describeLite("tsfine's browser kernel in JupyterLite", () => {
@@ -134,7 +137,7 @@ describeLite("tsfine's browser kernel in JupyterLite", () => {
         return cells.every((cell: any) => cell.executionCount !== null) && notebook.sessionContext.session.kernel.status === "idle";
       },
       null,
-      { timeout: 120_000, polling: 250 },
+      { timeout: 240_000, polling: 250 },
     );
     const outputs: Output[][] = await page.evaluate(() =>
       [...(window as any).jupyterapp.shell.currentWidget.content.model.cells].map((cell: any) => cell.outputs.toJSON()),
@@ -198,6 +201,18 @@ describeLite("tsfine's browser kernel in JupyterLite", () => {
     expect(interrupted.reply.traceback?.join("\n")).toMatch(/the cell was interrupted \(state from earlier cells is kept\)/);
     const after = await execute(page, "sideEffect");
     expect(after.messages.find((message) => message.type === "execute_result")?.content.data?.["text/plain"]).toBe("'untouched'");
+  });
+
+  it("stops a running tl.fit at a batch boundary: the cell ends with its history, and the model stays", async () => {
+    const stopped = await runAndInterrupt(
+      page,
+      "%fit model digits --epochs 500 --batch 10 --as long\n[long.stopped, long.epochs.length < 500]",
+      "update_display_data",
+    );
+    expect(stopped.reply.status).toBe("ok");
+    expect(stopped.messages.find((message) => message.type === "execute_result")?.content.data?.["text/plain"]).toBe("[ 'interrupted', true ]");
+    const after = await execute(page, "model.predict(tf.zeros([1, 28, 28, 1])).shape");
+    expect(after.messages.find((message) => message.type === "execute_result")?.content.data?.["text/plain"]).toBe("[ 1, 10 ]");
   });
 
   it("stops a loop that never awaits by replacing the worker, and says the state is lost (the page is not cross-origin isolated)", async () => {

@@ -30,4 +30,6 @@ export type FromWorker =
   | { type: "stream"; id: number; name: "stdout" | "stderr"; text: string }
   | { type: "display"; id: number; data: Record<string, unknown>; metadata: Record<string, unknown>; displayId?: string; update: boolean }
   | { type: "clear"; id: number; wait: boolean }
+  /** The worker read the interrupt while tl.fit trains: it ends at its next batch boundary, within about waitMs. */
+  | { type: "interrupting"; waitMs: number }
   | { type: "reply"; id: number; value: ExecuteReply | CompleteReply | InspectReply | IsCompleteReply };

@@ -70,7 +70,15 @@ export class TsfineLiteKernel extends BaseKernel {
     const running = [...this.requests.entries()].filter(([, request]) => request.type === "execute");
     if (running.length === 0) return;
     this.post({ type: "interrupt" });
-    setTimeout(() => {
+    this.replaceUnlessStopped(running, INTERRUPT_GRACE_MS);
+  }
+
+  private replaceTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Replaces the worker if the interrupted requests have not answered within `ms`. */
+  private replaceUnlessStopped(running: Array<[number, Request]>, ms: number): void {
+    clearTimeout(this.replaceTimer);
+    this.replaceTimer = setTimeout(() => {
       if (!running.some(([id]) => this.requests.has(id))) return;
       this.worker.terminate();
       for (const [id, request] of this.requests) {
@@ -78,7 +86,7 @@ export class TsfineLiteKernel extends BaseKernel {
         request.resolve(request.type === "execute" ? STATE_LOST : EMPTY_REPLIES[request.type]);
       }
       this.startWorker();
-    }, INTERRUPT_GRACE_MS);
+    }, ms);
   }
 
   get ready(): Promise<void> {
@@ -104,7 +112,7 @@ export class TsfineLiteKernel extends BaseKernel {
   }
 
   private onWorkerMessage(message: Exclude<FromWorker, { type: "started" | "failed" }>): void {
-    const request = this.requests.get(message.id);
+    const request = "id" in message ? this.requests.get(message.id) : undefined;
     const parent = request?.parent ?? this.parentHeader;
     switch (message.type) {
       case "stream":
@@ -120,6 +128,12 @@ export class TsfineLiteKernel extends BaseKernel {
       case "clear":
         this.clearOutput({ wait: message.wait }, parent);
         break;
+      case "interrupting": {
+        // tl.fit stops at its next batch boundary: give it that long before replacing the worker.
+        const running = [...this.requests.entries()].filter(([, pending]) => pending.type === "execute");
+        this.replaceUnlessStopped(running, message.waitMs + INTERRUPT_GRACE_MS);
+        break;
+      }
       case "reply":
         this.requests.delete(message.id);
         request?.resolve(message.value);

@@ -16,6 +16,7 @@ import { display, flushPendingDisplays, plot, setDisplaySink } from "../../../di
 import { expandMagics } from "../../../kernel/evaluator/magics-bridge";
 import { magicsRuntime } from "../../../magics/runtime";
 import { tl } from "../../../tl";
+import { fitActivity, requestStop } from "../../../tl/kernel-seams";
 import type { ErrorReply, ExecuteReply, FromWorker, ToWorker } from "../messages";
 import { setProcessWriter } from "../shims/process";
 import { inspect } from "../shims/util";
@@ -178,11 +179,15 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
     return;
   }
   switch (message.type) {
-    case "interrupt":
-      // A running tl.fit stops at its next batch boundary; a pending await ends now.
-      tl.requestStop();
-      interruptRun?.();
+    case "interrupt": {
+      // A training tl.fit stops at its next batch boundary and the cell ends with its history, as in the
+      // Node kernel; any other pending await ends now.
+      requestStop();
+      const fit = fitActivity();
+      if (fit.activity === "idle") interruptRun?.();
+      else post({ type: "interrupting", waitMs: Math.max(2000, 3 * fit.longestStepMs) });
       break;
+    }
     case "execute":
       current = message.id;
       post({ type: "reply", id: message.id, value: await execute(message.id, message.code, message.executionCount) });
