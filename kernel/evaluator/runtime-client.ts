@@ -130,10 +130,16 @@ export class RuntimeClient {
    * Sends a DevTools protocol call to the runtime worker's inspector from this thread, which stays free while
    * the worker is paused in the debugger (a thread cannot serve its own pause).
    */
-  async inspectorCall<T>(method: string, params: object = {}): Promise<T> {
-    await this.ready;
+  inspectorCall<T>(method: string, params: object = {}): Promise<T> {
+    // Posted at once when the worker is attached: an interrupt or shutdown that resumes a paused worker must reach
+    // this worker, not the one a restart spawns right after.
+    if (this.inspectorSessions.has(this.worker.threadId)) return this.postInspectorCall(method, params);
+    return this.ready.then(() => this.postInspectorCall(method, params));
+  }
+
+  private postInspectorCall<T>(method: string, params: object): Promise<T> {
     const sessionId = this.inspectorSessions.get(this.worker.threadId);
-    if (!sessionId) throw new Error("the runtime's inspector is not attached");
+    if (!sessionId) return Promise.reject(new Error("the runtime's inspector is not attached"));
     const id = this.nextInspectorMessage++;
     return new Promise<T>((resolve, reject) => {
       this.debuggerCalls.set(id, { resolve: resolve as (result: unknown) => void, reject });

@@ -381,6 +381,20 @@ class DebuggerTests(unittest.TestCase):
         # with the debugger gone, the cell runs straight through
         self.assertEqual(self.run_cell(code), "2")
 
+    def test_10_restart_while_paused(self):
+        self.ok("initialize")
+        self.ok("attach")
+        code = "const w = 1;\nconst ww = w + 1;\nww"
+        path = self.dump(code)
+        self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": [{"line": 2}]})
+        self.execute(code)
+        self.iopub.event("stopped")
+        # a paused runtime does not hold up a restart, and the new kernel runs cells
+        self.km.restart_kernel(now=False)
+        self.kc.wait_for_ready(timeout=TIMEOUT)
+        self.iopub.seen.clear()
+        self.assertEqual(self.run_cell("1 + 1"), "2")
+
 
 if __name__ == "__main__":
     unittest.main()
