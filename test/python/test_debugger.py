@@ -314,7 +314,8 @@ class DebuggerTests(unittest.TestCase):
     def test_07_variables_without_a_breakpoint_and_tensor_summary(self):
         self.run_cell(
             "const t = tf.tensor([[1, 2], [3, 4]]);\nconst label = 'cat';\n"
-            "const model = tf.sequential({ name: 'tiny', layers: [tf.layers.dense({ units: 1, inputShape: [2] })] });"
+            "const model = tf.sequential({ name: 'tiny', layers: [tf.layers.dense({ units: 1, inputShape: [2] })] });\n"
+            "const digits = await tl.data.mnist({ perClass: 2, testPerClass: 1, seed: 1 });\nconst digitsTrain = digits.train;"
         )
         variables = {v["name"]: v for v in self.ok("inspectVariables")["variables"]}
         self.assertEqual(variables["kept"]["value"], "5")
@@ -329,6 +330,9 @@ class DebuggerTests(unittest.TestCase):
         self.assertEqual(variables["t"]["type"], "Tensor float32 [2, 2]")
         self.assertGreater(variables["t"]["variablesReference"], 0)
         self.assertEqual(variables["model"]["value"], 'Sequential "tiny": 1 layers, 3 parameters, [?, 2] → [?, 1]')
+        # tl.data's data sets and their splits, as a notebook holds them
+        self.assertEqual(variables["digits"]["value"], "mnist: train 20, test 10 examples of shape [28, 28, 1], 10 classes")
+        self.assertEqual(variables["digitsTrain"]["value"], "Examples: 20 examples of shape [28, 28, 1]")
         opened = {v["name"]: v["value"] for v in self.ok("variables", {"variablesReference": variables["t"]["variablesReference"]})["variables"]}
         self.assertEqual(opened["dtype"], '"float32"')
         rich = self.ok("richInspectVariables", {"variableName": "t"})

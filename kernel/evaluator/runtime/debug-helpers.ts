@@ -41,6 +41,18 @@ function isDataset(value: object): boolean {
   return typeof candidate.iterator === "function" && typeof candidate.batch === "function" && "size" in candidate;
 }
 
+/** tl.data's Dataset (train/validation/test splits): it describes itself in one line. */
+function isTlDataset(value: object): value is { describe(): string } {
+  const candidate = value as { describe?: unknown; train?: { size?: unknown } };
+  return typeof candidate.describe === "function" && typeof candidate.train?.size === "number";
+}
+
+/** One split of a tl.data Dataset (data.train, data.test). */
+function isTlExamples(value: object): value is { size: number; inputShape: number[] } {
+  const candidate = value as { size?: unknown; inputShape?: unknown; batches?: unknown };
+  return typeof candidate.size === "number" && Array.isArray(candidate.inputShape) && typeof candidate.batches === "function";
+}
+
 function shapeText(shape: unknown[] | undefined): string {
   return `[${(shape ?? []).map((dim) => (dim === null ? "?" : String(dim))).join(", ")}]`;
 }
@@ -70,6 +82,8 @@ export function installDebugHelpers(): void {
       try {
         if (isTensor(value)) return tensorSummary(value);
         if (isModel(value)) return modelSummary(value);
+        if (isTlDataset(value)) return { type: "Dataset", value: value.describe() };
+        if (isTlExamples(value)) return { type: "Examples", value: `Examples: ${value.size} examples of shape ${shapeText(value.inputShape)}` };
         if (isDataset(value)) {
           const size = (value as { size: unknown }).size;
           return { type: "Dataset", value: `Dataset (${typeof size === "number" && Number.isFinite(size) ? `${size} elements` : "size unknown"})` };
