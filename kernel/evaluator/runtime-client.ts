@@ -61,6 +61,8 @@ export class RuntimeClient {
   private nextId = 1;
   private running: PendingRun | undefined;
   private readonly replies = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  /** Requests that run widget callbacks (commMessage) and have not been answered: an interrupt stops them too. */
+  private readonly callbackRequests = new Set<number>();
   private readonly inspector = new Session();
   /** Inspector session ids by worker thread id. */
   private readonly inspectorSessions = new Map<number, string>();
@@ -183,6 +185,7 @@ export class RuntimeClient {
   ): Promise<unknown> {
     await this.ready;
     const id = this.nextId++;
+    if (message.type === "commMessage") this.callbackRequests.add(id);
     return new Promise((resolve, reject) => {
       this.replies.set(id, { resolve, reject });
       this.send({ ...message, id });
@@ -201,6 +204,7 @@ export class RuntimeClient {
 
   interrupt(): void {
     const run = this.running;
+    this.interruptCallbacks(!run);
     if (!run || run.interrupted) return;
     run.interrupted = true;
     // a write waiting for output to be relayed is in the worker's own code, where the guard declines to stop it
@@ -252,6 +256,33 @@ export class RuntimeClient {
     }, TERMINATE_WAIT_MS);
   }
 
+  /**
+   * Stops widget callbacks that front-end messages are running: each is answered as interrupted
+   * once the worker reads this (at once for one that awaits). `terminate`: no cell runs, so a
+   * callback still unanswered is busy in synchronous code and the guard terminates it, as it does
+   * a cell's (with a cell running, the cell's own termination takes whatever code is on the stack).
+   */
+  private interruptCallbacks(terminate: boolean): void {
+    const pending = [...this.callbackRequests];
+    for (const id of pending) this.send({ type: "interruptCallbacks", id });
+    if (!terminate || pending.length === 0) return;
+    const worker = this.worker;
+    setTimeout(() => {
+      const stuck = pending.find((id) => this.callbackRequests.has(id));
+      if (stuck === undefined || this.worker !== worker) return;
+      const askAgain = () => {
+        if (!this.callbackRequests.has(stuck) || this.worker !== worker) return;
+        // negative: the guard's id for a front-end message's callbacks
+        if (this.unanswered.size === 0) this.sendGuard(-stuck);
+        setTimeout(askAgain, GUARD_RETRY_MS);
+      };
+      askAgain();
+      setTimeout(() => {
+        if (this.callbackRequests.has(stuck) && this.worker === worker) this.replace("a widget's callback did not stop when interrupted");
+      }, TERMINATE_WAIT_MS);
+    }, ACK_WAIT_MS);
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     this.finishRun({ kind: "interrupted" });
@@ -272,6 +303,7 @@ export class RuntimeClient {
     // questions the old worker will never answer (a widget callback it was running) end now
     for (const pending of this.replies.values()) pending.reject(new Error("the kernel's runtime restarted before it answered"));
     this.replies.clear();
+    this.callbackRequests.clear();
     const terminationState = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
     const outputInFlight = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
     this.stopSignal = createStopSignalBuffer();
@@ -341,6 +373,7 @@ export class RuntimeClient {
       case "reply": {
         const pending = this.replies.get(message.id);
         this.replies.delete(message.id);
+        this.callbackRequests.delete(message.id);
         if (message.error !== undefined) pending?.reject(new Error(message.error));
         else pending?.resolve(message.value);
         return;

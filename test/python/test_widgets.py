@@ -1,7 +1,10 @@
 """Jupyter widgets made by TypeScript cells, driven through jupyter_client as a widget front end would:
 comm_open with the state ipywidgets 8's front end expects, updates both ways with echo_update,
 binary buffers, request_state, custom messages (clicks), close, and comm_info."""
+import json
+import os
 import struct
+import tempfile
 import time
 import unittest
 import zlib
@@ -214,6 +217,28 @@ class WidgetProtocolTests(unittest.TestCase):
         self.assertEqual(errors[0]["content"]["evalue"], "second click fails")
         content, messages = run(self.kc, "clicks")
         self.assertEqual(result_text(messages), "2")
+
+    def test_an_interrupt_stops_a_runaway_callback_and_the_notebook_keeps_its_state(self):
+        started = os.path.join(tempfile.mkdtemp(prefix="tsfine-spin-"), "started")
+        content, messages = run(
+            self.kc,
+            'const spin = new widgets.Button({ description: "spin" });\n'
+            "let spun = 0;\n"
+            f'spin.onClick(() => {{ spun++; require("fs").writeFileSync({json.dumps(started)}, "1"); while (true) {{}} }});\n'
+            "spin",
+        )
+        self.assertEqual(content["status"], "ok", content)
+        spin_id = [m for m in of_type(messages, "comm_open") if m["content"]["data"]["state"]["_model_name"] == "ButtonModel"][0]["content"]["comm_id"]
+        msg_id = send_comm(self.kc, "comm_msg", {"comm_id": spin_id, "data": {"method": "custom", "content": {"event": "click"}}})
+        deadline = time.time() + TIMEOUT
+        while not os.path.exists(started):
+            self.assertLess(time.time(), deadline, "the callback never started")
+            time.sleep(0.02)
+        self.km.interrupt_kernel()
+        messages = collect(self.kc, msg_id)
+        self.assertEqual([e["content"]["ename"] for e in of_type(messages, "error")], ["Interrupted"])
+        content, messages = run(self.kc, "spun")
+        self.assertEqual(result_text(messages), "1")
 
     def test_callbacks_run_while_a_cell_awaits(self):
         content, messages = run(self.kc, "const box = new widgets.Text({ value: 'a' }); box")

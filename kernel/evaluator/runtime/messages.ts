@@ -26,6 +26,8 @@ export type ToWorker =
   /** varNames: the names the cell binds with `var` (runtime/global-names.ts). */
   | { type: "run"; id: number; js: string; needsBackend: boolean; plainScript: boolean; varNames?: string[] }
   | { type: "interrupt"; id: number }
+  /** An interrupt while a front-end message's callbacks run (no cell does): id is that commMessage's. */
+  | { type: "interruptCallbacks"; id: number }
   | { type: "expandMagic"; id: number; name: string; args: string; body?: string }
   | { type: "globalNames"; id: number }
   | { type: "answer"; id: number; value?: string; error?: string }

@@ -30,7 +30,7 @@ import { claimGlobalNames } from "./global-names";
 import { cellValueBundle } from "./value-bundle";
 import { createTsfineObject } from "./tsfine-object";
 import { withoutScriptName } from "../script-name";
-import { deliverWidgetMessage, installWidgetLink } from "./widget-link";
+import { deliverWidgetMessage, installWidgetLink, interruptWidgetCallbacks, widgetCallbackPending } from "./widget-link";
 
 type RemoteObject = { type: string; value?: unknown; unserializableValue?: string; objectId?: string; description?: string };
 
@@ -92,7 +92,8 @@ let lastReportedRun = 0;
 
 installInterruptGuard({
   state: new Int32Array(data.terminationState),
-  runPending: (id) => id > lastEndedRun,
+  // Negative ids name a front-end message's callbacks (runtime-client.ts), positive ones a cell's run.
+  runPending: (id) => (id < 0 ? widgetCallbackPending(-id) : id > lastEndedRun),
   requestTermination: () => post({ type: "terminateMe" }),
 });
 
@@ -310,6 +311,9 @@ port.on("message", (message: ToWorker) => {
       break;
     case "answer":
       tsfine.settleQuestion(message.id, message.value, message.error);
+      break;
+    case "interruptCallbacks":
+      interruptWidgetCallbacks(message.id, post, output);
       break;
     case "commMessage":
       void deliverWidgetMessage(message, post, output);

@@ -3,7 +3,7 @@
  * thread, which owns the comms (runtime-comms.ts); front-end messages come back as commMessage
  * and run the widgets' callbacks here, between cells or while a cell awaits.
  */
-import type { FromWorker } from "./messages";
+import type { FromWorker, ThrownError } from "./messages";
 import type { OutputCapture } from "./output-capture";
 import { loadDisplayModule } from "./preloaded-globals";
 import { describeThrown } from "./thrown-error";
@@ -28,12 +28,33 @@ export function installWidgetLink(post: (message: FromWorker) => void, output: O
   };
 }
 
+/** Front-end messages whose callbacks run now (or await), by the request id their reply answers. */
+const pendingDeliveries = new Set<number>();
+
+/** Whether the callbacks of request `id` have not been answered yet (the interrupt guard asks). */
+export function widgetCallbackPending(id: number): boolean {
+  return pendingDeliveries.has(id);
+}
+
+/**
+ * An interrupt of request `id`'s callbacks: answered now as interrupted, if they had not finished. A
+ * callback stuck in synchronous code reaches here only once the guard has terminated it, which
+ * ends it without a reply of its own; one that awaits is left to settle unheard.
+ */
+export function interruptWidgetCallbacks(id: number, post: (message: FromWorker) => void, output: OutputCapture): void {
+  if (!pendingDeliveries.delete(id)) return;
+  output.flush();
+  const interrupted: ThrownError = { name: "Interrupted", message: "the widget's callback was interrupted (the notebook's state is kept)" };
+  post({ type: "reply", id, value: [interrupted] });
+}
+
 /** Runs a front-end message's callbacks; the reply lists what they threw, once their output has been posted. */
 export async function deliverWidgetMessage(
   message: { id: number; commId: string; data: Record<string, unknown>; buffers: Uint8Array[]; delivery: number },
   post: (message: FromWorker) => void,
   output: OutputCapture,
 ): Promise<void> {
+  pendingDeliveries.add(message.id);
   const display = loadDisplayModule();
   let failures: unknown[];
   try {
@@ -47,5 +68,5 @@ export async function deliverWidgetMessage(
     failures.push(error);
   }
   output.flush();
-  post({ type: "reply", id: message.id, value: failures.map(describeThrown) });
+  if (pendingDeliveries.delete(message.id)) post({ type: "reply", id: message.id, value: failures.map(describeThrown) });
 }
