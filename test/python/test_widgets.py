@@ -314,6 +314,39 @@ class WidgetProtocolTests(unittest.TestCase):
         self.assertRegex(prediction["text/plain"], r"^(cat|dog) \(\d+\.\d%\); top: (cat|dog) \d+\.\d%, (cat|dog) \d+\.\d%$")
         self.assertIn("data:image/png;base64,", prediction["text/html"])
 
+    def test_cleaner_shows_the_hardest_examples_and_applies_relabelling_and_dropping(self):
+        content, messages = run(
+            self.kc,
+            "const digits = await tl.data.mnist({ perClass: 2, testPerClass: 1, seed: 1 });\n"
+            "const guess = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.dense({ units: 10, activation: 'softmax' })] });\n"
+            "const clean = await tl.widgets.cleaner(guess, digits.train, { top: 4 });\n"
+            "clean",
+        )
+        self.assertEqual(content["status"], "ok", content)
+        opened = of_type(messages, "comm_open")
+        dropdowns = [m["content"] for m in opened if m["content"]["data"]["state"]["_model_name"] == "DropdownModel"]
+        images = [m for m in opened if m["content"]["data"]["state"]["_model_name"] == "ImageModel"]
+        self.assertEqual(len(dropdowns), 4)
+        self.assertEqual(len(images), 4)
+        self.assertTrue(all(m["buffers"][0][:8] == b"\x89PNG\r\n\x1a\n" for m in images))
+        labels = dropdowns[0]["data"]["state"]["_options_labels"]
+        self.assertTrue(labels[0].startswith("keep: "))
+        self.assertEqual(labels[-1], "drop")
+        self.assertEqual(len(labels), 11)  # keep, the nine other digits, drop
+        # the person drops the hardest example and gives the second another class, in the front end
+        for comm, index in ((dropdowns[0]["comm_id"], len(labels) - 1), (dropdowns[1]["comm_id"], 1)):
+            msg_id = send_comm(self.kc, "comm_msg", {"comm_id": comm, "data": {"method": "update", "state": {"index": index}, "buffer_paths": []}})
+            collect(self.kc, msg_id)
+        content, messages = run(
+            self.kc,
+            "const fixed = clean.cleaned();\n"
+            "const moved = clean.rows[1];\n"
+            "const at = moved.position - (clean.rows[0].position < moved.position ? 1 : 0);\n"
+            "JSON.stringify([fixed.size, digits.train.size, fixed.label(at) === moved.choice.value, digits.train.label(moved.position) !== moved.choice.value])",
+        )
+        self.assertEqual(content["status"], "ok", content)
+        self.assertEqual(result_text(messages), "'[19,20,true,true]'")
+
     def test_bad_options_are_one_sentence(self):
         content, _ = run(self.kc, "new widgets.IntSlider({ vlaue: 3 } as any)")
         self.assertEqual(content["status"], "error")

@@ -161,6 +161,30 @@ export class Examples {
     return new Examples(this.source, this.classes, picked, this.augmentation, this.reshape);
   }
 
+  /**
+   * These examples with some given another class (`relabel`: position → class index) and some left
+   * out (`drop`: positions), as a person cleaning a data set decides; the source is not changed.
+   */
+  cleaned(changes: { relabel?: ReadonlyMap<number, number>; drop?: Iterable<number> }): Examples {
+    const labels = this.source.labels;
+    if (!labels || !this.classes) throw new Error("Only a classification data set's labels can be changed; this one has regression targets.");
+    const dropped = new Set(changes.drop ?? []);
+    let source = this.source;
+    if (changes.relabel && changes.relabel.size > 0) {
+      const relabelled = Int32Array.from(labels);
+      for (const [position, label] of changes.relabel) {
+        if (!(Number.isInteger(label) && label >= 0 && label < this.classes.length))
+          throw new Error(`relabel: class ${label} is not one of the ${this.classes.length} classes (0 to ${this.classes.length - 1}).`);
+        relabelled[this.indices[position]] = label;
+      }
+      // The source's other parts (pixels, files, texts) stay shared; only the labels differ.
+      source = Object.create(this.source, { labels: { value: relabelled, enumerable: true } }) as ExampleSource;
+    }
+    const kept = Array.from({ length: this.size }, (_, position) => position).filter((position) => !dropped.has(position));
+    const picked = Int32Array.from(kept, (position) => this.indices[position]);
+    return new Examples(source, this.classes, picked, this.augmentation, this.reshape);
+  }
+
   /** The same examples with seeded augmentation on training batches. */
   augment(augmentation: Augmentation): Examples {
     return new Examples(this.source, this.classes, this.indices, augmentation, this.reshape);
