@@ -33,7 +33,7 @@ describeWithJupyter("JupyterLab 4's debugger in a real browser", () => {
 
   afterAll(async () => {
     await browser?.close();
-    server?.stop();
+    await server?.stop();
     jupyter?.cleanup();
   });
 

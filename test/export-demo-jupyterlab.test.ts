@@ -69,7 +69,7 @@ describeWithJupyter("%demo in JupyterLab 4", () => {
 
   afterAll(async () => {
     await browser?.close();
-    server?.stop();
+    await server?.stop();
     jupyter?.cleanup();
   });
 

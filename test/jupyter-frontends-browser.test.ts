@@ -94,7 +94,7 @@ for (const frontend of [JUPYTERLAB, CLASSIC]) {
 
     afterAll(async () => {
       await browser?.close();
-      server?.stop();
+      await server?.stop();
       jupyter?.cleanup();
     });
 

@@ -82,7 +82,7 @@ describeWithJupyter("widgets in JupyterLab 4 in a real browser", () => {
 
   afterAll(async () => {
     await browser?.close();
-    server?.stop();
+    await server?.stop();
     jupyter?.cleanup();
   });
 
@@ -212,7 +212,7 @@ describeWithJupyter("widgets in the classic Notebook (nbclassic) in a real brows
 
   afterAll(async () => {
     await browser?.close();
-    server?.stop();
+    await server?.stop();
     jupyter?.cleanup();
   });
 

@@ -69,7 +69,8 @@ export function makeJupyterEnv(): JupyterEnv {
       return spawnSync(exe, args, { cwd: options.cwd ?? dir, env, encoding: "utf8", timeout: options.timeoutMs ?? 300_000, input: options.input });
     },
     cleanup() {
-      fs.rmSync(dir, { recursive: true, force: true });
+      // Retried: a process that is ending (a kernel, a server) may still write a last file there.
+      fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
     },
   };
 }

@@ -80,7 +80,7 @@ export async function classicNotebookReady(page: Page): Promise<void> {
 
 export interface JupyterServer {
   baseUrl: string;
-  stop(): void;
+  stop(): Promise<void>;
 }
 
 /** Starts `jupyter ARGS` in `jupyter`'s environment and waits until its API answers. TSFINE_DEBUG=1 shows its log. */
@@ -96,7 +96,19 @@ export async function startJupyterServer(jupyter: JupyterEnv, args: (port: numbe
     server.kill("SIGTERM");
     throw error;
   }
-  return { baseUrl, stop: () => server.kill("SIGTERM") };
+  const exited = new Promise<void>((resolve) => server.once("exit", () => resolve()));
+  return {
+    baseUrl,
+    // Waits for the server to end: it shuts its kernels down and writes into the Jupyter folder as it goes,
+    // and removing that folder meanwhile fails (ENOTEMPTY).
+    async stop() {
+      if (server.exitCode !== null || server.signalCode !== null) return;
+      server.kill("SIGTERM");
+      const killed = setTimeout(() => server.kill("SIGKILL"), 20_000);
+      await exited;
+      clearTimeout(killed);
+    },
+  };
 }
 
 /** Waits until a notebook is open in JupyterLab with the tsfine kernel idle (answering the kernel dialog if Lab asks). */
