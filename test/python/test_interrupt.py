@@ -4,25 +4,7 @@ import unittest
 
 from jupyter_client.manager import start_new_kernel
 
-TIMEOUT = 60
-
-
-def run(kc, code, timeout=TIMEOUT):
-    """Execute code; return (reply content, list of iopub outputs for it)."""
-    msg_id = kc.execute(code)
-    outputs = []
-    deadline = time.time() + timeout
-    while True:
-        msg = kc.get_iopub_msg(timeout=max(0.1, deadline - time.time()))
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-            break
-        outputs.append(msg)
-    reply = kc.get_shell_msg(timeout=timeout)
-    while reply["parent_header"].get("msg_id") != msg_id:
-        reply = kc.get_shell_msg(timeout=timeout)
-    return reply["content"], outputs
+from kernel_messages import TIMEOUT, run
 
 
 class InterruptTests(unittest.TestCase):

@@ -11,30 +11,9 @@ import zlib
 
 from jupyter_client.manager import start_new_kernel
 
-TIMEOUT = int(__import__("os").environ.get("WIDGET_TEST_TIMEOUT", "60"))
+from kernel_messages import TIMEOUT, collect, run
+
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
-
-
-def collect(kc, msg_id, timeout=TIMEOUT):
-    """The iopub messages parented to msg_id, up to its idle status."""
-    messages = []
-    deadline = time.time() + timeout
-    while True:
-        msg = kc.get_iopub_msg(timeout=max(0.1, deadline - time.time()))
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        messages.append(msg)
-        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-            return messages
-
-
-def run(kc, code):
-    msg_id = kc.execute(code)
-    messages = collect(kc, msg_id)
-    reply = kc.get_shell_msg(timeout=TIMEOUT)
-    while reply["parent_header"].get("msg_id") != msg_id:
-        reply = kc.get_shell_msg(timeout=TIMEOUT)
-    return reply["content"], messages
 
 
 def result_text(messages):
