@@ -94,3 +94,17 @@ test("an import through the tsconfig's paths runs the file the alias maps to, as
   if (run.status !== 0) throw new Error(`tsfine run failed:\n${run.stderr}`);
   expect(run.cells.map(resultText)).toEqual(["42", "6", "NaN"]);
 }, 120_000);
+
+test("the user's own .ts files that a cell imports resolve the tsconfig's paths aliases too, when they run", async () => {
+  const dir = path.join(root, "aliased-inside");
+  await fs.mkdir(path.join(dir, "src", "lib"), { recursive: true });
+  await fs.writeFile(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { baseUrl: ".", paths: { "@lib/*": ["src/lib/*"] } } }));
+  await fs.writeFile(path.join(dir, "src", "lib", "factor.ts"), "export const factor = 3;\n");
+  await fs.writeFile(
+    path.join(dir, "src", "lib", "scale.ts"),
+    'import { factor } from "@lib/factor";\nexport function triple(x: number): number {\n  return x * factor;\n}\nexport async function later(): Promise<number> {\n  return (await import("@lib/factor")).factor;\n}\n',
+  );
+  const run = await runNotebook(dir, ['import { triple, later } from "@lib/scale";\ntriple(14)', "await later()"]);
+  if (run.status !== 0) throw new Error(`tsfine run failed:\n${run.stderr}`);
+  expect(run.cells.map(resultText)).toEqual(["42", "3"]);
+}, 120_000);

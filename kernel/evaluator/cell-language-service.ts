@@ -4,7 +4,8 @@ import type * as ts from "typescript";
 import { declarationsToCarry, namesDeclaredBy, Prelude, type CarriedDeclaration } from "./carried-declarations";
 import { globalsDeclarations, isTfNamespaceFile, needsTfDeclarations } from "./globals-declarations";
 import { tsfineRoot } from "./tsfine-root";
-import { notebookConfig, type NotebookConfig } from "./typescript-config";
+import { cellCompilerDefaults, notebookConfig, type NotebookConfig } from "./typescript-config";
+import { isBareSpecifier, pathAliasTarget } from "./path-aliases";
 import type { TS } from "./typescript-loader";
 
 /** A diagnostic inside the cell, with offsets counted in the cell's own text. */
@@ -30,10 +31,6 @@ function modifiedTime(file: string): string {
 }
 
 const CANNOT_FIND_MODULE = 2307;
-
-function isBareSpecifier(specifier: string): boolean {
-  return !specifier.startsWith(".") && !path.isAbsolute(specifier);
-}
 
 /** Type errors that a notebook user should not be stopped by. */
 const IGNORED_CODES = new Set([
@@ -83,7 +80,7 @@ export class CellLanguageService {
     private readonly cwd: string,
   ) {
     this.cellFile = path.join(cwd, "__tsfine_cell__.ts");
-    this.config = notebookConfig(ts, cwd, defaultOptions(ts));
+    this.config = notebookConfig(ts, cwd, cellCompilerDefaults(ts));
     this.globals = readGlobals();
     this.resolutionCache = ts.createModuleResolutionCache(cwd, (file) => file, undefined);
     this.service = ts.createLanguageService(this.host(), ts.createDocumentRegistry());
@@ -202,12 +199,7 @@ export class CellLanguageService {
    * runtime imports that file instead of the alias.
    */
   pathAliasTarget(specifier: string): string | undefined {
-    const options = this.config.options;
-    if (!isBareSpecifier(specifier) || specifier.startsWith("node:") || (options.paths === undefined && options.baseUrl === undefined)) return undefined;
-    const ts = this.ts;
-    const resolved = ts.resolveModuleName(specifier, this.cellFile, options, ts.sys, this.resolutionCache).resolvedModule;
-    if (!resolved || resolved.isExternalLibraryImport || resolved.extension === ts.Extension.Dts) return undefined;
-    return resolved.resolvedFileName;
+    return pathAliasTarget(this.ts, specifier, this.cellFile, this.config.options, this.resolutionCache);
   }
 
   /** The files on disk the current program read (the tsconfig.json and what it extends included). */
@@ -309,26 +301,6 @@ export class CellLanguageService {
 }
 
 /** How tsfine checks a cell when no tsconfig.json says otherwise. */
-function defaultOptions(ts: TS): ts.CompilerOptions {
-  return {
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    lib: ["lib.es2023.d.ts"],
-    strict: true,
-    esModuleInterop: true,
-    allowSyntheticDefaultImports: true,
-    // tf and tl are UMD namespaces (globals-declarations.ts) that cells, being modules, use freely.
-    allowUmdGlobalAccess: true,
-    resolveJsonModule: true,
-    allowImportingTsExtensions: true,
-    noEmit: true,
-    skipLibCheck: true,
-    types: ["node"],
-    typeRoots: [path.join(tsfineRoot(), "node_modules", "@types")],
-  };
-}
-
 function readGlobals(): Map<string, string> {
   return new Map(globalsDeclarations().map((file) => [path.join(tsfineRoot(), file.name), file.text]));
 }

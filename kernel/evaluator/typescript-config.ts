@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import type * as ts from "typescript";
+import { tsfineRoot } from "./tsfine-root";
 import type { TS } from "./typescript-loader";
 
 /**
@@ -52,6 +53,27 @@ const APPLICABLE = new Set([
   "forceConsistentCasingInFileNames",
   "customConditions",
 ]);
+
+/** tsfine's options for a cell (and the user's files it imports), before a tsconfig.json overrides them. */
+export function cellCompilerDefaults(typescript: TS): ts.CompilerOptions {
+  return {
+    target: typescript.ScriptTarget.ES2022,
+    module: typescript.ModuleKind.ESNext,
+    moduleResolution: typescript.ModuleResolutionKind.Bundler,
+    lib: ["lib.es2023.d.ts"],
+    strict: true,
+    esModuleInterop: true,
+    allowSyntheticDefaultImports: true,
+    // tf and tl are UMD namespaces (globals-declarations.ts) that cells, being modules, use freely.
+    allowUmdGlobalAccess: true,
+    resolveJsonModule: true,
+    allowImportingTsExtensions: true,
+    noEmit: true,
+    skipLibCheck: true,
+    types: ["node"],
+    typeRoots: [path.join(tsfineRoot(), "node_modules", "@types")],
+  };
+}
 
 /** What parseJsonConfigFileContent adds to the options by itself. */
 const BOOKKEEPING = new Set(["configFilePath", "pathsBasePath", "configFile"]);

@@ -20,7 +20,7 @@ export interface ModuleImporter {
 }
 
 export function createModuleImporter(cwd: string): ModuleImporter {
-  registerTypeScriptFiles();
+  registerTypeScriptFiles(cwd);
   const requireFromCwd = createRequire(path.join(cwd, "__tsfine_notebook__.js"));
   const requireFromTsfine = createRequire(path.join(tsfineRoot(), "package.json"));
   const esmNamespaces = new WeakSet<object>();

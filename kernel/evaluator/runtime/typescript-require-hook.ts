@@ -1,24 +1,39 @@
 import * as fs from "node:fs";
+import type * as ts from "typescript";
+import { aliasedRequires, pathAliasTarget } from "../path-aliases";
+import { cellCompilerDefaults, notebookConfig } from "../typescript-config";
 
 let registered = false;
 
-/** Lets require() load the user's own .ts files (next to the notebook), compiled to CommonJS on load. */
-export function registerTypeScriptFiles(): void {
+/**
+ * Lets require() load the user's own .ts files (next to the notebook), compiled to CommonJS on load. Their
+ * imports of the notebook's tsconfig `paths` aliases load the files the aliases map to, as the type checker
+ * resolved them (Node knows nothing of `paths`).
+ */
+export function registerTypeScriptFiles(cwd: string): void {
   if (registered) return;
   registered = true;
+  let aliases: { options: ts.CompilerOptions; cache: ts.ModuleResolutionCache } | undefined;
   const extensions = require.extensions as NodeJS.RequireExtensions;
   const compile = (module: NodeJS.Module, filename: string) => {
-    const ts = require("typescript") as typeof import("typescript");
+    const typescript = require("typescript") as typeof import("typescript");
+    // Read once, as the language worker reads it for the cells.
+    if (!aliases) {
+      const { options } = notebookConfig(typescript, cwd, cellCompilerDefaults(typescript));
+      aliases = { options, cache: typescript.createModuleResolutionCache(cwd, (file) => file, options) };
+    }
+    const { options, cache } = aliases;
     const source = fs.readFileSync(filename, "utf8");
-    const output = ts.transpileModule(source, {
+    const output = typescript.transpileModule(source, {
       fileName: filename,
       compilerOptions: {
-        module: ts.ModuleKind.CommonJS,
-        target: ts.ScriptTarget.ES2022,
+        module: typescript.ModuleKind.CommonJS,
+        target: typescript.ScriptTarget.ES2022,
         esModuleInterop: true,
         inlineSourceMap: true,
         inlineSources: true,
       },
+      transformers: { after: [aliasedRequires(typescript, (specifier) => pathAliasTarget(typescript, specifier, filename, options, cache))] },
     });
     (module as unknown as { _compile(code: string, filename: string): void })._compile(output.outputText, filename);
   };
