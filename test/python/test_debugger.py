@@ -14,6 +14,8 @@ from ipykernel.compiler import murmur2_x86
 from jupyter_client.manager import start_new_kernel
 
 TIMEOUT = 90
+SCALE_TS = "// scales a number\nexport function scale(n: number, by: number): number {\n  const scaled: number = n * by;\n  return scaled;\n}\n"
+SHIFT_TS = "export function shift(n: number): number {\n  const moved = n + 100;\n  return moved;\n}\n"
 
 
 class Iopub:
@@ -65,6 +67,11 @@ class DebuggerTests(unittest.TestCase):
         # and a .ts file of the user's, imported by a cell
         with open(os.path.join(cls.folder, "helper.ts"), "w", encoding="utf-8") as f:
             f.write("export function triple(n: number): number {\n  const result: number = n * 3;\n  return result;\n}\n")
+        # two more, opened in JupyterLab's file editor (which names them by the hash of their text)
+        with open(os.path.join(cls.folder, "scale.ts"), "w", encoding="utf-8") as f:
+            f.write(SCALE_TS)
+        with open(os.path.join(cls.folder, "shift.ts"), "w", encoding="utf-8") as f:
+            f.write(SHIFT_TS)
         cls.km, cls.kc = start_new_kernel(kernel_name="tsfine", startup_timeout=90, cwd=cls.folder)
         cls.iopub = Iopub(cls.kc)
         cls.seq = 0
@@ -239,6 +246,59 @@ class DebuggerTests(unittest.TestCase):
         self.assertEqual(self.iopub.result_of(msg_id), "12")
         self.shell_reply(msg_id)
         self.ok("setBreakpoints", {"source": {"path": helper}, "breakpoints": []})
+
+    def stopped_or_done(self, msg_id):
+        """The next `stopped` event, or the idle status of msg_id (the cell ran to its end without stopping)."""
+
+        def either(msg):
+            if msg["msg_type"] == "debug_event":
+                return msg["content"]["event"] == "stopped"
+            return msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle"
+
+        msg = self.iopub.wait(either)
+        if msg["msg_type"] == "debug_event":
+            return msg["content"]
+        # left for result_of, which reads the cell's result up to its idle status
+        self.iopub.seen.append(msg)
+        return None
+
+    def test_04c_file_editor_breakpoints_named_by_the_hash_of_the_files_text(self):
+        # JupyterLab's file editor sends a file's breakpoints as it sends a cell's: dumpCell with the file's text, then
+        # setBreakpoints on the path that returns; the paused line is highlighted when a frame's path is that same path.
+        self.run_cell('import { scale } from "./scale";')
+        path = self.dump(SCALE_TS)
+        info = self.ok("debugInfo")
+        self.assertEqual(path, f"{info['tmpFilePrefix']}{murmur2_x86(SCALE_TS, info['hashSeed'])}{info['tmpFileSuffix']}")
+        breakpoints = self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": [{"line": 3}]})["breakpoints"]
+        self.assertEqual([(b["verified"], b["line"]) for b in breakpoints], [(True, 3)])
+        msg_id = self.execute("scale(4, 5)")
+        self.assertIsNotNone(self.stopped_or_done(msg_id), "the file editor's breakpoint in scale.ts did not stop the cell calling scale()")
+        frame, frames = self.top_frame()
+        self.assertEqual((frame["source"]["path"], frame["line"], frame["name"]), (path, 3, "scale"))
+        self.assertEqual(self.ok("source", {"source": {"path": path}})["content"], SCALE_TS)
+        self.assertEqual(self.ok("evaluate", {"expression": "by", "frameId": frame["id"]})["result"], "5")
+        self.ok("next", {"threadId": 1})
+        self.iopub.event("stopped")
+        self.assertEqual(self.top_frame()[0]["line"], 4)
+        self.ok("continue", {"threadId": 1})
+        self.assertEqual(self.iopub.result_of(msg_id), "20")
+        self.shell_reply(msg_id)
+        self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": []})
+        self.assertEqual(self.run_cell("scale(2, 3)"), "6")
+
+    def test_04d_file_editor_breakpoint_set_before_the_file_is_imported(self):
+        path = self.dump(SHIFT_TS)
+        breakpoints = self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": [{"line": 2}]})["breakpoints"]
+        self.assertEqual([(b["verified"], b["line"]) for b in breakpoints], [(True, 2)])
+        self.run_cell('import { shift } from "./shift";')
+        msg_id = self.execute("shift(1)")
+        self.assertIsNotNone(self.stopped_or_done(msg_id), "the breakpoint set before shift.ts was imported did not stop the cell calling shift()")
+        frame, _ = self.top_frame()
+        self.assertEqual((frame["source"]["path"], frame["line"], frame["name"]), (path, 2, "shift"))
+        self.ok("continue", {"threadId": 1})
+        self.assertEqual(self.iopub.result_of(msg_id), "101")
+        self.shell_reply(msg_id)
+        self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": []})
 
     def test_05_bad_input(self):
         code = "const p = 1;\n\n// nothing here\nconst q = p + 1;"

@@ -81,6 +81,8 @@ export class CellDebugger {
   private readonly scriptUrls = new Map<string, string>();
   /** The user's own .ts files the runtime loaded (typescript-require-hook.ts compiles them with an inline source map), by file path. */
   private readonly userFiles = new Map<string, CellScript>();
+  /** Breakpoints being put on a user's file V8 just parsed; a cell waits for them before it runs. */
+  private userFileBreakpoints: Promise<void> = Promise.resolve();
   private exceptionMode: "none" | "uncaught" | "all" = "none";
   private paused: { params: PausedParams; frames: CallFrame[] } | undefined;
   private readonly frames = new Map<number, CallFrame>();
@@ -133,6 +135,7 @@ export class CellDebugger {
     this.stepping = undefined;
     if (!this.started) return;
     await this.ensureEnabled();
+    await this.userFileBreakpoints;
     if (this.requested.size > 0) await this.applyBreakpoints(this.scripts.byName(cell.scriptName)!);
   }
 
@@ -283,7 +286,7 @@ export class CellDebugger {
         ? (args.lines as unknown[]).map((line) => ({ line: Number(line) }))
         : [];
     const ts = await loadTypeScript();
-    const userFile = this.userFiles.get(sourcePath);
+    const userFile = this.userFileAt(sourcePath);
     const ran = userFile ? [userFile] : this.scriptsOf(sourcePath);
     const reference = ran[ran.length - 1] ?? this.notYetRun(sourcePath, ts);
     const breakpoints = asked.map(({ line }) => {
@@ -325,13 +328,16 @@ export class CellDebugger {
     const scriptName = script.scriptName!;
     for (const id of this.v8Breakpoints.get(scriptName) ?? []) await this.call("Debugger.removeBreakpoint", { breakpointId: id }).catch(() => undefined);
     this.v8Breakpoints.delete(scriptName);
-    const asked = this.requested.get(this.sourcePathOfScript(script));
-    if (!asked?.length) return;
+    const asked = this.pathsOfScript(script).flatMap((sourcePath) => this.requested.get(sourcePath) ?? []);
+    if (asked.length === 0) return;
     const ts = await loadTypeScript();
     const ids: string[] = [];
+    const placed = new Set<string>();
     for (const { line, condition } of asked) {
       const resolved = resolveBreakpoint(ts, script, line);
-      if (!resolved) continue;
+      // a file with breakpoints under both its names (its path, and the hash of its text) gets each once
+      if (!resolved || placed.has(`${resolved.line}:${condition}`)) continue;
+      placed.add(`${resolved.line}:${condition}`);
       const { breakpointId } = await this.call<{ breakpointId: string }>("Debugger.setBreakpointByUrl", {
         url: scriptName,
         lineNumber: resolved.jsLine,
@@ -498,7 +504,11 @@ export class CellDebugger {
       const map = JSON.parse(Buffer.from(sourceMapURL.slice(sourceMapURL.indexOf(",") + 1), "base64").toString("utf8")) as RawSourceMap;
       const filePath = fileURLToPath(url);
       const code = map.sourcesContent?.[0] ?? fs.readFileSync(filePath, "utf8");
-      this.userFiles.set(filePath, { scriptName: url, cellText: code, code, map });
+      const file: CellScript = { scriptName: url, cellText: code, code, map };
+      this.userFiles.set(filePath, file);
+      // breakpoints set in the file before it was imported (from JupyterLab's file editor, or by path)
+      if (this.pathsOfScript(file).some((sourcePath) => this.requested.has(sourcePath)))
+        this.userFileBreakpoints = this.userFileBreakpoints.then(() => this.applyBreakpoints(file)).catch(() => undefined);
     } catch {
       // a file whose map cannot be read shows at its JavaScript lines
     }
@@ -589,7 +599,7 @@ export class CellDebugger {
     const url = this.urlOf(frame);
     const script = this.scriptOf(frame);
     const { line, column } = this.tsLocation(frame);
-    const sourcePath = script ? this.sourcePathOfScript(script) : url.startsWith("file://") ? fileURLToPath(url) : url;
+    const sourcePath = script ? this.shownPathOf(script) : url.startsWith("file://") ? fileURLToPath(url) : url;
     const isCell = this.scripts.byName(url) !== undefined;
     return { id, name: frame.functionName || (isCell ? "<cell>" : "<anonymous>"), source: { name: path.basename(sourcePath), path: sourcePath }, line, column };
   }
@@ -616,29 +626,52 @@ export class CellDebugger {
 
   // ---- cells and their files -------------------------------------------------------------
 
-  /** A cell's dumped file, or the user's own file. */
-  private sourcePathOfScript(script: CellScript): string {
-    return script.scriptName?.startsWith("file://") ? fileURLToPath(script.scriptName) : this.sourcePathOf(script.cellText);
+  private isUserFile(script: CellScript): boolean {
+    return script.scriptName?.startsWith("file://") ?? false;
+  }
+
+  /**
+   * The names the front end may give a script's breakpoints: a cell's file (the hash of its text); a user's file by
+   * its path (as VS Code names it) and by the hash of its text (as JupyterLab's file editor names it: dumpCell of the
+   * editor's text, then setBreakpoints on the path that returns).
+   */
+  private pathsOfScript(script: CellScript): string[] {
+    return this.isUserFile(script) ? [fileURLToPath(script.scriptName!), this.hashedPathOf(script)] : [this.hashedPathOf(script)];
+  }
+
+  /**
+   * The path a frame of the script shows: a user's file shows under the hash of its text once the front end dumped
+   * that text (JupyterLab highlights the paused line in the file editor whose text hashes to the frame's path).
+   */
+  private shownPathOf(script: CellScript): string {
+    const hashed = this.hashedPathOf(script);
+    return this.isUserFile(script) && !this.dumped.has(hashed) ? fileURLToPath(script.scriptName!) : hashed;
   }
 
   sourcePathOf(cellText: string): string {
     return `${this.tmpFilePrefix}${murmur2(cellText, HASH_SEED)}${this.tmpFileSuffix}`;
   }
 
+  private hashedPathOf(script: CellScript): string {
+    let known = this.sourcePaths.get(script);
+    if (known === undefined) {
+      known = this.sourcePathOf(script.cellText);
+      this.sourcePaths.set(script, known);
+    }
+    return known;
+  }
+
   private scriptsOf(sourcePath: string): CellScript[] {
-    const cache = this.sourcePaths;
-    return this.scripts.all().filter((script) => {
-      let known = cache.get(script);
-      if (known === undefined) {
-        known = this.sourcePathOf(script.cellText);
-        cache.set(script, known);
-      }
-      return known === sourcePath;
-    });
+    return this.scripts.all().filter((script) => this.hashedPathOf(script) === sourcePath);
+  }
+
+  /** A user's .ts file the runtime loaded, by its path or by the hash of its text. */
+  private userFileAt(sourcePath: string): CellScript | undefined {
+    return this.userFiles.get(sourcePath) ?? [...this.userFiles.values()].find((file) => this.hashedPathOf(file) === sourcePath);
   }
 
   private sourceText(sourcePath: string): string | undefined {
-    const userFile = this.userFiles.get(sourcePath);
+    const userFile = this.userFileAt(sourcePath);
     if (userFile) return userFile.code;
     const dumped = this.dumped.get(sourcePath);
     if (dumped !== undefined) return dumped;
