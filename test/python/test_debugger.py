@@ -300,6 +300,48 @@ class DebuggerTests(unittest.TestCase):
         self.shell_reply(msg_id)
         self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": []})
 
+    def test_04e_conditions_and_the_console_are_typescript(self):
+        self.run_cell("function identity<T>(value: T): T {\n  return value;\n}")
+        code = "let total = 0;\nfor (let i = 0; i < 6; i++) {\n  total += i;\n}\ntotal"
+        path = self.dump(code)
+        # a type assertion in the condition
+        breakpoints = self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": [{"line": 3, "condition": "(i as number) === 3"}]})["breakpoints"]
+        self.assertEqual([(b["verified"], b["line"]) for b in breakpoints], [(True, 3)])
+        msg_id = self.execute(code)
+        self.assertIsNotNone(self.stopped_or_done(msg_id), "the condition `(i as number) === 3` never stopped the loop")
+        frame, _ = self.top_frame()
+        self.assertEqual((frame["line"], self.ok("evaluate", {"expression": "i", "frameId": frame["id"]})["result"]), (3, "3"))
+        # the debug console reads a generic call as TypeScript (as JavaScript it is `identity < number > i`)
+        self.assertEqual(self.ok("evaluate", {"expression": "identity<number>(i) * 10", "frameId": frame["id"], "context": "repl"})["result"], "30")
+        self.ok("continue", {"threadId": 1})
+        self.assertEqual(self.iopub.result_of(msg_id), "15")
+        self.shell_reply(msg_id)
+        # an arrow function with annotated parameter and return types
+        condition = "[i].some((v: number): boolean => v === 4)"
+        breakpoints = self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": [{"line": 3, "condition": condition}]})["breakpoints"]
+        self.assertTrue(breakpoints[0]["verified"], breakpoints)
+        msg_id = self.execute(code)
+        self.assertIsNotNone(self.stopped_or_done(msg_id), f"the condition `{condition}` never stopped the loop")
+        frame, _ = self.top_frame()
+        self.assertEqual(self.ok("evaluate", {"expression": "i", "frameId": frame["id"]})["result"], "4")
+        self.ok("continue", {"threadId": 1})
+        self.assertEqual(self.iopub.result_of(msg_id), "15")
+        self.shell_reply(msg_id)
+        # a condition that does not compile is refused in one sentence, and the cell runs through
+        breakpoints = self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": [{"line": 3, "condition": "i as > 2"}]})["breakpoints"]
+        self.assertFalse(breakpoints[0]["verified"], breakpoints)
+        self.assertIn("condition", breakpoints[0]["message"])
+        self.assertIn("i as > 2", breakpoints[0]["message"])
+        msg_id = self.execute(code)
+        self.assertIsNone(self.stopped_or_done(msg_id))
+        self.assertEqual(self.iopub.result_of(msg_id), "15")
+        self.shell_reply(msg_id)
+        # a console input that does not compile says why
+        reply = self.dap("evaluate", {"expression": "total as", "context": "repl"})
+        self.assertFalse(reply["success"])
+        self.assertIn("Type expected", reply["message"])
+        self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": []})
+
     def test_05_bad_input(self):
         code = "const p = 1;\n\n// nothing here\nconst q = p + 1;"
         path = self.dump(code)

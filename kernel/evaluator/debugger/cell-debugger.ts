@@ -18,6 +18,7 @@ import { loadTypeScript } from "../typescript-loader";
 import { CellScripts, insideTryBlock, originalPosition, resolveBreakpoint, type CellScript } from "./cell-scripts";
 import { DapError, DapMessages, type DapMessage, type DapRequest } from "./dap";
 import { murmur2 } from "./murmur2";
+import { conditionToJavaScript, consoleInputToJavaScript } from "./typescript-expressions";
 import { HELPERS, RuntimeValues, type DapVariable, type RemoteObject } from "./runtime-values";
 
 /** What the debugger needs of the runtime client. */
@@ -277,7 +278,7 @@ export class CellDebugger {
 
   private async setBreakpoints(args: Record<string, unknown>): Promise<Record<string, unknown>> {
     const sourcePath = String((args.source as { path?: unknown } | undefined)?.path ?? "");
-    const asked = Array.isArray(args.breakpoints)
+    const asked: Array<{ line: number; condition?: string }> = Array.isArray(args.breakpoints)
       ? (args.breakpoints as Array<{ line?: unknown; condition?: unknown }>).map((b) => ({
           line: Number(b.line),
           ...(typeof b.condition === "string" && b.condition ? { condition: b.condition } : {}),
@@ -289,11 +290,15 @@ export class CellDebugger {
     const userFile = this.userFileAt(sourcePath);
     const ran = userFile ? [userFile] : this.scriptsOf(sourcePath);
     const reference = ran[ran.length - 1] ?? this.notYetRun(sourcePath, ts);
-    const breakpoints = asked.map(({ line }) => {
+    // what goes to V8: the breakpoints whose condition (TypeScript, as the cells) compiled, with it as JavaScript
+    const placed: Array<{ line: number; condition?: string }> = [];
+    const breakpoints = asked.map(({ line, condition }) => {
       const resolved = reference ? resolveBreakpoint(ts, reference, line) : undefined;
+      const compiled = condition === undefined ? undefined : conditionToJavaScript(ts, condition);
+      const refused = compiled !== undefined && "error" in compiled ? compiled.error : undefined;
       const answer: Record<string, unknown> = {
         id: this.nextBreakpointId++,
-        verified: resolved !== undefined,
+        verified: resolved !== undefined && refused === undefined,
         line: resolved?.line ?? line,
         source: { path: sourcePath },
       };
@@ -301,13 +306,15 @@ export class CellDebugger {
         answer.message =
           "This file is not a cell the kernel knows nor a .ts file it loaded: dump the cell (dumpCell), or import the file, before setting breakpoints in it.";
       else if (!resolved) answer.message = `Line ${line} and the lines after it have no code to stop at.`;
+      else if (refused) answer.message = refused;
+      if (refused === undefined) placed.push({ line, ...(compiled && "javascript" in compiled ? { condition: compiled.javascript } : {}) });
       return answer;
     });
     if (asked.length === 0) {
       this.requested.delete(sourcePath);
       this.answered.delete(sourcePath);
     } else {
-      this.requested.set(sourcePath, asked);
+      this.requested.set(sourcePath, placed);
       this.answered.set(sourcePath, breakpoints);
     }
     await this.ensureEnabled();
@@ -351,12 +358,10 @@ export class CellDebugger {
 
   private async evaluate(args: Record<string, unknown>): Promise<Record<string, unknown>> {
     const expression = String(args.expression ?? "");
-    let evaluated = await this.evaluateJavaScript(expression, args);
-    // The console speaks TypeScript: an expression V8 cannot parse (`x as number`, `<T>f()`) is transpiled and tried again.
-    if (evaluated.exceptionDetails?.exception?.className === "SyntaxError") {
-      const javascript = await this.withoutTypes(expression);
-      if (javascript !== undefined && javascript !== expression) evaluated = await this.evaluateJavaScript(javascript, args);
-    }
+    // The console speaks TypeScript, as the cells do (`f<number>(x)` means something else in JavaScript).
+    const compiled = consoleInputToJavaScript(await loadTypeScript(), expression);
+    if ("error" in compiled) throw new DapError(compiled.error);
+    const evaluated = await this.evaluateJavaScript(compiled.javascript, args);
     const details = evaluated.exceptionDetails;
     if (details) throw new DapError(details.exception?.description?.split("\n")[0] ?? details.text ?? "The expression threw.");
     const variable = await this.values.variable(expression, evaluated.result);
@@ -373,13 +378,6 @@ export class CellDebugger {
       });
     }
     return this.call<Evaluated>("Runtime.evaluate", { expression, objectGroup: OBJECT_GROUP, replMode: true, awaitPromise: !this.paused });
-  }
-
-  private async withoutTypes(expression: string): Promise<string | undefined> {
-    const ts = await loadTypeScript();
-    const output = ts.transpileModule(expression, { reportDiagnostics: true, compilerOptions: { target: ts.ScriptTarget.ES2022 } });
-    if (output.diagnostics?.length) return undefined;
-    return output.outputText.replace(/^export \{\};\s*$/m, "").trim();
   }
 
   private async exceptionInfo(args: Record<string, unknown>): Promise<Record<string, unknown>> {
