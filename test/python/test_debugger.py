@@ -473,6 +473,39 @@ class DebuggerTests(unittest.TestCase):
         self.shell_reply(msg_id)
         self.ok("setExceptionBreakpoints", {"filters": []})
 
+    def test_08c_uncaught_counts_promise_handlers_and_async_callers_in_earlier_cells(self):
+        self.ok("setExceptionBreakpoints", {"filters": ["uncaught"]})
+        definitions = (
+            "async function failsLater(): Promise<number> {\n  await null;\n  throw new Error('later');\n}\n"
+            "async function guarded(): Promise<number> {\n  try {\n    return await failsLater();\n  } catch {\n    return -1;\n  }\n}"
+        )
+        self.run_cell(definitions)
+        path = self.dump(definitions)
+        for cell, value in [
+            ("await failsLater().catch(() => -2)", "-2"),  # a .catch() on the promise
+            ("failsLater().then((n) => n, () => -3)", "-3"),  # a rejection handler, the cell ending with the promise
+            ("await guarded()", "-1"),  # the try of an async caller from the earlier cell
+            ("guarded()", "-1"),
+        ]:
+            msg_id = self.execute(cell)
+            stopped = self.stopped_or_done(msg_id)
+            if stopped is not None:
+                self.ok("continue", {"threadId": 1})
+            self.assertIsNone(stopped, f"{cell} stopped on an exception it catches")
+            self.assertEqual(self.iopub.result_of(msg_id), value)
+            self.assertEqual(self.shell_reply(msg_id)["status"], "ok")
+        # nothing catches it: stops at the throwing line of the earlier cell, awaited or not
+        for cell in ["await failsLater()", "failsLater()"]:
+            msg_id = self.execute(cell)
+            stopped = self.stopped_or_done(msg_id)
+            self.assertIsNotNone(stopped, f"{cell} did not stop on its uncaught exception")
+            self.assertEqual(stopped["body"]["reason"], "exception")
+            frame, _ = self.top_frame()
+            self.assertEqual((frame["source"]["path"], frame["line"]), (path, 3))
+            self.ok("continue", {"threadId": 1})
+            self.assertEqual(self.shell_reply(msg_id)["status"], "error")
+        self.ok("setExceptionBreakpoints", {"filters": []})
+
     def test_09_disconnect_resumes(self):
         code = "const z = 1;\nconst zz = z + 1;\nzz"
         path = self.dump(code)

@@ -15,7 +15,7 @@ import { transpileCell } from "../cell-transpiler";
 import type { InspectorEvent } from "../runtime-client";
 import { tsfineRoot } from "../tsfine-root";
 import { loadTypeScript } from "../typescript-loader";
-import { CellScripts, insideTryBlock, originalPosition, resolveBreakpoint, type CellScript } from "./cell-scripts";
+import { CellScripts, insideTryBlock, originalPosition, rejectionHandledAt, resolveBreakpoint, type CellScript } from "./cell-scripts";
 import { DapError, DapMessages, type DapMessage, type DapRequest } from "./dap";
 import { murmur2 } from "./murmur2";
 import { conditionToJavaScript, consoleInputToJavaScript } from "./typescript-expressions";
@@ -35,11 +35,26 @@ interface CallFrame {
   scopeChain: Array<{ type: string; object: RemoteObject; name?: string }>;
 }
 
+/** A frame of an async stack trace (Runtime.CallFrame): 0-based line and column, as V8 counts. */
+interface AsyncCallFrame {
+  url: string;
+  lineNumber: number;
+  columnNumber: number;
+}
+
+/** The async functions awaiting the one that paused (description "await"), then who awaits those, and so on. */
+interface AsyncStackTrace {
+  description?: string;
+  callFrames: AsyncCallFrame[];
+  parent?: AsyncStackTrace;
+}
+
 interface PausedParams {
   callFrames: CallFrame[];
   reason: string;
   data?: RemoteObject & { uncaught?: boolean };
   hitBreakpoints?: string[];
+  asyncStackTrace?: AsyncStackTrace;
 }
 
 type Evaluated = { result: RemoteObject; exceptionDetails?: { exception?: RemoteObject; text?: string } };
@@ -54,6 +69,8 @@ const EXCEPTION_FILTERS = [
   { filter: "raised", label: "Raised exceptions", default: false, description: "Stop where any exception is thrown in a cell" },
   { filter: "uncaught", label: "Uncaught exceptions", default: false, description: "Stop where an exception is thrown that no try in the cells catches" },
 ];
+/** How many async hops back "uncaught" looks for a handler of a rejection (the awaiting callers, up to the cell). */
+const ASYNC_STACK_DEPTH = 32;
 /** Requests ipykernel answers whether or not a debugger was started; the others get an empty reply until `initialize`. */
 const ALWAYS_ANSWERED = new Set(["debugInfo", "inspectVariables", "richInspectVariables", "copyToGlobals", "modules"]);
 const OBJECT_GROUP = "tsfine-debugger";
@@ -210,7 +227,7 @@ export class CellDebugger {
       const filters = Array.isArray(args.filters) ? (args.filters as unknown[]) : [];
       this.exceptionMode = filters.includes("raised") ? "all" : filters.includes("uncaught") ? "uncaught" : "none";
       await this.ensureEnabled();
-      await this.call("Debugger.setPauseOnExceptions", { state: this.exceptionMode === "none" ? "none" : "all" });
+      await this.applyExceptionMode();
       return {};
     },
     threads: async () => ({ threads: [{ id: THREAD_ID, name: "cells" }] }),
@@ -474,7 +491,16 @@ export class CellDebugger {
     await this.call("Debugger.enable");
     // The kernel's own code, Node's and packages' (tf, tl) are never stopped in nor stepped into.
     await this.call("Debugger.setBlackboxPatterns", { patterns: this.internalCode });
+    await this.applyExceptionMode();
+  }
+
+  /**
+   * V8 stops on every exception and the debugger decides (V8's own prediction counts the kernel's handlers: it awaits
+   * each cell). For "uncaught", V8 keeps async stack traces, where the callers awaiting a rejected async function are.
+   */
+  private async applyExceptionMode(): Promise<void> {
     await this.call("Debugger.setPauseOnExceptions", { state: this.exceptionMode === "none" ? "none" : "all" });
+    await this.call("Debugger.setAsyncCallStackDepth", { maxDepth: this.exceptionMode === "uncaught" ? ASYNC_STACK_DEPTH : 0 });
   }
 
   private onInspectorEvent(event: InspectorEvent): void {
@@ -534,7 +560,7 @@ export class CellDebugger {
       if (stepping) this.stepping = stepping;
       return;
     }
-    if (onException && (this.exceptionMode === "none" || (this.exceptionMode === "uncaught" && (await this.caughtInCells(userFrames))))) {
+    if (onException && (this.exceptionMode === "none" || (this.exceptionMode === "uncaught" && (await this.caughtByUser(params, userFrames))))) {
       await this.call("Debugger.resume");
       return;
     }
@@ -556,15 +582,27 @@ export class CellDebugger {
     this.emit(this.messages.event("stopped", body));
   }
 
-  /** Whether a `try` in the cells on the stack surrounds where each frame is (what "uncaught" leaves out). */
-  private async caughtInCells(frames: CallFrame[]): Promise<boolean> {
+  /**
+   * Whether the cells or the user's files catch the exception (what "uncaught" leaves out): a `try` around where a
+   * frame on the stack is; or, for an async function's rejection, a `try` around an `await` of it up the chain of
+   * awaiting callers, or a `.catch()` / `.then(_, onRejected)` on the call that made the promise. V8's prediction
+   * decides alone only when it finds no handler at all, since the handlers it counts include the kernel's.
+   */
+  private async caughtByUser(params: PausedParams, frames: CallFrame[]): Promise<boolean> {
+    if (params.data?.uncaught) return false;
     const ts = await loadTypeScript();
-    return frames.some((frame) => {
-      const script = this.scriptOf(frame);
-      if (!script) return false;
-      const { line, column } = this.tsLocation(frame);
-      return insideTryBlock(ts, script.code, line, column);
-    });
+    const catchesAt = (script: CellScript | undefined, location: { line: number; column: number }, orHandles: boolean) =>
+      script !== undefined &&
+      (insideTryBlock(ts, script.code, location.line, location.column) || (orHandles && rejectionHandledAt(ts, script.code, location.line, location.column)));
+    if (frames.some((frame) => catchesAt(this.scriptOf(frame), this.tsLocation(frame), false))) return true;
+    for (let trace = params.asyncStackTrace; trace; trace = trace.parent) {
+      if (trace.description !== "await") continue;
+      for (const frame of trace.callFrames) {
+        const script = this.scriptAtUrl(frame.url);
+        if (script && catchesAt(script, originalPosition(script, frame.lineNumber, frame.columnNumber), true)) return true;
+      }
+    }
+    return false;
   }
 
   private urlOf(frame: CallFrame): string {
@@ -581,7 +619,10 @@ export class CellDebugger {
 
   /** The cell or the user's .ts file a frame runs in. */
   private scriptOf(frame: CallFrame): CellScript | undefined {
-    const url = this.urlOf(frame);
+    return this.scriptAtUrl(this.urlOf(frame));
+  }
+
+  private scriptAtUrl(url: string): CellScript | undefined {
     return this.scripts.byName(url) ?? (url.startsWith("file://") ? this.userFiles.get(fileURLToPath(url)) : undefined);
   }
 

@@ -98,18 +98,44 @@ export function originalPosition(script: CellScript, jsLine: number, jsColumn: n
   return { line: jsLine + 1, column: jsColumn + 1 };
 }
 
-/** Whether a TypeScript position (1-based line and column) lies inside the block of a `try` in the cell's code. */
-export function insideTryBlock(ts: TS, code: string, line: number, column: number): boolean {
+/** The nodes of the code that contain a TypeScript position (1-based line and column), outermost first. */
+function nodesAt(
+  ts: TS,
+  code: string,
+  line: number,
+  column: number,
+): { file: import("typescript").SourceFile; position: number; nodes: import("typescript").Node[] } {
   const file = ts.createSourceFile("cell.ts", code, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   const lineStarts = file.getLineStarts();
-  if (line - 1 >= lineStarts.length) return false;
+  const nodes: import("typescript").Node[] = [];
+  if (line - 1 >= lineStarts.length) return { file, position: -1, nodes };
   const position = lineStarts[line - 1] + column - 1;
-  let inside = false;
   const visit = (node: import("typescript").Node): void => {
     if (position < node.getStart(file) || position >= node.getEnd()) return;
-    if (ts.isTryStatement(node) && position >= node.tryBlock.getStart(file) && position < node.tryBlock.getEnd()) inside = true;
+    nodes.push(node);
     ts.forEachChild(node, visit);
   };
   visit(file);
-  return inside;
+  return { file, position, nodes };
+}
+
+/** Whether a TypeScript position (1-based line and column) lies inside the block of a `try` in the cell's code. */
+export function insideTryBlock(ts: TS, code: string, line: number, column: number): boolean {
+  const { file, position, nodes } = nodesAt(ts, code, line, column);
+  return nodes.some((node) => ts.isTryStatement(node) && position >= node.tryBlock.getStart(file) && position < node.tryBlock.getEnd());
+}
+
+/**
+ * Whether a call starting at a TypeScript position has its promise's rejection handled where it is made:
+ * `f().catch(...)`, or `f().then(onFulfilled, onRejected)`.
+ */
+export function rejectionHandledAt(ts: TS, code: string, line: number, column: number): boolean {
+  const { file, position, nodes } = nodesAt(ts, code, line, column);
+  return nodes.some((node) => {
+    if (!ts.isCallExpression(node) || node.getStart(file) !== position) return false;
+    const access = node.parent;
+    if (!ts.isPropertyAccessExpression(access) || access.expression !== node || !ts.isCallExpression(access.parent)) return false;
+    const handlerCall = access.parent;
+    return access.name.text === "catch" || (access.name.text === "then" && handlerCall.arguments.length >= 2);
+  });
 }
