@@ -12,6 +12,7 @@ import unittest
 import zmq
 from ipykernel.compiler import murmur2_x86
 from jupyter_client.manager import start_new_kernel
+from kernel_messages import run, shell_reply
 
 TIMEOUT = 90
 SCALE_TS = "// scales a number\nexport function scale(n: number, by: number): number {\n  const scaled: number = n * by;\n  return scaled;\n}\n"
@@ -108,16 +109,11 @@ class DebuggerTests(unittest.TestCase):
         return self.kc.execute(code)
 
     def run_cell(self, code):
-        msg_id = self.execute(code)
-        reply = self.shell_reply(msg_id)
+        """The text/plain result of a cell that runs through without stopping (None when it has none)."""
+        reply, messages = run(self.kc, code, TIMEOUT)
         self.assertEqual(reply["status"], "ok", reply)
-        return self.iopub.result_of(msg_id)
-
-    def shell_reply(self, msg_id):
-        while True:
-            reply = self.kc.get_shell_msg(timeout=TIMEOUT)
-            if reply["parent_header"].get("msg_id") == msg_id:
-                return reply["content"]
+        results = [m["content"]["data"]["text/plain"] for m in messages if m["msg_type"] == "execute_result"]
+        return results[0] if results else None
 
     def dump(self, code):
         return self.ok("dumpCell", {"code": code})["sourcePath"]
@@ -183,7 +179,7 @@ class DebuggerTests(unittest.TestCase):
         # the console takes TypeScript
         self.assertEqual(self.ok("evaluate", {"expression": "(b as number) + 1", "frameId": frame["id"]})["result"], "43")
         self.ok("continue", {"threadId": 1})
-        self.assertEqual(self.shell_reply(msg_id)["status"], "ok")
+        self.assertEqual(shell_reply(self.kc, msg_id, TIMEOUT)["content"]["status"], "ok")
         self.assertEqual(self.iopub.result_of(msg_id), "420")
         self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": []})
 
@@ -208,7 +204,7 @@ class DebuggerTests(unittest.TestCase):
         self.assertEqual(self.ok("evaluate", {"expression": "twice", "frameId": frame["id"]})["result"], "42")
         self.ok("continue", {"threadId": 1})
         self.assertEqual(self.iopub.result_of(msg_id), "43")
-        self.shell_reply(msg_id)
+        shell_reply(self.kc, msg_id, TIMEOUT)
         # stepping into it from a breakpoint in another cell
         self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": []})
         caller = "const s = double(5);\ns"
@@ -226,7 +222,7 @@ class DebuggerTests(unittest.TestCase):
         self.assertEqual(self.top_frame()[0]["source"]["path"], caller_path)
         self.ok("continue", {"threadId": 1})
         self.assertEqual(self.iopub.result_of(msg_id), "10")
-        self.shell_reply(msg_id)
+        shell_reply(self.kc, msg_id, TIMEOUT)
         self.ok("setBreakpoints", {"source": {"path": caller_path}, "breakpoints": []})
 
     def test_04b_the_users_own_ts_file_at_its_typescript_lines(self):
@@ -244,7 +240,7 @@ class DebuggerTests(unittest.TestCase):
         self.assertEqual(self.top_frame()[0]["line"], 3)
         self.ok("continue", {"threadId": 1})
         self.assertEqual(self.iopub.result_of(msg_id), "12")
-        self.shell_reply(msg_id)
+        shell_reply(self.kc, msg_id, TIMEOUT)
         self.ok("setBreakpoints", {"source": {"path": helper}, "breakpoints": []})
 
     def stopped_or_done(self, msg_id):
@@ -282,7 +278,7 @@ class DebuggerTests(unittest.TestCase):
         self.assertEqual(self.top_frame()[0]["line"], 4)
         self.ok("continue", {"threadId": 1})
         self.assertEqual(self.iopub.result_of(msg_id), "20")
-        self.shell_reply(msg_id)
+        shell_reply(self.kc, msg_id, TIMEOUT)
         self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": []})
         self.assertEqual(self.run_cell("scale(2, 3)"), "6")
 
@@ -297,7 +293,7 @@ class DebuggerTests(unittest.TestCase):
         self.assertEqual((frame["source"]["path"], frame["line"], frame["name"]), (path, 2, "shift"))
         self.ok("continue", {"threadId": 1})
         self.assertEqual(self.iopub.result_of(msg_id), "101")
-        self.shell_reply(msg_id)
+        shell_reply(self.kc, msg_id, TIMEOUT)
         self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": []})
 
     def test_04e_conditions_and_the_console_are_typescript(self):
@@ -315,7 +311,7 @@ class DebuggerTests(unittest.TestCase):
         self.assertEqual(self.ok("evaluate", {"expression": "identity<number>(i) * 10", "frameId": frame["id"], "context": "repl"})["result"], "30")
         self.ok("continue", {"threadId": 1})
         self.assertEqual(self.iopub.result_of(msg_id), "15")
-        self.shell_reply(msg_id)
+        shell_reply(self.kc, msg_id, TIMEOUT)
         # an arrow function with annotated parameter and return types
         condition = "[i].some((v: number): boolean => v === 4)"
         breakpoints = self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": [{"line": 3, "condition": condition}]})["breakpoints"]
@@ -326,7 +322,7 @@ class DebuggerTests(unittest.TestCase):
         self.assertEqual(self.ok("evaluate", {"expression": "i", "frameId": frame["id"]})["result"], "4")
         self.ok("continue", {"threadId": 1})
         self.assertEqual(self.iopub.result_of(msg_id), "15")
-        self.shell_reply(msg_id)
+        shell_reply(self.kc, msg_id, TIMEOUT)
         # a condition that does not compile is refused in one sentence, and the cell runs through
         breakpoints = self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": [{"line": 3, "condition": "i as > 2"}]})["breakpoints"]
         self.assertFalse(breakpoints[0]["verified"], breakpoints)
@@ -335,7 +331,7 @@ class DebuggerTests(unittest.TestCase):
         msg_id = self.execute(code)
         self.assertIsNone(self.stopped_or_done(msg_id))
         self.assertEqual(self.iopub.result_of(msg_id), "15")
-        self.shell_reply(msg_id)
+        shell_reply(self.kc, msg_id, TIMEOUT)
         # a console input that does not compile says why
         reply = self.dap("evaluate", {"expression": "total as", "context": "repl"})
         self.assertFalse(reply["success"])
@@ -376,7 +372,7 @@ class DebuggerTests(unittest.TestCase):
         self.assertEqual(heartbeat.recv(), b"ping")
         heartbeat.close(linger=0)
         self.km.interrupt_kernel()
-        reply = self.shell_reply(msg_id)
+        reply = shell_reply(self.kc, msg_id, TIMEOUT)["content"]
         self.assertEqual(reply["status"], "error")
         self.assertIn("nterrupt", reply["ename"] + reply["evalue"])
         self.iopub.event("continued")
@@ -410,7 +406,7 @@ class DebuggerTests(unittest.TestCase):
             if self.iopub.wait(stopped_or_done)["msg_type"] == "status":
                 break
             self.assertLess(steps, 10, "stepping never left the cell")
-        self.assertEqual(self.shell_reply(msg_id)["status"], "ok")
+        self.assertEqual(shell_reply(self.kc, msg_id, TIMEOUT)["content"]["status"], "ok")
         self.assertEqual(self.run_cell("spins"), "-100")
 
     def test_07_variables_without_a_breakpoint_and_tensor_summary(self):
@@ -454,7 +450,7 @@ class DebuggerTests(unittest.TestCase):
         info = self.ok("exceptionInfo", {"threadId": 1})
         self.assertIn("boom", info["description"])
         self.ok("continue", {"threadId": 1})
-        self.assertEqual(self.shell_reply(msg_id)["status"], "error")
+        self.assertEqual(shell_reply(self.kc, msg_id, TIMEOUT)["content"]["status"], "error")
         self.ok("setExceptionBreakpoints", {"filters": []})
 
     def test_08b_raised_exceptions_stop_in_cells_only(self):
@@ -470,7 +466,7 @@ class DebuggerTests(unittest.TestCase):
         self.assertEqual((frame["source"]["path"], frame["line"]), (path, 3))
         self.ok("continue", {"threadId": 1})
         self.assertEqual(self.iopub.result_of(msg_id), "'caught'")
-        self.shell_reply(msg_id)
+        shell_reply(self.kc, msg_id, TIMEOUT)
         self.ok("setExceptionBreakpoints", {"filters": []})
 
     def test_08c_uncaught_counts_promise_handlers_and_async_callers_in_earlier_cells(self):
@@ -493,7 +489,7 @@ class DebuggerTests(unittest.TestCase):
                 self.ok("continue", {"threadId": 1})
             self.assertIsNone(stopped, f"{cell} stopped on an exception it catches")
             self.assertEqual(self.iopub.result_of(msg_id), value)
-            self.assertEqual(self.shell_reply(msg_id)["status"], "ok")
+            self.assertEqual(shell_reply(self.kc, msg_id, TIMEOUT)["content"]["status"], "ok")
         # nothing catches it: stops at the throwing line of the earlier cell, awaited or not
         for cell in ["await failsLater()", "failsLater()"]:
             msg_id = self.execute(cell)
@@ -503,7 +499,7 @@ class DebuggerTests(unittest.TestCase):
             frame, _ = self.top_frame()
             self.assertEqual((frame["source"]["path"], frame["line"]), (path, 3))
             self.ok("continue", {"threadId": 1})
-            self.assertEqual(self.shell_reply(msg_id)["status"], "error")
+            self.assertEqual(shell_reply(self.kc, msg_id, TIMEOUT)["content"]["status"], "error")
         self.ok("setExceptionBreakpoints", {"filters": []})
 
     def test_09_disconnect_resumes(self):
@@ -513,7 +509,7 @@ class DebuggerTests(unittest.TestCase):
         msg_id = self.execute(code)
         self.iopub.event("stopped")
         self.ok("disconnect", {"restart": False, "terminateDebuggee": False})
-        self.assertEqual(self.shell_reply(msg_id)["status"], "ok")
+        self.assertEqual(shell_reply(self.kc, msg_id, TIMEOUT)["content"]["status"], "ok")
         self.assertEqual(self.iopub.result_of(msg_id), "2")
         self.assertFalse(self.ok("debugInfo")["isStarted"])
         self.assertEqual(self.dap("stackTrace", {"threadId": 1}), {})
