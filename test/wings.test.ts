@@ -58,11 +58,11 @@ const renames: Rename[] = [
     importer: "kernel/evaluator/runtime-client.ts",
     name: "readStopSignal",
   },
-  // kernel → display: outputs flushed before a cell's reply
+  // kernel → display: outputs flushed before a cell's reply (the runtime loads display's sink module alone, runtime/display-parts.ts)
   {
-    exporter: "display/index.ts",
-    from: "export { setDisplaySink, flushPendingDisplays }",
-    to: "export { setDisplaySink, flushPendingDisplays as flushDisplays }",
+    exporter: "display/sink.ts",
+    from: "export function flushPendingDisplays(",
+    to: "export function flushDisplays(",
     importer: "kernel/evaluator/runtime/runtime-worker.ts",
     name: "flushPendingDisplays",
   },

@@ -15,16 +15,9 @@ import { installDebugHelpers } from "./debug-helpers";
 import { createModuleImporter } from "./module-importer";
 import { OutputCapture } from "./output-capture";
 import { loadedMagicsRuntime, magicsRuntime } from "./magics-runtime";
-import {
-  defineLazyGlobal,
-  definePreloadedGlobals,
-  initBackend,
-  loadDisplayModule,
-  recoverInterruptedTlFit,
-  requestTlStop,
-  setTlStopSignal,
-} from "./preloaded-globals";
+import { defineLazyGlobal, definePreloadedGlobals, initBackend, recoverInterruptedTlFit, requestTlStop, setTlStopSignal } from "./preloaded-globals";
 import { describeThrown } from "./thrown-error";
+import { displaySink, loadedPlotlyBundle, loadedProgress, widgetModels } from "./display-parts";
 import { reportBackgroundErrors } from "./background-errors";
 import { claimGlobalNames } from "./global-names";
 import { cellValueBundle } from "./value-bundle";
@@ -244,12 +237,12 @@ function recoverCutFit(): void {
 
 /** How many outputs carried plotly.js so far. */
 function plotlyInlinings(): number {
-  return loadDisplayModule().plotlyInlinings();
+  return loadedPlotlyBundle()?.plotlyInlinings() ?? 0;
 }
 
 function beforeRun(js: string): number {
   if (plotlyCarrierCodes.has(withoutScriptName(js))) {
-    loadDisplayModule().resetPlotlyInlining();
+    loadedPlotlyBundle()?.resetPlotlyInlining();
     plotlyCarrierCodes.clear();
   }
   return plotlyInlinings();
@@ -263,7 +256,7 @@ function report(id: number, result: RunResult): void {
   if (id <= lastReportedRun) return;
   output.flush();
   try {
-    loadDisplayModule().flushPendingDisplays();
+    displaySink().flushPendingDisplays();
   } catch {
     // a failing live display must not lose the cell's result
   }
@@ -290,7 +283,7 @@ port.on("message", (message: ToWorker) => {
     case "interrupt":
       requestTlStop();
       try {
-        loadDisplayModule().failOpenProgressBars("interrupted");
+        loadedProgress()?.failOpenProgressBars("interrupted");
       } catch {
         // a progress bar that cannot draw its end must not block the interrupt
       }
@@ -319,10 +312,10 @@ port.on("message", (message: ToWorker) => {
       void deliverWidgetMessage(message, post, output);
       break;
     case "commClose":
-      loadDisplayModule().deliverWidgetClose(message.commId);
+      widgetModels().deliverWidgetClose(message.commId);
       break;
     case "widgetStates":
-      void answer(message.id, () => loadDisplayModule().allWidgetStates());
+      void answer(message.id, () => widgetModels().allWidgetStates());
       break;
   }
 });
@@ -338,7 +331,7 @@ post({ type: "ready" });
 
 setImmediate(() => {
   try {
-    loadDisplayModule().setDisplaySink({
+    displaySink().setDisplaySink({
       display(event) {
         output.flush();
         post({ type: "display", event: event as DisplayEvent });

@@ -1,7 +1,5 @@
 import * as fs from "node:fs";
 import type * as ts from "typescript";
-import { aliasedRequires, pathAliasTarget } from "../path-aliases";
-import { cellCompilerDefaults, notebookConfig } from "../typescript-config";
 
 let registered = false;
 
@@ -16,7 +14,10 @@ export function registerTypeScriptFiles(cwd: string): void {
   let aliases: { options: ts.CompilerOptions; cache: ts.ModuleResolutionCache } | undefined;
   const extensions = require.extensions as NodeJS.RequireExtensions;
   const compile = (module: NodeJS.Module, filename: string) => {
+    // Loaded with the first .ts file, not with the runtime: most notebooks import none.
     const typescript = require("typescript") as typeof import("typescript");
+    const { aliasedRequires, pathAliasTarget } = require("../path-aliases") as typeof import("../path-aliases");
+    const { cellCompilerDefaults, notebookConfig } = require("../typescript-config") as typeof import("../typescript-config");
     // Read once, as the language worker reads it for the cells.
     if (!aliases) {
       const { options } = notebookConfig(typescript, cwd, cellCompilerDefaults(typescript));

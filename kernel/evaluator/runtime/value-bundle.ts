@@ -1,6 +1,6 @@
 import { inspect } from "node:util";
 import type { MimeBundle } from "../../interpreter";
-import { loadDisplayModule } from "./preloaded-globals";
+import { valueFormatter } from "./display-parts";
 
 type Formatter = (value: unknown) => MimeBundle | undefined;
 
@@ -21,7 +21,7 @@ export function valueBundle(value: unknown): MimeBundle | undefined {
 
 /** display.toBundle (display/'s formatters: tensors, models, images…). */
 function displayFormatter(): Formatter {
-  return loadDisplayModule().display.toBundle;
+  return valueFormatter().toBundle;
 }
 
 /**
@@ -32,7 +32,7 @@ export function cellValueBundle(value: unknown): MimeBundle | undefined | Promis
   if (value === null || (typeof value !== "object" && typeof value !== "function")) return valueBundle(value);
   let bundle: MimeBundle | undefined | Promise<MimeBundle>;
   try {
-    bundle = loadDisplayModule().toBundleAwaiting(value);
+    bundle = valueFormatter().toBundleAwaiting(value);
   } catch {
     return valueBundle(value);
   }

@@ -5,23 +5,23 @@
  */
 import type { FromWorker, ThrownError } from "./messages";
 import type { OutputCapture } from "./output-capture";
-import { loadDisplayModule } from "./preloaded-globals";
+import { displaySink, widgetCommLink, widgetModels } from "./display-parts";
 import { describeThrown } from "./thrown-error";
 
 export function installWidgetLink(post: (message: FromWorker) => void, output: OutputCapture): void {
-  const display = loadDisplayModule();
+  const link = widgetCommLink();
   // Text already written goes first, so a print and then a widget update arrive in that order.
   const send = (message: FromWorker) => {
     output.flush();
     post(message);
   };
-  display.setWidgetCommLink({
+  link.setWidgetCommLink({
     open: (commId, data, metadata, buffers) => send({ type: "comm", action: "open", commId, data, metadata, buffers }),
     send: (commId, data, buffers, replyTo) => send({ type: "comm", action: "msg", commId, data, buffers, replyTo }),
     close: (commId) => send({ type: "comm", action: "close", commId }),
   });
   output.redirect = (name, text) => {
-    const target = display.currentOutputTarget();
+    const target = link.currentOutputTarget();
     if (!target) return false;
     target.appendOutput({ output_type: "stream", name, text });
     return true;
@@ -55,15 +55,14 @@ export async function deliverWidgetMessage(
   output: OutputCapture,
 ): Promise<void> {
   pendingDeliveries.add(message.id);
-  const display = loadDisplayModule();
   let failures: unknown[];
   try {
-    failures = await display.deliverWidgetMessage(message.commId, message.data, message.buffers, message.delivery);
+    failures = await widgetModels().deliverWidgetMessage(message.commId, message.data, message.buffers, message.delivery);
   } catch (error) {
     failures = [error];
   }
   try {
-    display.flushPendingDisplays();
+    displaySink().flushPendingDisplays();
   } catch (error) {
     failures.push(error);
   }
