@@ -98,6 +98,7 @@ async function buildExtension() {
     platform: "browser",
     target: "es2022",
     external: ["@jupyterlite/*", "@jupyterlab/*", "@lumino/*"],
+    inject: [join(here, "src", "shims", "shared-array-buffer.ts")],
     define,
     logLevel: "warning",
   });
@@ -214,5 +215,8 @@ mkdirSync(staticDir, { recursive: true });
 await buildWorker();
 const count = writeDeclarations();
 const shipped = writeSiteFiles();
+// The wasm backend fetches its binaries from the kernel's static folder (worker/backend.ts points it there).
+for (const binary of ["tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm"])
+  copyFileSync(requireFromRepo.resolve(`@tensorflow/tfjs-backend-wasm/dist/${binary}`), join(staticDir, binary));
 for (const size of ["32x32", "64x64"]) copyFileSync(join(repoRoot, "kernel", "logos", `logo-${size}.png`), join(staticDir, `logo-${size}.png`));
 console.log(`tsfine-lite: built labextension/ (${count} declaration files, ${shipped} data files) in ${((Date.now() - started) / 1000).toFixed(1)} s`);

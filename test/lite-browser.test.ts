@@ -87,11 +87,50 @@ function runAndInterrupt(page: Page, code: string, when = "execute_input"): Prom
   );
 }
 
+/** Opens the site's notebook in a new page of `browser` and waits for its kernel; every request the page makes goes to `requests`. */
+async function openNotebook(browser: Browser, origin: string, requests: string[]): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+  page.on("request", (request) => requests.push(request.url()));
+  await page.goto(`${origin}/lab/index.html?path=smoke.ipynb`);
+  await page.waitForFunction(() => (window as any).jupyterapp?.shell?.currentWidget?.sessionContext?.session?.kernel?.status === "idle", null, {
+    timeout: 120_000,
+    polling: 250,
+  });
+  return page;
+}
+
+/** The text of a cell's result, or of its first display. */
+function shown(executed: Executed, type = "execute_result"): string | undefined {
+  return executed.messages.find((message) => message.type === type)?.content.data?.["text/plain"] as string | undefined;
+}
+
+/** The banner the kernel's info reply carries. */
+function banner(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const kernel = (window as any).jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+    return (await kernel.requestKernelInfo()).content.banner as string;
+  });
+}
+
+/** A small conv net trained two epochs on random pictures: the backend's gradient kernels for conv layers run. */
+const TRAIN_CONV = `const net = tf.sequential({ layers: [
+  tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, activation: "relu" }),
+  tf.layers.flatten(),
+  tf.layers.dense({ units: 2, activation: "softmax" }),
+] });
+net.compile({ optimizer: "adam", loss: "categoricalCrossentropy" });
+const trained = await net.fit(tf.randomNormal([16, 8, 8, 1]), tf.oneHot(tf.tensor1d([0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1], "int32"), 2), { epochs: 2, verbose: 0 });
+[tf.getBackend(), trained.history.loss.every((loss) => Number.isFinite(loss))]`;
+
+/** The headers that make a page cross-origin isolated (and give it SharedArrayBuffer). */
+const ISOLATION_HEADERS = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" };
+
 describeLite("tsfine's browser kernel in JupyterLite", () => {
   const work = mkdtempSync(join(tmpdir(), "tsfine-lite-"));
   const site = join(work, "site");
   let browser: Browser;
   let server: StaticServer;
+  let isolatedServer: StaticServer;
   let page: Page;
   const requests: string[] = [];
 
@@ -106,14 +145,9 @@ describeLite("tsfine's browser kernel in JupyterLite", () => {
     settings["jupyter-config-data"].exposeAppInBrowser = true;
     writeFileSync(config, JSON.stringify(settings));
     server = await serveFolder(site);
+    isolatedServer = await serveFolder(site, ISOLATION_HEADERS);
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
-    page.on("request", (request) => requests.push(request.url()));
-    await page.goto(`${server.origin}/lab/index.html?path=smoke.ipynb`);
-    await page.waitForFunction(() => (window as any).jupyterapp?.shell?.currentWidget?.sessionContext?.session?.kernel?.status === "idle", null, {
-      timeout: 120_000,
-      polling: 250,
-    });
+    page = await openNotebook(browser, server.origin, requests);
     // Every iopub message type the notebook's kernel connection receives, in order (live updates leave only their last state in the notebook).
     await page.evaluate(() => {
       const kernel = (window as any).jupyterapp.shell.currentWidget.sessionContext.session.kernel;
@@ -125,6 +159,7 @@ describeLite("tsfine's browser kernel in JupyterLite", () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    await isolatedServer?.close();
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -161,6 +196,15 @@ describeLite("tsfine's browser kernel in JupyterLite", () => {
     expect(results[12]).toBe("[ 1, 10 ]");
     const iopubTypes: string[] = await page.evaluate(() => (window as any).iopubTypes);
     expect(iopubTypes.filter((type) => type === "update_display_data").length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("chooses WebGL in headless chromium, and %backend says why WebGPU was not taken", async () => {
+    const described = await execute(page, "%backend");
+    const text = shown(described, "display_data") ?? "";
+    expect(text).toMatch(/^backend: webgl /);
+    expect(text).toMatch(/✗ webgpu: .*no adapter/);
+    expect(text).toMatch(/✓ webgl: WebGL 2 in the worker/);
+    expect(shown(await execute(page, TRAIN_CONV))).toBe("[ 'webgl', true ]");
   });
 
   it("reports a type error as cell[N]:line:col before running anything of the cell", async () => {
@@ -217,6 +261,7 @@ describeLite("tsfine's browser kernel in JupyterLite", () => {
 
   it("stops a loop that never awaits by replacing the worker, and says the state is lost (the page is not cross-origin isolated)", async () => {
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+    expect(await banner(page)).toContain("the page is not cross-origin isolated: an interrupt reaches tl.fit between its steps");
     const stopped = await runAndInterrupt(page, "while (true) {}");
     writeFileSync(join(OUTPUT_DIR, "interrupt-loop.json"), JSON.stringify({ secondsFromInterruptToReply: stopped.seconds }));
     expect(stopped.reply.status).toBe("error");
@@ -225,8 +270,102 @@ describeLite("tsfine's browser kernel in JupyterLite", () => {
     expect(fresh.messages.find((message) => message.type === "execute_result")?.content.data?.["text/plain"]).toBe("[ false, 2 ]");
   });
 
-  it("made every request to the loopback server", () => {
-    expect(requests.length).toBeGreaterThan(0);
-    expect(requests.filter((url) => !url.startsWith(`${server.origin}/`))).toEqual([]);
+  describe("with WebGPU (chromium's SwiftShader adapter, behind its flags)", () => {
+    let gpuBrowser: Browser;
+    let gpuPage: Page;
+
+    beforeAll(async () => {
+      gpuBrowser = await launchChromium(["--enable-unsafe-webgpu", "--use-webgpu-adapter=swiftshader"]);
+      gpuPage = await openNotebook(gpuBrowser, server.origin, requests);
+    });
+
+    afterAll(async () => {
+      await gpuBrowser?.close();
+    });
+
+    it("chooses WebGPU first, says so in %backend, and trains conv layers on it", async () => {
+      const text = shown(await execute(gpuPage, "%backend"), "display_data") ?? "";
+      expect(text).toMatch(/^backend: webgpu /);
+      expect(text).toMatch(/✓ webgpu: WebGPU on .*swiftshader/i);
+      expect(shown(await execute(gpuPage, TRAIN_CONV))).toBe("[ 'webgpu', true ]");
+    });
+  });
+
+  describe("without WebGL or WebGPU (no software rasterizer), on a cross-origin isolated page", () => {
+    let cpuBrowser: Browser;
+    let cpuPage: Page;
+
+    beforeAll(async () => {
+      // --disable-gpu with --disable-software-rasterizer leaves chromium no GL at all: a machine without a GPU and without SwiftShader.
+      cpuBrowser = await launchChromium(["--disable-software-rasterizer"]);
+      cpuPage = await openNotebook(cpuBrowser, isolatedServer.origin, requests);
+    });
+
+    afterAll(async () => {
+      await cpuBrowser?.close();
+    });
+
+    it("falls back to wasm with tl's training kernels: %backend says why, and conv layers train", async () => {
+      const text = shown(await execute(cpuPage, "%backend"), "display_data") ?? "";
+      expect(text).toMatch(/^backend: wasm /);
+      expect(text).toMatch(/✗ webgpu: /);
+      expect(text).toMatch(/✗ webgl: the worker cannot make a WebGL context/);
+      // Stock wasm has no Conv2DBackpropFilter: tl/kernels' is what lets the conv layer train.
+      expect(text).toMatch(/✓ wasm: .*Conv2DBackpropFilter.* registered by tsfine/);
+      expect(shown(await execute(cpuPage, TRAIN_CONV))).toBe("[ 'wasm', true ]");
+    });
+
+    it("fine-tuning fashion_cnn beats training it from scratch at 20 labels per class, on each of three seeds (tl-transfer.test.ts's budget and margins)", async () => {
+      const compared = await execute(
+        cpuPage,
+        `async function accuracyOf(pretrained: boolean, seed: number): Promise<number> {
+  const data = await tl.data.mnist({ perClass: 20, testPerClass: 50, seed });
+  tl.seed(seed);
+  const base = await tl.backbone("fashion_cnn", { weights: pretrained ? "pretrained" : null });
+  const model = tl.classifier(base, { classes: 10, pooling: "flatten", normalize: false });
+  await tl.fit(model, data, { epochs: 4, batchSize: 16, lr: 3e-4, schedule: "onecycle", verbose: false, seed });
+  const accuracy = (await tl.evaluate(model, data.test!, { show: false })).accuracy!;
+  model.dispose();
+  return accuracy;
+}
+const margins: Array<{ seed: number; pretrained: number; scratch: number }> = [];
+for (const seed of [1, 2, 3]) margins.push({ seed, pretrained: await accuracyOf(true, seed), scratch: await accuracyOf(false, seed) });
+console.log(JSON.stringify(margins));`,
+      );
+      expect(compared.reply.status).toBe("ok");
+      const printed = compared.messages.find((message) => message.type === "stream")?.content.text ?? "";
+      const runs: Array<{ seed: number; pretrained: number; scratch: number }> = JSON.parse(printed);
+      writeFileSync(join(OUTPUT_DIR, "transfer-wasm.json"), JSON.stringify(runs, null, 1));
+      const margins = runs.map((run) => run.pretrained - run.scratch);
+      expect(runs.map((run) => run.seed)).toEqual([1, 2, 3]);
+      for (const margin of margins) expect(margin).toBeGreaterThan(0.04);
+      expect(margins.reduce((a, b) => a + b, 0) / margins.length).toBeGreaterThan(0.1);
+    });
+
+    it("stops tl.fit through the shared stop flag, even while a step keeps the worker busy: the cell ends with its history, state kept", async () => {
+      expect(await cpuPage.evaluate(() => crossOriginIsolated)).toBe(true);
+      expect(await banner(cpuPage)).toContain("the page is cross-origin isolated: an interrupt reaches tl.fit through a SharedArrayBuffer");
+      const setup = await execute(
+        cpuPage,
+        'const kept = "kept";\nconst many = await tl.data.mnist({ perClass: 100, testPerClass: 1, seed: 1 });\nconst whole = tl.classifier(await tl.backbone("fashion_cnn"), { classes: 10 });',
+      );
+      expect(setup.reply.status).toBe("ok");
+      // One step per epoch, each on 1 000 pictures: synchronous wasm that keeps the worker from reading messages for its length.
+      const stopped = await runAndInterrupt(
+        cpuPage,
+        "const run = await tl.fit(whole, many, { epochs: 200, batchSize: 1000, verbose: false, callbacks: [{ afterEpoch: () => console.log('epoch') }] });\n[run.stopped, run.epochs.length < 200]",
+        "stream",
+      );
+      expect(stopped.reply.status).toBe("ok");
+      expect(shown(stopped)).toBe("[ 'interrupted', true ]");
+      expect(shown(await execute(cpuPage, "[kept, whole.predict(tf.zeros([1, 28, 28, 1])).shape]"))).toBe("[ 'kept', [ 1, 10 ] ]");
+    });
+  });
+
+  describe("every page", () => {
+    it("made every request to the loopback servers", () => {
+      expect(requests.length).toBeGreaterThan(0);
+      expect(requests.filter((url) => !url.startsWith(`${server.origin}/`) && !url.startsWith(`${isolatedServer.origin}/`))).toEqual([]);
+    });
   });
 });

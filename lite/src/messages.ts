@@ -13,7 +13,8 @@ export interface ErrorReply {
 export type ExecuteReply = { status: "ok"; data?: Record<string, unknown> } | ErrorReply;
 
 export type ToWorker =
-  | { type: "start"; assetsUrl: string }
+  /** stopSignal: tl.fit's shared stop flag and state, when the page is cross-origin isolated. */
+  | { type: "start"; assetsUrl: string; stopSignal?: SharedArrayBuffer }
   | { type: "execute"; id: number; code: string; executionCount: number }
   | { type: "complete"; id: number; code: string; cursorPos: number }
   | { type: "inspect"; id: number; code: string; cursorPos: number; detailLevel: 0 | 1 }

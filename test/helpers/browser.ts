@@ -19,8 +19,8 @@ const CHROMIUM_ARGS = [
 /** A suite that needs chromium: skipped where it is missing, except in CI, where launchChromium then fails. */
 export const describeInBrowser = hasChromium || process.env.CI ? describe : describe.skip;
 
-/** Starts chromium; a missing browser is one sentence saying how to install it. */
-export function launchChromium(): Promise<Browser> {
+/** Starts chromium (with `extraArgs` after the usual ones); a missing browser is one sentence saying how to install it. */
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   if (!hasChromium) throw new Error(`${CHROMIUM} is missing; CI must install chromium (apt-get install chromium).`);
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }

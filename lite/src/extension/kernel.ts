@@ -1,6 +1,7 @@
 import { BaseKernel, type IKernel } from "@jupyterlite/services";
 import type { KernelMessage } from "@jupyterlab/services";
 import type { JSONObject } from "@lumino/coreutils";
+import { createStopSignalBuffer, readStopSignal, requestStopThrough } from "../../../tl/fit/stop-request";
 import { LIMITS } from "../limits";
 import type { CompleteReply, ErrorReply, ExecuteReply, FromWorker, InspectReply, IsCompleteReply, ToWorker, WorkerRequest } from "../messages";
 
@@ -15,6 +16,11 @@ const EMPTY_REPLIES: Record<Exclude<WorkerRequest["type"], "execute">, CompleteR
 
 /** How long an interrupted cell has to end by itself (a pending await ends at once) before its worker is replaced. */
 const INTERRUPT_GRACE_MS = 1500;
+/** A training tl.fit gets three of its longest steps (at least this) to reach its batch boundary. */
+const FIT_WAIT_MIN_MS = 2000;
+/** Its first step has no measure yet (and compiles the GPU's programs): it gets this long. */
+const FIRST_STEP_WAIT_MS = 30_000;
+const WATCH_POLL_MS = 100;
 
 /** The reply a cell gets when its worker had to be replaced: nothing a page can do stops synchronous JavaScript otherwise. */
 const STATE_LOST: ErrorReply = {
@@ -48,6 +54,9 @@ export class TsfineLiteKernel extends BaseKernel {
   private startWorker(): void {
     const worker = new Worker(new URL("tsfine-worker.js", this.assetsUrl));
     this.worker = worker;
+    // A cross-origin isolated page shares tl.fit's stop flag and state with the worker: the page sets the
+    // flag even while a training step keeps the worker from reading messages, and sees that fit is training.
+    this.stopSignal = crossOriginIsolated ? createStopSignalBuffer() : undefined;
     this.started = new Promise((resolve, reject) => {
       worker.onmessage = (event: MessageEvent<FromWorker>) => {
         const message = event.data;
@@ -58,35 +67,52 @@ export class TsfineLiteKernel extends BaseKernel {
       worker.onerror = (event) => reject(new Error(`The kernel's worker did not start: ${event.message}`));
     });
     this.started.catch(() => undefined);
-    this.post({ type: "start", assetsUrl: this.assetsUrl });
+    this.post({ type: "start", assetsUrl: this.assetsUrl, stopSignal: this.stopSignal });
   }
+
+  private stopSignal: SharedArrayBuffer | undefined;
+  /** The interrupted cells being watched, and how long they may still take (set by what the worker or the stop signal says). */
+  private watch: { running: Array<[number, Request]>; since: number; allowMs: number; timer: ReturnType<typeof setInterval> } | undefined;
 
   /**
    * Stops the running cell (JupyterLite's own interrupt only drops the queued ones; plugin.ts calls both).
-   * A pending await ends at once and the state is kept; a cell still running after a grace period is
-   * synchronous code, and its worker is replaced.
+   * A pending await ends at once and the state is kept; a training tl.fit ends at its next batch boundary;
+   * a cell still running after that is synchronous code, and its worker is replaced.
    */
   interrupt(): void {
     const running = [...this.requests.entries()].filter(([, request]) => request.type === "execute");
     if (running.length === 0) return;
+    if (this.stopSignal) requestStopThrough(this.stopSignal);
     this.post({ type: "interrupt" });
-    this.replaceUnlessStopped(running, INTERRUPT_GRACE_MS);
+    this.watchInterrupted(running, INTERRUPT_GRACE_MS);
   }
 
-  private replaceTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Replaces the worker if the interrupted requests have not answered within their allowance. */
+  private watchInterrupted(running: Array<[number, Request]>, allowMs: number): void {
+    if (this.watch) clearInterval(this.watch.timer);
+    const watch = { running, since: performance.now(), allowMs, timer: setInterval(() => this.checkInterrupted(watch), WATCH_POLL_MS) };
+    this.watch = watch;
+  }
 
-  /** Replaces the worker if the interrupted requests have not answered within `ms`. */
-  private replaceUnlessStopped(running: Array<[number, Request]>, ms: number): void {
-    clearTimeout(this.replaceTimer);
-    this.replaceTimer = setTimeout(() => {
-      if (!running.some(([id]) => this.requests.has(id))) return;
-      this.worker.terminate();
-      for (const [id, request] of this.requests) {
-        this.requests.delete(id);
-        request.resolve(request.type === "execute" ? STATE_LOST : EMPTY_REPLIES[request.type]);
-      }
-      this.startWorker();
-    }, ms);
+  private checkInterrupted(watch: NonNullable<TsfineLiteKernel["watch"]>): void {
+    const stopped = () => {
+      clearInterval(watch.timer);
+      if (this.watch === watch) this.watch = undefined;
+    };
+    if (!watch.running.some(([id]) => this.requests.has(id))) return stopped();
+    const fit = this.stopSignal ? readStopSignal(this.stopSignal) : undefined;
+    if (fit && fit.activity !== "idle") {
+      const stepWait = fit.longestStepMs === 0 ? FIRST_STEP_WAIT_MS : Math.max(FIT_WAIT_MIN_MS, 3 * fit.longestStepMs);
+      watch.allowMs = Math.max(watch.allowMs, stepWait + INTERRUPT_GRACE_MS);
+    }
+    if (performance.now() - watch.since < watch.allowMs) return;
+    stopped();
+    this.worker.terminate();
+    for (const [id, request] of this.requests) {
+      this.requests.delete(id);
+      request.resolve(request.type === "execute" ? STATE_LOST : EMPTY_REPLIES[request.type]);
+    }
+    this.startWorker();
   }
 
   get ready(): Promise<void> {
@@ -95,6 +121,7 @@ export class TsfineLiteKernel extends BaseKernel {
 
   dispose(): void {
     if (this.isDisposed) return;
+    if (this.watch) clearInterval(this.watch.timer);
     this.worker.terminate();
     super.dispose();
   }
@@ -128,12 +155,10 @@ export class TsfineLiteKernel extends BaseKernel {
       case "clear":
         this.clearOutput({ wait: message.wait }, parent);
         break;
-      case "interrupting": {
+      case "interrupting":
         // tl.fit stops at its next batch boundary: give it that long before replacing the worker.
-        const running = [...this.requests.entries()].filter(([, pending]) => pending.type === "execute");
-        this.replaceUnlessStopped(running, message.waitMs + INTERRUPT_GRACE_MS);
+        if (this.watch) this.watch.allowMs = Math.max(this.watch.allowMs, performance.now() - this.watch.since + message.waitMs + INTERRUPT_GRACE_MS);
         break;
-      }
       case "reply":
         this.requests.delete(message.id);
         request?.resolve(message.value);

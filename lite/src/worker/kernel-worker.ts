@@ -16,13 +16,13 @@ import { display, flushPendingDisplays, plot, setDisplaySink } from "../../../di
 import { expandMagics } from "../../../kernel/evaluator/magics-bridge";
 import { magicsRuntime } from "../../../magics/runtime";
 import { tl } from "../../../tl";
-import { fitActivity, requestStop } from "../../../tl/kernel-seams";
+import { fitActivity, requestStop, useStopSignal } from "../../../tl/kernel-seams";
 import type { ErrorReply, ExecuteReply, FromWorker, ToWorker } from "../messages";
 import { setProcessWriter } from "../shims/process";
 import { inspect } from "../shims/util";
 import { captureConsole } from "./console-capture";
 import { declareGlobals, runInGlobalScope } from "./global-scope";
-import { selectBackend } from "./backend";
+import { browserBackend, selectBackend } from "./backend";
 import { addSiteFiles, addVirtualFiles, virtualSystem, VIRTUAL_ROOT } from "./virtual-files";
 import { importModule } from "./imports";
 import { browserMagicsRuntime } from "./unavailable-magics";
@@ -40,7 +40,7 @@ let current = 0;
 let interruptRun: (() => void) | undefined;
 const interruption = Symbol("interrupted");
 
-async function start(assetsUrl: string): Promise<string> {
+async function start(assetsUrl: string, sharedStopFlag: boolean): Promise<string> {
   const response = await fetch(new URL("tsfine-declarations.json", assetsUrl));
   if (!response.ok)
     throw new Error(`The kernel's type declarations did not load (${response.status} ${response.statusText}); rebuild the site with tsfine lite build.`);
@@ -58,10 +58,11 @@ async function start(assetsUrl: string): Promise<string> {
       post({ type: "display", id: current, data: event.data, metadata: event.metadata ?? {}, displayId: event.displayId, update: event.update ?? false }),
     clearOutput: (wait) => post({ type: "clear", id: current, wait }),
   });
-  const backend = await selectBackend(tf, assetsUrl);
+  const backend = await selectBackend(assetsUrl);
   Object.assign(globalThis, {
     tf,
-    tl,
+    // tl's own backend module chooses among Node's packages; the page's choice is the browser's (backend.ts).
+    tl: { ...tl, backend: browserBackend },
     display,
     plot,
     __magics: browserMagicsRuntime(magicsRuntime),
@@ -86,7 +87,10 @@ async function start(assetsUrl: string): Promise<string> {
   // The checker parses the declarations on the first cell otherwise: do it while the page settles.
   service.setCell("tf; display;");
   service.diagnostics();
-  return `tsfine ${TSFINE_VERSION} in the browser: TypeScript ${ts.version}, TensorFlow.js ${tf.version.tfjs} on ${backend}`;
+  const interrupts = sharedStopFlag
+    ? "the page is cross-origin isolated: an interrupt reaches tl.fit through a SharedArrayBuffer, even mid-step"
+    : "the page is not cross-origin isolated: an interrupt reaches tl.fit between its steps";
+  return `tsfine ${TSFINE_VERSION} in the browser: TypeScript ${ts.version}, TensorFlow.js ${tf.version.tfjs} on ${backend}; ${interrupts}`;
 }
 
 /** Cells run so far (what %history and %load's host reads). */
@@ -172,7 +176,8 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
   const message = event.data;
   if (message.type === "start") {
     try {
-      post({ type: "started", banner: await start(message.assetsUrl) });
+      if (message.stopSignal) useStopSignal(message.stopSignal);
+      post({ type: "started", banner: await start(message.assetsUrl, message.stopSignal !== undefined) });
     } catch (error) {
       post({ type: "failed", message: error instanceof Error ? error.message : String(error) });
     }
