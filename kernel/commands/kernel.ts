@@ -3,9 +3,9 @@
  *
  * Start-up order matters: the client is already trying to connect, so the sockets start binding
  * right after the connection file is read, and only then is the rest of the kernel loaded (while
- * ZeroMQ binds and the client's next connection attempt comes). The interpreter's workers start on
- * their own threads as soon as the interpreter is loaded, in that wait, rather than after the first
- * kernel_info reply.
+ * ZeroMQ binds and the client's next connection attempt comes). The runtime worker starts on its own
+ * thread right after the bind, before the kernel and the evaluator load; the language worker as soon as
+ * the interpreter is loaded; both in that wait, rather than after the first kernel_info reply.
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -14,6 +14,7 @@ import type { Interpreter } from "../interpreter";
 import type * as HistoryModule from "../history";
 import { userDataDir } from "../jupyter-paths";
 import type * as KernelModule from "../kernel";
+import type * as RuntimeClientModule from "../evaluator/runtime-client";
 import { launchingParentPid, watchLaunchingParent } from "../parent-watch";
 import { bindSockets } from "../sockets";
 import { parsingArgs } from "./args";
@@ -40,6 +41,9 @@ export async function run(args: string[]): Promise<number> {
   }
   const info = await readConnectionFile(file);
   const sockets = bindSockets(info);
+  // The runtime worker's boot (its thread, its requires) is what a cell sent right after the first reply waits
+  // for: it starts before the rest of the kernel and the evaluator load, which then happens beside it.
+  (require("../evaluator/runtime-client") as typeof RuntimeClientModule).prestartRuntimeWorker({ cwd: process.cwd(), preloadBackend: true });
   const { attachToProcess, closeWithin, startKernel, CLOSE_DEADLINE_MS } = require("../kernel") as typeof KernelModule;
   const interpreter = loadInterpreter();
   // The workers boot on their own threads while ZeroMQ binds and the client's next connection attempt is

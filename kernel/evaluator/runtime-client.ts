@@ -304,17 +304,9 @@ export class RuntimeClient {
     for (const pending of this.replies.values()) pending.reject(new Error("the kernel's runtime restarted before it answered"));
     this.replies.clear();
     this.callbackRequests.clear();
-    const terminationState = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
-    const outputInFlight = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
-    this.stopSignal = createStopSignalBuffer();
-    const workerData: WorkerData = {
-      cwd: this.options.cwd,
-      preloadBackend: this.options.preloadBackend,
-      terminationState,
-      outputInFlight,
-      stopSignal: this.stopSignal,
-    };
-    const worker = new Worker(workerScript(), { workerData, stdout: false, stderr: false });
+    const { worker, workerData, early } = takePrestarted(this.options) ?? startWorker(this.options);
+    const { terminationState, outputInFlight } = workerData;
+    this.stopSignal = workerData.stopSignal;
     this.worker = worker;
     this.generation += 1;
     this.unanswered.clear();
@@ -342,6 +334,8 @@ export class RuntimeClient {
     const inFlight = new Int32Array(outputInFlight);
     this.outputState = inFlight;
     worker.on("message", (message: FromWorker) => this.receive(worker, message, inFlight));
+    // What a prestarted worker posted before this client took it over, in order.
+    for (const message of early) worker.emit("message", message);
     let crash: Error | undefined;
     worker.on("error", (error) => {
       // the exit handler below replaces the worker and says why
@@ -447,6 +441,61 @@ function whyTheRuntimeEnded(crash: Error | undefined, exitCode: number): string 
   }
   if (crash) return `the runtime crashed: ${crash.message}`;
   return `process.exit(${exitCode}) was called`;
+}
+
+interface StartedWorker {
+  worker: Worker;
+  workerData: WorkerData;
+  /** Messages it posted before a client listened (a prestarted worker's "ready"). */
+  early: FromWorker[];
+}
+
+function startWorker(options: { cwd: string; preloadBackend: boolean }): StartedWorker {
+  const workerData: WorkerData = {
+    cwd: options.cwd,
+    preloadBackend: options.preloadBackend,
+    terminationState: new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT),
+    outputInFlight: new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT),
+    stopSignal: createStopSignalBuffer(),
+  };
+  return { worker: new Worker(workerScript(), { workerData, stdout: false, stderr: false }), workerData, early: [] };
+}
+
+let prestarted: (StartedWorker & { exited: boolean; stopListening(): void }) | undefined;
+
+/**
+ * Starts the runtime worker ahead of its client: its thread's boot and its requires are what a cell sent right
+ * after the kernel's first reply waits for, so the kernel starts it as soon as its sockets bind, before loading
+ * the rest of the evaluator. The first RuntimeClient with the same options takes it over, with what it posted.
+ */
+export function prestartRuntimeWorker(options: { cwd: string; preloadBackend: boolean }): void {
+  if (prestarted) return;
+  const started = startWorker(options);
+  const onMessage = (message: FromWorker) => started.early.push(message);
+  const onExit = () => {
+    if (prestarted) prestarted.exited = true;
+  };
+  started.worker.on("message", onMessage);
+  started.worker.on("exit", onExit);
+  prestarted = {
+    ...started,
+    exited: false,
+    stopListening: () => {
+      started.worker.off("message", onMessage);
+      started.worker.off("exit", onExit);
+    },
+  };
+}
+
+function takePrestarted(options: { cwd: string; preloadBackend: boolean }): StartedWorker | undefined {
+  const taken = prestarted;
+  if (!taken) return undefined;
+  prestarted = undefined;
+  taken.stopListening();
+  const { cwd, preloadBackend } = taken.workerData;
+  if (!taken.exited && cwd === options.cwd && preloadBackend === options.preloadBackend) return taken;
+  void taken.worker.terminate();
+  return undefined;
 }
 
 function workerScript(): string {

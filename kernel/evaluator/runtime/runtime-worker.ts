@@ -17,7 +17,7 @@ import { OutputCapture } from "./output-capture";
 import { loadedMagicsRuntime, magicsRuntime } from "./magics-runtime";
 import { defineLazyGlobal, definePreloadedGlobals, initBackend, recoverInterruptedTlFit, requestTlStop, setTlStopSignal } from "./preloaded-globals";
 import { describeThrown } from "./thrown-error";
-import { displaySink, loadedPlotlyBundle, loadedProgress, widgetModels } from "./display-parts";
+import { displaySink, loadedPlotlyBundle, loadedProgress, valueFormatter, widgetModels } from "./display-parts";
 import { reportBackgroundErrors } from "./background-errors";
 import { claimGlobalNames } from "./global-names";
 import { cellValueBundle } from "./value-bundle";
@@ -342,6 +342,8 @@ setImmediate(() => {
       },
     });
     installWidgetLink(post, output);
+    // What a first cell's value is shown with, loaded while no cell waits for it.
+    valueFormatter();
   } catch (error) {
     output.write("stderr", `display is unavailable: ${(error as Error)?.message}\n`);
   }
