@@ -19,5 +19,6 @@ export type { ImageOptions } from "./image";
 export type { TableOptions } from "./table";
 export type { DisplayEvent, DisplaySink, MimeBundle, RichOutput } from "./types";
 export * as widgets from "./widgets";
-export { setWidgetCommLink, currentOutputTarget, type WidgetCommLink, type CommData } from "./widgets/comm-link";
+export { setWidgetCommLink, currentOutputTarget, resetOutputCapture, type WidgetCommLink, type CommData } from "./widgets/comm-link";
+export { startWidgetCell, endWidgetCell } from "./widgets/cell-output";
 export { deliverWidgetMessage, deliverWidgetClose, allWidgetStates, COMM_TARGET as WIDGET_COMM_TARGET, type Failures } from "./widgets/widget-model";

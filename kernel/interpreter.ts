@@ -41,6 +41,7 @@ export interface ErrorInfo {
   traceback: string[];
 }
 
+/** trailing: displays published after the cell's value or error (the output area its widget callbacks print into). */
 export type ExecuteOutcome =
   | {
       status: "ok";
@@ -49,8 +50,9 @@ export type ExecuteOutcome =
       userExpressions?: Record<string, unknown>;
       /** Jupyter payloads (e.g. set_next_input from %load). */
       payload?: Record<string, unknown>[];
+      trailing?: DisplayEvent[];
     }
-  | ({ status: "error" } & ErrorInfo);
+  | ({ status: "error"; trailing?: DisplayEvent[] } & ErrorInfo);
 
 export interface CompleteReply {
   matches: string[];

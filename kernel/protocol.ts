@@ -342,6 +342,7 @@ export class KernelProtocol {
         const text = outcome.result["text/plain"];
         if (storeHistory && typeof text === "string") this.history.recordOutput(count, text);
       }
+      for (const event of outcome.trailing ?? []) publisher.display(event);
       await this.finishOutput(publisher);
       this.channels.reply(
         "shell",
@@ -354,6 +355,7 @@ export class KernelProtocol {
     }
     const { ename, evalue, traceback } = outcome;
     publisher.error({ ename, evalue, traceback });
+    for (const event of outcome.trailing ?? []) publisher.display(event);
     await this.finishOutput(publisher);
     this.channels.reply("shell", request, "execute_reply", { status: "error", execution_count: count, ename, evalue, traceback }, metadata);
     return true;

@@ -4,8 +4,9 @@
  * the next cell reads and runs the observer, a button's click runs its callback and its output
  * appears in an Output widget, interact runs its function again when a control changes, and a
  * widget written in the notebook (anywidget's ES module) renders and its clicks reach the kernel;
- * a reloaded page draws them again from the running kernel; tl.fit's Stop button ends training.
- * In the classic Notebook (nbclassic with widgetsnbextension): the slider and a button's output.
+ * a button whose callback has no Output widget prints under its own cell; a reloaded page draws
+ * them again from the running kernel; tl.fit's Stop button ends training. In the classic Notebook
+ * (nbclassic with widgetsnbextension): the slider, a button's output, and a callback's print under its cell.
  * Screenshots go to test-output/widgets/.
  */
 import * as fs from "node:fs";
@@ -51,7 +52,13 @@ const CELLS = [
     "counter",
   ].join("\n"),
   "`count ${counter.count}`",
+  [
+    'const greet = new widgets.Button({ description: "Greet" });',
+    'greet.onClick(() => console.log("hello from a callback with no Output widget"));',
+    "greet",
+  ].join("\n"),
 ];
+const GREET_CELL = CELLS.length - 1;
 
 const FIT_CELLS = [
   [
@@ -157,6 +164,16 @@ describeWithJupyter("widgets in JupyterLab 4 in a real browser", () => {
     );
     await page.screenshot({ path: shot("after-anywidget"), fullPage: true });
 
+    // a callback with no Output widget prints under the cell that registered it, below its button
+    const greetCell = page.locator(".jp-Cell").nth(GREET_CELL);
+    const greet = greetCell.locator("button", { hasText: "Greet" });
+    await greet.click();
+    const greeting = greetCell.locator(".widget-output", { hasText: "hello from a callback with no Output widget" });
+    await step(page, "callback-in-cell", () => greeting.waitFor({ timeout: 60_000 }));
+    expect((await greeting.boundingBox())!.y).toBeGreaterThan((await greet.boundingBox())!.y);
+    await greeting.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: shot("callback-in-cell"), fullPage: true });
+
     // a reloaded page gets the widgets' state from the running kernel (the control comm)
     await page.keyboard.press("Control+s");
     const saved = path.join(jupyter.dir, "widgets.ipynb");
@@ -205,7 +222,7 @@ describeWithJupyter("widgets in the classic Notebook (nbclassic) in a real brows
   beforeAll(async () => {
     fs.mkdirSync(screenshots, { recursive: true });
     jupyter = makeJupyterEnv();
-    fs.writeFileSync(path.join(jupyter.dir, "classic.ipynb"), JSON.stringify(notebook(CELLS.slice(0, 2))));
+    fs.writeFileSync(path.join(jupyter.dir, "classic.ipynb"), JSON.stringify(notebook([...CELLS.slice(0, 2), CELLS[GREET_CELL]])));
     server = await startJupyterServer(jupyter, nbclassicArgs);
     browser = await launchChromium();
   });
@@ -228,6 +245,14 @@ describeWithJupyter("widgets in the classic Notebook (nbclassic) in a real brows
       await page.locator("button", { hasText: "Say hi" }).click();
       await page.locator(".jupyter-widgets-output-area", { hasText: "hi from the button" }).waitFor({ timeout: 60_000 });
       await page.screenshot({ path: shot("after-click"), fullPage: true });
+      // a callback with no Output widget: its print lands under its cell
+      await page.locator("button", { hasText: "Greet" }).click();
+      await page
+        .locator(".cell")
+        .nth(2)
+        .locator(".jupyter-widgets-output-area", { hasText: "hello from a callback with no Output widget" })
+        .waitFor({ timeout: 60_000 });
+      await page.screenshot({ path: shot("callback-in-cell"), fullPage: true });
     } catch (error) {
       await page.screenshot({ path: shot("failed"), fullPage: true });
       throw error;

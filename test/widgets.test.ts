@@ -6,7 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { deliverWidgetMessage, display, setWidgetCommLink, widgets } from "../display";
+import { deliverWidgetMessage, display, endWidgetCell, setWidgetCommLink, startWidgetCell, widgets } from "../display";
 import { describeWithJupyter, repoRoot } from "./helpers/jupyter-env";
 
 interface Sent {
@@ -265,5 +265,59 @@ describe("widget behaviour", () => {
       "application/vnd.jupyter.widget-view+json": { version_major: 2, version_minor: 0, model_id: slider.modelId },
       "text/plain": 'IntSlider(value=3, max=10, description="n")',
     });
+  });
+});
+
+// Last in the file: it leaves a cell (ended) behind, which widgets registered later would bind to.
+describe("where a callback prints, around cells as the kernel's runtime worker marks them", () => {
+  const areaId = (area: { data: Record<string, any> } | undefined): string => area!.data["application/vnd.jupyter.widget-view+json"].model_id;
+  const areaOutputs = (area: { data: Record<string, any> } | undefined) => updates(areaId(area)).map((update) => update.state.outputs);
+
+  test("a click prints into the area shown after the cell that registered it; a cell's own code prints in the running cell", async () => {
+    startWidgetCell();
+    const button = new widgets.Button();
+    const slider = new widgets.IntSlider();
+    button.onClick(() => display.html("<b>clicked</b>"));
+    slider.observe((change) => display.html(`<i>${change.new}</i>`), "value");
+    const area = endWidgetCell();
+    expect(area?.data).toEqual({ "application/vnd.jupyter.widget-view+json": { version_major: 2, version_minor: 0, model_id: expect.any(String) } });
+    expect(opened(areaId(area))._model_name).toBe("OutputModel");
+
+    expect(await click(button)).toEqual([]);
+    expect(areaOutputs(area).pop()).toEqual([{ output_type: "display_data", data: { "text/html": "<b>clicked</b>", "text/plain": "clicked" }, metadata: {} }]);
+
+    // a later cell setting the value: the observer's output is that cell's, not the area's
+    startWidgetCell();
+    sent = [];
+    slider.value = 4; // from plain Node, the cell's output is stdout
+
+    expect(endWidgetCell()).toBeUndefined();
+    expect(areaOutputs(area)).toEqual([]);
+  });
+
+  test("an Output widget wins; library callbacks (link, interact, a Button's own listener) give the cell no area", async () => {
+    startWidgetCell();
+    const out = new widgets.Output();
+    const button = new widgets.Button();
+    button.onClick(out.capture(() => display.html("<b>captured</b>")));
+    const a = new widgets.IntSlider();
+    const b = new widgets.IntSlider();
+    widgets.link([a, "value"], [b, "value"]);
+    widgets.interactive(({ n }) => n, { n: [0, 10] });
+    expect(endWidgetCell()).toBeUndefined();
+    expect(await click(button)).toEqual([]);
+    expect(out.outputs).toEqual([{ output_type: "display_data", data: { "text/html": "<b>captured</b>", "text/plain": "captured" }, metadata: {} }]);
+  });
+
+  test("a failing callback shows its error in the area and is still reported with the front-end message", async () => {
+    startWidgetCell();
+    const button = new widgets.Button();
+    button.onClick(() => {
+      throw new RangeError("too far");
+    });
+    const area = endWidgetCell();
+    const failures = await click(button);
+    expect(failures.map((error) => (error as Error).message)).toEqual(["too far"]);
+    expect(areaOutputs(area).pop()).toEqual([expect.objectContaining({ output_type: "error", ename: "RangeError", evalue: "too far" })]);
   });
 });

@@ -21,12 +21,29 @@ export interface OutputTarget {
   /** One nbformat output (display_id and update say which earlier display it replaces). */
   appendOutput(output: Record<string, unknown>): void;
   clearOutput(wait: boolean): void;
+  /** true for a cell's output area (cell-output.ts), which an Output widget a cell made wins over. */
+  readonly cellArea?: boolean;
+}
+
+/** One run of a cell, as the widget callbacks registered while it ran see it (cell-output.ts). */
+export interface CellRun {
+  running: boolean;
+  /** Whether a callback registered in it prints to the cell: it then gets an output area when it ends. */
+  needsArea: boolean;
+  /** The cell's output area, shown as its last output once it ended. */
+  area: OutputTarget | undefined;
 }
 
 interface WidgetsState {
   link: WidgetCommLink | undefined;
   models: Map<string, WidgetModel>;
   capture: AsyncLocalStorage<OutputTarget>;
+  /** Set while a front-end message (a click, a moved slider) runs callbacks. */
+  fromFrontEnd: AsyncLocalStorage<boolean>;
+  /** The cell running or run last (the kernel's runtime worker says when cells start and end); none in a plain Node script. */
+  cell: CellRun | undefined;
+  /** Above 0 while library code registers callbacks that keep no output place of their own (withoutCellOutput). */
+  unboundRegistrations: number;
 }
 
 const stateKey = Symbol.for("tsfine.widgets.state");
@@ -35,7 +52,14 @@ export function widgetsState(): WidgetsState {
   const holder = globalThis as unknown as Record<symbol, WidgetsState | undefined>;
   let state = holder[stateKey];
   if (!state) {
-    state = { link: undefined, models: new Map(), capture: new AsyncLocalStorage() };
+    state = {
+      link: undefined,
+      models: new Map(),
+      capture: new AsyncLocalStorage(),
+      fromFrontEnd: new AsyncLocalStorage(),
+      cell: undefined,
+      unboundRegistrations: 0,
+    };
     holder[stateKey] = state;
   }
   return state;
@@ -49,4 +73,15 @@ export function setWidgetCommLink(link: WidgetCommLink | undefined): void {
 /** The Output widget capturing output in this async context, if any. */
 export function currentOutputTarget(): OutputTarget | undefined {
   return widgetsState().capture.getStore();
+}
+
+/**
+ * Forgets the capture of code that was terminated (an interrupt of a runaway callback or cell):
+ * termination skips the code that leaves an Output's capture, which would otherwise hold on to the
+ * worker's message handling and take every later cell's output.
+ */
+export function resetOutputCapture(): void {
+  const state = widgetsState();
+  state.capture.enterWith(undefined as unknown as OutputTarget);
+  state.fromFrontEnd.enterWith(false);
 }

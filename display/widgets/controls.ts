@@ -3,6 +3,7 @@
  * Each is a spec (model, view, defaults, checks) turned into a class by defineWidget; the few with
  * behaviour of their own (Button clicks, selections' value ↔ index) extend that class.
  */
+import { bindCallback, withoutCellOutput } from "./callback-binding";
 import { defineWidget, type Widget } from "./define";
 import { Layout, layoutOption, styleClass, styleOption, type LayoutState, type StyleState } from "./layout";
 import { array, boolean, integer, nullable, number, oneOf, pair, string, WidgetOptionError, describeValue, type Coerce } from "./options";
@@ -294,27 +295,32 @@ const ButtonBase = defineWidget<ButtonState, ControlOptions<ButtonState>>(
 
 /** A button; onClick(callback) runs the callback on every click in the front end. */
 export class Button extends ButtonBase {
-  private readonly clickHandlers: Array<(button: Button) => unknown> = [];
+  /** callback: as registered (the remover finds it); run: bound to where its output goes (callback-binding.ts). */
+  private readonly clickHandlers: Array<{ callback: (button: Button) => unknown; run: (button: Button) => unknown }> = [];
 
   constructor(options?: ControlOptions<ButtonState>) {
     super(options);
-    this.onCustomMessage((content) => {
-      if ((content as { event?: unknown })?.event === "click") this.click();
-    });
+    // the front end's click message; the click callbacks each print where they were registered
+    withoutCellOutput(() =>
+      this.onCustomMessage((content) => {
+        if ((content as { event?: unknown })?.event === "click") this.click();
+      }),
+    );
   }
 
   /** Runs callback(button) on each click; returns a function that removes it. */
   onClick(callback: (button: Button) => unknown): () => void {
-    this.clickHandlers.push(callback);
+    const entry = { callback, run: bindCallback(callback) };
+    this.clickHandlers.push(entry);
     return () => {
-      const index = this.clickHandlers.indexOf(callback);
+      const index = this.clickHandlers.indexOf(entry);
       if (index >= 0) this.clickHandlers.splice(index, 1);
     };
   }
 
   /** Runs the click callbacks as a click in the front end does. */
   click(): void {
-    this.runHandlers(this.clickHandlers.map((handler) => () => handler(this)));
+    this.runHandlers(this.clickHandlers.map((handler) => () => handler.run(this)));
   }
 }
 

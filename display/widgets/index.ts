@@ -39,3 +39,4 @@ export { link, dlink, jslink, jsdlink, type Link } from "./links";
 export { interact, interactive, interactManual, fixed, type Interactive, type InteractOptions, type InteractValues } from "./interact";
 export { WidgetModel, type Change, type Observer } from "./widget-model";
 export { WidgetOptionError } from "./options";
+export { withoutCellOutput } from "./callback-binding";

@@ -4,6 +4,7 @@
  * and return value appear in an Output widget below the controls.
  */
 import { emitDisplay } from "../sink";
+import { withoutCellOutput } from "./callback-binding";
 import { Checkbox, Dropdown, FloatSlider, IntSlider, Text, Button } from "./controls";
 import { VBox } from "./boxes";
 import { Output } from "./output";
@@ -126,8 +127,11 @@ export function interactive<S extends Record<string, unknown>>(
       }
     });
   };
-  if (button) button.onClick(() => update());
-  else for (const [, control] of controls) control.observe(() => update(), "value");
+  // update prints into interact's own Output: the cell gets no output area for it
+  withoutCellOutput(() => {
+    if (button) button.onClick(() => update());
+    else for (const [, control] of controls) control.observe(() => update(), "value");
+  });
   Object.defineProperties(box, {
     kwargs: { get: kwargs },
     result: { get: () => result },

@@ -3,6 +3,7 @@
  * see every change), jslink() in the front end (a LinkModel, no kernel round trip; works in saved
  * HTML too).
  */
+import { withoutCellOutput } from "./callback-binding";
 import { defineWidget } from "./define";
 import { describeValue, WidgetOptionError } from "./options";
 import { WidgetModel } from "./widget-model";
@@ -31,8 +32,9 @@ export function link(source: Endpoint, target: Endpoint): Link {
     if (read(w, key) !== value) (w as unknown as Record<string, unknown>)[key] = value;
   };
   write(b, keyB, read(a, keyA));
-  const offA = a.observe((change) => write(b, keyB, change.new), keyA);
-  const offB = b.observe((change) => write(a, keyA, change.new), keyB);
+  // the link prints nothing: the cell gets no output area for it
+  const offA = withoutCellOutput(() => a.observe((change) => write(b, keyB, change.new), keyA));
+  const offB = withoutCellOutput(() => b.observe((change) => write(a, keyA, change.new), keyB));
   return {
     unlink() {
       offA();
@@ -46,7 +48,7 @@ export function dlink(source: Endpoint, target: Endpoint, transform: (value: unk
   const [a, keyA] = checkEndpoint(source, "source", "dlink");
   const [b, keyB] = checkEndpoint(target, "target", "dlink");
   (b as unknown as Record<string, unknown>)[keyB] = transform((a as unknown as Record<string, unknown>)[keyA]);
-  const off = a.observe((change) => ((b as unknown as Record<string, unknown>)[keyB] = transform(change.new)), keyA);
+  const off = withoutCellOutput(() => a.observe((change) => ((b as unknown as Record<string, unknown>)[keyB] = transform(change.new)), keyA));
   return { unlink: off };
 }
 

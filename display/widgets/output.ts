@@ -5,6 +5,7 @@
  */
 import { defineWidget } from "./define";
 import { Layout, layoutOption } from "./layout";
+import { markCaptured } from "./callback-binding";
 import { widgetsState, type OutputTarget } from "./comm-link";
 import { OUTPUT, type WidgetSpec } from "./widget-model";
 import type { ControlOptions, DOMWidgetState } from "./controls";
@@ -48,7 +49,7 @@ export class Output extends OutputBase implements OutputTarget {
       this.appendOutput({ output_type: "error", ename: err.name, evalue: err.message, traceback: [err.stack ?? `${err.name}: ${err.message}`] });
       return undefined;
     };
-    return (...args: A) => {
+    const captured = (...args: A) => {
       try {
         const result = this.run(() => fn(...args));
         return result instanceof Promise ? (result.catch(showError) as R) : result;
@@ -56,6 +57,7 @@ export class Output extends OutputBase implements OutputTarget {
         return showError(error);
       }
     };
+    return markCaptured(captured, this);
   }
 
   clear(options: { wait?: boolean } = {}): void {

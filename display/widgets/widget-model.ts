@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { mimeBundleSymbol } from "../protocol";
 import type { MimeBundle } from "../types";
 import { putBuffers, removeBuffers } from "./buffers";
+import { bindCallback } from "./callback-binding";
 import { widgetsState, type CommData } from "./comm-link";
 import { checkLike, unknownOption, WidgetOptionError, type Coerce } from "./options";
 
@@ -101,7 +102,8 @@ export async function runCallbacks(calls: Array<() => unknown>, failures: Failur
 export abstract class WidgetModel<S extends object = object> {
   readonly modelId: string = randomUUID().replace(/-/g, "");
   private readonly values: Record<string, unknown>;
-  private readonly observers: Array<{ names: Set<string> | undefined; callback: Observer }> = [];
+  /** callback: as registered (unobserve finds it); run: bound to where its output goes (callback-binding.ts). */
+  private readonly observers: Array<{ names: Set<string> | undefined; callback: Observer; run: Observer }> = [];
   private readonly customHandlers: Array<(content: unknown, buffers: Uint8Array[]) => unknown> = [];
   /** Keys being applied from the front end, with the value it sent: setting one to that value sends nothing back. */
   private locked: Map<string, unknown> | undefined;
@@ -170,7 +172,8 @@ export abstract class WidgetModel<S extends object = object> {
   observe<K extends keyof S & string>(callback: Observer<S[K]>, names: K): () => void;
   observe(callback: Observer, names?: string | string[]): () => void;
   observe(callback: Observer<never>, names?: string | string[]): () => void {
-    const entry = { names: names === undefined ? undefined : new Set(typeof names === "string" ? [names] : names), callback: callback as Observer };
+    const keys = names === undefined ? undefined : new Set(typeof names === "string" ? [names] : names);
+    const entry = { names: keys, callback: callback as Observer, run: bindCallback(callback as Observer) };
     this.observers.push(entry);
     return () => this.unobserve(callback);
   }
@@ -187,7 +190,7 @@ export abstract class WidgetModel<S extends object = object> {
 
   /** Handles the front end's custom messages. */
   onCustomMessage(handler: (content: unknown, buffers: Uint8Array[]) => unknown): void {
-    this.customHandlers.push(handler);
+    this.customHandlers.push(bindCallback(handler));
   }
 
   /** Closes the widget's comm: the front end removes its views. */
@@ -316,7 +319,7 @@ export abstract class WidgetModel<S extends object = object> {
   /** Runs the observers of these changes; called after the state and the front end agree. */
   protected notify(changes: Change[]): void {
     for (const change of changes) {
-      const calls = this.observers.filter((entry) => entry.names === undefined || entry.names.has(change.name)).map((entry) => () => entry.callback(change));
+      const calls = this.observers.filter((entry) => entry.names === undefined || entry.names.has(change.name)).map((entry) => () => entry.run(change));
       this.runHandlers(calls);
     }
   }
@@ -368,7 +371,7 @@ export abstract class WidgetModel<S extends object = object> {
 export async function deliverWidgetMessage(commId: string, data: CommData, buffers: Uint8Array[], replyTo?: number): Promise<Failures> {
   const model = widgetsState().models.get(commId);
   if (!model) return [];
-  return model.receive(data, buffers, replyTo);
+  return widgetsState().fromFrontEnd.run(true, () => model.receive(data, buffers, replyTo));
 }
 
 /**

@@ -270,9 +270,10 @@ export class TypeScriptInterpreter implements Interpreter {
   }
 
   private outcomeOf(result: RunResult): ExecuteOutcome {
-    if (result.kind === "ok") return result.bundle ? { status: "ok", result: result.bundle } : { status: "ok" };
-    if (result.kind === "interrupted" || result.terminated) return { status: "error", ...INTERRUPTED };
-    return { status: "error", ...runtimeErrorOutcome(result.error, this.maps) };
+    const trailing = result.trailing ? { trailing: result.trailing } : {};
+    if (result.kind === "ok") return result.bundle ? { status: "ok", result: result.bundle, ...trailing } : { status: "ok", ...trailing };
+    if (result.kind === "interrupted" || result.terminated) return { status: "error", ...INTERRUPTED, ...trailing };
+    return { status: "error", ...runtimeErrorOutcome(result.error, this.maps), ...trailing };
   }
 
   private async evaluateUserExpressions(expressions: Record<string, string>): Promise<Record<string, unknown>> {

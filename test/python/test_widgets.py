@@ -66,6 +66,7 @@ class WidgetProtocolTests(unittest.TestCase):
         self.opens_metadata = {m["content"]["comm_id"]: m["metadata"] for m in of_type(messages, "comm_open")}
         display = [m for m in messages if m["msg_type"] == "execute_result"][0]["content"]["data"]
         slider_id = display[WIDGET_MIME]["model_id"]
+        self.slider_area = self.cell_area(messages)
         return slider_id, opens, display
 
     def test_open_update_both_ways_echo_and_close(self):
@@ -101,15 +102,18 @@ class WidgetProtocolTests(unittest.TestCase):
         updates = [m["content"]["data"] for m in of_type(messages, "comm_msg") if m["content"]["comm_id"] == slider_id]
         self.assertEqual(updates, [{"method": "update", "state": {"value": 5}, "buffer_paths": []}])
 
-        # front end → kernel: an update is echoed (parented to it), runs the observer, between busy and idle
+        # the observer a cell sets off prints in that cell
+        self.assertEqual("".join(m["content"]["text"] for m in of_type(messages, "stream")), "observed 3 -> 5\n")
+
+        # front end → kernel: an update is echoed (parented to it), runs the observer, between busy and idle;
+        # the observer prints under the cell that registered it
         msg_id = send_comm(self.kc, "comm_msg", {"comm_id": slider_id, "data": {"method": "update", "state": {"value": 7}, "buffer_paths": []}})
         messages = collect(self.kc, msg_id)
         self.assertEqual(messages[0]["msg_type"], "status")
         self.assertEqual(messages[0]["content"]["execution_state"], "busy")
-        echoes = [m["content"]["data"] for m in of_type(messages, "comm_msg")]
+        echoes = [m["content"]["data"] for m in of_type(messages, "comm_msg") if m["content"]["comm_id"] == slider_id]
         self.assertEqual(echoes, [{"method": "echo_update", "state": {"value": 7}, "buffer_paths": []}])
-        streams = "".join(m["content"]["text"] for m in of_type(messages, "stream"))
-        self.assertEqual(streams, "observed 5 -> 7\n")
+        self.assertEqual(self.area_outputs(messages, self.slider_area, msg_id)[-1], [{"output_type": "stream", "name": "stdout", "text": "observed 5 -> 7\n"}])
         content, messages = run(self.kc, "[s.value, ...seen].join(',')")
         self.assertEqual(result_text(messages), "'7,5,7'")
 
@@ -178,8 +182,9 @@ class WidgetProtocolTests(unittest.TestCase):
             "new widgets.VBox([b, out])",
         )
         self.assertEqual(content["status"], "ok", content)
-        opens = {m["content"]["data"]["state"]["_model_name"]: m["content"]["comm_id"] for m in of_type(messages, "comm_open")}
-        button_id, output_id = opens["ButtonModel"], opens["OutputModel"]
+        states = {m["content"]["comm_id"]: m["content"]["data"]["state"] for m in of_type(messages, "comm_open")}
+        box_id = [m for m in messages if m["msg_type"] == "execute_result"][0]["content"]["data"][WIDGET_MIME]["model_id"]
+        button_id, output_id = (child.removeprefix("IPY_MODEL_") for child in states[box_id]["children"])
 
         msg_id = send_comm(self.kc, "comm_msg", {"comm_id": button_id, "data": {"method": "custom", "content": {"event": "click"}}})
         messages = collect(self.kc, msg_id)
@@ -196,6 +201,89 @@ class WidgetProtocolTests(unittest.TestCase):
         self.assertEqual(errors[0]["content"]["evalue"], "second click fails")
         content, messages = run(self.kc, "clicks")
         self.assertEqual(result_text(messages), "2")
+
+    def cell_area(self, messages):
+        """The output area the kernel shows after a cell's value for its callbacks: the model id of the
+        last display_data (a widget view of an OutputModel opened by this cell), or None."""
+        opened = {m["content"]["comm_id"]: m["content"]["data"]["state"]["_model_name"] for m in of_type(messages, "comm_open")}
+        shown = [m for m in messages if m["msg_type"] in ("display_data", "execute_result", "error")]
+        if not shown or shown[-1]["msg_type"] != "display_data" or WIDGET_MIME not in shown[-1]["content"]["data"]:
+            return None
+        area = shown[-1]["content"]["data"][WIDGET_MIME]["model_id"]
+        self.assertEqual(opened.get(area), "OutputModel")
+        # nothing for a front end without widgets to print: callbacks never run there
+        self.assertNotIn("text/plain", shown[-1]["content"]["data"])
+        return area
+
+    def click(self, button_id):
+        msg_id = send_comm(self.kc, "comm_msg", {"comm_id": button_id, "data": {"method": "custom", "content": {"event": "click"}}})
+        return msg_id, collect(self.kc, msg_id)
+
+    def area_outputs(self, messages, area, parent):
+        """The outputs the area holds after each update the click sent it (all parented to the click)."""
+        updates = [m for m in of_type(messages, "comm_msg") if m["content"]["comm_id"] == area]
+        self.assertTrue(all(m["parent_header"]["msg_id"] == parent for m in updates))
+        return [m["content"]["data"]["state"]["outputs"] for m in updates]
+
+    def test_a_callbacks_output_lands_under_the_cell_that_registered_it(self):
+        content, messages = run(
+            self.kc,
+            'const hello = new widgets.Button({ description: "hello" });\n'
+            'hello.onClick(() => { console.log("hello from the button"); display.html("<i>shown</i>"); });\n'
+            "hello",
+        )
+        self.assertEqual(content["status"], "ok", content)
+        button_id = [m for m in of_type(messages, "comm_open") if m["content"]["data"]["state"]["_model_name"] == "ButtonModel"][0]["content"]["comm_id"]
+        # the cell's outputs: the button (its value), then the empty area
+        self.assertEqual(result_text(messages), "Button(description=\"hello\")")
+        area = self.cell_area(messages)
+        self.assertIsNotNone(area, "the cell shows no output area for its callback")
+
+        click, messages = self.click(button_id)
+        outputs = self.area_outputs(messages, area, click)
+        self.assertEqual(outputs[-1][0], {"output_type": "stream", "name": "stdout", "text": "hello from the button\n"})
+        self.assertEqual(outputs[-1][1]["data"]["text/html"], "<i>shown</i>")
+        # nothing went to the front end outside a widget (JupyterLab would show it only in its log console)
+        self.assertEqual([m["msg_type"] for m in messages if m["msg_type"] in ("stream", "display_data", "error")], [])
+
+        # a callback registered in a later cell on that button prints under the later cell
+        content, messages = run(self.kc, 'hello.onClick(() => console.log("registered later"));')
+        later_area = self.cell_area(messages)
+        self.assertIsNotNone(later_area)
+        self.assertNotEqual(later_area, area)
+        click, messages = self.click(button_id)
+        first_cell = self.area_outputs(messages, area, click)[-1]
+        self.assertEqual([o["text"] for o in first_cell if o["output_type"] == "stream"], ["hello from the button\n"] * 2)
+        self.assertEqual(self.area_outputs(messages, later_area, click)[-1], [{"output_type": "stream", "name": "stdout", "text": "registered later\n"}])
+
+        # a failing callback shows its error in the area too, and the kernel keeps its state
+        content, messages = run(self.kc, 'const fails = new widgets.Button();\nfails.onClick(() => { throw new RangeError("too far"); });\nfails')
+        fails_area = self.cell_area(messages)
+        fails_id = [m for m in of_type(messages, "comm_open") if m["content"]["data"]["state"]["_model_name"] == "ButtonModel"][0]["content"]["comm_id"]
+        click, messages = self.click(fails_id)
+        shown = self.area_outputs(messages, fails_area, click)[-1]
+        self.assertEqual([(o["output_type"], o.get("ename"), o.get("evalue")) for o in shown], [("error", "RangeError", "too far")])
+        content, messages = run(self.kc, "hello.description")
+        self.assertEqual(result_text(messages), "'hello'")
+
+    def test_an_output_widget_wins_and_library_callbacks_add_no_area(self):
+        content, messages = run(
+            self.kc,
+            "const into = new widgets.Output();\n"
+            'const captured = new widgets.Button({ description: "captured" });\n'
+            'captured.onClick(into.capture(() => console.log("into the Output")));\n'
+            "const left = new widgets.IntSlider(), right = new widgets.IntSlider();\n"
+            "widgets.link([left, 'value'], [right, 'value']);\n"
+            "widgets.interact(({ n }) => n * 2, { n: [0, 10] });\n"
+            "new widgets.VBox([captured, into, left, right])",
+        )
+        self.assertEqual(content["status"], "ok", content)
+        self.assertIsNone(self.cell_area(messages))
+        states = {m["content"]["comm_id"]: m["content"]["data"]["state"] for m in of_type(messages, "comm_open")}
+        result_id = [m for m in messages if m["msg_type"] == "execute_result"][0]["content"]["data"][WIDGET_MIME]["model_id"]
+        captured_id, into_id = (child.removeprefix("IPY_MODEL_") for child in states[result_id]["children"][:2])
+        click, messages = self.click(captured_id)
+        self.assertEqual(self.area_outputs(messages, into_id, click)[-1], [{"output_type": "stream", "name": "stdout", "text": "into the Output\n"}])
 
     def test_an_interrupt_stops_a_runaway_callback_and_the_notebook_keeps_its_state(self):
         started = os.path.join(tempfile.mkdtemp(prefix="tsfine-spin-"), "started")

@@ -39,11 +39,14 @@ export function fitControls(): FitControls {
         continuous_update: false,
       });
       const button = stopButton;
-      button.onClick(() => {
-        state.stop = true;
-        state.stopReason = STOPPED_BY_BUTTON;
-        button.set({ disabled: true, description: "Stopping…" });
-      });
+      // prints nothing: the cell gets no output area for it
+      widgets.withoutCellOutput(() =>
+        button.onClick(() => {
+          state.stop = true;
+          state.stopReason = STOPPED_BY_BUTTON;
+          button.set({ disabled: true, description: "Stopping…" });
+        }),
+      );
       display(new widgets.HBox([stopButton, lrSlider]));
     },
     beforeBatch(state: FitState) {

@@ -31,12 +31,15 @@ export function classifier(model: tf.LayersModel, options: ClassifierAppOptions 
     output.clear({ wait: true });
     display(await predict(model, file.content, predictOptions));
   });
-  upload.observe((change) => {
-    const files = change.new;
-    if (files.length === 0) return;
-    latest = Promise.resolve(show(files[files.length - 1])).then(() => undefined);
-    return latest;
-  }, "value");
+  // show prints into the app's Output: the cell gets no output area for it
+  widgets.withoutCellOutput(() =>
+    upload.observe((change) => {
+      const files = change.new;
+      if (files.length === 0) return;
+      latest = Promise.resolve(show(files[files.length - 1])).then(() => undefined);
+      return latest;
+    }, "value"),
+  );
   const app = new widgets.VBox([upload, output]);
   return Object.assign(app, { upload, output, settled: () => latest }) as ClassifierApp;
 }

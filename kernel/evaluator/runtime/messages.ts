@@ -8,7 +8,10 @@ export interface ThrownError {
   stack?: string;
 }
 
-export type RunResult = { kind: "ok"; bundle?: MimeBundle } | { kind: "error"; error: ThrownError; terminated?: boolean } | { kind: "interrupted" };
+/** trailing: outputs that go after the cell's value or error (its widget callbacks' output area). */
+export type RunResult = ({ kind: "ok"; bundle?: MimeBundle } | { kind: "error"; error: ThrownError; terminated?: boolean } | { kind: "interrupted" }) & {
+  trailing?: DisplayEvent[];
+};
 
 export interface WorkerData {
   cwd: string;

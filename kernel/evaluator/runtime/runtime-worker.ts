@@ -23,7 +23,15 @@ import { claimGlobalNames } from "./global-names";
 import { cellValueBundle } from "./value-bundle";
 import { createTsfineObject } from "./tsfine-object";
 import { withoutScriptName } from "../script-name";
-import { deliverWidgetMessage, installWidgetLink, interruptWidgetCallbacks, widgetCallbackPending } from "./widget-link";
+import {
+  deliverWidgetMessage,
+  endWidgetCell,
+  forgetTerminatedCapture,
+  installWidgetLink,
+  interruptWidgetCallbacks,
+  startWidgetCell,
+  widgetCallbackPending,
+} from "./widget-link";
 
 type RemoteObject = { type: string; value?: unknown; unserializableValue?: string; objectId?: string; description?: string };
 
@@ -263,8 +271,9 @@ function report(id: number, result: RunResult): void {
   // `1 + 1` leaves nothing to release: skip the inspector round trip
   if (cellObjects) session.post("Runtime.releaseObjectGroup", { objectGroup: "cell" });
   cellObjects = false;
+  const trailing = endWidgetCell();
   output.flush();
-  post({ type: "done", id, result });
+  post({ type: "done", id, result: trailing ? { ...result, trailing } : result });
   lastReportedRun = id;
 }
 
@@ -274,6 +283,7 @@ port.on("message", (message: ToWorker) => {
       recoverCutFit();
       if (message.varNames) claimGlobalNames(message.varNames);
       const inliningsBefore = beforeRun(message.js);
+      startWidgetCell();
       run(message.id, message.js, message.needsBackend, message.plainScript).then((result) => {
         afterRun(message.js, inliningsBefore);
         report(message.id, result);
@@ -281,6 +291,7 @@ port.on("message", (message: ToWorker) => {
       break;
     }
     case "interrupt":
+      forgetTerminatedCapture();
       requestTlStop();
       try {
         loadedProgress()?.failOpenProgressBars("interrupted");

@@ -3,6 +3,7 @@
  * thread, which owns the comms (runtime-comms.ts); front-end messages come back as commMessage
  * and run the widgets' callbacks here, between cells or while a cell awaits.
  */
+import type { DisplayEvent } from "../../interpreter";
 import type { FromWorker, ThrownError } from "./messages";
 import type { OutputCapture } from "./output-capture";
 import { displaySink, widgetCommLink, widgetModels } from "./display-parts";
@@ -28,6 +29,37 @@ export function installWidgetLink(post: (message: FromWorker) => void, output: O
   };
 }
 
+/** A cell starts: widget callbacks registered while it runs print to it (display/widgets/callback-binding.ts). */
+export function startWidgetCell(): void {
+  try {
+    loadDisplayModule().startWidgetCell();
+  } catch {
+    // without display there are no widgets to bind
+  }
+}
+
+/** The cell ended: the display of its widget callbacks' output area, to publish after its value or error, if it needs one. */
+export function endWidgetCell(): DisplayEvent[] | undefined {
+  try {
+    const area = loadDisplayModule().endWidgetCell();
+    return area ? [area as DisplayEvent] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * After an interrupt: code the guard terminated inside an Output widget's capture (or a cell's
+ * output area) never left it, and that capture would take every later cell's output.
+ */
+export function forgetTerminatedCapture(): void {
+  try {
+    loadDisplayModule().resetOutputCapture();
+  } catch {
+    // without display nothing captures
+  }
+}
+
 /** Front-end messages whose callbacks run now (or await), by the request id their reply answers. */
 const pendingDeliveries = new Set<number>();
 
@@ -42,6 +74,7 @@ export function widgetCallbackPending(id: number): boolean {
  * ends it without a reply of its own; one that awaits is left to settle unheard.
  */
 export function interruptWidgetCallbacks(id: number, post: (message: FromWorker) => void, output: OutputCapture): void {
+  forgetTerminatedCapture();
   if (!pendingDeliveries.delete(id)) return;
   output.flush();
   const interrupted: ThrownError = { name: "Interrupted", message: "the widget's callback was interrupted (the notebook's state is kept)" };
