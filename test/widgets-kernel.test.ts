@@ -70,6 +70,17 @@ describeWithJupyter("widgets through the real kernel", () => {
     expect(page).toContain(`"model_id": "${saved.shown[0]}"`);
   });
 
+  test("a front end without widgets (nbconvert's Markdown) shows each widget's text form: the widget and its state", () => {
+    const nbPath = path.join(jupyter.dir, "widgets-text.ipynb");
+    fs.writeFileSync(nbPath, JSON.stringify(notebook(CELLS)));
+    const md = jupyter.run("jupyter", ["nbconvert", "--to", "markdown", "--execute", nbPath]);
+    expect(md.status).toBe(0);
+    const page = fs.readFileSync(path.join(jupyter.dir, "widgets-text.md"), "utf8");
+    expect(page).toContain('IntSlider(value=3, max=10, description="n")');
+    expect(page).toContain("Image(value=<4 bytes>");
+    expect(page).not.toContain("model_id");
+  });
+
   test("tsfine run saves the same widget state", () => {
     const nbPath = path.join(jupyter.dir, "widgets-run.ipynb");
     fs.writeFileSync(nbPath, JSON.stringify(notebook(CELLS)));

@@ -9,10 +9,13 @@ import { WidgetModel, type WidgetSpec } from "./widget-model";
 import { describeValue, WidgetOptionError } from "./options";
 
 /**
- * The anywidget front end any version of which may draw it: the module API (render/initialize with
- * model and el) is the same across anywidget's releases, so the kernel does not pin one.
+ * The anywidget front end the kernel asks for: the one we test with (test/requirements.txt pins
+ * anywidget 0.11.0). Its JupyterLab extension registers the module "anywidget" at its exact version,
+ * and the widget manager loads a model only when that version satisfies the range the model names;
+ * "~0.11.*" is the range anywidget's own Python package sends, so any 0.11.x front end draws it.
+ * Another anywidget (0.10, 0.12…) cannot make the model: the output shows "Error displaying widget".
  */
-const ANYWIDGET = { module: "anywidget", version: "*" };
+const ANYWIDGET_FRONT_END = { module: "anywidget", version: "~0.11.*" };
 
 export interface AnyWidgetOptions<S extends Record<string, unknown>> {
   /** The front end's ES module source: `export default { render({ model, el }) { … } }`. */
@@ -35,7 +38,7 @@ export class AnyWidget<S extends Record<string, unknown> = Record<string, unknow
     const spec: WidgetSpec<S> = {
       className: "AnyWidget",
       model: "AnyModel",
-      modelModule: ANYWIDGET,
+      modelModule: ANYWIDGET_FRONT_END,
       view: "AnyView",
       defaults: () =>
         ({

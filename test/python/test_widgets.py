@@ -414,6 +414,18 @@ class WidgetProtocolTests(unittest.TestCase):
         self.assertEqual(content["status"], "ok", content)
         self.assertEqual(result_text(messages), "'[19,20,true,true]'")
 
+    def test_an_anywidget_asks_for_the_anywidget_front_end_its_python_package_asks_for(self):
+        import anywidget
+
+        class Reference(anywidget.AnyWidget):
+            _esm = "export default {}"
+
+        expected = {k: v for k, v in Reference().get_state().items() if k in ("_model_module", "_model_module_version", "_view_module", "_view_module_version")}
+        content, messages = run(self.kc, "widgets.anywidget({ esm: 'export default {}', state: { count: 0 } })")
+        self.assertEqual(content["status"], "ok", content)
+        state = [m["content"]["data"]["state"] for m in of_type(messages, "comm_open") if m["content"]["data"]["state"]["_model_name"] == "AnyModel"][0]
+        self.assertEqual({k: state[k] for k in expected}, expected)
+
     def test_bad_options_are_one_sentence(self):
         content, _ = run(self.kc, "new widgets.IntSlider({ vlaue: 3 } as any)")
         self.assertEqual(content["status"], "error")
