@@ -20,5 +20,6 @@ export type { TableOptions } from "./table";
 export type { DisplayEvent, DisplaySink, MimeBundle, RichOutput } from "./types";
 export * as widgets from "./widgets";
 export { setWidgetCommLink, currentOutputTarget, resetOutputCapture, type WidgetCommLink, type CommData } from "./widgets/comm-link";
-export { startWidgetCell, endWidgetCell } from "./widgets/cell-output";
+export { startWidgetCell } from "./widgets/comm-link";
+export { endWidgetCell } from "./widgets/cell-output";
 export { deliverWidgetMessage, deliverWidgetClose, allWidgetStates, COMM_TARGET as WIDGET_COMM_TARGET, type Failures } from "./widgets/widget-model";

@@ -2,10 +2,11 @@
  * A cell's output area for the widget callbacks registered in it (callback-binding.ts says which
  * output goes there): an Output widget, empty and so invisible until a callback prints, shown as
  * the cell's last output when a callback registered in the cell prints to the cell. The kernel's
- * runtime worker calls startWidgetCell when a cell starts and endWidgetCell when it ends.
+ * runtime worker calls startWidgetCell (comm-link.ts) when a cell starts, and finishWidgetCell then
+ * showCellOutputArea when it ends (endWidgetCell does both).
  */
 import type { DisplayEvent } from "../types";
-import { widgetsState } from "./comm-link";
+import { finishWidgetCell, type CellRun } from "./comm-link";
 import { Output } from "./output";
 import { WIDGET_VIEW_MIME } from "./widget-model";
 
@@ -14,21 +15,19 @@ export class CellOutputArea extends Output {
   readonly cellArea = true;
 }
 
-export function startWidgetCell(): void {
-  widgetsState().cell = { running: true, needsArea: false, area: undefined };
-}
-
 /**
- * The cell ended: when a callback registered in it prints to the cell, its output area, to show
- * after the cell's value or error. Only the widget view is given, no text: a front end without
- * widgets has nothing to show for an empty area, and callbacks never run there.
+ * Makes the output area of a cell that ended (finishWidgetCell said it needs one) and gives its
+ * display, to show after the cell's value or error. Only the widget view is given, no text: a front
+ * end without widgets has nothing to show for an empty area, and callbacks never run there.
  */
-export function endWidgetCell(): DisplayEvent | undefined {
-  const cell = widgetsState().cell;
-  if (!cell?.running) return undefined;
-  cell.running = false;
-  if (!cell.needsArea) return undefined;
+export function showCellOutputArea(cell: CellRun): DisplayEvent {
   const area = new CellOutputArea();
   cell.area = area;
   return { data: { [WIDGET_VIEW_MIME]: { version_major: 2, version_minor: 0, model_id: area.modelId } }, metadata: {} };
+}
+
+/** The cell ended: the display of its output area when it needs one. */
+export function endWidgetCell(): DisplayEvent | undefined {
+  const cell = finishWidgetCell();
+  return cell ? showCellOutputArea(cell) : undefined;
 }

@@ -82,6 +82,20 @@ export function currentOutputTarget(): OutputTarget | undefined {
  */
 export function resetOutputCapture(): void {
   const state = widgetsState();
-  state.capture.enterWith(undefined as unknown as OutputTarget);
-  state.fromFrontEnd.enterWith(false);
+  // only a store that leaked is reset: entering one turns on async hooks, which must stay off until something captures
+  if (state.capture.getStore() !== undefined) state.capture.enterWith(undefined as unknown as OutputTarget);
+  if (state.fromFrontEnd.getStore()) state.fromFrontEnd.enterWith(false);
+}
+
+/** A cell starts: the widget callbacks registered while it runs print to it (callback-binding.ts). */
+export function startWidgetCell(): void {
+  widgetsState().cell = { running: true, needsArea: false, area: undefined };
+}
+
+/** The cell ended: its run when a callback registered in it prints to the cell (cell-output.ts then shows its area), else undefined. */
+export function finishWidgetCell(): CellRun | undefined {
+  const cell = widgetsState().cell;
+  if (!cell?.running) return undefined;
+  cell.running = false;
+  return cell.needsArea ? cell : undefined;
 }

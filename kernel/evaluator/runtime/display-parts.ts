@@ -9,6 +9,7 @@ type Sink = typeof import("../../../display/sink");
 type CommLink = typeof import("../../../display/widgets/comm-link");
 type ToBundle = typeof import("../../../display/to-bundle");
 type WidgetModel = typeof import("../../../display/widgets/widget-model");
+type CellOutput = typeof import("../../../display/widgets/cell-output");
 type PlotlyBundle = typeof import("../../../display/plotly/plotly-bundle");
 type Progress = typeof import("../../../display/progress");
 
@@ -16,6 +17,8 @@ export const displaySink = (): Sink => require("../../../display/sink") as Sink;
 export const widgetCommLink = (): CommLink => require("../../../display/widgets/comm-link") as CommLink;
 export const valueFormatter = (): ToBundle => require("../../../display/to-bundle") as ToBundle;
 export const widgetModels = (): WidgetModel => require("../../../display/widgets/widget-model") as WidgetModel;
+/** Loaded only by a cell whose widget callbacks print to it, so widgets are loaded already. */
+export const cellOutput = (): CellOutput => require("../../../display/widgets/cell-output") as CellOutput;
 
 /** plotly.js's inlining, once a figure loaded it (before that, no output carried the library). */
 export const loadedPlotlyBundle = (): PlotlyBundle | undefined => loadedOnly("../../../display/plotly/plotly-bundle") as PlotlyBundle | undefined;

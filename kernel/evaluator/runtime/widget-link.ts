@@ -6,7 +6,7 @@
 import type { DisplayEvent } from "../../interpreter";
 import type { FromWorker, ThrownError } from "./messages";
 import type { OutputCapture } from "./output-capture";
-import { displaySink, widgetCommLink, widgetModels } from "./display-parts";
+import { cellOutput, displaySink, widgetCommLink, widgetModels } from "./display-parts";
 import { describeThrown } from "./thrown-error";
 
 export function installWidgetLink(post: (message: FromWorker) => void, output: OutputCapture): void {
@@ -31,19 +31,16 @@ export function installWidgetLink(post: (message: FromWorker) => void, output: O
 
 /** A cell starts: widget callbacks registered while it runs print to it (display/widgets/callback-binding.ts). */
 export function startWidgetCell(): void {
-  try {
-    loadDisplayModule().startWidgetCell();
-  } catch {
-    // without display there are no widgets to bind
-  }
+  widgetCommLink().startWidgetCell();
 }
 
 /** The cell ended: the display of its widget callbacks' output area, to publish after its value or error, if it needs one. */
 export function endWidgetCell(): DisplayEvent[] | undefined {
   try {
-    const area = loadDisplayModule().endWidgetCell();
-    return area ? [area as DisplayEvent] : undefined;
+    const cell = widgetCommLink().finishWidgetCell();
+    return cell ? [cellOutput().showCellOutputArea(cell) as DisplayEvent] : undefined;
   } catch {
+    // an area that cannot be made must not lose the cell's result; its callbacks print as without one
     return undefined;
   }
 }
@@ -53,11 +50,7 @@ export function endWidgetCell(): DisplayEvent[] | undefined {
  * output area) never left it, and that capture would take every later cell's output.
  */
 export function forgetTerminatedCapture(): void {
-  try {
-    loadDisplayModule().resetOutputCapture();
-  } catch {
-    // without display nothing captures
-  }
+  widgetCommLink().resetOutputCapture();
 }
 
 /** Front-end messages whose callbacks run now (or await), by the request id their reply answers. */
