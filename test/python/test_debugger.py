@@ -16,7 +16,7 @@ from kernel_messages import run, shell_reply
 
 TIMEOUT = 90
 SCALE_TS = "// scales a number\nexport function scale(n: number, by: number): number {\n  const scaled: number = n * by;\n  return scaled;\n}\n"
-SHIFT_TS = "export function shift(n: number): number {\n  const moved = n + 100;\n  return moved;\n}\n"
+SHIFT_TS = "const OFFSET: number = 100;\nexport function shift(n: number): number {\n  const moved = n + OFFSET;\n  return moved;\n}\n"
 
 
 class Iopub:
@@ -282,15 +282,26 @@ class DebuggerTests(unittest.TestCase):
         self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": []})
         self.assertEqual(self.run_cell("scale(2, 3)"), "6")
 
-    def test_04d_file_editor_breakpoint_set_before_the_file_is_imported(self):
+    def test_04d_file_editor_breakpoints_set_before_the_file_is_imported(self):
+        # by its path, as VS Code names it, the file takes breakpoints before it is imported
+        real = os.path.realpath(os.path.join(self.folder, "shift.ts"))
+        breakpoints = self.ok("setBreakpoints", {"source": {"path": real}, "breakpoints": [{"line": 4}]})["breakpoints"]
+        self.assertEqual([(b["verified"], b["line"]) for b in breakpoints], [(True, 4)])
+        self.ok("setBreakpoints", {"source": {"path": real}, "breakpoints": []})
         path = self.dump(SHIFT_TS)
-        breakpoints = self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": [{"line": 2}]})["breakpoints"]
-        self.assertEqual([(b["verified"], b["line"]) for b in breakpoints], [(True, 2)])
-        self.run_cell('import { shift } from "./shift";')
-        msg_id = self.execute("shift(1)")
-        self.assertIsNotNone(self.stopped_or_done(msg_id), "the breakpoint set before shift.ts was imported did not stop the cell calling shift()")
+        breakpoints = self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": [{"line": 1}, {"line": 3}]})["breakpoints"]
+        self.assertEqual([(b["verified"], b["line"]) for b in breakpoints], [(True, 1), (True, 3)])
+        # the cell that imports it calls it at once: the breakpoints are on the file before V8 parses it, so even the
+        # file's top level, which runs as it is imported, stops
+        msg_id = self.execute('import { shift } from "./shift";\nshift(1)')
+        self.assertIsNotNone(self.stopped_or_done(msg_id), "the breakpoint on shift.ts's first line did not stop its import")
         frame, _ = self.top_frame()
-        self.assertEqual((frame["source"]["path"], frame["line"], frame["name"]), (path, 2, "shift"))
+        self.assertEqual((frame["source"]["path"], frame["line"]), (path, 1))
+        self.ok("continue", {"threadId": 1})
+        self.assertIsNotNone(self.stopped_or_done(msg_id), "the breakpoint in shift() did not stop the cell calling it")
+        frame, _ = self.top_frame()
+        self.assertEqual((frame["source"]["path"], frame["line"], frame["name"]), (path, 3, "shift"))
+        self.assertEqual(self.ok("evaluate", {"expression": "OFFSET", "frameId": frame["id"]})["result"], "100")
         self.ok("continue", {"threadId": 1})
         self.assertEqual(self.iopub.result_of(msg_id), "101")
         shell_reply(self.kc, msg_id, TIMEOUT)

@@ -18,6 +18,7 @@ import { loadTypeScript } from "../typescript-loader";
 import { CellScripts, insideTryBlock, originalPosition, rejectionHandledAt, resolveBreakpoint, type CellScript } from "./cell-scripts";
 import { DapError, DapMessages, type DapMessage, type DapRequest } from "./dap";
 import { murmur2 } from "./murmur2";
+import { compileUserFile, findFileWithText, isTypeScriptFile } from "./user-files";
 import { conditionToJavaScript, consoleInputToJavaScript } from "./typescript-expressions";
 import { HELPERS, RuntimeValues, type DapVariable, type RemoteObject } from "./runtime-values";
 
@@ -304,8 +305,9 @@ export class CellDebugger {
         ? (args.lines as unknown[]).map((line) => ({ line: Number(line) }))
         : [];
     const ts = await loadTypeScript();
-    const userFile = this.userFileAt(sourcePath);
-    const ran = userFile ? [userFile] : this.scriptsOf(sourcePath);
+    const cells = this.scriptsOf(sourcePath);
+    const userFile = cells.length > 0 ? undefined : (this.userFileAt(sourcePath) ?? this.userFileToBeImported(sourcePath, ts));
+    const ran = userFile ? [userFile] : cells;
     const reference = ran[ran.length - 1] ?? this.notYetRun(sourcePath, ts);
     // what goes to V8: the breakpoints whose condition (TypeScript, as the cells) compiled, with it as JavaScript
     const placed: Array<{ line: number; condition?: string }> = [];
@@ -337,6 +339,25 @@ export class CellDebugger {
     await this.ensureEnabled();
     for (const script of ran) await this.applyBreakpoints(script);
     return { breakpoints };
+  }
+
+  /**
+   * A user's .ts file the runtime has not loaded yet, named by its path or by the hash of its text (then looked for
+   * under the notebook's folder): registered as the require hook will compile it, so its breakpoints go on its URL now.
+   */
+  private userFileToBeImported(sourcePath: string, ts: Awaited<ReturnType<typeof loadTypeScript>>): CellScript | undefined {
+    const dumpedText = this.dumped.get(sourcePath);
+    let filePath: string | undefined;
+    let text = dumpedText;
+    if (dumpedText !== undefined) filePath = findFileWithText(process.cwd(), dumpedText);
+    else if (isTypeScriptFile(sourcePath) && fs.existsSync(sourcePath)) {
+      filePath = fs.realpathSync(sourcePath);
+      text = fs.readFileSync(filePath, "utf8");
+    }
+    if (filePath === undefined || text === undefined) return undefined;
+    const file = compileUserFile(ts, filePath, text);
+    if (file) this.userFiles.set(filePath, file);
+    return file;
   }
 
   /** A dumped cell that has not run: its lines with code come from transpiling it here. */
@@ -528,6 +549,9 @@ export class CellDebugger {
       const map = JSON.parse(Buffer.from(sourceMapURL.slice(sourceMapURL.indexOf(",") + 1), "base64").toString("utf8")) as RawSourceMap;
       const filePath = fileURLToPath(url);
       const code = map.sourcesContent?.[0] ?? fs.readFileSync(filePath, "utf8");
+      const expected = this.userFiles.get(filePath);
+      // registered before the import (userFileToBeImported): V8 placed its breakpoints as it parsed it
+      if (expected?.scriptName === url && expected.code === code) return;
       const file: CellScript = { scriptName: url, cellText: code, code, map };
       this.userFiles.set(filePath, file);
       // breakpoints set in the file before it was imported (from JupyterLab's file editor, or by path)

@@ -27,16 +27,24 @@ export function registerTypeScriptFiles(cwd: string): void {
     const source = fs.readFileSync(filename, "utf8");
     const output = typescript.transpileModule(source, {
       fileName: filename,
-      compilerOptions: {
-        module: typescript.ModuleKind.CommonJS,
-        target: typescript.ScriptTarget.ES2022,
-        esModuleInterop: true,
-        inlineSourceMap: true,
-        inlineSources: true,
-      },
+      compilerOptions: userFileCompilerOptions(typescript),
       transformers: { after: [aliasedRequires(typescript, (specifier) => pathAliasTarget(typescript, specifier, filename, options, cache))] },
     });
     (module as unknown as { _compile(code: string, filename: string): void })._compile(output.outputText, filename);
   };
   for (const extension of [".ts", ".cts", ".tsx"]) extensions[extension] ??= compile;
+}
+
+/**
+ * How a user's .ts file compiles on require(). The debugger compiles a file the same way to put breakpoints on it
+ * before it is imported (the `paths` transformer above only rewrites specifiers: lines stay where they are).
+ */
+export function userFileCompilerOptions(typescript: typeof import("typescript")): ts.CompilerOptions {
+  return {
+    module: typescript.ModuleKind.CommonJS,
+    target: typescript.ScriptTarget.ES2022,
+    esModuleInterop: true,
+    inlineSourceMap: true,
+    inlineSources: true,
+  };
 }
