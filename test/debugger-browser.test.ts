@@ -1,7 +1,9 @@
 /**
  * JupyterLab 4's debugger panel on the tsfine kernel, in Debian's chromium, as a person uses it: turn the
  * debugger on in the notebook's toolbar, click a cell's gutter for a breakpoint, run the cell, see the
- * paused line highlighted and the variables panel (a value, a tensor's summary), step, continue.
+ * paused line highlighted and the variables panel (a value, a tensor's summary), step, continue. And the
+ * user's own .ts file in Lab's file editor: a console for the editor, the editor's debugger on, a breakpoint
+ * from its gutter, a console cell importing and calling the file, the paused line highlighted in the editor.
  * Screenshots go to test-output/debugger/.
  */
 import * as fs from "node:fs";
@@ -15,6 +17,7 @@ jest.setTimeout(300_000);
 
 const screenshots = path.join(repoRoot, "test-output", "debugger");
 const CELLS = ["const t = tf.tensor([1, 2, 3]);", "const a = 40 + 1;\nconst b = a * 2;\nb"];
+const HELPER_TS = "export function triple(n: number): number {\n  const result = n * 3;\n  return result;\n}\n";
 
 describeWithJupyter("JupyterLab 4's debugger in a real browser", () => {
   let jupyter: JupyterEnv;
@@ -27,6 +30,7 @@ describeWithJupyter("JupyterLab 4's debugger in a real browser", () => {
     fs.mkdirSync(screenshots, { recursive: true });
     jupyter = makeJupyterEnv();
     fs.writeFileSync(path.join(jupyter.dir, "debug.ipynb"), JSON.stringify(notebook(CELLS)));
+    fs.writeFileSync(path.join(jupyter.dir, "helper.ts"), HELPER_TS);
     server = await startJupyterServer(jupyter, jupyterLabArgs);
     browser = await launchChromium();
   });
@@ -110,6 +114,67 @@ describeWithJupyter("JupyterLab 4's debugger in a real browser", () => {
       await shot("5-continued");
     } catch (error) {
       await shot("failed");
+      throw error;
+    }
+  });
+
+  test("a breakpoint in the file editor on the user's .ts file stops where the editor's console calls into it", async () => {
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    // a workspace of its own: the notebook of the test before stays out of it
+    await page.goto(`${server.baseUrl}/lab/workspaces/file-editor/tree/helper.ts`);
+    const editor = page.locator(".jp-FileEditor");
+    await editor.locator(".cm-content").waitFor({ timeout: 60_000 });
+    try {
+      // The file editor gets the debugger's gutter when a kernel session has the file's path: its console's.
+      await editor.locator(".cm-content").click({ button: "right" });
+      await page.locator(".lm-Menu-item", { hasText: "Create Console for Editor" }).first().click();
+      const dialog = page.locator(".jp-Dialog");
+      const console_ = page.locator(".jp-CodeConsole");
+      await console_.waitFor({ timeout: 60_000 });
+      await page.waitForFunction(
+        () => document.querySelector(".jp-Dialog") !== null || document.body.innerText.includes("TypeScript (tsfine) | Idle"),
+        undefined,
+        { timeout: 120_000 },
+      );
+      if (await dialog.isVisible().catch(() => false)) {
+        await dialog
+          .locator("select")
+          .selectOption({ label: "TypeScript (tsfine)" })
+          .catch(() => undefined);
+        await dialog.locator("button:has-text('Select')").click();
+      }
+      await page.waitForFunction(() => document.body.innerText.includes("TypeScript (tsfine) | Idle"), undefined, { timeout: 120_000 });
+
+      await editor.locator(".cm-content").click();
+      // the editor has its own debugger button once its session (the console's, which has the file's path) is known;
+      // it is enabled once that kernel announced its debugger
+      const editorPanel = page.locator(".jp-MainAreaWidget:has(.jp-FileEditor)");
+      await editorPanel.locator(".jp-DebuggerBugButton:enabled").first().click({ timeout: 60_000 });
+      await editorPanel.locator(".jp-DebuggerBugButton[aria-pressed='true']").first().waitFor({ timeout: 60_000 });
+      const gutter = editor.locator("div.cm-breakpoint-gutter");
+      await gutter.waitFor({ timeout: 60_000 });
+      const gutterBox = await gutter.boundingBox();
+      const line2 = await editor.locator(".cm-line").nth(1).boundingBox();
+      if (!gutterBox || !line2) throw new Error("the file editor's breakpoint gutter is not on the page");
+      await page.mouse.click(gutterBox.x + gutterBox.width / 2, line2.y + line2.height / 2);
+      await page.locator(".jp-DebuggerBreakpoint").first().waitFor({ timeout: 30_000 });
+      await shot("file-1-breakpoint-in-editor");
+
+      await console_.locator(".jp-CodeConsole-promptCell .cm-content").click();
+      await page.keyboard.insertText('import { triple } from "./helper";\ntriple(4)');
+      await page.keyboard.press("Shift+Enter");
+      const highlighted = editor.locator(".jp-DebuggerEditor-highlight");
+      await highlighted.waitFor({ timeout: 120_000 });
+      expect(await highlighted.innerText()).toContain("const result = n * 3;");
+      await page.locator(".jp-DebuggerVariables").getByText("4").first().waitFor({ timeout: 60_000 });
+      await shot("file-2-paused-in-editor");
+
+      await pausedBarButton("Continue");
+      await console_.locator(".jp-OutputArea-output", { hasText: "12" }).waitFor({ timeout: 60_000 });
+      expect(await highlighted.count()).toBe(0);
+      await shot("file-3-continued");
+    } catch (error) {
+      await shot("file-failed");
       throw error;
     }
   });
