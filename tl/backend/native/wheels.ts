@@ -53,8 +53,20 @@ function runInherited(command: string, args: string[]): Promise<void> {
 /**
  * The libraries inside do not depend on Python, so pip is asked for one fixed target: the same
  * files arrive whichever python3 runs pip (3.8 or 3.14, where TensorFlow has no wheel of its own).
+ * pip takes `--platform` literally (it does not widen manylinux_2_27 to the older tags a glibc
+ * 2.27 machine also runs), and several CUDA wheels (cupti, nvcc, nvrtc…) are tagged
+ * manylinux2014 / manylinux_2_17 only: every tag glibc 2.27 accepts is listed.
  */
-const WHEEL_TARGET = ["--only-binary=:all:", "--platform", "manylinux_2_27_x86_64", "--python-version", "3.11", "--implementation", "cp"];
+export const WHEEL_PLATFORMS = [
+  "manylinux_2_27_x86_64",
+  "manylinux_2_24_x86_64",
+  "manylinux_2_17_x86_64",
+  "manylinux2014_x86_64",
+  "manylinux2010_x86_64",
+  "manylinux1_x86_64",
+];
+
+const WHEEL_TARGET = ["--only-binary=:all:", ...WHEEL_PLATFORMS.flatMap((tag) => ["--platform", tag]), "--python-version", "3.11", "--implementation", "cp"];
 
 /**
  * `pip download --no-deps` of each requirement into `folder`; pip skips a file already there, so
