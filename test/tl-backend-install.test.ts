@@ -128,6 +128,54 @@ describe("tsfine backend install cpu, with the wheel already downloaded", () => 
   );
 });
 
+describe("tsfine backend install cpu: a binding built by an older tsfine", () => {
+  testNeeding(wheel !== undefined, `tensorflow-cpu 2.21.0's wheel in ${cpuDownloads}`)(
+    "is named as such, and the next install rebuilds it with the patched binding from the wheel already there",
+    () => {
+      const cache = tempCache();
+      const downloads = path.join(cache, "tsfine", "downloads", "tensorflow-2.21.0-cpu");
+      fs.mkdirSync(downloads, { recursive: true });
+      const copy = path.join(downloads, path.basename(wheel as string));
+      try {
+        fs.linkSync(wheel as string, copy);
+      } catch {
+        fs.copyFileSync(wheel as string, copy); // another file system
+      }
+      // What an install made before the binding patch left: its manifest has no bindingRevision.
+      const dir = path.join(cache, "tsfine", "backends", "cpu");
+      const binding = path.join(dir, "node_modules", "@tensorflow", "tfjs-node", "lib", "napi-v8", "tfjs_binding.node");
+      fs.mkdirSync(path.dirname(binding), { recursive: true });
+      fs.writeFileSync(binding, "");
+      const manifest = { variant: "cpu", tensorflow: "2.21.0", tfjsNode: "4.22.0", npmPackage: "@tensorflow/tfjs-node", napi: 8, wheels: [], preloads: [] };
+      fs.writeFileSync(path.join(dir, "tsfine-backend.json"), JSON.stringify(manifest));
+
+      const described = tsfine(["backend"], { XDG_CACHE_HOME: cache });
+      expect(described.stdout).toContain(
+        `✗ tfjs-node: the native cpu backend in ${dir} has a binding built by an older tsfine (revision 1; this one needs 2, which can call TensorFlow's fused ops); ` +
+          "run `tsfine backend install cpu` again to rebuild it from the wheels already downloaded",
+      );
+
+      const rebuilt = spawnSync(process.execPath, [cli, "backend", "install", "cpu"], {
+        env: { ...process.env, XDG_CACHE_HOME: cache },
+        encoding: "utf8",
+        timeout: 420_000,
+      });
+      expect(rebuilt.status).toBe(0);
+      expect(rebuilt.stdout).toMatch(/\[2\/5\] Fetching @tensorflow\/tfjs-node@4\.22\.0's sources with npm pack, and patching its binding/);
+      expect(rebuilt.stdout).toMatch(/Installed the native cpu backend \(TensorFlow 2\.21\.0, \d+ MB\) in /);
+      expect(JSON.parse(fs.readFileSync(path.join(dir, "tsfine-backend.json"), "utf8")).bindingRevision).toBe(2);
+      expect(fs.statSync(binding).size).toBeGreaterThan(10_000); // the built binding, not the empty stand-in
+      const source = fs.readFileSync(path.join(dir, "node_modules", "@tensorflow", "tfjs-node", "binding", "tfjs_backend.cc"), "utf8");
+      expect(source).toContain("TFE_OpSetAttrStringList(tfe_op, attr_name");
+      expect(source).toContain("TFE_OpSetAttrTypeList(tfe_op, attr_name");
+
+      const again = tsfine(["backend", "install", "cpu"], { XDG_CACHE_HOME: cache });
+      expect(again.stdout.trim()).toBe(`The native cpu backend (TensorFlow 2.21.0, tfjs-node 4.22.0) is already installed in ${dir}; nothing to do.`);
+    },
+    480_000,
+  );
+});
+
 describe("tsfine backend install gpu: the steps that need no CUDA files", () => {
   testNeeding(wheel !== undefined, `tensorflow-cpu 2.21.0's wheel in ${cpuDownloads}`)(
     "asks pip for the twelve CUDA 12 wheels tensorflow[and-cuda]==2.21.0 declares",

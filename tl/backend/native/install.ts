@@ -10,6 +10,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { tf } from "../tf";
+import { BINDING_REVISION, patchBindingSource } from "./binding-patch";
 import { buildBinding, fetchNpmPackage, installRuntimeDependencies } from "./build";
 import { cudaMembers, findPreloads, preloadLinkerFlags } from "./cuda";
 import { missingSentence, preflight } from "./preflight";
@@ -66,12 +67,13 @@ function folderBytes(folder: string): number {
   return total;
 }
 
-/** The install matches what this tsfine needs: same TensorFlow, same tfjs, binding present. */
+/** The install matches what this tsfine needs: same TensorFlow, same tfjs, same binding revision, binding present. */
 export function installedMatches(variant: NativeVariant, manifest = readManifest(variant)): boolean {
   return (
     manifest !== undefined &&
     manifest.tensorflow === TENSORFLOW_VERSION &&
     manifest.tfjsNode === tf.version.tfjs &&
+    (manifest.bindingRevision ?? 1) === BINDING_REVISION &&
     fs.existsSync(path.join(packageDir(variant), "lib", `napi-v${manifest.napi}`, "tfjs_binding.node"))
   );
 }
@@ -146,10 +148,12 @@ export async function installNative(variant: NativeVariant, options: InstallOpti
     }
 
     const npmSpec = `${spec.npmPackage}@${tf.version.tfjs}`;
-    stepLine(`Fetching ${npmSpec}'s sources with npm pack`);
+    stepLine(`Fetching ${npmSpec}'s sources with npm pack, and patching its binding (list-valued string and type attributes, for TensorFlow's fused ops)`);
     const work = path.join(staging, "work");
     fs.mkdirSync(work);
     const source = await fetchNpmPackage(npmSpec, work);
+    const bindingSource = path.join(source, "binding", "tfjs_backend.cc");
+    fs.writeFileSync(bindingSource, patchBindingSource(fs.readFileSync(bindingSource, "utf8")));
 
     stepLine("Unpacking TensorFlow's libraries and C API headers" + (spec.resolve ? " and the CUDA libraries" : ""));
     const unpacked = path.join(work, "wheel");
@@ -191,6 +195,7 @@ export async function installNative(variant: NativeVariant, options: InstallOpti
       tfjsNode: tf.version.tfjs,
       npmPackage: spec.npmPackage,
       napi: NAPI_VERSION,
+      bindingRevision: BINDING_REVISION,
       wheels: wheels.map((wheel) => ({ ...wheel })),
       preloads: preloads.map((entry) => entry.file),
       installedAt: new Date().toISOString(),

@@ -7,6 +7,7 @@
 import Module = require("node:module");
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { BINDING_REVISION } from "./binding-patch";
 import { installedMatches } from "./install";
 import { installDir, NativeVariant, readManifest, TENSORFLOW_VERSION } from "./variants";
 
@@ -41,6 +42,10 @@ export function unusableReason(variant: NativeVariant): string | undefined {
   const manifest = readManifest(variant);
   if (manifest === undefined) return `the native ${variant} backend is not installed (nothing in ${installDir(variant)})`;
   if (!installedMatches(variant, manifest)) {
+    const revision = manifest.bindingRevision ?? 1;
+    if (manifest.tensorflow === TENSORFLOW_VERSION && revision !== BINDING_REVISION) {
+      return `the native ${variant} backend in ${installDir(variant)} has a binding built by an older tsfine (revision ${revision}; this one needs ${BINDING_REVISION}, which can call TensorFlow's fused ops); run \`tsfine backend install ${variant}\` again to rebuild it from the wheels already downloaded`;
+    }
     return `the native ${variant} backend in ${installDir(variant)} was built for TensorFlow ${manifest.tensorflow} and tfjs ${manifest.tfjsNode}, not ${TENSORFLOW_VERSION} and this tsfine's tfjs; it is not installed for this version`;
   }
   return undefined;

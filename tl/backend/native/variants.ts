@@ -77,6 +77,8 @@ export interface InstallManifest {
   npmPackage: string;
   /** N-API version the binding was built for. */
   napi: number;
+  /** Which of tsfine's binding builds this is (binding-patch.ts); absent in installs made before the patch (revision 1). */
+  bindingRevision?: number;
   wheels: { name: string; version: string; file: string; bytes: number }[];
   /** Shared libraries the binding loads first (gpu: the CUDA libraries TF does not look for). */
   preloads: string[];
