@@ -277,6 +277,74 @@ describe("tsfine's kernels on the native cpu backend", () => {
 });
 
 /**
+ * TensorFlow's fused convolution through tsfine's patched binding (tl/kernels/native-fused-conv.ts):
+ * tf.fused.conv2d with a bias and each activation TensorFlow's CPU kernel fuses runs as one
+ * `_FusedConv2D`, the cases it does not (sigmoid, a scalar bias, no bias) keep tfjs-node's
+ * kernel, and all give the cpu backend's values; MobileNetV2's folded activation pass (BatchNorm
+ * and ReLU6 in the convolution, as tl.fit runs it) gives the unfolded model's outputs on cpu.
+ */
+describe("TensorFlow's fused convolution on the native cpu backend", () => {
+  const cache = process.env.TSFINE_NATIVE_CACHE ?? "/tmp/tsfine-native";
+  const installed = fs.existsSync(`${cache}/tsfine/backends/cpu/tsfine-backend.json`);
+  testNeeding(installed, `the native cpu backend in ${cache}`, "run `XDG_CACHE_HOME=$TSFINE_NATIVE_CACHE node bin/tsfine.js backend install cpu`")(
+    "fused conv2d with each activation, and MobileNetV2's folded activation pass, give the cpu backend's values",
+    () => {
+      const script = `
+        const tf = require("@tensorflow/tfjs");
+        const tl = require(${JSON.stringify(`${__dirname}/../dist/tl`)});
+        const { foldedInference } = require(${JSON.stringify(`${__dirname}/../dist/tl/fit/folded-inference`)});
+        (async () => {
+          await tl.backend.init();
+          const ran = [];
+          const native = tf.backend();
+          const execute = native.executeSingleOutput.bind(native);
+          native.executeSingleOutput = (name, attrs, inputs) => (ran.push(name), execute(name, attrs, inputs));
+          const x = tf.randomNormal([2, 11, 11, 5], 0, 2, "float32", 1), f = tf.randomNormal([3, 3, 5, 7], 0, 1, "float32", 2);
+          const b = tf.randomNormal([7], 0, 1, "float32", 3);
+          const cases = [
+            ["linear", b, 1, "same", 1], ["relu", b, 2, "valid", 1], ["relu6", b, 1, "same", 2], ["elu", b, [2, 1], "same", 1],
+            ["leakyrelu", b, 1, "valid", 1], ["sigmoid", b, 1, "same", 1], ["relu6", tf.scalar(0.5), 1, "same", 1], ["relu6", undefined, 1, "same", 1],
+          ];
+          const run = () => cases.map(([activation, bias, strides, pad, dilations]) => {
+            ran.length = 0;
+            const y = tf.fused.conv2d({ x, filter: f, bias, strides, pad, dilations, activation, leakyreluAlpha: 0.3 });
+            return { values: Array.from(y.dataSync()), fused: ran.includes("_FusedConv2D") };
+          });
+          const model = await tl.backbone("mobilenet_v2", { inputShape: [64, 64, 3] });
+          const images = tf.randomUniform([3, 64, 64, 3], 0, 1, "float32", 4);
+          const folded = foldedInference(model, model.outputs);
+          ran.length = 0;
+          const nativeFolded = Array.from(folded.model.predict(images).dataSync());
+          const fusedInFolded = ran.filter((name) => name === "_FusedConv2D").length;
+          const nativeCases = run();
+          await tl.backend.use("cpu");
+          const cpu = { cases: run(), unfolded: Array.from(model.predict(images).dataSync()) };
+          console.log(JSON.stringify({ nativeCases, nativeFolded, fusedInFolded, folds: folded.folded, cpu }));
+        })();`;
+      const { execFileSync } = require("node:child_process") as typeof import("node:child_process");
+      const output = execFileSync(process.execPath, ["-e", script], {
+        env: { ...process.env, XDG_CACHE_HOME: cache, TF_CPP_MIN_LOG_LEVEL: "2" },
+        encoding: "utf8",
+        timeout: 150_000,
+      });
+      const { nativeCases, nativeFolded, fusedInFolded, folds, cpu } = JSON.parse(output.trim().split("\n").pop() as string);
+      const relative = (reference: number[], other: number[]) =>
+        Math.max(...reference.map((v, j) => Math.abs(v - other[j]))) / Math.max(...reference.map(Math.abs));
+      expect(nativeCases.map((c: { fused: boolean }) => c.fused)).toEqual([true, true, true, true, true, false, false, false]);
+      nativeCases.forEach((c: { values: number[] }, i: number) => {
+        expect(c.values).toHaveLength(cpu.cases[i].values.length);
+        expect(relative(cpu.cases[i].values, c.values)).toBeLessThan(1e-5);
+      });
+      // MobileNetV2 has 35 convolutions (the rest of its 52 folds are depthwise).
+      expect(folds).toBe(52);
+      expect(fusedInFolded).toBe(35);
+      expect(relative(cpu.unfolded, nativeFolded)).toBeLessThan(1e-4);
+    },
+    180_000,
+  );
+});
+
+/**
  * WebGPU through the webgpu package (Dawn) on Mesa's CPU Vulkan driver, lavapipe (Debian
  * bookworm-backports' mesa-vulkan-drivers 25; Debian 12's Mesa 22 is refused by Dawn). .ci/run
  * installs both; the webgpu package goes to a folder of its own (TSFINE_WEBGPU_NODE_PATH), never

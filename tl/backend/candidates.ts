@@ -45,11 +45,12 @@ function registeredHere(source: string): Preparation | undefined {
  */
 function prepareNative(variant: NativeVariant, packageName: string): Preparation {
   const cached = loadNative(variant);
-  if (cached.ok) return withTsfineKernels(registeredHere(`the native ${variant} backend`) ?? cached);
+  // tsfine's own build has the patched binding that can call TensorFlow's fused ops.
+  if (cached.ok) return withTsfineKernels(registeredHere(`the native ${variant} backend`) ?? cached, { fusedOps: true });
   if (!/ is not installed/.test(cached.why)) return cached;
   const loaded = optionalRequire(packageName);
   if (!loaded.module) return { ok: false, why: loaded.why?.endsWith("is not installed") ? cached.why : (loaded.why ?? cached.why) };
-  return withTsfineKernels(registeredHere(packageName) ?? { ok: true, why: `${packageName} loaded from node_modules` });
+  return withTsfineKernels(registeredHere(packageName) ?? { ok: true, why: `${packageName} loaded from node_modules` }, { fusedOps: false });
 }
 
 /**
@@ -57,9 +58,9 @@ function prepareNative(variant: NativeVariant, packageName: string): Preparation
  * the Step masks (tl/kernels): MobileNet-like step, TensorFlow 2.21, 1.39 → 1.22 CPU s (1.58
  * with the Step masks).
  */
-function withTsfineKernels(preparation: Preparation): Preparation {
+function withTsfineKernels(preparation: Preparation, options: { fusedOps: boolean }): Preparation {
   if (preparation.ok) {
-    registerNativeKernels();
+    registerNativeKernels(options);
     registerLeanGradients({ stepMasks: false });
   }
   return preparation;

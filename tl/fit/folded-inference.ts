@@ -2,9 +2,11 @@
  * The frozen part of a model for the activation pass, with each frozen BatchNormalization folded
  * into the convolution before it: BatchNorm in inference mode is a per-channel affine map,
  *   y = γ·(conv(x) + b − μ)/√(σ² + ε) + β = conv'(x) + b'   with   W' = W·s,  b' = (b − μ)·s + β,  s = γ/√(σ² + ε),
- * so the pair becomes one convolution with a bias (equal within float rounding), and a plain ReLU
- * right after joins it as the convolution's activation. On wasm the bias rides in XNNPACK's
- * convolution, so the BatchNorm pass disappears; on native TensorFlow it becomes a bias add.
+ * so the pair becomes one convolution with a bias (equal within float rounding), and a ReLU or
+ * ReLU6 right after joins it as the convolution's activation. The folded convolution runs as
+ * tf.fused.conv2d / tf.fused.depthwiseConv2d: on wasm the bias and the clamp ride in XNNPACK's
+ * convolution; on native TensorFlow a convolution becomes one `_FusedConv2D`
+ * (tl/kernels/native-fused-conv.ts), and a depthwise one a convolution, a bias add and a Relu6.
  */
 import * as tf from "@tensorflow/tfjs";
 import { ancestors, modelSteps, type GraphStep } from "./model-graph";
@@ -48,16 +50,18 @@ function foldableBatchNorm(layer: Layer): boolean {
   return axis === -1 || axis === rank - 1;
 }
 
-/**
- * Whether a layer is a plain ReLU that the convolution can apply in its own fused kernel.
- * tfjs-layers fuses only relu (and linear, elu) into a convolution; a ReLU6 there would run as
- * Relu and a broadcast Minimum, slower than the ReLU6 layer itself (measured on wasm), so it
- * stays a layer of its own.
- */
-function isPlainRelu(layer: Layer): boolean {
+type FusedActivation = "linear" | "relu" | "relu6";
+
+/** The fused activation a ReLU or ReLU6 layer amounts to, or undefined for anything else. */
+function fusableActivation(layer: Layer): FusedActivation | undefined {
   const config = layer.getConfig() as { maxValue?: number | null; negativeSlope?: number; threshold?: number; activation?: string };
-  if (layer.getClassName() === "ReLU") return config.maxValue == null && !config.negativeSlope && !config.threshold;
-  return layer.getClassName() === "Activation" && config.activation === "relu";
+  if (layer.getClassName() === "ReLU" && !config.negativeSlope && !config.threshold) {
+    if (config.maxValue == null) return "relu";
+    if (config.maxValue === 6) return "relu6";
+    return undefined;
+  }
+  if (layer.getClassName() === "Activation" && (config.activation === "relu" || config.activation === "relu6")) return config.activation;
+  return undefined;
 }
 
 /** Kernel and bias of `conv` with `bn` folded in. */
@@ -76,23 +80,54 @@ function foldedWeights(conv: Layer, bn: Layer): tf.Tensor[] {
   });
 }
 
-type ConvArgs = Parameters<typeof tf.layers.conv2d>[0];
-type DepthwiseArgs = Parameters<typeof tf.layers.depthwiseConv2d>[0];
+function pair(value: number | number[]): [number, number] {
+  return typeof value === "number" ? [value, value] : [value[0], value.length > 1 ? value[1] : value[0]];
+}
 
-function foldedLayer(conv: Layer, activation: string): Layer {
-  const c = conv.getConfig() as unknown as ConvConfig;
-  const common = {
-    kernelSize: c.kernelSize,
-    strides: c.strides,
-    padding: c.padding,
-    dilationRate: c.dilationRate,
-    useBias: true,
-    trainable: false,
-    activation,
-  };
-  return conv.getClassName() === "DepthwiseConv2D"
-    ? tf.layers.depthwiseConv2d({ ...common, depthMultiplier: c.depthMultiplier ?? 1 } as DepthwiseArgs)
-    : tf.layers.conv2d({ ...common, filters: c.filters } as ConvArgs);
+/**
+ * A convolution with its BatchNorm (and activation) folded in, for inference only: it holds the
+ * folded kernel and bias as plain tensors and runs them through tf.fused's kernels, which apply
+ * the bias and a ReLU or ReLU6 inside the convolution (tfjs-layers' own Conv2D fuses only ReLU,
+ * and its DepthwiseConv2D nothing).
+ */
+class FoldedConvolution extends tf.layers.Layer {
+  static className = "TsfineFoldedConvolution";
+  private readonly depthwise: boolean;
+  private readonly config: ConvConfig;
+
+  constructor(
+    private readonly source: Layer,
+    private readonly kernel: tf.Tensor4D,
+    private readonly bias: tf.Tensor1D,
+    private readonly activation: FusedActivation,
+  ) {
+    super({ name: `${source.name}_folded`, trainable: false });
+    this.depthwise = source.getClassName() === "DepthwiseConv2D";
+    this.config = source.getConfig() as unknown as ConvConfig;
+  }
+
+  computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
+    return this.source.computeOutputShape(inputShape);
+  }
+
+  call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
+    const common = {
+      x,
+      filter: this.kernel,
+      bias: this.bias,
+      strides: pair(this.config.strides),
+      pad: this.config.padding,
+      dilations: pair(this.config.dilationRate),
+      activation: this.activation,
+    };
+    return this.depthwise ? tf.fused.depthwiseConv2d(common) : tf.fused.conv2d(common);
+  }
+
+  /** Frees the folded weights (the source layer's are untouched). */
+  disposeFolded(): void {
+    tf.dispose([this.kernel, this.bias]);
+  }
 }
 
 export interface FoldedModel {
@@ -120,19 +155,18 @@ export function foldedInference(model: tf.LayersModel, outputs: tf.SymbolicTenso
   };
   const mapped = new Map<number, tf.SymbolicTensor>(model.inputs.map((t) => [t.id, t]));
   const skipped = new Set<GraphStep>();
-  const created: Layer[] = [];
+  const created: FoldedConvolution[] = [];
   for (const step of steps) {
     if (skipped.has(step) || !step.inputs.every((t) => mapped.has(t.id))) continue;
     const bnStep = step.outputs.length === 1 && foldableConv(step.layer) ? only(step.outputs[0]) : undefined;
     if (bnStep && foldableBatchNorm(bnStep.layer)) {
       const reluStep = only(bnStep.outputs[0]);
-      const activation = reluStep && isPlainRelu(reluStep.layer) ? "relu" : undefined;
-      const layer = foldedLayer(step.layer, activation ?? "linear");
-      const out = layer.apply(mapped.get(step.inputs[0].id)!) as tf.SymbolicTensor;
-      const weights = foldedWeights(step.layer, bnStep.layer);
-      layer.setWeights(weights);
-      tf.dispose(weights);
+      const activation = reluStep ? fusableActivation(reluStep.layer) : undefined;
+      // Kept: the folded model outlives any tidy it is made in, until dispose().
+      const [kernel, bias] = foldedWeights(step.layer, bnStep.layer).map((t) => tf.keep(t));
+      const layer = new FoldedConvolution(step.layer, kernel as tf.Tensor4D, bias as tf.Tensor1D, activation ?? "linear");
       created.push(layer);
+      const out = layer.apply(mapped.get(step.inputs[0].id)!) as tf.SymbolicTensor;
       skipped.add(bnStep);
       mapped.set(bnStep.outputs[0].id, out);
       if (activation) {
@@ -151,6 +185,6 @@ export function foldedInference(model: tf.LayersModel, outputs: tf.SymbolicTenso
   return {
     model: tf.model({ inputs: model.inputs, outputs: outputs.map((t) => mapped.get(t.id)!) }),
     folded: created.length,
-    dispose: () => created.forEach((layer) => layer.dispose()),
+    dispose: () => created.forEach((layer) => layer.disposeFolded()),
   };
 }

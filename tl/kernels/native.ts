@@ -12,6 +12,7 @@
  * idempotent.
  */
 import * as tf from "@tensorflow/tfjs";
+import { nativeFusedConv2D } from "./native-fused-conv";
 
 /** The parts of tfjs-node's backend these kernels call. */
 interface NativeBackend {
@@ -120,11 +121,19 @@ const replacements: Record<string, (stock: tf.KernelConfig) => tf.KernelConfig> 
   Conv2DBackpropInput: pointwiseInputGradient,
   Conv2DBackpropFilter: pointwiseFilterGradient,
 };
+/** Kernels that call TensorFlow's fused ops, which only tsfine's patched binding can (binding-patch.ts). */
+const fusedReplacements: Record<string, (stock: tf.KernelConfig) => tf.KernelConfig> = {
+  FusedConv2D: nativeFusedConv2D,
+};
 const registered = new Set<string>();
 
-/** Puts tsfine's kernels on the "tensorflow" backend in place of tfjs-node's; the names replaced. */
-export function registerNativeKernels(): string[] {
-  for (const [name, make] of Object.entries(replacements)) {
+/**
+ * Puts tsfine's kernels on the "tensorflow" backend in place of tfjs-node's; the names replaced.
+ * `fusedOps`: the binding is tsfine's patched build, so the fused-op kernels go in too.
+ */
+export function registerNativeKernels(options: { fusedOps?: boolean } = {}): string[] {
+  const chosen = { ...replacements, ...(options.fusedOps ? fusedReplacements : {}) };
+  for (const [name, make] of Object.entries(chosen)) {
     const stock = tf.getKernel(name, "tensorflow");
     if (registered.has(name) || !stock) continue;
     tf.unregisterKernel(name, "tensorflow");
