@@ -137,13 +137,17 @@ async function child(engine) {
   }
   if (engine.startsWith("forward-") || engine.startsWith("transfer-")) {
     // e.g. transfer-wasm-keras: the recipe on wasm with tl.fit's keras engine running the steps
-    const [task, wanted, fitEngine] = engine.split("-");
+    const [task, wanted, variant] = engine.split("-");
+    // forward-native-folded: the forward pass as tl.fit's activation pass runs it (BatchNorm and ReLU6 folded in).
+    const folded = task === "forward" && variant === "folded";
+    const fitEngine = folded ? undefined : variant;
     const chosen = wanted === "native" ? await backend.init() : await backend.init("wasm");
     if (wanted === "native" && (chosen === "wasm" || chosen === "cpu")) return { skipped: `no native backend (init picked ${chosen})` };
     const label = wanted === "native" ? `tsfine ${chosen} (${nativeLabel(backend)})` : `tsfine wasm (${wasmDescription(backend)})`;
     const threads = wanted === "native" ? os.cpus().length : require("../dist/tl/backend/wasm").wasmThreading().threads;
-    const result = task === "forward" ? await timeForward(tf, batch, steps) : await timeTransferRecipe(tf, examples, fitEngine);
-    return { ...result, engine: fitEngine ? `${label} + ${fitEngine} engine` : label, threads };
+    const result = task === "forward" ? await timeForward(tf, batch, steps, folded) : await timeTransferRecipe(tf, examples, fitEngine);
+    const named = folded ? `${label}, folded (tl.fit's activation pass)` : fitEngine ? `${label} + ${fitEngine} engine` : `${label}${task === "forward" ? ", model.predict" : ""}`;
+    return { ...result, engine: named, threads };
   }
   if (engine === "cpu") {
     await backend.init("cpu");
@@ -181,10 +185,15 @@ const cpuNow = () => {
   return (usage.user + usage.system) / 1e6;
 };
 
-/** MobileNetV2 at 224² forward on one batch: median of `count` after 2 warm-up batches. */
-async function timeForward(tf, batchSize, count) {
+/**
+ * MobileNetV2 at 224² forward on one batch: median of `count` after 2 warm-up batches. `folded`:
+ * through foldedInference, the model tl.fit's frozen-activation pass runs (each BatchNorm and
+ * ReLU6 folded into its convolution), as Keras's compiled predict gets them folded by TensorFlow.
+ */
+async function timeForward(tf, batchSize, count, folded = false) {
   const tl = require("../dist/tl");
-  const model = await tl.backbone("mobilenet_v2", { inputShape: [224, 224, 3] });
+  const backbone = await tl.backbone("mobilenet_v2", { inputShape: [224, 224, 3] });
+  const model = folded ? require("../dist/tl/fit/folded-inference").foldedInference(backbone, backbone.outputs).model : backbone;
   const images = tf.randomUniform([batchSize, 224, 224, 3], 0, 1, "float32", 1);
   const times = [];
   const cpuTimes = [];
@@ -199,7 +208,7 @@ async function timeForward(tf, batchSize, count) {
       cpuTimes.push(cpuNow() - cpuStart);
     }
   }
-  const params = model.countParams();
+  const params = backbone.countParams();
   images.dispose();
   const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
   return { secondsPerBatch: median(times), cpuSecondsPerBatch: median(cpuTimes), batchSize, params };
@@ -472,7 +481,9 @@ function forwardPass() {
     rows.push(row);
   };
   add(runChild("forward-native"));
+  add(runChild("forward-native-folded"));
   add(runChild("forward-wasm", { TSFINE_WASM_THREADS: "1" }));
+  add(runChild("forward-wasm-folded", { TSFINE_WASM_THREADS: "1" }));
   const python = flag("no-keras") ? undefined : kerasPython();
   if (python) for (const threads of [1, os.cpus().length]) add(runKeras(python, "forward", threads));
   console.log(
