@@ -52,33 +52,16 @@ async function main() {
   const chosen = wanted === "native" ? await tl.backend.init() : await tl.backend.init("wasm");
   if (engine === "keras") require("../dist/tl/engine/keras/fit-engine");
   console.log(`backend ${chosen}, engine ${engine}, ${examples} images, load ${os.loadavg()[0].toFixed(1)}`);
-  const base = await tl.backbone("mobilenet_v2", { inputShape: [96, 96, 3] });
-  const model = tl.classifier(base, { classes: 10, dropout: 0 });
-  const xs = tf.randomUniform([examples, 96, 96, 3], 0, 1, "float32", 2);
-  const data = tl.data.fromTensors(
-    xs,
-    Array.from({ length: examples }, (_, i) => i % 10),
-    { seed: 1 },
-  );
-  const phases = [
-    { name: "frozen (5 epochs)", epochs: 5, lr: 1e-3, seed: 1, before: () => tl.freeze(base) },
-    { name: "unfrozen from block_14 (2 epochs)", epochs: 2, lr: 1e-4, seed: 2, before: () => tl.unfreeze(model, { from: "block_14_expand" }) },
-  ];
+  const { PHASES, recipeSetup, fitOptions } = require("./transfer-recipe");
+  const setup = await recipeSetup(tf, tl, examples);
+  const { model, xs, data } = setup;
   const start = Date.now();
-  for (const phase of phases) {
-    phase.before();
+  for (const phase of PHASES) {
+    phase.before({ tl, ...setup });
     const notes = [];
     const t0 = Date.now();
     const c0 = cpuNow();
-    const history = await tl.fit(model, data, {
-      epochs: phase.epochs,
-      batchSize: 32,
-      lr: phase.lr,
-      seed: phase.seed,
-      verbose: false,
-      engine,
-      callbacks: [notesInto(notes)],
-    });
+    const history = await tl.fit(model, data, fitOptions(phase, engine, { callbacks: [notesInto(notes)] }));
     const seconds = (Date.now() - t0) / 1000;
     const epochs = history.epochs.map((e) => e.seconds);
     const inEpochs = epochs.reduce((a, b) => a + b, 0);
