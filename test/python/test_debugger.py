@@ -493,6 +493,8 @@ class DebuggerTests(unittest.TestCase):
             ("failsLater().then((n) => n, () => -3)", "-3"),  # a rejection handler, the cell ending with the promise
             ("await guarded()", "-1"),  # the try of an async caller from the earlier cell
             ("guarded()", "-1"),
+            ("await Promise.all([failsLater(), 1]).catch(() => -4)", "-4"),  # a .catch() on a combinator of it
+            ("(await Promise.allSettled([failsLater()]))[0].status", "'rejected'"),  # a combinator that never rejects
         ]:
             msg_id = self.execute(cell)
             stopped = self.stopped_or_done(msg_id)

@@ -125,17 +125,44 @@ export function insideTryBlock(ts: TS, code: string, line: number, column: numbe
   return nodes.some((node) => ts.isTryStatement(node) && position >= node.tryBlock.getStart(file) && position < node.tryBlock.getEnd());
 }
 
+const COMBINATORS = new Set(["all", "any", "race", "allSettled"]);
+
 /**
  * Whether a call starting at a TypeScript position has its promise's rejection handled where it is made:
- * `f().catch(...)`, or `f().then(onFulfilled, onRejected)`.
+ * `f().catch(...)`, `f().then(onFulfilled, onRejected)`, the same on `Promise.all([f(), ...])` (or any, race),
+ * or `Promise.allSettled([f(), ...])`, which never rejects.
  */
 export function rejectionHandledAt(ts: TS, code: string, line: number, column: number): boolean {
   const { file, position, nodes } = nodesAt(ts, code, line, column);
-  return nodes.some((node) => {
-    if (!ts.isCallExpression(node) || node.getStart(file) !== position) return false;
-    const access = node.parent;
-    if (!ts.isPropertyAccessExpression(access) || access.expression !== node || !ts.isCallExpression(access.parent)) return false;
-    const handlerCall = access.parent;
-    return access.name.text === "catch" || (access.name.text === "then" && handlerCall.arguments.length >= 2);
-  });
+  return nodes.some((node) => ts.isCallExpression(node) && node.getStart(file) === position && handledWhereMade(ts, node));
+}
+
+function handledWhereMade(ts: TS, call: import("typescript").Expression): boolean {
+  let carrier: import("typescript").Expression = call;
+  for (;;) {
+    const parent = carrier.parent;
+    if (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isNonNullExpression(parent) || ts.isSatisfiesExpression(parent)) {
+      carrier = parent;
+      continue;
+    }
+    const combinator = ts.isArrayLiteralExpression(parent) && ts.isCallExpression(parent.parent) ? parent.parent : undefined;
+    const callee = combinator?.expression;
+    if (
+      combinator &&
+      callee &&
+      combinator.arguments[0] === parent &&
+      ts.isPropertyAccessExpression(callee) &&
+      ts.isIdentifier(callee.expression) &&
+      callee.expression.text === "Promise" &&
+      COMBINATORS.has(callee.name.text)
+    ) {
+      if (callee.name.text === "allSettled") return true;
+      carrier = combinator;
+      continue;
+    }
+    break;
+  }
+  const access = carrier.parent;
+  if (!ts.isPropertyAccessExpression(access) || access.expression !== carrier || !ts.isCallExpression(access.parent)) return false;
+  return access.name.text === "catch" || (access.name.text === "then" && access.parent.arguments.length >= 2);
 }
