@@ -6,10 +6,10 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Browser, Page } from "playwright-core";
-import { launchChromium } from "./helpers/browser";
-import { describeWithJupyter, JupyterEnv, makeJupyterEnv, notebook, repoRoot } from "./helpers/jupyter-env";
-import { classicNotebookReady, jupyterLabArgs, JupyterServer, labNotebookReady, labRunAll, nbclassicArgs, startJupyterServer } from "./helpers/jupyter-server";
+import { Page } from "playwright-core";
+import { describeWithJupyter, notebook, repoRoot } from "./helpers/jupyter-env";
+import { jupyterInBrowser } from "./helpers/jupyter-in-browser";
+import { classicNotebookReady, jupyterLabArgs, labNotebookReady, labRunAll, nbclassicArgs } from "./helpers/jupyter-server";
 
 jest.setTimeout(300_000);
 
@@ -77,30 +77,15 @@ const CLASSIC: Frontend = {
 
 for (const frontend of [JUPYTERLAB, CLASSIC]) {
   describeWithJupyter(`${frontend.name} in a real browser`, () => {
-    let jupyter: JupyterEnv;
-    let server: JupyterServer;
-    let browser: Browser;
-    let baseUrl: string;
     const shot = (name: string) => path.join(screenshots, `${frontend === JUPYTERLAB ? "lab" : "classic"}-${name}.png`);
-
-    beforeAll(async () => {
+    const session = jupyterInBrowser(frontend.args, (dir) => {
       fs.mkdirSync(screenshots, { recursive: true });
-      jupyter = makeJupyterEnv();
-      fs.writeFileSync(path.join(jupyter.dir, "figures.ipynb"), JSON.stringify(notebook(CELLS)));
-      server = await startJupyterServer(jupyter, frontend.args);
-      baseUrl = server.baseUrl;
-      browser = await launchChromium();
-    });
-
-    afterAll(async () => {
-      await browser?.close();
-      await server?.stop();
-      jupyter?.cleanup();
+      fs.writeFileSync(path.join(dir, "figures.ipynb"), JSON.stringify(notebook(CELLS)));
     });
 
     async function openNotebook(): Promise<Page> {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
-      await page.goto(`${baseUrl}${frontend.notebookPath}`);
+      const page = await session.browser.newPage({ viewport: { width: 1280, height: 1600 } });
+      await page.goto(`${session.server.baseUrl}${frontend.notebookPath}`);
       await frontend.ready(page).catch(async (error) => {
         await page.screenshot({ path: shot("failed-open"), fullPage: true });
         throw error;
@@ -138,7 +123,7 @@ for (const frontend of [JUPYTERLAB, CLASSIC]) {
 
       await frontend.save(page);
       await page.waitForTimeout(1500);
-      const saved = JSON.parse(fs.readFileSync(path.join(jupyter.dir, "figures.ipynb"), "utf8"));
+      const saved = JSON.parse(fs.readFileSync(path.join(session.jupyter.dir, "figures.ipynb"), "utf8"));
       expect(saved.cells[1].outputs.length).toBeGreaterThan(0);
       await page.close();
 
