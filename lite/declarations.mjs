@@ -34,7 +34,7 @@ export function collectDeclarations(repoRoot) {
   writeFileSync(join(cwd, "tsconfig.json"), WORKER_TSCONFIG);
   try {
     const service = new CellLanguageService(ts, cwd);
-    service.setCell("tf; tl; display; plot; tsfine; __magics;");
+    service.setCell("tf; tl; display; plot; widgets; tsfine; __magics;");
     service.diagnostics();
     for (const file of service.programFiles()) read.add(file);
   } finally {

@@ -11,7 +11,10 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { describeInBrowser, launchChromium } from "./helpers/browser";
 import { serveFolder, type StaticServer } from "./helpers/static-server";
-import { expandCell } from "../magics";
+import * as ts from "typescript";
+import { expandCell, completeMagic } from "../magics";
+import { CellLanguageService } from "../kernel/evaluator/cell-language-service";
+import { inspectAt } from "../kernel/evaluator/inspection";
 
 jest.setTimeout(420_000);
 
@@ -47,7 +50,7 @@ interface Output {
 }
 
 interface Executed {
-  reply: { status: string; ename?: string; traceback?: string[] };
+  reply: { status: string; ename?: string; traceback?: string[]; payload?: Array<{ source: string; data: Record<string, string> }> };
   messages: Array<{ type: string; content: Output & { execution_state?: string } }>;
 }
 
@@ -77,7 +80,8 @@ function runAndInterrupt(page: Page, code: string, when = "execute_input"): Prom
           if (message.header.msg_type === when) resolve();
         };
       });
-      await busy;
+      // A cell that ends before sending `when` (a type error) is not waited for.
+      await Promise.race([busy, future.done.catch(() => undefined)]);
       const interruptedAt = performance.now();
       await kernel.interrupt();
       const reply = await future.done.catch((error: any) => error?.content ?? error);
@@ -121,6 +125,28 @@ const TRAIN_CONV = `const net = tf.sequential({ layers: [
 net.compile({ optimizer: "adam", loss: "categoricalCrossentropy" });
 const trained = await net.fit(tf.randomNormal([16, 8, 8, 1]), tf.oneHot(tf.tensor1d([0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1], "int32"), 2), { epochs: 2, verbose: 0 });
 [tf.getBackend(), trained.history.loss.every((loss) => Number.isFinite(loss))]`;
+
+/** Runs `code` in a new cell at the top of the notebook, as a person does (the cell's outputs render there). */
+function runNewCell(page: Page, code: string): Promise<void> {
+  return page.evaluate(async (source) => {
+    const app = (window as any).jupyterapp;
+    const notebook = app.shell.currentWidget;
+    notebook.content.model.sharedModel.insertCell(0, { cell_type: "code", source });
+    notebook.content.activeCellIndex = 0;
+    await app.commands.execute("notebook:run-cell");
+  }, code);
+}
+
+/** Asks the notebook's kernel with one of its request methods (requestComplete, requestCommInfo…) and returns the reply's content. */
+function ask<T>(page: Page, method: string, content: Record<string, unknown>): Promise<T> {
+  return page.evaluate(
+    async ([name, body]) => {
+      const kernel = (window as any).jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+      return (await kernel[name](body)).content;
+    },
+    [method, content] as const,
+  );
+}
 
 /** The headers that make a page cross-origin isolated (and give it SharedArrayBuffer). */
 const ISOLATION_HEADERS = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" };
@@ -207,6 +233,49 @@ describeLite("tsfine's browser kernel in JupyterLite", () => {
     expect(shown(await execute(page, TRAIN_CONV))).toBe("[ 'webgl', true ]");
   });
 
+  it("shows widgets: a slider renders in the notebook, comm_info lists its comm, and moving it runs the kernel's observer", async () => {
+    await runNewCell(
+      page,
+      'const s = new widgets.IntSlider({ value: 3, min: 0, max: 10, description: "n" });\nconst seen: number[] = [];\ns.observe((change) => { seen.push(change.new); }, "value");\ns',
+    );
+    const cell = page.locator(".jp-Notebook .jp-Cell").first();
+    await cell.locator(".widget-slider .noUi-handle").waitFor({ timeout: 60_000 });
+    const modelId: string = await page.evaluate(
+      () =>
+        (window as any).jupyterapp.shell.currentWidget.content.model.cells.get(0).outputs.toJSON()[0].data["application/vnd.jupyter.widget-view+json"].model_id,
+    );
+    const info = await ask<{ comms: Record<string, { target_name: string }> }>(page, "requestCommInfo", { target_name: "jupyter.widget" });
+    expect(info.comms[modelId]).toEqual({ target_name: "jupyter.widget" });
+    await cell.locator(".widget-slider .noUi-handle").focus();
+    await page.keyboard.press("ArrowRight");
+    // The front end's update reaches the kernel as a comm message, which runs when the kernel is free.
+    let values: string | undefined;
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline && values !== "'4,4'";)
+      values = shown(await execute(page, "[s.value, ...seen].join(',')"));
+    expect(values).toBe("'4,4'");
+    await page.screenshot({ path: join(OUTPUT_DIR, "widgets.png") });
+  });
+
+  it("completes magics, their flags and the notebook's names in their arguments, and pages name?? as the Node kernel does", async () => {
+    const names = await ask<{ matches: string[] }>(page, "requestComplete", { code: "%fi", cursor_pos: 3 });
+    expect(names.matches).toEqual(completeMagic("%fi", 3)?.matches);
+    expect(names.matches).toContain("%fit");
+    const flags = await ask<{ matches: string[] }>(page, "requestComplete", { code: "%fit model digits --ep", cursor_pos: 22 });
+    expect(flags.matches).toEqual(["--epochs"]);
+    const argument = await ask<{ matches: string[] }>(page, "requestComplete", { code: "%fit mod", cursor_pos: 8 });
+    expect(argument.matches).toContain("model");
+    const paged = await execute(page, "tl.freeze??");
+    expect(paged.reply.status).toBe("ok");
+    expect(paged.reply.payload?.[0].source).toBe("page");
+    // The Node kernel's checker, on the same shared inspection, shows the same text.
+    const folder = mkdtempSync(join(tmpdir(), "tsfine-lite-inspect-"));
+    const inNode = inspectAt(new CellLanguageService(ts, folder), "tl.freeze", "tl.freeze".length, 1);
+    rmSync(folder, { recursive: true, force: true });
+    expect(inNode.found).toBe(true);
+    // Only where tsfine's declarations are differs: the browser's virtual folder.
+    expect(paged.reply.payload?.[0].data["text/plain"]).toBe(String(inNode.data["text/plain"]).split(ROOT).join("/tsfine"));
+  });
+
   it("reports a type error as cell[N]:line:col before running anything of the cell", async () => {
     const failed = await execute(page, 'sideEffect = "changed";\nconst wrong: number = "text";');
     expect(failed.reply.status).toBe("error");
@@ -214,6 +283,9 @@ describeLite("tsfine's browser kernel in JupyterLite", () => {
     expect(failed.reply.traceback?.[0]).toMatch(/^cell\[\d+\]:2:7 - error TS2322: Type 'string' is not assignable to type 'number'\./);
     const after = await execute(page, "sideEffect");
     expect(after.messages.find((message) => message.type === "execute_result")?.content.data?.["text/plain"]).toBe("'untouched'");
+    // The preloaded globals are typed as in the Node kernel (not any).
+    const untyped = await execute(page, "display.notAFunction()");
+    expect(untyped.reply.traceback?.[0]).toMatch(/error TS2339: Property 'notAFunction' does not exist/);
   });
 
   it("expands magics exactly as the Node kernel does, and says in one sentence what a page cannot do", async () => {
@@ -227,6 +299,15 @@ describeLite("tsfine's browser kernel in JupyterLite", () => {
     const inNode = await expandCell(magic, host);
     expect(inNode.ok).toBe(true);
     expect(printed.trim()).toBe(inNode.ok ? inNode.code.trim() : "");
+    // %name?? prints the same expansion.
+    const asked = await execute(page, magic.replace("%fit", "%fit??"));
+    expect(
+      asked.messages
+        .filter((message) => message.type === "stream")
+        .map((message) => message.content.text)
+        .join("")
+        .trim(),
+    ).toBe(inNode.ok ? inNode.code.trim() : "");
     const refusals = [
       ["%%sh\necho hi", "a page cannot start processes"],
       ["%npm install lodash", "a page cannot install packages"],
@@ -255,7 +336,7 @@ describeLite("tsfine's browser kernel in JupyterLite", () => {
     );
     expect(stopped.reply.status).toBe("ok");
     expect(stopped.messages.find((message) => message.type === "execute_result")?.content.data?.["text/plain"]).toBe("[ 'interrupted', true ]");
-    const after = await execute(page, "model.predict(tf.zeros([1, 28, 28, 1])).shape");
+    const after = await execute(page, "(model.predict(tf.zeros([1, 28, 28, 1])) as tf.Tensor).shape");
     expect(after.messages.find((message) => message.type === "execute_result")?.content.data?.["text/plain"]).toBe("[ 1, 10 ]");
   });
 
@@ -353,12 +434,12 @@ console.log(JSON.stringify(margins));`,
       // One step per epoch, each on 1 000 pictures: synchronous wasm that keeps the worker from reading messages for its length.
       const stopped = await runAndInterrupt(
         cpuPage,
-        "const run = await tl.fit(whole, many, { epochs: 200, batchSize: 1000, verbose: false, callbacks: [{ afterEpoch: () => console.log('epoch') }] });\n[run.stopped, run.epochs.length < 200]",
+        "const run = await tl.fit(whole, many, { epochs: 200, batchSize: 1000, verbose: false, callbacks: [{ name: 'announce', afterEpoch: () => console.log('epoch') }] });\n[run.stopped, run.epochs.length < 200]",
         "stream",
       );
       expect(stopped.reply.status).toBe("ok");
       expect(shown(stopped)).toBe("[ 'interrupted', true ]");
-      expect(shown(await execute(cpuPage, "[kept, whole.predict(tf.zeros([1, 28, 28, 1])).shape]"))).toBe("[ 'kept', [ 1, 10 ] ]");
+      expect(shown(await execute(cpuPage, "[kept, (whole.predict(tf.zeros([1, 28, 28, 1])) as tf.Tensor).shape]"))).toBe("[ 'kept', [ 1, 10 ] ]");
     });
   });
 

@@ -57,7 +57,7 @@ export function buildSite(notebooks: string[], output: string): string {
         // Only tsfine's kernel: not the extensions of whatever Python environment runs the build.
         "--ignore-sys-prefix",
         "--no-sourcemaps",
-        `--LiteBuildConfig.federated_extensions=${extension}`,
+        ...[extension, ...widgetExtensions(jupyter)].map((folder) => `--LiteBuildConfig.federated_extensions=${folder}`),
       ],
       { cwd: stage, encoding: "utf8", env: { ...process.env, PATH: `${path.dirname(jupyter)}${path.delimiter}${process.env.PATH ?? ""}` } },
     );
@@ -66,6 +66,24 @@ export function buildSite(notebooks: string[], output: string): string {
     fs.rmSync(stage, { recursive: true, force: true });
   }
   return output;
+}
+
+/** The front end's widget extensions (ipywidgets' manager, anywidget) where `jupyter`'s environment has them: without them widgets show as text. */
+const WIDGET_EXTENSIONS = [path.join("@jupyter-widgets", "jupyterlab-manager"), "anywidget"];
+
+function widgetExtensions(jupyter: string): string[] {
+  const paths = spawnSync(jupyter, ["--paths", "--json"], { encoding: "utf8" });
+  const dataDirs: string[] = paths.status === 0 ? (JSON.parse(paths.stdout) as { data: string[] }).data : [];
+  const found: string[] = [];
+  for (const name of WIDGET_EXTENSIONS) {
+    const folder = dataDirs.map((dir) => path.join(dir, "labextensions", name)).find((candidate) => fs.existsSync(path.join(candidate, "package.json")));
+    if (folder) found.push(folder);
+    else
+      process.stderr.write(
+        `tsfine lite build: ${name} is not installed where ${jupyter} looks (pip install jupyterlab_widgets anywidget): widgets will show as text.\n`,
+      );
+  }
+  return found;
 }
 
 /** `jupyter` from tsfine's own .venv, $JUPYTER, or PATH, with JupyterLite installed. */

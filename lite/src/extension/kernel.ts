@@ -3,16 +3,41 @@ import type { KernelMessage } from "@jupyterlab/services";
 import type { JSONObject } from "@lumino/coreutils";
 import { createStopSignalBuffer, readStopSignal, requestStopThrough } from "../../../tl/fit/stop-request";
 import { LIMITS } from "../limits";
-import type { CompleteReply, ErrorReply, ExecuteReply, FromWorker, InspectReply, IsCompleteReply, ToWorker, WorkerRequest } from "../messages";
+import type {
+  CompleteReply,
+  ErrorReply,
+  ExecuteReply,
+  FromWorker,
+  InspectReply,
+  IsCompleteReply,
+  ThrownFailure,
+  ToWorker,
+  WidgetStates,
+  WorkerRequest,
+} from "../messages";
+import { CommTable, kernelMessage, toBytes } from "./comms";
 
 type Request = { type: WorkerRequest["type"]; resolve(value: unknown): void; parent: KernelMessage.IHeader<KernelMessage.MessageType> | undefined };
 
 /** What a request that was waiting on a replaced worker answers. */
-const EMPTY_REPLIES: Record<Exclude<WorkerRequest["type"], "execute">, CompleteReply | InspectReply | IsCompleteReply> = {
+const EMPTY_REPLIES: Record<Exclude<WorkerRequest["type"], "execute">, CompleteReply | InspectReply | IsCompleteReply | ThrownFailure[] | WidgetStates> = {
   complete: { matches: [], cursorStart: 0, cursorEnd: 0, metadata: {} },
   inspect: { found: false, data: {}, metadata: {} },
   isComplete: { status: "unknown" },
+  commMessage: [{ name: "Interrupted", message: "the widget's callback did not stop, so the kernel's worker was replaced: state is lost" }],
+  widgetStates: { states: {}, buffer_paths: [], buffers: [] },
 };
+
+/** The interrupted cells being watched, and how long they may still take (set by what the worker or the stop signal says). */
+interface InterruptWatch {
+  running: Array<[number, Request]>;
+  since: number;
+  allowMs: number;
+  timer: ReturnType<typeof setInterval> | undefined;
+}
+
+const WIDGET_TARGET = "jupyter.widget";
+const WIDGET_CONTROL_TARGET = "jupyter.widget.control";
 
 /** How long an interrupted cell has to end by itself (a pending await ends at once) before its worker is replaced. */
 const INTERRUPT_GRACE_MS = 1500;
@@ -71,8 +96,7 @@ export class TsfineLiteKernel extends BaseKernel {
   }
 
   private stopSignal: SharedArrayBuffer | undefined;
-  /** The interrupted cells being watched, and how long they may still take (set by what the worker or the stop signal says). */
-  private watch: { running: Array<[number, Request]>; since: number; allowMs: number; timer: ReturnType<typeof setInterval> } | undefined;
+  private watch: InterruptWatch | undefined;
 
   /**
    * Stops the running cell (JupyterLite's own interrupt only drops the queued ones; plugin.ts calls both).
@@ -90,11 +114,12 @@ export class TsfineLiteKernel extends BaseKernel {
   /** Replaces the worker if the interrupted requests have not answered within their allowance. */
   private watchInterrupted(running: Array<[number, Request]>, allowMs: number): void {
     if (this.watch) clearInterval(this.watch.timer);
-    const watch = { running, since: performance.now(), allowMs, timer: setInterval(() => this.checkInterrupted(watch), WATCH_POLL_MS) };
+    const watch: InterruptWatch = { running, since: performance.now(), allowMs, timer: undefined };
+    watch.timer = setInterval(() => this.checkInterrupted(watch), WATCH_POLL_MS);
     this.watch = watch;
   }
 
-  private checkInterrupted(watch: NonNullable<TsfineLiteKernel["watch"]>): void {
+  private checkInterrupted(watch: InterruptWatch): void {
     const stopped = () => {
       clearInterval(watch.timer);
       if (this.watch === watch) this.watch = undefined;
@@ -111,6 +136,11 @@ export class TsfineLiteKernel extends BaseKernel {
     for (const [id, request] of this.requests) {
       this.requests.delete(id);
       request.resolve(request.type === "execute" ? STATE_LOST : EMPTY_REPLIES[request.type]);
+    }
+    // The old worker's widgets are gone: their comms close, and the front end removes their views.
+    for (const commId of this.comms.widgetComms()) {
+      this.comms.closed(commId);
+      this.handleComm("comm_close", { comm_id: commId, data: {} }, {}, []);
     }
     this.startWorker();
   }
@@ -159,6 +189,9 @@ export class TsfineLiteKernel extends BaseKernel {
         // tl.fit stops at its next batch boundary: give it that long before replacing the worker.
         if (this.watch) this.watch.allowMs = Math.max(this.watch.allowMs, performance.now() - this.watch.since + message.waitMs + INTERRUPT_GRACE_MS);
         break;
+      case "comm":
+        this.fromWorkerComm(message, parent);
+        break;
       case "reply":
         this.requests.delete(message.id);
         request?.resolve(message.value);
@@ -200,7 +233,7 @@ export class TsfineLiteKernel extends BaseKernel {
         { execution_count: executionCount, data: reply.data as KernelMessage.IExecuteResultMsg["content"]["data"], metadata: {} },
         parent,
       );
-    return { status: "ok", execution_count: executionCount, user_expressions: {} } as KernelMessage.IExecuteReplyMsg["content"];
+    return { status: "ok", execution_count: executionCount, user_expressions: {}, payload: reply.payload ?? [] } as KernelMessage.IExecuteReplyMsg["content"];
   }
 
   private error(reply: ErrorReply): KernelMessage.IExecuteReplyMsg["content"] {
@@ -226,12 +259,74 @@ export class TsfineLiteKernel extends BaseKernel {
     return this.request<IsCompleteReply>({ type: "isComplete", code: content.code });
   }
 
-  async commInfoRequest(): Promise<KernelMessage.ICommInfoReplyMsg["content"]> {
-    return { status: "ok", comms: {} };
+  private readonly comms = new CommTable();
+
+  /** A widget in the worker opened, updated or closed its comm. */
+  private fromWorkerComm(message: Extract<FromWorker, { type: "comm" }>, parent: KernelMessage.IHeader<KernelMessage.MessageType> | undefined): void {
+    const { commId, data, buffers } = message;
+    if (message.action === "open") {
+      this.comms.opened(commId, WIDGET_TARGET);
+      this.handleComm("comm_open", { comm_id: commId, target_name: WIDGET_TARGET, data } as never, (message.metadata ?? {}) as JSONObject, buffers, parent);
+    } else if (message.action === "msg") {
+      if (!this.comms.targetOf(commId)) return;
+      this.handleComm("comm_msg", { comm_id: commId, data } as never, {}, buffers, this.comms.deliveryHeader(message.replyTo) ?? parent);
+    } else if (this.comms.closed(commId)) {
+      this.handleComm("comm_close", { comm_id: commId, data: {} }, {}, [], parent);
+    }
+  }
+
+  /** BaseKernel leaves comm_info_request unanswered (and front ends then wait for good): answered here. */
+  async handleMessage(msg: KernelMessage.IMessage): Promise<void> {
+    if (msg.header.msg_type !== "comm_info_request") return super.handleMessage(msg);
+    const send = (this as unknown as { _sendMessage(message: KernelMessage.IMessage): void })._sendMessage;
+    send(kernelMessage("status", "iopub", msg, { execution_state: "busy" }));
+    const content = await this.commInfoRequest(msg.content as KernelMessage.ICommInfoRequestMsg["content"]);
+    send(kernelMessage("comm_info_reply", "shell", msg, content as unknown as Record<string, unknown>));
+    send(kernelMessage("status", "iopub", msg, { execution_state: "idle" }));
+  }
+
+  async commInfoRequest(content: KernelMessage.ICommInfoRequestMsg["content"]): Promise<KernelMessage.ICommInfoReplyMsg["content"]> {
+    return { status: "ok", comms: this.comms.list(content?.target_name) };
   }
 
   inputReply(): void {}
-  async commOpen(): Promise<void> {}
-  async commMsg(): Promise<void> {}
-  async commClose(): Promise<void> {}
+
+  /** The front end opens the widget control comm (ipywidgets 8 asks it for every widget's state); widgets open their own comms. */
+  async commOpen(msg: KernelMessage.ICommOpenMsg): Promise<void> {
+    if (msg.content.target_name === WIDGET_CONTROL_TARGET) this.comms.opened(msg.content.comm_id, WIDGET_CONTROL_TARGET);
+  }
+
+  async commMsg(msg: KernelMessage.ICommMsgMsg): Promise<void> {
+    const commId = msg.content.comm_id;
+    const target = this.comms.targetOf(commId);
+    if (target === WIDGET_CONTROL_TARGET) {
+      if (msg.content.data.method !== "request_states") return;
+      await this.started;
+      const all = await this.request<WidgetStates>({ type: "widgetStates" });
+      const data = { method: "update_states", states: all.states, buffer_paths: all.buffer_paths };
+      this.handleComm("comm_msg", { comm_id: commId, data } as never, {}, all.buffers, msg.header);
+      return;
+    }
+    if (target !== WIDGET_TARGET) return;
+    const delivery = this.comms.startDelivery(msg.header);
+    try {
+      const failures = await this.request<ThrownFailure[]>({
+        type: "commMessage",
+        commId,
+        data: msg.content.data as Record<string, unknown>,
+        buffers: toBytes(msg.buffers as Array<ArrayBuffer | ArrayBufferView>),
+        delivery,
+      });
+      for (const failure of failures) {
+        const traceback = [failure.stack ?? `${failure.name}: ${failure.message}`];
+        this.publishExecuteError({ ename: failure.name, evalue: failure.message, traceback }, msg.header);
+      }
+    } finally {
+      this.comms.delivered(delivery);
+    }
+  }
+
+  async commClose(msg: KernelMessage.ICommCloseMsg): Promise<void> {
+    if (this.comms.closed(msg.content.comm_id)) this.post({ type: "commClose", commId: msg.content.comm_id });
+  }
 }

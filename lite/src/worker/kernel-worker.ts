@@ -12,12 +12,13 @@ import { inspectAt } from "../../../kernel/evaluator/inspection";
 import { isCodeComplete } from "../../../kernel/evaluator/is-complete";
 import { transpileCell } from "../../../kernel/evaluator/cell-transpiler";
 import { describeDiagnostic, INTERRUPTED, runtimeErrorOutcome, typeErrorOutcome } from "../../../kernel/evaluator/error-outcomes";
-import { display, flushPendingDisplays, plot, setDisplaySink } from "../../../display";
-import { expandMagics } from "../../../kernel/evaluator/magics-bridge";
+import { display, flushPendingDisplays, plot, setDisplaySink, widgets } from "../../../display";
+import { completeMagic, expandMagics, inspectMagic } from "../../../kernel/evaluator/magics-bridge";
+import { pagePayload, parsePagerQuery } from "../../../kernel/evaluator/pager-query";
 import { magicsRuntime } from "../../../magics/runtime";
 import { tl } from "../../../tl";
 import { fitActivity, requestStop, useStopSignal } from "../../../tl/kernel-seams";
-import type { ErrorReply, ExecuteReply, FromWorker, ToWorker } from "../messages";
+import type { CompleteReply, ErrorReply, ExecuteReply, FromWorker, InspectReply, ToWorker } from "../messages";
 import { setProcessWriter } from "../shims/process";
 import { inspect } from "../shims/util";
 import { captureConsole } from "./console-capture";
@@ -27,12 +28,14 @@ import { addSiteFiles, addVirtualFiles, virtualSystem, VIRTUAL_ROOT } from "./vi
 import { importModule } from "./imports";
 import { browserMagicsRuntime } from "./unavailable-magics";
 import { LIMITS } from "../limits";
+import { allWidgetStates, deliverCommMessage, deliverWidgetClose, linkWidgets } from "./widget-comms";
 import type { ErrorInfo } from "../../../kernel/interpreter";
 
 const post = (message: FromWorker) => (self as unknown as Worker).postMessage(message);
 
 let service: CellLanguageService;
-const maps = new CellSourceMaps();
+/** Made once the declarations are in (it finds tsfine's folder, which is cached from the first look, through /tsfine/package.json). */
+let maps: CellSourceMaps;
 let typecheck: "on" | "warn" | "off" = "on";
 /** The request whose cell is running: output from callbacks that fire later goes to the last cell. */
 let current = 0;
@@ -50,6 +53,7 @@ async function start(assetsUrl: string, sharedStopFlag: boolean): Promise<string
   // TypeScript's own hook for hosts without Node (its web server uses it); public, if not in its typings.
   (ts as unknown as { setSys(system: ts.System): void }).setSys(virtualSystem());
   service = new CellLanguageService(ts, VIRTUAL_ROOT);
+  maps = new CellSourceMaps();
   const stream = (name: "stdout" | "stderr", text: string) => post({ type: "stream", id: current, name, text });
   captureConsole(stream);
   setProcessWriter(stream);
@@ -58,6 +62,7 @@ async function start(assetsUrl: string, sharedStopFlag: boolean): Promise<string
       post({ type: "display", id: current, data: event.data, metadata: event.metadata ?? {}, displayId: event.displayId, update: event.update ?? false }),
     clearOutput: (wait) => post({ type: "clear", id: current, wait }),
   });
+  linkWidgets(post);
   const backend = await selectBackend(assetsUrl);
   Object.assign(globalThis, {
     tf,
@@ -65,6 +70,7 @@ async function start(assetsUrl: string, sharedStopFlag: boolean): Promise<string
     tl: { ...tl, backend: browserBackend },
     display,
     plot,
+    widgets,
     __magics: browserMagicsRuntime(magicsRuntime),
     tsfine: {
       version: TSFINE_VERSION,
@@ -103,12 +109,49 @@ const magicHost = {
   userMagicNames: () => magicsRuntime.userMagicNames(),
 };
 
+/** As in the Node kernel (typescript-interpreter.ts): magics first, then TypeScript; `%fit mo|` completes the notebook's names. */
+function complete(code: string, cursorPos: number): CompleteReply {
+  const magic = completeMagic(code, cursorPos, magicsRuntime.userMagicNames());
+  if (magic?.expression !== undefined) {
+    const names = completeAt(service, magic.expression, magic.expression.length);
+    const shift = cursorPos - magic.expression.length;
+    return {
+      matches: [...new Set([...magic.matches, ...names.matches])],
+      cursorStart: names.cursorStart + shift,
+      cursorEnd: names.cursorEnd + shift,
+      metadata: {},
+    };
+  }
+  if (magic) return { matches: magic.matches, cursorStart: magic.cursorStart, cursorEnd: magic.cursorEnd, metadata: {} };
+  return completeAt(service, code, cursorPos);
+}
+
+function inspectCode(code: string, cursorPos: number, detailLevel: 0 | 1): InspectReply {
+  const help = inspectMagic(code, cursorPos);
+  if (help) return { found: true, data: { "text/plain": help, "text/markdown": "```\n" + help + "\n```" }, metadata: {} };
+  return inspectAt(service, code, cursorPos, detailLevel);
+}
+
+/** `name?` and `name??`: what inspection shows, in the front end's pager, as in the Node kernel. */
+function page(expression: string, detailLevel: 0 | 1): ExecuteReply {
+  const found = inspectAt(service, expression, expression.length, detailLevel);
+  if (!found.found) {
+    const message = `Nothing is known about ${expression}: it is not a name declared in this notebook, a global or a member the type checker can see.`;
+    return { status: "error", ename: "NameError", evalue: message, traceback: [message] };
+  }
+  return { status: "ok", payload: [pagePayload(found.data)] };
+}
+
 async function execute(id: number, source: string, executionCount: number): Promise<ExecuteReply> {
   const label = `cell[${executionCount}]`;
   history.push({ executionCount, code: source });
+  const query = parsePagerQuery(source);
+  if (query) return page(query.expression, query.detailLevel);
   const expanded = await expandMagics(source, magicHost);
   if (!expanded.ok) return { status: "error", ename: "MagicError", evalue: expanded.message, traceback: [expanded.message] };
   const code = expanded.code;
+  const payload = expanded.payload?.length ? { payload: expanded.payload as Array<Record<string, unknown>> } : {};
+  if (code.trim() === "") return { status: "ok", ...payload };
   service.setCell(code);
   const errors = typecheck === "off" ? [] : service.diagnostics().filter((diagnostic) => diagnostic.isError);
   if (errors.length > 0 && typecheck === "on") return { status: "error", ...withImportLimit(typeErrorOutcome(label, code, errors), errors) };
@@ -128,7 +171,7 @@ async function execute(id: number, source: string, executionCount: number): Prom
   try {
     const value = await Promise.race([(0, eval)(runnable.js) as Promise<unknown>, interrupted]);
     if (value === interruption) return { status: "error", ...INTERRUPTED };
-    return { status: "ok", data: value === undefined ? undefined : valueBundle(value) };
+    return { status: "ok", data: value === undefined ? undefined : valueBundle(value), ...payload };
   } catch (error) {
     return runtimeError(error);
   } finally {
@@ -198,10 +241,19 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
       post({ type: "reply", id: message.id, value: await execute(message.id, message.code, message.executionCount) });
       break;
     case "complete":
-      post({ type: "reply", id: message.id, value: completeAt(service, message.code, message.cursorPos) });
+      post({ type: "reply", id: message.id, value: complete(message.code, message.cursorPos) });
       break;
     case "inspect":
-      post({ type: "reply", id: message.id, value: inspectAt(service, message.code, message.cursorPos, message.detailLevel) });
+      post({ type: "reply", id: message.id, value: inspectCode(message.code, message.cursorPos, message.detailLevel) });
+      break;
+    case "commMessage":
+      post({ type: "reply", id: message.id, value: await deliverCommMessage(message.commId, message.data, message.buffers, message.delivery) });
+      break;
+    case "widgetStates":
+      post({ type: "reply", id: message.id, value: allWidgetStates() });
+      break;
+    case "commClose":
+      deliverWidgetClose(message.commId);
       break;
     case "isComplete":
       post({ type: "reply", id: message.id, value: isCodeComplete(ts, message.code) });
