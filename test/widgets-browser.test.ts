@@ -11,11 +11,11 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Browser, Page } from "playwright-core";
-import { launchChromium } from "./helpers/browser";
+import { Page } from "playwright-core";
 import { waitUntil } from "./helpers/wait-until";
-import { describeWithJupyter, JupyterEnv, makeJupyterEnv, notebook, repoRoot } from "./helpers/jupyter-env";
-import { classicNotebookReady, jupyterLabArgs, JupyterServer, labRunAll, nbclassicArgs, startJupyterServer } from "./helpers/jupyter-server";
+import { describeWithJupyter, notebook, repoRoot } from "./helpers/jupyter-env";
+import { jupyterInBrowser } from "./helpers/jupyter-in-browser";
+import { classicNotebookReady, jupyterLabArgs, labRunAll, nbclassicArgs } from "./helpers/jupyter-server";
 
 jest.setTimeout(300_000);
 
@@ -71,26 +71,11 @@ const FIT_CELLS = [
 ];
 
 describeWithJupyter("widgets in JupyterLab 4 in a real browser", () => {
-  let jupyter: JupyterEnv;
-  let server: JupyterServer;
-  let browser: Browser;
-  let baseUrl: string;
   const shot = (name: string) => path.join(screenshots, `lab-${name}.png`);
-
-  beforeAll(async () => {
+  const session = jupyterInBrowser(jupyterLabArgs, (dir) => {
     fs.mkdirSync(screenshots, { recursive: true });
-    jupyter = makeJupyterEnv();
-    fs.writeFileSync(path.join(jupyter.dir, "widgets.ipynb"), JSON.stringify(notebook(CELLS)));
-    fs.writeFileSync(path.join(jupyter.dir, "fit.ipynb"), JSON.stringify(notebook(FIT_CELLS)));
-    server = await startJupyterServer(jupyter, jupyterLabArgs);
-    baseUrl = server.baseUrl;
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    jupyter?.cleanup();
+    fs.writeFileSync(path.join(dir, "widgets.ipynb"), JSON.stringify(notebook(CELLS)));
+    fs.writeFileSync(path.join(dir, "fit.ipynb"), JSON.stringify(notebook(FIT_CELLS)));
   });
 
   async function step<T>(page: Page, name: string, work: () => Promise<T>): Promise<T> {
@@ -109,9 +94,9 @@ describeWithJupyter("widgets in JupyterLab 4 in a real browser", () => {
   }
 
   test("the slider renders and moving it reaches the kernel; a click runs the callback and its output appears; interact re-runs on change; an anywidget renders and syncs", async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1200 } });
+    const page = await session.browser.newPage({ viewport: { width: 1280, height: 1200 } });
     page.on("console", (message) => process.env.TSFINE_DEBUG && process.stderr.write(`[browser] ${message.text()}\n`));
-    await page.goto(`${baseUrl}/lab/tree/widgets.ipynb`);
+    await page.goto(`${session.server.baseUrl}/lab/tree/widgets.ipynb`);
     await step(page, "open", async () => {
       await page.waitForSelector(".jp-Notebook .jp-Cell", { timeout: 60_000 });
       await page.waitForFunction(() => document.body.innerText.includes("TypeScript (tsfine) | Idle"), undefined, { timeout: 60_000 });
@@ -176,7 +161,7 @@ describeWithJupyter("widgets in JupyterLab 4 in a real browser", () => {
 
     // a reloaded page gets the widgets' state from the running kernel (the control comm)
     await page.keyboard.press("Control+s");
-    const saved = path.join(jupyter.dir, "widgets.ipynb");
+    const saved = path.join(session.jupyter.dir, "widgets.ipynb");
     await step(page, "save", () =>
       waitUntil(() => fs.readFileSync(saved, "utf8").includes("count 2"), "the notebook saved with its outputs", { timeoutMs: 30_000 }),
     );
@@ -190,9 +175,9 @@ describeWithJupyter("widgets in JupyterLab 4 in a real browser", () => {
   });
 
   test("tl.fit's controls: the Stop button under the live curves ends training", async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1200 } });
+    const page = await session.browser.newPage({ viewport: { width: 1280, height: 1200 } });
     // ?reset: a fresh workspace, without the first test's notebook open beside this one
-    await page.goto(`${baseUrl}/lab/tree/fit.ipynb?reset`);
+    await page.goto(`${session.server.baseUrl}/lab/tree/fit.ipynb?reset`);
     await step(page, "fit-open", async () => {
       await page.waitForSelector(".jp-Notebook .jp-Cell", { timeout: 60_000 });
       await page.waitForFunction(() => document.body.innerText.includes("TypeScript (tsfine) | Idle"), undefined, { timeout: 60_000 });
@@ -215,29 +200,16 @@ describeWithJupyter("widgets in JupyterLab 4 in a real browser", () => {
 });
 
 describeWithJupyter("widgets in the classic Notebook (nbclassic) in a real browser", () => {
-  let jupyter: JupyterEnv;
-  let server: JupyterServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
+  const session = jupyterInBrowser(nbclassicArgs, (dir) => {
     fs.mkdirSync(screenshots, { recursive: true });
-    jupyter = makeJupyterEnv();
-    fs.writeFileSync(path.join(jupyter.dir, "classic.ipynb"), JSON.stringify(notebook([...CELLS.slice(0, 2), CELLS[GREET_CELL]])));
-    server = await startJupyterServer(jupyter, nbclassicArgs);
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    jupyter?.cleanup();
+    fs.writeFileSync(path.join(dir, "classic.ipynb"), JSON.stringify(notebook([...CELLS.slice(0, 2), CELLS[GREET_CELL]])));
   });
 
   test("the slider renders and a button's click shows its output (widgetsnbextension)", async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const page = await session.browser.newPage({ viewport: { width: 1280, height: 1000 } });
     const shot = (name: string) => path.join(screenshots, `classic-${name}.png`);
     try {
-      await page.goto(`${server.baseUrl}/notebooks/classic.ipynb`);
+      await page.goto(`${session.server.baseUrl}/notebooks/classic.ipynb`);
       await classicNotebookReady(page);
       await page.click("#celllink");
       await page.click("#run_all_cells a");
