@@ -8,10 +8,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import * as jpeg from "jpeg-js";
-import type { Browser, FrameLocator, Page } from "playwright-core";
-import { launchChromium } from "./helpers/browser";
-import { describeWithJupyter, type JupyterEnv, makeJupyterEnv, notebook, repoRoot } from "./helpers/jupyter-env";
-import { jupyterLabArgs, type JupyterServer, labNotebookReady, labRunAll, startJupyterServer } from "./helpers/jupyter-server";
+import type { FrameLocator, Page } from "playwright-core";
+import { describeWithJupyter, notebook, repoRoot } from "./helpers/jupyter-env";
+import { jupyterInBrowser } from "./helpers/jupyter-in-browser";
+import { jupyterLabArgs, labNotebookReady, labRunAll } from "./helpers/jupyter-server";
 import { encodePng } from "../display/png-encoder";
 import { mnist } from "../tl/data/mnist";
 
@@ -54,38 +54,25 @@ async function writeDigitFiles(dir: string): Promise<void> {
 }
 
 describeWithJupyter("%demo in JupyterLab 4", () => {
-  let jupyter: JupyterEnv;
-  let server: JupyterServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
+  const session = jupyterInBrowser(jupyterLabArgs, async (dir) => {
     fs.mkdirSync(screenshots, { recursive: true });
-    jupyter = makeJupyterEnv();
-    fs.writeFileSync(path.join(jupyter.dir, "demo.ipynb"), JSON.stringify(notebook(CELLS)));
-    await writeDigitFiles(jupyter.dir);
-    server = await startJupyterServer(jupyter, jupyterLabArgs);
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    jupyter?.cleanup();
+    fs.writeFileSync(path.join(dir, "demo.ipynb"), JSON.stringify(notebook(CELLS)));
+    await writeDigitFiles(dir);
   });
 
   async function topLabel(frame: FrameLocator, file: string): Promise<string> {
     await frame.locator("body").evaluate((body) => (body.dataset.top = ""));
-    await frame.locator("#file").setInputFiles(path.join(jupyter.dir, file));
+    await frame.locator("#file").setInputFiles(path.join(session.jupyter.dir, file));
     await frame.locator("body[data-top]:not([data-top=''])").waitFor({ timeout: 60_000 });
     return (await frame.locator("body").getAttribute("data-top")) ?? "";
   }
 
   test("the demo page shows inline, and a PNG or JPEG chosen in it gets tl.predict's top label", async () => {
-    const page: Page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+    const page: Page = await session.browser.newPage({ viewport: { width: 1280, height: 1400 } });
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
     const shot = (name: string) => page.screenshot({ path: path.join(screenshots, name), fullPage: true });
-    await page.goto(`${server.baseUrl}/lab/tree/demo.ipynb`);
+    await page.goto(`${session.server.baseUrl}/lab/tree/demo.ipynb`);
     await labNotebookReady(page).catch(async (error) => {
       await shot("demo-failed-open.png");
       throw error;
@@ -117,7 +104,7 @@ describeWithJupyter("%demo in JupyterLab 4", () => {
     await demoCell.scrollIntoViewIfNeeded();
     await shot("demo.png");
 
-    await frame.locator("#file").setInputFiles(path.join(jupyter.dir, "notes.png"));
+    await frame.locator("#file").setInputFiles(path.join(session.jupyter.dir, "notes.png"));
     await frame.locator("#status", { hasText: "not an image" }).waitFor({ timeout: 30_000 });
     expect(await frame.locator("#status").textContent()).toBe("notes.png is not an image this browser can read; choose a PNG or JPEG file.");
     expect(errors).toEqual([]);
