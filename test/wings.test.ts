@@ -8,6 +8,7 @@
  *
  * And a wing that cannot load says so: the kernel never treats a missing magics/ as "no magics".
  */
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -131,6 +132,29 @@ describe("tsc catches a rename across wings", () => {
 });
 
 describe("a wing that cannot load", () => {
+  test("with an evaluator that fails to load, `tsfine kernel` says why and exits (the runtime worker it started early does not keep it running)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tsfine-no-evaluator-"));
+    try {
+      for (const entry of ["bin", "dist", "package.json"]) fs.cpSync(path.join(root, entry), path.join(dir, entry), { recursive: true });
+      fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"));
+      fs.writeFileSync(path.join(dir, "dist", "kernel", "evaluator", "index.js"), 'throw new Error("this evaluator cannot load");\n');
+      const { createConnectionInfo } = require(path.join(root, "dist", "kernel", "connection.js")) as typeof import("../kernel/connection");
+      const connectionFile = path.join(dir, "kernel.json");
+      fs.writeFileSync(connectionFile, JSON.stringify(await createConnectionInfo(path.join(dir, "kernel"), "ipc")));
+      const child = spawn(process.execPath, [path.join(dir, "bin", "tsfine.js"), "kernel", "--connection-file", connectionFile], { cwd: dir });
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
+      const exit = new Promise<number | null>((resolve) => child.on("close", resolve));
+      const deadline = new Promise<"still running">((resolve) => setTimeout(() => resolve("still running"), 30_000).unref());
+      const outcome = await Promise.race([exit, deadline]);
+      if (outcome === "still running") child.kill("SIGKILL");
+      expect(outcome).toBe(1);
+      expect(stderr).toContain("this evaluator cannot load");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   test("without magics/ beside it, a cell with %fit is an error that says so, not TypeScript that passes through", async () => {
     // the built bridge alone, where the kernel would be, with no magics/ next to it
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tsfine-no-magics-"));

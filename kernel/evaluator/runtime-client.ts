@@ -477,6 +477,8 @@ export function prestartRuntimeWorker(options: { cwd: string; preloadBackend: bo
   };
   started.worker.on("message", onMessage);
   started.worker.on("exit", onExit);
+  // Until a client takes it over, it must not keep the process alive (a kernel whose evaluator failed to load exits).
+  started.worker.unref();
   prestarted = {
     ...started,
     exited: false,
@@ -492,6 +494,7 @@ function takePrestarted(options: { cwd: string; preloadBackend: boolean }): Star
   if (!taken) return undefined;
   prestarted = undefined;
   taken.stopListening();
+  taken.worker.ref();
   const { cwd, preloadBackend } = taken.workerData;
   if (!taken.exited && cwd === options.cwd && preloadBackend === options.preloadBackend) return taken;
   void taken.worker.terminate();
