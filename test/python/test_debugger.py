@@ -343,6 +343,20 @@ class DebuggerTests(unittest.TestCase):
         self.assertIsNone(self.stopped_or_done(msg_id))
         self.assertEqual(self.iopub.result_of(msg_id), "15")
         shell_reply(self.kc, msg_id, TIMEOUT)
+        # a condition that compiles but throws as it runs stops there and says why, rather than never stopping
+        breakpoints = self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": [{"line": 3, "condition": "missingName > 2"}]})["breakpoints"]
+        self.assertTrue(breakpoints[0]["verified"], breakpoints)
+        msg_id = self.execute(code)
+        stopped = self.stopped_or_done(msg_id)
+        self.assertIsNotNone(stopped, "a condition that throws never stopped the loop, and nothing said why")
+        self.assertIn("missingName is not defined", stopped["body"]["text"])
+        output = self.iopub.event("output")["body"]
+        self.assertIn("missingName > 2", output["output"])
+        self.assertIn("missingName is not defined", output["output"])
+        self.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": []})
+        self.ok("continue", {"threadId": 1})
+        self.assertEqual(self.iopub.result_of(msg_id), "15")
+        shell_reply(self.kc, msg_id, TIMEOUT)
         # a console input that does not compile says why
         reply = self.dap("evaluate", {"expression": "total as", "context": "repl"})
         self.assertFalse(reply["success"])

@@ -70,6 +70,18 @@ const EXCEPTION_FILTERS = [
   { filter: "raised", label: "Raised exceptions", default: false, description: "Stop where any exception is thrown in a cell" },
   { filter: "uncaught", label: "Uncaught exceptions", default: false, description: "Stop where an exception is thrown that no try in the cells catches" },
 ];
+/** Where a breakpoint's condition that threw leaves what it threw, for the pause it causes to say so. */
+const CONDITION_ERROR = "__tsfineBreakpointConditionThrew";
+
+/**
+ * A condition as V8 evaluates it: V8 reads a condition that throws as false, so a misspelt name would never stop
+ * and never say so. This one stops instead, leaving what it threw where the pause finds it.
+ */
+function conditionThatSaysWhyItThrew(javascript: string): string {
+  const key = JSON.stringify(CONDITION_ERROR);
+  return `(() => { try { return ${javascript}; } catch (thrown) { globalThis[${key}] = String(thrown); return true; } })()`;
+}
+
 /** How many async hops back "uncaught" looks for a handler of a rejection (the awaiting callers, up to the cell). */
 const ASYNC_STACK_DEPTH = 32;
 /** Requests ipykernel answers whether or not a debugger was started; the others get an empty reply until `initialize`. */
@@ -93,10 +105,12 @@ export class CellDebugger {
   /** Dumped cells by file path. */
   private readonly dumped = new Map<string, string>();
   /** Breakpoints by source path as the front end set them, and as answered (moved to a line with code). */
-  private readonly requested = new Map<string, Array<{ line: number; condition?: string }>>();
+  private readonly requested = new Map<string, Array<{ line: number; condition?: string; asWritten?: string }>>();
   private readonly answered = new Map<string, Array<Record<string, unknown>>>();
   /** V8 breakpoint ids by script name. */
   private readonly v8Breakpoints = new Map<string, string[]>();
+  /** The condition, as the front end wrote it, of each conditional V8 breakpoint (by V8 id). */
+  private readonly conditionsOf = new Map<string, string>();
   private readonly scriptUrls = new Map<string, string>();
   /** The user's own .ts files the runtime loaded (typescript-require-hook.ts compiles them with an inline source map), by file path. */
   private readonly userFiles = new Map<string, CellScript>();
@@ -175,6 +189,7 @@ export class CellDebugger {
     this.scriptUrls.clear();
     this.userFiles.clear();
     this.v8Breakpoints.clear();
+    this.conditionsOf.clear();
     this.endPause();
   }
 
@@ -310,7 +325,7 @@ export class CellDebugger {
     const ran = userFile ? [userFile] : cells;
     const reference = ran[ran.length - 1] ?? this.notYetRun(sourcePath, ts);
     // what goes to V8: the breakpoints whose condition (TypeScript, as the cells) compiled, with it as JavaScript
-    const placed: Array<{ line: number; condition?: string }> = [];
+    const placed: Array<{ line: number; condition?: string; asWritten?: string }> = [];
     const breakpoints = asked.map(({ line, condition }) => {
       const resolved = reference ? resolveBreakpoint(ts, reference, line) : undefined;
       const compiled = condition === undefined ? undefined : conditionToJavaScript(ts, condition);
@@ -326,7 +341,8 @@ export class CellDebugger {
           "This file is not a cell the kernel knows nor a .ts file it loaded: dump the cell (dumpCell), or import the file, before setting breakpoints in it.";
       else if (!resolved) answer.message = `Line ${line} and the lines after it have no code to stop at.`;
       else if (refused) answer.message = refused;
-      if (refused === undefined) placed.push({ line, ...(compiled && "javascript" in compiled ? { condition: compiled.javascript } : {}) });
+      if (refused === undefined)
+        placed.push({ line, ...(compiled && "javascript" in compiled ? { condition: compiled.javascript, asWritten: condition } : {}) });
       return answer;
     });
     if (asked.length === 0) {
@@ -371,14 +387,17 @@ export class CellDebugger {
   /** Puts the breakpoints of a cell's file on its script (by URL: V8 applies them to the script compiled later too). */
   private async applyBreakpoints(script: CellScript): Promise<void> {
     const scriptName = script.scriptName!;
-    for (const id of this.v8Breakpoints.get(scriptName) ?? []) await this.call("Debugger.removeBreakpoint", { breakpointId: id }).catch(() => undefined);
+    for (const id of this.v8Breakpoints.get(scriptName) ?? []) {
+      this.conditionsOf.delete(id);
+      await this.call("Debugger.removeBreakpoint", { breakpointId: id }).catch(() => undefined);
+    }
     this.v8Breakpoints.delete(scriptName);
     const asked = this.pathsOfScript(script).flatMap((sourcePath) => this.requested.get(sourcePath) ?? []);
     if (asked.length === 0) return;
     const ts = await loadTypeScript();
     const ids: string[] = [];
     const placed = new Set<string>();
-    for (const { line, condition } of asked) {
+    for (const { line, condition, asWritten } of asked) {
       const resolved = resolveBreakpoint(ts, script, line);
       // a file with breakpoints under both its names (its path, and the hash of its text) gets each once
       if (!resolved || placed.has(`${resolved.line}:${condition}`)) continue;
@@ -387,9 +406,10 @@ export class CellDebugger {
         url: scriptName,
         lineNumber: resolved.jsLine,
         columnNumber: resolved.jsColumn,
-        ...(condition ? { condition } : {}),
+        ...(condition ? { condition: conditionThatSaysWhyItThrew(condition) } : {}),
       });
       ids.push(breakpointId);
+      if (condition) this.conditionsOf.set(breakpointId, asWritten ?? condition);
     }
     this.v8Breakpoints.set(scriptName, ids);
   }
@@ -492,6 +512,7 @@ export class CellDebugger {
       await this.call("Debugger.disable").catch(() => undefined);
     }
     this.v8Breakpoints.clear();
+    this.conditionsOf.clear();
     this.scriptUrls.clear();
     this.enabledGeneration = 0;
     this.endPause();
@@ -603,7 +624,26 @@ export class CellDebugger {
     this.pauseAsked = false;
     const body: Record<string, unknown> = { reason, threadId: THREAD_ID, allThreadsStopped: true };
     if (onException) body.text = params.data?.description?.split("\n")[0];
+    const conditionFailure = reason === "breakpoint" ? await this.conditionFailure(params) : undefined;
+    if (conditionFailure) {
+      body.text = conditionFailure;
+      this.emit(this.messages.event("output", { category: "stderr", output: `${conditionFailure}\n` }));
+    }
     this.emit(this.messages.event("stopped", body));
+  }
+
+  /** The sentence for a conditional breakpoint that stopped because its condition threw (conditionThatSaysWhyItThrew). */
+  private async conditionFailure(params: PausedParams): Promise<string | undefined> {
+    const conditional = (params.hitBreakpoints ?? []).filter((id) => this.conditionsOf.has(id));
+    if (conditional.length === 0) return undefined;
+    const { result } = await this.call<{ result: RemoteObject }>("Runtime.evaluate", {
+      expression: `(() => { const thrown = globalThis[${JSON.stringify(CONDITION_ERROR)}]; delete globalThis[${JSON.stringify(CONDITION_ERROR)}]; return thrown; })()`,
+      returnByValue: true,
+      silent: true,
+    });
+    if (typeof result.value !== "string") return undefined;
+    const condition = this.conditionsOf.get(conditional[0]);
+    return `The breakpoint's condition ${JSON.stringify(condition)} threw ${result.value}: it stopped here so you can fix the condition.`;
   }
 
   /**
