@@ -8,10 +8,10 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { launchChromium } from "./helpers/browser";
-import { describeWithJupyter, JupyterEnv, makeJupyterEnv, notebook, repoRoot } from "./helpers/jupyter-env";
-import { jupyterLabArgs, JupyterServer, labNotebookReady, startJupyterServer } from "./helpers/jupyter-server";
+import type { Page } from "playwright-core";
+import { describeWithJupyter, notebook, repoRoot } from "./helpers/jupyter-env";
+import { jupyterInBrowser } from "./helpers/jupyter-in-browser";
+import { jupyterLabArgs, labNotebookReady } from "./helpers/jupyter-server";
 
 jest.setTimeout(300_000);
 
@@ -20,25 +20,12 @@ const CELLS = ["const t = tf.tensor([1, 2, 3]);", "const a = 40 + 1;\nconst b = 
 const HELPER_TS = "export function triple(n: number): number {\n  const result = n * 3;\n  return result;\n}\n";
 
 describeWithJupyter("JupyterLab 4's debugger in a real browser", () => {
-  let jupyter: JupyterEnv;
-  let server: JupyterServer;
-  let browser: Browser;
   let page: Page;
   const shot = (name: string) => page.screenshot({ path: path.join(screenshots, `${name}.png`) });
-
-  beforeAll(async () => {
+  const session = jupyterInBrowser(jupyterLabArgs, (dir) => {
     fs.mkdirSync(screenshots, { recursive: true });
-    jupyter = makeJupyterEnv();
-    fs.writeFileSync(path.join(jupyter.dir, "debug.ipynb"), JSON.stringify(notebook(CELLS)));
-    fs.writeFileSync(path.join(jupyter.dir, "helper.ts"), HELPER_TS);
-    server = await startJupyterServer(jupyter, jupyterLabArgs);
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    jupyter?.cleanup();
+    fs.writeFileSync(path.join(dir, "debug.ipynb"), JSON.stringify(notebook(CELLS)));
+    fs.writeFileSync(path.join(dir, "helper.ts"), HELPER_TS);
   });
 
   /** Clicks the breakpoint gutter beside line `line` (1-based) of cell `cell` (0-based). */
@@ -59,8 +46,8 @@ describeWithJupyter("JupyterLab 4's debugger in a real browser", () => {
   }
 
   test("breakpoint from the gutter, paused line highlighted, variables with a tensor summary, step, continue", async () => {
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    await page.goto(`${server.baseUrl}/lab/tree/debug.ipynb`);
+    page = await session.browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(`${session.server.baseUrl}/lab/tree/debug.ipynb`);
     await labNotebookReady(page);
     try {
       // the first cell runs without the debugger: a cell that ran before still takes breakpoints later
@@ -119,9 +106,9 @@ describeWithJupyter("JupyterLab 4's debugger in a real browser", () => {
   });
 
   test("a breakpoint in the file editor on the user's .ts file stops where the editor's console calls into it", async () => {
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page = await session.browser.newPage({ viewport: { width: 1400, height: 1000 } });
     // a workspace of its own: the notebook of the test before stays out of it
-    await page.goto(`${server.baseUrl}/lab/workspaces/file-editor/tree/helper.ts`);
+    await page.goto(`${session.server.baseUrl}/lab/workspaces/file-editor/tree/helper.ts`);
     const editor = page.locator(".jp-FileEditor");
     await editor.locator(".cm-content").waitFor({ timeout: 60_000 });
     try {
