@@ -35,9 +35,10 @@ const missing = missingParts();
 const describeLite = missing.length === 0 || process.env.CI ? describeInBrowser : describe.skip;
 
 /** Runs a command in a network namespace of its own (no interface but a downed loopback): proof that it needs no network. */
-function offline(command: string[]): void {
+function offline(command: string[]): string {
   const result = spawnSync("unshare", ["--net", "--", ...command], { cwd: ROOT, encoding: "utf8", env: { ...process.env, JUPYTER } });
   if (result.status !== 0) throw new Error(`${command.join(" ")} failed offline (status ${result.status}):\n${result.stderr}\n${result.stdout}`);
+  return result.stdout;
 }
 
 interface Output {
@@ -164,7 +165,9 @@ describeLite("tsfine's browser kernel in JupyterLite", () => {
     if (missing.length > 0) throw new Error(`The JupyterLite suite needs ${missing.join(" and ")}.`);
     mkdirSync(OUTPUT_DIR, { recursive: true });
     offline([process.execPath, join(ROOT, "lite", "build.mjs")]);
-    offline([process.execPath, join(ROOT, "bin", "tsfine.js"), "lite", "build", NOTEBOOK, "-o", site]);
+    const built = offline([process.execPath, join(ROOT, "bin", "tsfine.js"), "lite", "build", NOTEBOOK, "-o", site]);
+    // The serving hint names the site's folder as it can be typed from where the command ran.
+    expect(built).toContain(`python3 -m http.server -d ${site})`);
     // The test reaches the notebook's kernel through the app object, which JupyterLab puts on window on request.
     const config = join(site, "jupyter-lite.json");
     const settings = JSON.parse(readFileSync(config, "utf8"));

@@ -25,9 +25,16 @@ export async function run(args: string[]): Promise<number> {
   const site = buildSite(notebooks, path.resolve(values.output));
   process.stdout.write(
     `Wrote the site to ${site} in ${((Date.now() - started) / 1000).toFixed(1)} s. Serve the folder from any static host ` +
-      `(for example: python3 -m http.server -d ${path.relative(process.cwd(), site) || "."}) and open it in a browser.\n`,
+      `(for example: python3 -m http.server -d ${shownFolder(site)}) and open it in a browser.\n`,
   );
   return 0;
+}
+
+/** A folder as a person would type it here: relative when it is under the working folder, else absolute. */
+function shownFolder(folder: string): string {
+  const relative = path.relative(process.cwd(), folder);
+  if (relative === "") return ".";
+  return relative.startsWith("..") || path.isAbsolute(relative) ? folder : relative;
 }
 
 export function buildSite(notebooks: string[], output: string): string {
