@@ -11,7 +11,7 @@ import * as path from "node:path";
 import type { Page } from "playwright-core";
 import { describeWithJupyter, notebook, repoRoot } from "./helpers/jupyter-env";
 import { jupyterInBrowser } from "./helpers/jupyter-in-browser";
-import { jupyterLabArgs, labNotebookReady } from "./helpers/jupyter-server";
+import { answerKernelDialog, jupyterLabArgs, labNotebookReady } from "./helpers/jupyter-server";
 
 jest.setTimeout(300_000);
 
@@ -115,7 +115,6 @@ describeWithJupyter("JupyterLab 4's debugger in a real browser", () => {
       // The file editor gets the debugger's gutter when a kernel session has the file's path: its console's.
       await editor.locator(".cm-content").click({ button: "right" });
       await page.locator(".lm-Menu-item", { hasText: "Create Console for Editor" }).first().click();
-      const dialog = page.locator(".jp-Dialog");
       const console_ = page.locator(".jp-CodeConsole");
       await console_.waitFor({ timeout: 60_000 });
       await page.waitForFunction(
@@ -123,13 +122,7 @@ describeWithJupyter("JupyterLab 4's debugger in a real browser", () => {
         undefined,
         { timeout: 120_000 },
       );
-      if (await dialog.isVisible().catch(() => false)) {
-        await dialog
-          .locator("select")
-          .selectOption({ label: "TypeScript (tsfine)" })
-          .catch(() => undefined);
-        await dialog.locator("button:has-text('Select')").click();
-      }
+      await answerKernelDialog(page);
       await page.waitForFunction(() => document.body.innerText.includes("TypeScript (tsfine) | Idle"), undefined, { timeout: 120_000 });
 
       await editor.locator(".cm-content").click();

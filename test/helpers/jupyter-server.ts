@@ -115,7 +115,11 @@ export async function startJupyterServer(jupyter: JupyterEnv, args: (port: numbe
 export async function labNotebookReady(page: Page): Promise<void> {
   await page.waitForSelector(".jp-Notebook .jp-Cell", { timeout: 60_000 });
   await page.waitForFunction(() => document.body.innerText.includes("TypeScript (tsfine) | Idle"), undefined, { timeout: 60_000 });
-  // JupyterLab may still ask which kernel to use; answer with ours.
+  await answerKernelDialog(page);
+}
+
+/** JupyterLab may still ask which kernel to use: when its dialog shows, answers with ours. */
+export async function answerKernelDialog(page: Page): Promise<void> {
   const dialog = page.locator(".jp-Dialog");
   if (await dialog.isVisible().catch(() => false)) {
     await dialog
