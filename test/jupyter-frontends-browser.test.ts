@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { Page } from "playwright-core";
 import { describeWithJupyter, notebook, repoRoot } from "./helpers/jupyter-env";
 import { jupyterInBrowser } from "./helpers/jupyter-in-browser";
+import { waitUntil } from "./helpers/wait-until";
 import { classicNotebookReady, jupyterLabArgs, labNotebookReady, labRunAll, nbclassicArgs } from "./helpers/jupyter-server";
 
 jest.setTimeout(300_000);
@@ -121,9 +122,21 @@ for (const frontend of [JUPYTERLAB, CLASSIC]) {
       expect(progressText.match(/5\/5/g)).toHaveLength(1);
       await page.screenshot({ path: shot("after-run"), fullPage: true });
 
+      const savedPath = path.join(session.jupyter.dir, "figures.ipynb");
+      const readSaved = () => {
+        try {
+          return JSON.parse(fs.readFileSync(savedPath, "utf8"));
+        } catch {
+          return undefined; // the server may be writing it
+        }
+      };
       await frontend.save(page);
-      await page.waitForTimeout(1500);
-      const saved = JSON.parse(fs.readFileSync(path.join(session.jupyter.dir, "figures.ipynb"), "utf8"));
+      // the file as the test wrote it has no outputs: wait for the front end's save to land
+      await waitUntil(() => (readSaved()?.cells?.[1]?.outputs?.length ?? 0) > 0, "the saved notebook to hold the run's outputs", {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+      }).catch(() => undefined);
+      const saved = readSaved();
       expect(saved.cells[1].outputs.length).toBeGreaterThan(0);
       await page.close();
 
