@@ -345,6 +345,80 @@ describe("TensorFlow's fused convolution on the native cpu backend", () => {
 });
 
 /**
+ * tfjs-layers' BatchNormalization in training through TensorFlow's FusedBatchNormV3 and
+ * FusedBatchNormGradV3 (tl/kernels/native-fused-batch-norm.ts): the layer's output, the
+ * gradients for x, γ and β, and the moving mean and variance after the step (tfjs-layers'
+ * momentum and biased variance) match the cpu backend's; inference and a 2-D input keep
+ * tfjs-layers' own path.
+ */
+describe("BatchNormalization training through TensorFlow's fused batch norm on the native cpu backend", () => {
+  const cache = process.env.TSFINE_NATIVE_CACHE ?? "/tmp/tsfine-native";
+  const installed = fs.existsSync(`${cache}/tsfine/backends/cpu/tsfine-backend.json`);
+  testNeeding(installed, `the native cpu backend in ${cache}`, "run `XDG_CACHE_HOME=$TSFINE_NATIVE_CACHE node bin/tsfine.js backend install cpu`")(
+    "output, gradients for x, gamma and beta, and the moving averages match the cpu backend's",
+    () => {
+      const script = `
+        const tf = require("@tensorflow/tfjs");
+        const tl = require(${JSON.stringify(`${__dirname}/../dist/tl`)});
+        (async () => {
+          await tl.backend.init();
+          const ran = [];
+          const native = tf.backend();
+          const execute = native.executeMultipleOutputs.bind(native);
+          native.executeMultipleOutputs = (name, attrs, inputs, n) => (ran.push(name), execute(name, attrs, inputs, n));
+          // tfjs-node's own inference kernel is TensorFlow's FusedBatchNorm (V1); the training pair is V3.
+          const isFusedTraining = (name) => name === "FusedBatchNormV3" || name === "FusedBatchNormGradV3";
+          const step = (shape) => {
+            const layer = tf.layers.batchNormalization({ momentum: 0.8, epsilon: 1e-3, gammaInitializer: "randomNormal", movingVarianceInitializer: "ones" });
+            const x = tf.randomNormal(shape, 1.5, 2, "float32", 1);
+            layer.build(x.shape);
+            layer.setWeights(layer.getWeights().map((w, i) => tf.randomNormal(w.shape, i === 3 ? 2 : 0.5, 0.3, "float32", 10 + i)));
+            const dy = tf.randomNormal(x.shape, 0, 1, "float32", 2);
+            const trainable = layer.trainableWeights.map((w) => w.read());
+            const f = (input, ...weights) => tf.sum(tf.mul(layer.apply(input, { training: true }), dy));
+            ran.length = 0;
+            const y = Array.from(layer.apply(x, { training: true }).dataSync());
+            const grads = tf.grads(f)([x, ...trainable]).map((g) => Array.from(g.dataSync()));
+            const fused = ran.filter(isFusedTraining);
+            const moving = layer.getWeights().slice(-2).map((w) => Array.from(w.dataSync()));
+            ran.length = 0;
+            const inference = Array.from(layer.apply(x, { training: false }).dataSync());
+            return { y, grads, moving, inference, fused, fusedInInference: ran.filter(isFusedTraining).length };
+          };
+          const nativeRuns = [step([4, 6, 6, 5]), step([12, 5])];
+          await tl.backend.use("cpu");
+          console.log(JSON.stringify({ nativeRuns, cpuRuns: [step([4, 6, 6, 5]), step([12, 5])] }));
+        })();`;
+      const { execFileSync } = require("node:child_process") as typeof import("node:child_process");
+      const output = execFileSync(process.execPath, ["-e", script], {
+        env: { ...process.env, XDG_CACHE_HOME: cache, TF_CPP_MIN_LOG_LEVEL: "2" },
+        encoding: "utf8",
+        timeout: 150_000,
+      });
+      const { nativeRuns, cpuRuns } = JSON.parse(output.trim().split("\n").pop() as string);
+      const relative = (reference: number[], other: number[]) =>
+        Math.max(...reference.map((v, j) => Math.abs(v - other[j]))) / Math.max(...reference.map(Math.abs));
+      // Forward twice (the plain apply and the one under tf.grads), one gradient op.
+      expect(nativeRuns[0].fused).toEqual(["FusedBatchNormV3", "FusedBatchNormV3", "FusedBatchNormGradV3"]);
+      expect(nativeRuns[0].fusedInInference).toBe(0);
+      // A 2-D input (after a Dense layer) keeps tfjs-layers' path: same values, no fused op.
+      expect(nativeRuns[1].fused).toEqual([]);
+      nativeRuns.forEach((run: { y: number[]; grads: number[][]; moving: number[][]; inference: number[] }, i: number) => {
+        const cpu = cpuRuns[i];
+        expect(run.y).toHaveLength(cpu.y.length);
+        expect(relative(cpu.y, run.y)).toBeLessThan(1e-4);
+        expect(run.grads).toHaveLength(cpu.grads.length);
+        run.grads.forEach((g, j) => expect(relative(cpu.grads[j], g)).toBeLessThan(1e-4));
+        // Two training applies moved the averages twice; the variance is the batch's biased one.
+        run.moving.forEach((m, j) => expect(relative(cpu.moving[j], m)).toBeLessThan(1e-4));
+        expect(relative(cpu.inference, run.inference)).toBeLessThan(1e-4);
+      });
+    },
+    180_000,
+  );
+});
+
+/**
  * WebGPU through the webgpu package (Dawn) on Mesa's CPU Vulkan driver, lavapipe (Debian
  * bookworm-backports' mesa-vulkan-drivers 25; Debian 12's Mesa 22 is refused by Dawn). .ci/run
  * installs both; the webgpu package goes to a folder of its own (TSFINE_WEBGPU_NODE_PATH), never

@@ -13,6 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { nativeFusedConv2D } from "./native-fused-conv";
+import { installFusedBatchNormTraining } from "./native-fused-batch-norm";
 
 /** The parts of tfjs-node's backend these kernels call. */
 interface NativeBackend {
@@ -129,10 +130,12 @@ const registered = new Set<string>();
 
 /**
  * Puts tsfine's kernels on the "tensorflow" backend in place of tfjs-node's; the names replaced.
- * `fusedOps`: the binding is tsfine's patched build, so the fused-op kernels go in too.
+ * `fusedOps`: the binding is tsfine's patched build, so the fused-op kernels go in too, and
+ * tfjs-layers' BatchNormalization trains through TensorFlow's fused batch norm on this backend.
  */
 export function registerNativeKernels(options: { fusedOps?: boolean } = {}): string[] {
   const chosen = { ...replacements, ...(options.fusedOps ? fusedReplacements : {}) };
+  if (options.fusedOps) installFusedBatchNormTraining();
   for (const [name, make] of Object.entries(chosen)) {
     const stock = tf.getKernel(name, "tensorflow");
     if (registered.has(name) || !stock) continue;
