@@ -31,6 +31,20 @@ function tempCache(prefix = "tsfine-install-test-"): string {
   return folder;
 }
 
+/** A temporary cache whose downloads already hold tensorflow-cpu's wheel, as an earlier install left it. */
+function tempCacheWithWheel(): string {
+  const cache = tempCache();
+  const downloads = path.join(cache, "tsfine", "downloads", "tensorflow-2.21.0-cpu");
+  fs.mkdirSync(downloads, { recursive: true });
+  const copy = path.join(downloads, path.basename(wheel as string));
+  try {
+    fs.linkSync(wheel as string, copy);
+  } catch {
+    fs.copyFileSync(wheel as string, copy); // another file system
+  }
+  return cache;
+}
+
 /** Like tl-backend.test.ts: in CI the part must be there; elsewhere the test skips, saying why. */
 function testNeeding(present: boolean, part: string): jest.It {
   if (present) return test;
@@ -90,15 +104,7 @@ describe("tsfine backend install cpu, with the wheel already downloaded", () => 
   testNeeding(wheel !== undefined, `tensorflow-cpu 2.21.0's wheel in ${cpuDownloads}`)(
     "interrupted while it builds, it leaves no backend; the next command removes the leftover folder",
     async () => {
-      const cache = tempCache();
-      const downloads = path.join(cache, "tsfine", "downloads", "tensorflow-2.21.0-cpu");
-      fs.mkdirSync(downloads, { recursive: true });
-      const copy = path.join(downloads, path.basename(wheel as string));
-      try {
-        fs.linkSync(wheel as string, copy);
-      } catch {
-        fs.copyFileSync(wheel as string, copy); // another file system
-      }
+      const cache = tempCacheWithWheel();
       const child = spawn(process.execPath, [cli, "backend", "install", "cpu"], {
         env: { ...process.env, XDG_CACHE_HOME: cache },
         stdio: ["ignore", "pipe", "pipe"],
@@ -132,15 +138,7 @@ describe("tsfine backend install cpu: a binding built by an older tsfine", () =>
   testNeeding(wheel !== undefined, `tensorflow-cpu 2.21.0's wheel in ${cpuDownloads}`)(
     "is named as such, and the next install rebuilds it with the patched binding from the wheel already there",
     () => {
-      const cache = tempCache();
-      const downloads = path.join(cache, "tsfine", "downloads", "tensorflow-2.21.0-cpu");
-      fs.mkdirSync(downloads, { recursive: true });
-      const copy = path.join(downloads, path.basename(wheel as string));
-      try {
-        fs.linkSync(wheel as string, copy);
-      } catch {
-        fs.copyFileSync(wheel as string, copy); // another file system
-      }
+      const cache = tempCacheWithWheel();
       // What an install made before the binding patch left: its manifest has no bindingRevision.
       const dir = path.join(cache, "tsfine", "backends", "cpu");
       const binding = path.join(dir, "node_modules", "@tensorflow", "tfjs-node", "lib", "napi-v8", "tfjs_binding.node");

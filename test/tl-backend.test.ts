@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -79,7 +80,6 @@ describe("tl.backend", () => {
  * (XNNPACK's pool threads must not keep Node alive).
  */
 describe("tl.backend wasm threads", () => {
-  const { execFileSync } = require("node:child_process") as typeof import("node:child_process");
   const script = `
     const tf = require("@tensorflow/tfjs");
     const { backend } = require(${JSON.stringify(`${__dirname}/../dist/tl/backend`)});
@@ -172,6 +172,27 @@ function testNeeding(present: boolean, part: string, howCiGetsIt: string): jest.
   return test.skip;
 }
 
+/** The native cpu backend's cache folder: `tsfine backend install cpu` built it there (.ci/run does). */
+const nativeCache = process.env.TSFINE_NATIVE_CACHE ?? "/tmp/tsfine-native";
+const testOnNativeCpu = testNeeding(
+  fs.existsSync(`${nativeCache}/tsfine/backends/cpu/tsfine-backend.json`),
+  `the native cpu backend in ${nativeCache}`,
+  "run `XDG_CACHE_HOME=$TSFINE_NATIVE_CACHE node bin/tsfine.js backend install cpu`",
+);
+
+/** Runs `script` in a fresh Node whose cache holds the native backend; its last line of output is JSON. */
+function runOnNativeCpu(script: string, timeout = 120_000) {
+  const output = execFileSync(process.execPath, ["-e", script], {
+    env: { ...process.env, XDG_CACHE_HOME: nativeCache, TF_CPP_MIN_LOG_LEVEL: "2" },
+    encoding: "utf8",
+    timeout,
+  });
+  return JSON.parse(output.trim().split("\n").pop() as string);
+}
+
+/** The largest difference between two value lists, relative to the reference's largest magnitude. */
+const relative = (reference: number[], other: number[]) => Math.max(...reference.map((v, j) => Math.abs(v - other[j]))) / Math.max(...reference.map(Math.abs));
+
 /**
  * The native CPU backend as a user gets it: `tsfine backend install cpu` built it into the cache
  * folder under TSFINE_NATIVE_CACHE (.ci/run runs that command; default /tmp/tsfine-native).
@@ -179,9 +200,7 @@ function testNeeding(present: boolean, part: string, howCiGetsIt: string): jest.
  * gradients (conv, depthwise conv, batch norm) match the cpu backend's.
  */
 describe("tl.backend with the native cpu backend installed", () => {
-  const cache = process.env.TSFINE_NATIVE_CACHE ?? "/tmp/tsfine-native";
-  const installed = fs.existsSync(`${cache}/tsfine/backends/cpu/tsfine-backend.json`);
-  testNeeding(installed, `the native cpu backend in ${cache}`, "run `XDG_CACHE_HOME=$TSFINE_NATIVE_CACHE node bin/tsfine.js backend install cpu`")(
+  testOnNativeCpu(
     "init picks it over wasm, describe names TensorFlow 2.21.0 on the CPU, and its gradients match the cpu backend",
     () => {
       const script = `
@@ -204,17 +223,11 @@ describe("tl.backend with the native cpu backend installed", () => {
           const rel = native.map((g, i) => g.reduce((m, v, j) => Math.max(m, Math.abs(v - cpu[i][j])), 0) / cpu[i].reduce((m, v) => Math.max(m, Math.abs(v)), 0));
           console.log(JSON.stringify({ name, described, rel, sameTf: tf.findBackendFactory("tensorflow") != null }));
         })();`;
-      const { execFileSync } = require("node:child_process") as typeof import("node:child_process");
-      const output = execFileSync(process.execPath, ["-e", script], {
-        env: { ...process.env, XDG_CACHE_HOME: cache, TF_CPP_MIN_LOG_LEVEL: "2" },
-        encoding: "utf8",
-        timeout: 120_000,
-      });
-      const result = JSON.parse(output.trim().split("\n").pop() as string);
+      const result = runOnNativeCpu(script);
       expect(result.name).toBe("tensorflow");
       expect(result.sameTf).toBe(true);
       expect(result.described).toMatch(/^backend: tensorflow \(TensorFlow 2\.21\.0 on the CPU\)\n/);
-      expect(result.described).toContain(`✓ tfjs-node: TensorFlow 2.21.0 (CPU build from PyPI) loaded from ${cache}/tsfine/backends/cpu`);
+      expect(result.described).toContain(`✓ tfjs-node: TensorFlow 2.21.0 (CPU build from PyPI) loaded from ${nativeCache}/tsfine/backends/cpu`);
       expect(result.described).toContain("✗ tfjs-node-gpu: the native gpu backend is not installed");
       for (const rel of result.rel) expect(rel).toBeLessThanOrEqual(1e-5);
     },
@@ -230,9 +243,7 @@ describe("tl.backend with the native cpu backend installed", () => {
  * (1×1 and, left to TensorFlow, 3×3) match too.
  */
 describe("tsfine's kernels on the native cpu backend", () => {
-  const cache = process.env.TSFINE_NATIVE_CACHE ?? "/tmp/tsfine-native";
-  const installed = fs.existsSync(`${cache}/tsfine/backends/cpu/tsfine-backend.json`);
-  testNeeding(installed, `the native cpu backend in ${cache}`, "run `XDG_CACHE_HOME=$TSFINE_NATIVE_CACHE node bin/tsfine.js backend install cpu`")(
+  testOnNativeCpu(
     "clipByValue, relu6, step, a ReLU6 layer's gradient and 1×1 convolution gradients give the cpu backend's values",
     () => {
       const script = `
@@ -257,13 +268,7 @@ describe("tsfine's kernels on the native cpu backend", () => {
           await backend.use("cpu");
           console.log(JSON.stringify({ native, cpu: values(), cpuGrads: convGrads() }));
         })();`;
-      const { execFileSync } = require("node:child_process") as typeof import("node:child_process");
-      const output = execFileSync(process.execPath, ["-e", script], {
-        env: { ...process.env, XDG_CACHE_HOME: cache, TF_CPP_MIN_LOG_LEVEL: "2" },
-        encoding: "utf8",
-        timeout: 120_000,
-      });
-      const { native, cpu, cpuGrads } = JSON.parse(output.trim().split("\n").pop() as string);
+      const { native, cpu, cpuGrads } = runOnNativeCpu(script);
       expect(native.backend).toBe("tensorflow");
       expect(native.results).toEqual(cpu);
       (cpuGrads as number[][]).forEach((reference, i) => {
@@ -284,9 +289,7 @@ describe("tsfine's kernels on the native cpu backend", () => {
  * and ReLU6 in the convolution, as tl.fit runs it) gives the unfolded model's outputs on cpu.
  */
 describe("TensorFlow's fused convolution on the native cpu backend", () => {
-  const cache = process.env.TSFINE_NATIVE_CACHE ?? "/tmp/tsfine-native";
-  const installed = fs.existsSync(`${cache}/tsfine/backends/cpu/tsfine-backend.json`);
-  testNeeding(installed, `the native cpu backend in ${cache}`, "run `XDG_CACHE_HOME=$TSFINE_NATIVE_CACHE node bin/tsfine.js backend install cpu`")(
+  testOnNativeCpu(
     "fused conv2d with each activation, and MobileNetV2's folded activation pass, give the cpu backend's values",
     () => {
       const script = `
@@ -321,15 +324,7 @@ describe("TensorFlow's fused convolution on the native cpu backend", () => {
           const cpu = { cases: run(), unfolded: Array.from(model.predict(images).dataSync()) };
           console.log(JSON.stringify({ nativeCases, nativeFolded, fusedInFolded, folds: folded.folded, cpu }));
         })();`;
-      const { execFileSync } = require("node:child_process") as typeof import("node:child_process");
-      const output = execFileSync(process.execPath, ["-e", script], {
-        env: { ...process.env, XDG_CACHE_HOME: cache, TF_CPP_MIN_LOG_LEVEL: "2" },
-        encoding: "utf8",
-        timeout: 150_000,
-      });
-      const { nativeCases, nativeFolded, fusedInFolded, folds, cpu } = JSON.parse(output.trim().split("\n").pop() as string);
-      const relative = (reference: number[], other: number[]) =>
-        Math.max(...reference.map((v, j) => Math.abs(v - other[j]))) / Math.max(...reference.map(Math.abs));
+      const { nativeCases, nativeFolded, fusedInFolded, folds, cpu } = runOnNativeCpu(script, 150_000);
       expect(nativeCases.map((c: { fused: boolean }) => c.fused)).toEqual([true, true, true, true, true, false, false, false]);
       nativeCases.forEach((c: { values: number[] }, i: number) => {
         expect(c.values).toHaveLength(cpu.cases[i].values.length);
@@ -352,9 +347,7 @@ describe("TensorFlow's fused convolution on the native cpu backend", () => {
  * tfjs-layers' own path.
  */
 describe("BatchNormalization training through TensorFlow's fused batch norm on the native cpu backend", () => {
-  const cache = process.env.TSFINE_NATIVE_CACHE ?? "/tmp/tsfine-native";
-  const installed = fs.existsSync(`${cache}/tsfine/backends/cpu/tsfine-backend.json`);
-  testNeeding(installed, `the native cpu backend in ${cache}`, "run `XDG_CACHE_HOME=$TSFINE_NATIVE_CACHE node bin/tsfine.js backend install cpu`")(
+  testOnNativeCpu(
     "output, gradients for x, gamma and beta, and the moving averages match the cpu backend's",
     () => {
       const script = `
@@ -389,15 +382,7 @@ describe("BatchNormalization training through TensorFlow's fused batch norm on t
           await tl.backend.use("cpu");
           console.log(JSON.stringify({ nativeRuns, cpuRuns: [step([4, 6, 6, 5]), step([12, 5])] }));
         })();`;
-      const { execFileSync } = require("node:child_process") as typeof import("node:child_process");
-      const output = execFileSync(process.execPath, ["-e", script], {
-        env: { ...process.env, XDG_CACHE_HOME: cache, TF_CPP_MIN_LOG_LEVEL: "2" },
-        encoding: "utf8",
-        timeout: 150_000,
-      });
-      const { nativeRuns, cpuRuns } = JSON.parse(output.trim().split("\n").pop() as string);
-      const relative = (reference: number[], other: number[]) =>
-        Math.max(...reference.map((v, j) => Math.abs(v - other[j]))) / Math.max(...reference.map(Math.abs));
+      const { nativeRuns, cpuRuns } = runOnNativeCpu(script, 150_000);
       // Forward twice (the plain apply and the one under tf.grads), one gradient op.
       expect(nativeRuns[0].fused).toEqual(["FusedBatchNormV3", "FusedBatchNormV3", "FusedBatchNormGradV3"]);
       expect(nativeRuns[0].fusedInInference).toBe(0);
