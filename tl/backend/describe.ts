@@ -1,19 +1,12 @@
 /** What `%backend` shows: the active backend, why each faster one was not taken, and how to get it. */
 import * as fs from "node:fs";
-import { escapeHtml } from "../../display/html";
+import { BackendDescription, backendDescription } from "./description";
 import { candidates, nativeDevice } from "./candidates";
-import { BackendAttempt, selection } from "./state";
+import { selection } from "./state";
 import { tf } from "./tf";
 import { wasmFeatures } from "./wasm";
 
-export interface BackendDescription {
-  /** The active tf backend name (tensorflow, webgpu, wasm, cpu). */
-  name: string;
-  reasons: BackendAttempt[];
-  /** What is missing for a faster backend, with the command that gets it; "" when none is faster. */
-  hint: string;
-  toMimeBundle(): { "text/plain": string; "text/html": string };
-}
+export type { BackendDescription } from "./description";
 
 function activeCandidateIndex(): number {
   const winner = selection.attempts.find((attempt) => attempt.ok);
@@ -52,31 +45,8 @@ function detailFor(name: string): string {
   return "";
 }
 
-function plainText(description: Omit<BackendDescription, "toMimeBundle">): string {
-  const lines = [`backend: ${description.name}${detailFor(description.name)}`];
-  for (const reason of description.reasons) lines.push(`  ${reason.ok ? "✓" : "✗"} ${reason.backend}: ${reason.why}`);
-  if (description.hint) lines.push(`faster: ${description.hint}`);
-  return lines.join("\n");
-}
-
-function html(description: Omit<BackendDescription, "toMimeBundle">): string {
-  const rows = description.reasons
-    .map((reason) => `<tr><td>${reason.ok ? "✓" : "✗"}</td><td><code>${escapeHtml(reason.backend)}</code></td><td>${escapeHtml(reason.why)}</td></tr>`)
-    .join("");
-  const hint = description.hint ? `<p><b>Faster:</b> ${escapeHtml(description.hint).replace(/`([^`]+)`/g, "<code>$1</code>")}</p>` : "";
-  return (
-    `<div class="tsfine-backend"><p>Backend: <b>${escapeHtml(description.name)}</b>${escapeHtml(detailFor(description.name))}</p>` +
-    `<table><thead><tr><th></th><th>backend</th><th>why</th></tr></thead><tbody>${rows}</tbody></table>${hint}</div>`
-  );
-}
-
 export function describe(): BackendDescription {
   const name = tf.getBackend();
   const reasons = selection.attempts.map((attempt) => ({ ...attempt }));
-  const hint = hintFor(activeCandidateIndex());
-  const data = { name, reasons, hint };
-  return {
-    ...data,
-    toMimeBundle: () => ({ "text/plain": plainText(data), "text/html": html(data) }),
-  };
+  return backendDescription(name, detailFor(name), reasons, hintFor(activeCandidateIndex()));
 }

@@ -8,14 +8,9 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-webgpu";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
-import { escapeHtml } from "../../../display/html";
+import { BackendDescription, backendDescription } from "../../../tl/backend/description";
+import type { BackendAttempt } from "../../../tl/backend/state";
 import { registerWasmTrainingKernels } from "../../../tl/kernels";
-
-export interface BackendAttempt {
-  backend: string;
-  ok: boolean;
-  why: string;
-}
 
 interface Candidate {
   name: "webgpu" | "webgl" | "wasm" | "cpu";
@@ -144,26 +139,10 @@ async function init(preferred?: string): Promise<string> {
   return preferred === undefined ? tf.getBackend() : use(preferred);
 }
 
-export interface BackendDescription {
-  name: string;
-  reasons: BackendAttempt[];
-  hint: string;
-  toMimeBundle(): { "text/plain": string; "text/html": string };
-}
-
 /** What `%backend` shows: the backend that runs, and why each one before it was not taken. */
 function describe(): BackendDescription {
-  const name = tf.getBackend();
   const reasons = attempts.map((attempt) => ({ ...attempt }));
-  const lines = [`backend: ${name} (in the browser, tried in the order webgpu, webgl, wasm, cpu)`];
-  for (const reason of reasons) lines.push(`  ${reason.ok ? "✓" : "✗"} ${reason.backend}: ${reason.why}`);
-  const rows = reasons
-    .map((reason) => `<tr><td>${reason.ok ? "✓" : "✗"}</td><td><code>${escapeHtml(reason.backend)}</code></td><td>${escapeHtml(reason.why)}</td></tr>`)
-    .join("");
-  const html =
-    `<div class="tsfine-backend"><p>Backend: <b>${escapeHtml(name)}</b> (in the browser, tried in the order webgpu, webgl, wasm, cpu)</p>` +
-    `<table><thead><tr><th></th><th>backend</th><th>why</th></tr></thead><tbody>${rows}</tbody></table></div>`;
-  return { name, reasons, hint: "", toMimeBundle: () => ({ "text/plain": lines.join("\n"), "text/html": html }) };
+  return backendDescription(tf.getBackend(), " (in the browser, tried in the order webgpu, webgl, wasm, cpu)", reasons, "");
 }
 
 const cannotInstall = () => {
