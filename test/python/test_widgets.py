@@ -331,7 +331,11 @@ class WidgetProtocolTests(unittest.TestCase):
             "const fitModel = tf.sequential({ layers: [tf.layers.dense({ inputShape: [8], units: 2, activation: 'softmax' })] });\n"
             "const lrs: number[] = [];\n"
             "const fitHistory = await tl.fit(fitModel, fitData, { epochs: 100000, batchSize: 32, lr: 1e-3, controls: true, verbose: false,\n"
-            "  callbacks: [{ name: 'watch', afterBatch: (s) => { lrs.push(s.lr); if (s.step === 2) console.log('training'); } }] });\n"
+            "  callbacks: [{ name: 'watch', afterBatch: (s) => {\n"
+            "    lrs.push(s.lr);\n"
+            "    if (s.step === 2) console.log('training');\n"
+            "    if (lrs.length > 1 && s.lr !== lrs[lrs.length - 2]) console.log(`rate now ${s.lr}`);\n"
+            "  } }] });\n"
             "[fitHistory.stopped, fitHistory.epochs.length < 100000]"
         )
         models, training = {}, False
@@ -351,7 +355,16 @@ class WidgetProtocolTests(unittest.TestCase):
 
         # while the cell trains: the new rate is taken from the next batch, then Stop ends training
         update = send_comm(self.kc, "comm_msg", {"comm_id": slider, "data": {"method": "update", "state": {"value": 1e-2}, "buffer_paths": []}})
-        collect(self.kc, update)
+        # Stop is checked before each batch: click it only once a batch has run at the new rate
+        update_done, rate_taken = False, False
+        deadline = time.time() + TIMEOUT
+        while not (update_done and rate_taken):
+            msg = self.kc.get_iopub_msg(timeout=max(0.1, deadline - time.time()))
+            parent = msg["parent_header"].get("msg_id")
+            if parent == update and msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                update_done = True
+            if parent == msg_id and msg["msg_type"] == "stream" and "rate now" in msg["content"]["text"]:
+                rate_taken = True
         send_comm(self.kc, "comm_msg", {"comm_id": button, "data": {"method": "custom", "content": {"event": "click"}}})
         messages = collect(self.kc, msg_id)
         self.assertEqual(result_text(messages), "[ 'Stop button', true ]")
