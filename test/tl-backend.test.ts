@@ -404,6 +404,95 @@ describe("BatchNormalization training through TensorFlow's fused batch norm on t
 });
 
 /**
+ * tfjs's Adam through TensorFlow's ResourceApplyAdam (tl/kernels/native-adam.ts): the same
+ * weights and moments as tfjs's own Adam on the cpu backend, step after step, with the rate
+ * changed between steps and a weight changed from outside; one update op per variable; the
+ * resources go with the optimizer; and a whole tl.fit ends with the cpu backend's weights.
+ */
+describe("Adam through TensorFlow's ResourceApplyAdam on the native cpu backend", () => {
+  testOnNativeCpu(
+    "tf.train.adam's weights and moments match the cpu backend's, and tl.fit with Adam ends with the cpu backend's weights",
+    () => {
+      const script = `
+        const tf = require("@tensorflow/tfjs");
+        const tl = require(${JSON.stringify(`${__dirname}/../dist/tl`)});
+        const { makeGenerator } = require(${JSON.stringify(`${__dirname}/../dist/tl/seed`)});
+        // Every seventh value 0 (a gradient that is exactly zero somewhere), the rest in (-scale, scale).
+        const random = (n, seed, scale = 1) => { const g = makeGenerator(seed); return Float32Array.from({ length: n }, (_, i) => (i % 7 ? (g() * 2 - 1) * scale : 0)); };
+        const ran = [];
+        const countOps = () => {
+          const native = tf.backend();
+          const execute = native.executeMultipleOutputs.bind(native);
+          native.executeMultipleOutputs = (name, attrs, inputs, n) => (ran.push(name), execute(name, attrs, inputs, n));
+        };
+        const optimizerSteps = async () => {
+          const before = tf.memory().numTensors;
+          const shapes = [[3, 3, 4, 8], [8], [50, 10], [10]];
+          const vars = shapes.map((shape, k) => tf.tidy(() => tf.variable(tf.tensor(random(shape.reduce((a, b) => a * b), k + 1), shape), true, "w" + k + tf.getBackend())));
+          const adam = tf.train.adam(1e-2);
+          const opsPerStep = [];
+          for (let step = 0; step < 6; step++) {
+            if (step === 3) adam.learningRate = 3e-3;
+            if (step === 4) tf.tidy(() => vars[0].assign(tf.mul(vars[0], 0.5)));
+            const grads = {};
+            vars.forEach((v, k) => (grads[v.name] = tf.tensor(random(v.size, 100 * step + k, step % 2 ? 1e-3 : 1), v.shape)));
+            ran.length = 0;
+            adam.applyGradients(grads);
+            opsPerStep.push(ran.filter((name) => name === "ResourceApplyAdam").length);
+            tf.dispose(Object.values(grads));
+          }
+          const [iterations, ...state] = await adam.getWeights();
+          const moments = state.map((w) => Array.from(w.tensor.dataSync()));
+          iterations.tensor.dispose();
+          const weights = vars.map((v) => Array.from(v.dataSync()));
+          adam.dispose();
+          const leftOver = tf.memory().numTensors - before - vars.length;
+          tf.dispose(vars);
+          return { weights, moments, opsPerStep, leftOver };
+        };
+        // Two classes told apart by the sign of the first feature's sum with the second.
+        const fitWeights = async () => {
+          const n = 96, xs = random(n * 12, 7), labels = Array.from({ length: n }, (_, i) => (xs[i * 12] + xs[i * 12 + 1] > 0 ? 1 : 0));
+          const data = tl.data.fromTensors(tf.tensor2d(xs, [n, 12]), labels, { seed: 1 });
+          tl.seed(1);
+          const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [12], units: 16, activation: "relu" }), tf.layers.dense({ units: 2, activation: "softmax" })] });
+          ran.length = 0;
+          const history = await tl.fit(model, data, { epochs: 4, batchSize: 16, lr: 1e-2, seed: 1, verbose: false });
+          const updates = ran.filter((name) => name === "ResourceApplyAdam").length;
+          return { weights: model.getWeights().map((w) => Array.from(w.dataSync())), losses: history.epochs.map((e) => e.loss), updates };
+        };
+        (async () => {
+          await tl.backend.init();
+          countOps();
+          const native = { backend: tf.getBackend(), optimizer: await optimizerSteps(), fit: await fitWeights() };
+          await tl.backend.use("cpu");
+          ran.length = 0;
+          const cpu = { optimizer: await optimizerSteps(), fit: await fitWeights() };
+          console.log(JSON.stringify({ native, cpu, cpuRan: ran.length }));
+        })();`;
+      const { native, cpu, cpuRan } = runOnNativeCpu(script, 150_000);
+      expect(native.backend).toBe("tensorflow");
+      // One ResourceApplyAdam per variable and step on native; tfjs's own update on cpu.
+      expect(native.optimizer.opsPerStep).toEqual([4, 4, 4, 4, 4, 4]);
+      expect(cpuRan).toBe(0);
+      expect(native.optimizer.leftOver).toBe(0);
+      expect(cpu.optimizer.leftOver).toBe(0);
+      native.optimizer.weights.forEach((w: number[], i: number) => expect(relative(cpu.optimizer.weights[i], w)).toBeLessThan(1e-6));
+      // m, then v: TensorFlow's moments are tfjs's divided by float32(1 − β)'s rounding ratio
+      // (1.3e-5 for β₂ = 0.999), which the rate and ε passed to it cancel in the weights above.
+      native.optimizer.moments.forEach((m: number[], i: number) => expect(relative(cpu.optimizer.moments[i], m)).toBeLessThan(i < 4 ? 1e-6 : 3e-5));
+      // tl.fit: 4 epochs of 5 batches (77 of the 96 examples train, a fifth is held out), 4
+      // variables. Its weights differ from cpu's as much as tfjs's own Adam on native does
+      // (rounding in the gradients: ~1e-5 of the output bias, which ends near zero).
+      expect(native.fit.updates).toBe(4 * 5 * 4);
+      native.fit.weights.forEach((w: number[], i: number) => expect(relative(cpu.fit.weights[i], w)).toBeLessThan(1e-4));
+      expect(native.fit.losses[3]).toBeLessThan(native.fit.losses[0]);
+    },
+    180_000,
+  );
+});
+
+/**
  * WebGPU through the webgpu package (Dawn) on Mesa's CPU Vulkan driver, lavapipe (Debian
  * bookworm-backports' mesa-vulkan-drivers 25; Debian 12's Mesa 22 is refused by Dawn). .ci/run
  * installs both; the webgpu package goes to a folder of its own (TSFINE_WEBGPU_NODE_PATH), never
