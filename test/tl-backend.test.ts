@@ -239,8 +239,9 @@ describe("tl.backend with the native cpu backend installed", () => {
  * tsfine's kernels for the native backend (tl/kernels/native.ts: ClipByValue as one TensorFlow
  * op, Relu6 for clip(x, 0, 6), Step without a tf.ones filled in JavaScript, a 1×1
  * convolution's gradients as matrix products) give the cpu backend's values, at the bounds,
- * beyond them, for NaN and for int32; tf.layers.reLU's gradient and the convolution gradients
- * (1×1 and, left to TensorFlow, 3×3) match too.
+ * beyond them, for NaN and for int32; tf.layers.reLU({ maxValue: 6 })'s output and gradient
+ * (one Relu6 forward, three ops backward: tl/kernels/native-relu6.ts) and the convolution
+ * gradients (1×1 and, left to TensorFlow, 3×3) match too.
  */
 describe("tsfine's kernels on the native cpu backend", () => {
   testOnNativeCpu(
@@ -256,20 +257,31 @@ describe("tsfine's kernels on the native cpu backend", () => {
           const xi = tf.tensor1d([-9, -1, 0, 1, 3, 6, 7, 40], "int32");
           const layer = tf.layers.reLU({ maxValue: 6 });
           const values = () => [
-            tf.clipByValue(x, 0, 6), tf.clipByValue(x, -1, 2), tf.clipByValue(xi, -1, 6), tf.relu6(x),
-            tf.step(x), tf.step(x, 0.3), tf.grad((v) => layer.apply(v).mul(tf.range(0, v.size)).sum())(x),
+            tf.clipByValue(x, 0, 6), tf.clipByValue(x, -1, 2), tf.clipByValue(xi, -1, 6), tf.relu6(x), tf.step(x), tf.step(x, 0.3),
+            layer.apply(x), tf.grad((v) => layer.apply(v).mul(tf.range(0, v.size)).sum())(x),
           ].map((t) => ({ dtype: t.dtype, values: Array.from(t.dataSync(), (v) => (Number.isNaN(v) ? "NaN" : v)) }));
           // A 1×1 convolution's gradients (matrix products on native) and a 3×3 one's (TensorFlow's kernels).
           const px = tf.randomNormal([3, 5, 5, 8], 0, 1, "float32", 2), pw = tf.randomNormal([1, 1, 8, 6], 0, 1, "float32", 3);
           const kw = tf.randomNormal([3, 3, 6, 4], 0, 1, "float32", 4);
           const convLoss = (a, b, c) => tf.conv2d(tf.conv2d(a, b, 1, "same"), c, 2, "valid").square().sum();
           const convGrads = () => tf.grads(convLoss)([px, pw, kw]).map((g) => Array.from(g.dataSync()));
-          const native = { backend: tf.getBackend(), results: values(), grads: convGrads() };
+          // The TensorFlow ops a ReLU6 layer's forward pass and gradient run (tl/kernels/native-relu6.ts).
+          const ran = [];
+          const tensorflow = tf.backend();
+          for (const method of ["executeSingleOutput", "executeMultipleOutputs"]) {
+            const execute = tensorflow[method].bind(tensorflow);
+            tensorflow[method] = (name, ...rest) => (ran.push(name), execute(name, ...rest));
+          }
+          tf.grad((v) => layer.apply(v).sum())(x);
+          const layerOps = [...ran];
+          const native = { backend: tf.getBackend(), results: values(), grads: convGrads(), layerOps };
           await backend.use("cpu");
           console.log(JSON.stringify({ native, cpu: values(), cpuGrads: convGrads() }));
         })();`;
       const { native, cpu, cpuGrads } = runOnNativeCpu(script);
       expect(native.backend).toBe("tensorflow");
+      // Relu6 forward; the sum, its gradient (Reshape, Mul), then the layer's: DivNoNan, Floor, Mul.
+      expect(native.layerOps).toEqual(["Relu6", "Sum", "Reshape", "Mul", "DivNoNan", "Floor", "Mul"]);
       expect(native.results).toEqual(cpu);
       (cpuGrads as number[][]).forEach((reference, i) => {
         const largest = Math.max(...reference.map(Math.abs));

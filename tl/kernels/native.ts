@@ -15,6 +15,7 @@ import * as tf from "@tensorflow/tfjs";
 import { nativeFusedConv2D } from "./native-fused-conv";
 import { installFusedBatchNormTraining } from "./native-fused-batch-norm";
 import { installNativeAdam } from "./native-adam";
+import { installNativeRelu6 } from "./native-relu6";
 
 /** The parts of tfjs-node's backend these kernels call. */
 interface NativeBackend {
@@ -131,13 +132,15 @@ const registered = new Set<string>();
 
 /**
  * Puts tsfine's kernels on the "tensorflow" backend in place of tfjs-node's; the names replaced.
- * tfjs's Adam updates each variable with TensorFlow's ResourceApplyAdam on this backend.
+ * tfjs's Adam updates each variable with TensorFlow's ResourceApplyAdam on this backend, and
+ * tfjs-layers' ReLU6 layer runs TensorFlow's Relu6 with a three-op gradient.
  * `fusedOps`: the binding is tsfine's patched build, so the fused-op kernels go in too, and
  * tfjs-layers' BatchNormalization trains through TensorFlow's fused batch norm on this backend.
  */
 export function registerNativeKernels(options: { fusedOps?: boolean } = {}): string[] {
   const chosen = { ...replacements, ...(options.fusedOps ? fusedReplacements : {}) };
   installNativeAdam();
+  installNativeRelu6();
   if (options.fusedOps) installFusedBatchNormTraining();
   for (const [name, make] of Object.entries(chosen)) {
     const stock = tf.getKernel(name, "tensorflow");
