@@ -109,7 +109,6 @@ async function kerasEngineChild() {
   const threads = Number(process.env.TSFINE_KERAS_THREADS || os.cpus().length);
   const label = `tsfine keras engine (Keras ${session.info.keras} on ${session.info.framework} ${session.info.frameworkVersion} ${session.info.devices.join(", ")}), ${threads} thread${threads > 1 ? "s" : ""}`;
   const params = model.countParams();
-  session.close();
   session.engine.close();
   return { params, secondsPerStep: median(times), cpuSecondsPerStep: median(cpuTimes), threads, batchSize: batch, steps, engine: label, kerasEngine: true };
 }

@@ -26,7 +26,6 @@ async function checkRoundTrip(model: tf.LayersModel, xs: tf.Tensor): Promise<voi
   model.setWeights(model.weights.map((w) => tf.zerosLike(w.read())));
   await session.pullWeights();
   expect(bits(model)).toEqual(before);
-  session.close();
 }
 
 beforeAll(async () => {
@@ -73,6 +72,5 @@ suite("tl's backbones with a classifier head go to Keras and back exactly", () =
       n += ours[i] ** 2;
     }
     expect(Math.sqrt(d / n)).toBeLessThan(1e-4);
-    session.close();
   });
 });

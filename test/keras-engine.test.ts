@@ -3,6 +3,9 @@
  * `tsfine backend install keras`; .ci/run does it). Without it the suite is skipped here and
  * fails under CI=true.
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { backend } from "../tl/backend";
 import { fromTensors, type Dataset } from "../tl/data";
@@ -113,7 +116,6 @@ suite("the keras engine's converter", () => {
     await session.pullWeights();
     const after = values(model);
     after.forEach((w, i) => expect(Buffer.from(w.buffer).equals(Buffer.from(before[i].buffer))).toBe(true));
-    session.close();
   });
 
   test("a layer that differs in Keras is refused in one sentence naming it, and nothing is trained", async () => {
@@ -151,7 +153,6 @@ suite("parity with the tfjs engine (same weights, same batch)", () => {
     }
     expect(offset).toBe(keras.grads.length);
     expect(worst.filter(([, e]) => !(e < 1e-4))).toEqual([]);
-    session.close();
   });
 
   test("one SGD step's update agrees within 1%", async () => {
@@ -179,7 +180,6 @@ suite("parity with the tfjs engine (same weights, same batch)", () => {
       if (!(e < 0.01)) off.push([name, e]);
     });
     expect(off).toEqual([]);
-    session.close();
   });
 
   test("20 SGD steps at a small learning rate through tl.fit: the loss curves agree within 2%, and history says which engine ran", async () => {
@@ -270,7 +270,58 @@ suite("tl.fit with engine: 'keras'", () => {
     const session = await KerasModelSession.open(model);
     const { xs } = batch(4, 9);
     expect(tf.max(tf.abs(tf.sub(model.predict(xs) as tf.Tensor, await session.predict(xs)))).dataSync()[0]).toBeLessThan(1e-5);
-    session.close();
+  });
+
+  test("an interrupt while the engine's Python starts ends the fit without waiting for it: nothing trained, the model untouched, and the next fit trains", async () => {
+    runningKerasProcess()?.close();
+    const model = smallModel();
+    // With the cache, the engine's model is converted and compiled during the activation pass.
+    freeze(model, { upTo: "flat" });
+    const before = values(model);
+    let engineReady = false;
+    const interrupter: Callback = {
+      name: "interrupter",
+      beforeFit() {
+        // fit started the Python process as it began; it answers once Keras and TensorFlow are imported.
+        void runningKerasProcess()!
+          .request("hello")
+          .then(() => (engineReady = true));
+        requestStop();
+      },
+    };
+    const data = dataset(48, 3);
+    const options = { engine: "keras", epochs: 1, batchSize: 16, verbose: false } as const;
+    const history = await fit(model, data, { ...options, callbacks: [interrupter] });
+    expect(engineReady).toBe(false);
+    expect(history.stopped).toBe("interrupted");
+    expect(history.epochs).toHaveLength(0);
+    expect(values(model)).toEqual(before);
+    const again = await fit(model, data, options);
+    expect(again.stopped).toBeUndefined();
+    expect(again.epochs).toHaveLength(1);
+    expect(values(model)).not.toEqual(before);
+  }, 240_000); // a fresh Python imports TensorFlow: 10-60 s on this loaded machine
+
+  test("a Python that fails to start is one sentence, and the model is as it was", async () => {
+    runningKerasProcess()?.close();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tsfine-broken-python-"));
+    const broken = path.join(dir, "python");
+    fs.writeFileSync(broken, "#!/bin/sh\necho 'ModuleNotFoundError: No module named keras' >&2\nexit 3\n", { mode: 0o755 });
+    const saved = process.env.TSFINE_PYTHON;
+    process.env.TSFINE_PYTHON = broken;
+    try {
+      const model = smallModel();
+      freeze(model, { upTo: "flat" });
+      const before = values(model);
+      await expect(fit(model, dataset(32, 4), { engine: "keras", epochs: 1, batchSize: 8, verbose: false })).rejects.toThrow(
+        /^The keras engine's Python process exited with code 3 \(its last words: ModuleNotFoundError: No module named keras\) before the first batch; the model is as it was before this fit\.$/,
+      );
+      expect(values(model)).toEqual(before);
+    } finally {
+      if (saved === undefined) delete process.env.TSFINE_PYTHON;
+      else process.env.TSFINE_PYTHON = saved;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("if the Python process dies, fit says so in one sentence and the model is as it was before that fit; the next fit starts a new one", async () => {

@@ -85,9 +85,10 @@ async function boundaryActivations(
  * When the frozen lower part of the model computes the same thing every epoch (no
  * augmentation before it, no dropout or trainable BatchNorm in it), its output at the freeze
  * boundary is computed once, and only the layers above are trained on it. The weights being
- * trained are the model's own: nothing needs copying back.
+ * trained are the model's own: nothing needs copying back. `onTrainModel` hears of the layers
+ * above before their activations are computed (an engine prepares them meanwhile).
  */
-export function boundaryCache(): Callback {
+export function boundaryCache(onTrainModel?: (trainModel: tf.LayersModel, state: FitState) => void): Callback {
   return {
     name: "boundary-cache",
     async beforeFit(state: FitState) {
@@ -95,10 +96,12 @@ export function boundaryCache(): Callback {
       const boundary = freezeBoundary(state.model);
       if (!boundary) return;
       const started = Date.now();
+      const trainModel = upperModel(state.model, boundary);
+      onTrainModel?.(trainModel, state);
       const train = await boundaryActivations(state.model, boundary, state.trainSet, state.batchSize);
       state.trainSet = train.set;
       if (state.validationSet) state.validationSet = (await boundaryActivations(state.model, boundary, state.validationSet, state.batchSize)).set;
-      state.trainModel = upperModel(state.model, boundary);
+      state.trainModel = trainModel;
       const trained = boundary.trainableSteps.filter((s) => s.layer.countParams() > 0).length;
       state.notes.push(
         `frozen layers up to ${boundary.layerName} ${train.reused ? "taken from an earlier fit" : "computed once"} (${((Date.now() - started) / 1000).toFixed(1)} s); training the ${trained} layer${trained === 1 ? "" : "s"} above`,

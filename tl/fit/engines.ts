@@ -43,6 +43,15 @@ export interface FitEngine {
    * such as another process. Failures are train's to report.
    */
   prepare?(): void;
+  /**
+   * Called when the frozen-activation cache has chosen the layers the engine will train
+   * (`trainModel`, which becomes `state.trainModel`), before it computes or looks up their input
+   * activations: starts, without waiting, work that needs only that model (converting it,
+   * compiling its step), so it overlaps the activation pass. The state's sets are not the
+   * cache's yet, and a callback's beforeFit may still change things: `train` checks that what it
+   * prepared still fits. Failures are train's to report.
+   */
+  prepareModel?(trainModel: tf.LayersModel, state: FitState, options: Readonly<FitOptions>): void;
 }
 
 export type LoopEvent = "beforeEpoch" | "beforeBatch" | "afterLoss" | "afterBatch";
@@ -66,6 +75,12 @@ export interface FitLoop {
   endEpoch(record: EpochRecord): void;
   /** Around an await that runs none of the run's own code meanwhile: the run is waiting, not cut. */
   wait<T>(work: Promise<T> | T): Promise<T>;
+  /**
+   * Like `wait`, for work before the first batch that can take seconds (another process starting):
+   * undefined as soon as an interrupt asks to stop, without waiting for `work` (the run is then
+   * stopped, `history.stopped` "interrupted"); the engine returns without training.
+   */
+  waitUnlessStopped<T>(work: Promise<T>): Promise<T | undefined>;
   /**
    * For an engine that trains on tf in this thread: a tensor kept out of tf's scopes during a
    * step, disposed by the repair if the kernel terminates the step (tl/fit/interrupted-run.ts).

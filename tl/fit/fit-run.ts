@@ -2,7 +2,7 @@ import type { Callback, FitState } from "./callback";
 import type { FitEngine, FitLoop, LoopEvent } from "./engines";
 import type { FitOptions } from "./fit";
 import { guardRun, reportInterruptedFit } from "./interrupted-run";
-import { clearStopRequest, fitSignal, isStopRequested } from "./stop-request";
+import { clearStopRequest, fitSignal, isStopRequested, unlessStopRequested } from "./stop-request";
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -80,6 +80,15 @@ export async function runFit(state: FitState, callbacks: Callback[], options: Fi
       for (const cb of callbacks) cb.afterEpoch?.(state);
     },
     wait: (work) => guard.pause(work),
+    async waitUnlessStopped(work) {
+      const done = await guard.pause(unlessStopRequested(work));
+      if (done === undefined && isStopRequested() && !state.stop) {
+        state.stop = true;
+        state.stopReason = "interrupted";
+        fitSignal.stopping();
+      }
+      return done;
+    },
     hold: guard.hold,
     onEnd(dispose) {
       disposals.push(dispose);

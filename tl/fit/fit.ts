@@ -6,7 +6,7 @@ import type { Callback, FitState, History } from "./callback";
 import { checkModelFitsData } from "./check-fit";
 import { checkpointBest } from "./checkpoint-best";
 import { earlyStopping, type EarlyStoppingOptions } from "./early-stopping";
-import { fitEngine } from "./engines";
+import { fitEngine, type FitEngine } from "./engines";
 import { runFit } from "./fit-run";
 import { liveCurves } from "./live-curves";
 import { fitControls } from "./controls";
@@ -49,9 +49,9 @@ export interface FitOptions {
   devices?: "all";
 }
 
-function callbacksFor(options: FitOptions): Callback[] {
+function callbacksFor(options: FitOptions, engine: FitEngine): Callback[] {
   const list: Callback[] = [];
-  if (options.cacheFrozen !== false) list.push(boundaryCache());
+  if (options.cacheFrozen !== false) list.push(boundaryCache(engine.prepareModel && ((trainModel, state) => engine.prepareModel!(trainModel, state, options))));
   list.push(scheduleCallback(options.schedule ?? "constant"));
   list.push(nanGuard());
   if (options.earlyStopping) list.push(earlyStopping(options.earlyStopping === true ? {} : options.earlyStopping));
@@ -110,7 +110,7 @@ export async function fit(model: tf.LayersModel, data: Dataset, options: FitOpti
     history: { epochs: [], batchLoss: [], engine: engineName },
   };
   engine.prepare?.();
-  await runFit(state, callbacksFor(options), options, seed, engine);
+  await runFit(state, callbacksFor(options, engine), options, seed, engine);
   if (state.error) throw state.error;
   return state.history;
 }

@@ -91,6 +91,24 @@ export function isStopRequested(): boolean {
   return Atomics.load(signal, STOP) === 1;
 }
 
+/** How often `unlessStopRequested` looks at the flag: well within the kernel's wait for a stopping fit. */
+const STOP_POLL_MS = 50;
+
+/**
+ * `work`'s value, or undefined as soon as a stop is requested (from this thread or the kernel's),
+ * whichever comes first. The flag is an Atomics slot that nothing notifies, so it is polled.
+ */
+export function unlessStopRequested<T>(work: Promise<T>): Promise<T | undefined> {
+  if (isStopRequested()) return Promise.resolve(undefined);
+  let poll: ReturnType<typeof setInterval> | undefined;
+  const stopped = new Promise<undefined>((resolve) => {
+    poll = setInterval(() => {
+      if (isStopRequested()) resolve(undefined);
+    }, STOP_POLL_MS);
+  });
+  return Promise.race([work, stopped]).finally(() => clearInterval(poll));
+}
+
 export function clearStopRequest(): void {
   Atomics.store(signal, STOP, 0);
 }

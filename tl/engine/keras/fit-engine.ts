@@ -10,8 +10,10 @@ import * as tf from "@tensorflow/tfjs";
 import type { EpochRecord, FitState } from "../../fit/callback";
 import { registerFitEngine, type FitEngine, type FitLoop } from "../../fit/engines";
 import { parameterGroups } from "../../fit/optimizers";
+import type { FitOptions } from "../../fit/fit";
+import { weightManifest } from "./convert";
 import { EngineDiedError, kerasProcess } from "./process";
-import { engineLabel, KerasModelSession } from "./session";
+import { engineLabel, KerasModelSession, type KerasSessionOptions } from "./session";
 import { EpochTally } from "../../fit/epoch-tally";
 
 /** Discriminative rates (layerLrs, lrMult): each trainable layer's multiplier on the scheduled rate, as the tfjs engine groups them. */
@@ -35,6 +37,63 @@ function deathSentence(died: EngineDiedError, state: FitState): Error {
   return new Error(`${died.message} ${where}; the model is as it was before this fit.`);
 }
 
+function checkedDevices(options: Readonly<FitOptions>): "all" | undefined {
+  const devices = options.devices as unknown;
+  if (devices !== undefined && devices !== "all")
+    throw new Error(`devices must be "all" (every device the keras engine sees) or left out; received ${JSON.stringify(devices)}.`);
+  return devices;
+}
+
+function compileOptions(state: FitState, options: Readonly<FitOptions>): KerasSessionOptions {
+  return { classification: state.classification, optimizer: options.optimizer ?? "adam", lr: state.lr, multipliers: layerMultipliers(state, options) };
+}
+
+/** Identities of the model's weight values: tfjs gives a variable a new one on every assign. */
+const weightIdentities = (model: tf.LayersModel) => model.weights.map((w) => (w.read() as unknown as { dataId: object }).dataId);
+
+/** What decides the Keras model and its compiled step, but the learning rate (each step sends its own). */
+const sessionKey = (model: tf.LayersModel, compile: KerasSessionOptions, devices?: "all") =>
+  JSON.stringify({ manifest: weightManifest(model), compile: { ...compile, lr: undefined }, devices });
+
+/** A session a fit began to open while the frozen-activation cache computed its activations. */
+interface Prepared {
+  model: tf.LayersModel;
+  key: string;
+  weights: object[];
+  session: Promise<KerasModelSession>;
+  abort: AbortController;
+}
+
+const prepared = new WeakMap<FitState, Prepared>();
+
+function openSession(model: tf.LayersModel, compile: KerasSessionOptions, devices: "all" | undefined, warmUp: boolean) {
+  const abort = new AbortController();
+  const session = KerasModelSession.open(model, compile, { devices, warmUp, signal: abort.signal });
+  // Whoever awaits it reports a failure; one nobody awaits any more (an interrupted start) is dropped.
+  session.catch(() => undefined);
+  return { session, abort };
+}
+
+/**
+ * The session for this fit: the one prepared during the activation pass when it is still for the
+ * same model, weights and options, else a new one. Undefined when an interrupt came first (the
+ * opening is abandoned, the model untouched).
+ */
+async function sessionFor(loop: FitLoop, compile: KerasSessionOptions, devices: "all" | undefined): Promise<KerasModelSession | undefined> {
+  const model = loop.state.trainModel;
+  const ready = prepared.get(loop.state);
+  prepared.delete(loop.state);
+  const current =
+    ready && ready.model === model && ready.key === sessionKey(model, compile, devices) && weightIdentities(model).every((id, i) => id === ready.weights[i])
+      ? ready
+      : undefined;
+  if (ready && !current) ready.abort.abort();
+  const { session, abort } = current ?? openSession(model, compile, devices, false);
+  const opened = await loop.waitUnlessStopped(session);
+  if (!opened) abort.abort();
+  return opened;
+}
+
 export const kerasEngine: FitEngine = {
   prepare() {
     // Python importing Keras and its framework takes seconds: it overlaps the frozen-activation pass.
@@ -46,28 +105,33 @@ export const kerasEngine: FitEngine = {
       // Not installed: train says so in its sentence.
     }
   },
+  prepareModel(model, state, options) {
+    // Converting, compiling and tracing the step overlap the activation pass too; train checks that
+    // nothing it depends on changed meanwhile.
+    const devices = options.devices;
+    if (devices !== undefined && devices !== "all") return;
+    const compile = compileOptions(state, options);
+    prepared.set(state, { model, key: sessionKey(model, compile, devices), weights: weightIdentities(model), ...openSession(model, compile, devices, true) });
+  },
   async train(loop) {
     const { state, options } = loop;
     // state.trainModel: the layers above the frozen-activation cache when it is on, else the model.
-    const compile = {
-      classification: state.classification,
-      optimizer: options.optimizer ?? "adam",
-      lr: state.lr,
-      multipliers: layerMultipliers(state, options),
-    };
-    const devices = options.devices as unknown;
-    if (devices !== undefined && devices !== "all")
-      throw new Error(`devices must be "all" (every device the keras engine sees) or left out; received ${JSON.stringify(devices)}.`);
-    const session = await loop.wait(KerasModelSession.open(state.trainModel, compile, { devices }));
-    if (devices === "all") {
-      try {
-        checkBatchesSplit(state, session.info.devices.length);
-      } catch (error) {
-        session.close();
-        throw error;
-      }
-    }
+    const devices = checkedDevices(options);
+    const model = state.trainModel;
+    const session = await sessionFor(loop, compileOptions(state, options), devices).catch((error) => {
+      throw error instanceof EngineDiedError ? deathSentence(error, state) : error;
+    });
+    // Interrupted while the engine started: nothing trained.
+    if (!session) return;
+    if (devices === "all") checkBatchesSplit(state, session.info.devices.length);
     state.history.engine = engineLabel(session.info);
+    const before = model.weights.map((w) => tf.keep(w.read().clone()));
+    let died = false;
+    // After fit's afterFit callbacks (checkpoint "best" restores its epoch there): if the engine died, the model as before.
+    loop.onEnd(() => {
+      if (died) model.setWeights(before);
+      tf.dispose(before);
+    });
     let lastStepUnwanted = false;
     const pull = async () => {
       if (!lastStepUnwanted) await loop.wait(session.pullWeights());
@@ -79,17 +143,9 @@ export const kerasEngine: FitEngine = {
         loop.endEpoch(record);
       }
       await pull();
-      loop.onEnd(() => session.close());
     } catch (error) {
-      if (!(error instanceof EngineDiedError)) {
-        loop.onEnd(() => session.close());
-        throw error;
-      }
-      // After fit's afterFit callbacks (checkpoint "best" restores its epoch there): the model as before.
-      loop.onEnd(() => {
-        session.restore();
-        session.close();
-      });
+      if (!(error instanceof EngineDiedError)) throw error;
+      died = true;
       throw deathSentence(error, state);
     }
   },

@@ -10,22 +10,18 @@ import { KerasModelSession } from "./session";
 
 export async function kerasPredictAll(model: tf.LayersModel, examples: Examples, batchSize: number): Promise<Predictions> {
   const session = await KerasModelSession.open(model);
-  try {
-    const shape = model.outputs[0].shape;
-    const width = shape[shape.length - 1] as number;
-    const outputs = new Float32Array(examples.size * width);
-    const losses = new Float32Array(examples.size);
-    let at = 0;
-    for (const batch of examples.batches(batchSize)) {
-      const p = await session.predict(batch.xs);
-      const l = exampleLosses(batch.ys, p, examples.isClassification);
-      outputs.set(p.dataSync(), at * width);
-      losses.set(l.dataSync(), at);
-      at += batch.positions.length;
-      tf.dispose([p, l, batch.xs, batch.ys]);
-    }
-    return { outputs, width, losses };
-  } finally {
-    session.close();
+  const shape = model.outputs[0].shape;
+  const width = shape[shape.length - 1] as number;
+  const outputs = new Float32Array(examples.size * width);
+  const losses = new Float32Array(examples.size);
+  let at = 0;
+  for (const batch of examples.batches(batchSize)) {
+    const p = await session.predict(batch.xs);
+    const l = exampleLosses(batch.ys, p, examples.isClassification);
+    outputs.set(p.dataSync(), at * width);
+    losses.set(l.dataSync(), at);
+    at += batch.positions.length;
+    tf.dispose([p, l, batch.xs, batch.ys]);
   }
+  return { outputs, width, losses };
 }

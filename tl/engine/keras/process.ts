@@ -85,6 +85,8 @@ export class KerasProcess {
     };
     this.child.stdout!.on("data", keepTail);
     this.child.stderr!.on("data", keepTail);
+    // A request written after the process ended fails with EPIPE here; its exit (below) is what the caller hears.
+    this.child.stdin!.on("error", () => undefined);
     this.child.on("error", (error) => this.onEnd(`could not start ${interpreter.python} (${error.message})`));
     this.child.on("exit", (code, signal) => this.onEnd(signal ? `was killed by ${signal}` : `exited with code ${code}`));
     this.setKeepsNodeAlive(false);

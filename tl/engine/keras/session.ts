@@ -1,8 +1,10 @@
 /**
  * One model in the keras engine: built there from the tfjs model's topology and weights, then
  * stepped batch by batch (Keras's compiled train step), with the weights brought back on demand.
- * The tfjs model keeps its weights until `pullWeights`; `restore` puts back the values it had
- * when the session began (what a fit does when the Python process dies).
+ * The tfjs model keeps its weights until `pullWeights`. The engine's process holds one model at a
+ * time, so sessions open one after another: a session still opening (a fit interrupted while
+ * its engine started) finishes before the next one begins, or stops at its next request when
+ * its `signal` aborts.
  */
 import * as tf from "@tensorflow/tfjs";
 import { readNpy, writeNpy } from "./npy";
@@ -27,6 +29,10 @@ export interface KerasSessionOptions {
 export interface KerasOpenOptions {
   /** "all": data parallel over every device the framework sees (keras.distribution, JAX). */
   devices?: "all";
+  /** Run the compiled train step once and put everything back, so the first batch finds it compiled (needs `options`). */
+  warmUp?: boolean;
+  /** Aborted: the opening stops before its next request (its promise rejects with the abort reason). */
+  signal?: AbortSignal;
 }
 
 /** What ran a fit, for history.engine: "keras 3.15.1 on tensorflow 2.21.0 (CPU:0)". */
@@ -41,26 +47,39 @@ async function batchFile(engine: KerasProcess, name: string, t: tf.Tensor): Prom
   return file;
 }
 
+/** The latest opening; the next one starts after it settles. */
+let opening: Promise<unknown> = Promise.resolve();
+
 export class KerasModelSession {
   private constructor(
     readonly engine: KerasProcess,
     readonly model: tf.LayersModel,
     readonly info: EngineInfo,
-    private readonly before: tf.Tensor[],
   ) {}
 
   /** Converts `model` into the engine (one sentence naming a layer that cannot go) and compiles it. */
-  static async open(model: tf.LayersModel, options?: KerasSessionOptions, placement: KerasOpenOptions = {}): Promise<KerasModelSession> {
+  static open(model: tf.LayersModel, options?: KerasSessionOptions, placement: KerasOpenOptions = {}): Promise<KerasModelSession> {
+    const session = opening.then(() => KerasModelSession.build(model, options, placement));
+    opening = session.catch(() => undefined);
+    return session;
+  }
+
+  private static async build(model: tf.LayersModel, options: KerasSessionOptions | undefined, placement: KerasOpenOptions): Promise<KerasModelSession> {
+    const { signal } = placement;
+    signal?.throwIfAborted();
     const engine = kerasProcess();
     const info = (await engine.request("hello")) as unknown as EngineInfo;
+    signal?.throwIfAborted();
     const weights = engine.file("weights-in.npy");
     writeWeights(model, weights);
     const built = await engine.request("build", { topology: topology(model), manifest: weightManifest(model), weights, devices: placement.devices });
     // The devices this model trains on (the label names these, not every device the framework sees).
     info.devices = built.devicesUsed as string[];
+    signal?.throwIfAborted();
     if (options) await engine.request("compile", { ...options });
-    const before = model.weights.map((w) => tf.keep(w.read().clone()));
-    return new KerasModelSession(engine, model, info, before);
+    signal?.throwIfAborted();
+    if (options && placement.warmUp) await engine.request("warm_up");
+    return new KerasModelSession(engine, model, info);
   }
 
   /** One training step on the batch at learning rate `lr`; the batch's loss (and accuracy) before the update. */
@@ -92,15 +111,5 @@ export class KerasModelSession {
     const path = this.engine.file("weights-out.npy");
     await this.engine.request("get_weights", { path });
     readWeights(this.model, path);
-  }
-
-  /** Puts back the weights the tfjs model had when the session opened. */
-  restore(): void {
-    this.model.setWeights(this.before);
-  }
-
-  close(): void {
-    tf.dispose(this.before);
-    this.before.length = 0;
   }
 }
