@@ -151,6 +151,9 @@ function nativeApplyGradients(optimizer: tf.AdamOptimizer, gradients: Gradients,
       variables.forEach((v, k) => {
         if (slot.written[k] !== v.dataId) ops.assign(slot.handles[k], v);
       });
+      // Until the reads below, the resources are ahead of tfjs: a step cut here (an interrupt)
+      // leaves them to be written again from tfjs's values.
+      slot.written = [undefined, undefined, undefined];
       ops.applyAdam(slot, scalars, gradient);
       variables.forEach((v, k) => {
         v.assign(ops.read(slot.handles[k]));
