@@ -1,6 +1,6 @@
 /**
  * The control channel, served from a worker thread with its own ZeroMQ socket (as ipykernel
- * serves it from a thread of its own). The main thread can be busy for a long turn (a runtime
+ * serves it from a thread of its own); the heartbeat's echo runs on the same thread (heartbeat.ts). The main thread can be busy for a long turn (a runtime
  * worker that printed 100 MB hands over all of it in one event-loop turn, and relaying it costs
  * JSON and HMAC work); control requests must still be answered within a fraction of that.
  *
@@ -11,6 +11,7 @@
  */
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import type { Router } from "zeromq";
+import { echoHeartbeats } from "./heartbeat";
 import { Outbox } from "./outbox";
 import { SOCKET_QUEUE_LIMITS } from "./sockets";
 import { createMessage, decodeMessageAsync, encodeMessageFrames, JupyterMessage, MessageSigner, ReplayGuard, signatureOf } from "./wire";
@@ -27,6 +28,7 @@ export interface ControlServeOptions {
 interface ControlThreadData {
   role: "tsfine-control";
   endpoint: string;
+  heartbeatEndpoint: string;
   options: ControlServeOptions;
 }
 
@@ -57,12 +59,18 @@ function revive(message: JupyterMessage): JupyterMessage {
   return { ...message, identities: message.identities.map(asBuffer), buffers: message.buffers.map(asBuffer) };
 }
 
+/** Where the thread binds its two sockets. */
+export interface ControlThreadEndpoints {
+  control: string;
+  heartbeat: string;
+}
+
 /**
- * Starts the thread; resolves once its socket is bound and it reads requests (rejects if it
- * cannot bind).
+ * Starts the thread; resolves once both its sockets are bound and it reads requests and pings
+ * (rejects if it cannot bind one).
  */
-export function startControlThread(endpoint: string, options: ControlServeOptions, handlers: ControlHandlers): Promise<ControlThread> {
-  const thread = new ControlThread(endpoint, options, handlers);
+export function startControlThread(endpoints: ControlThreadEndpoints, options: ControlServeOptions, handlers: ControlHandlers): Promise<ControlThread> {
+  const thread = new ControlThread(endpoints, options, handlers);
   return thread.bound.then(() => thread);
 }
 
@@ -74,11 +82,11 @@ export class ControlThread {
   private closing: Promise<void> | undefined;
 
   constructor(
-    endpoint: string,
+    endpoints: ControlThreadEndpoints,
     options: ControlServeOptions,
     private readonly handlers: ControlHandlers,
   ) {
-    const data: ControlThreadData = { role: "tsfine-control", endpoint, options };
+    const data: ControlThreadData = { role: "tsfine-control", endpoint: endpoints.control, heartbeatEndpoint: endpoints.heartbeat, options };
     this.worker = new Worker(__filename, { workerData: data });
     this.worker.unref();
     this.exited = new Promise((resolve) => this.worker.once("exit", () => resolve()));
@@ -86,7 +94,7 @@ export class ControlThread {
       this.worker.once("error", reject);
       this.worker.on("message", (message: FromThread) => {
         if (message.type === "bound") resolve();
-        else if (message.type === "bindFailed") reject(new Error(`Cannot bind the control channel to ${endpoint}: ${message.error}`));
+        else if (message.type === "bindFailed") reject(new Error(message.error));
         else this.dispatch(message);
       });
     });
@@ -178,17 +186,27 @@ async function serveRequests(socket: Router, outbox: Outbox, options: ControlSer
   }
 }
 
-async function runThread({ endpoint, options }: ControlThreadData): Promise<void> {
+async function runThread({ endpoint, heartbeatEndpoint, options }: ControlThreadData): Promise<void> {
   const { Router } = await import("zeromq");
   const socket = new Router(SOCKET_QUEUE_LIMITS);
+  const heartbeat = new Router({ linger: 0 });
+  const bind = async (router: Router, at: string, channel: string) => {
+    try {
+      await router.bind(at);
+    } catch (error) {
+      throw new Error(`Cannot bind the ${channel} channel to ${at}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  };
   try {
-    await socket.bind(endpoint);
+    await Promise.all([bind(socket, endpoint, "control"), bind(heartbeat, heartbeatEndpoint, "heartbeat")]);
   } catch (error) {
-    tell({ type: "bindFailed", error: error instanceof Error ? error.message : String(error) });
+    tell({ type: "bindFailed", error: (error as Error).message });
     socket.close();
+    heartbeat.close();
     parentPort!.close();
     return;
   }
+  const echoing = echoHeartbeats(heartbeat);
   const outbox = new Outbox(socket, (error) => tell({ type: "dropped", reason: `send failed: ${error}` }));
   const serving = serveRequests(socket, outbox, options).catch(() => undefined);
   parentPort!.on("message", (message: ToThread) => {
@@ -198,7 +216,8 @@ async function runThread({ endpoint, options }: ControlThreadData): Promise<void
     }
     void outbox.drain().then(async () => {
       socket.close();
-      await serving;
+      heartbeat.close();
+      await Promise.all([serving, echoing]);
       parentPort!.close();
     });
   });

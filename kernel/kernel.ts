@@ -8,7 +8,6 @@ import type { Router } from "zeromq";
 import { CommRegistry } from "./comms";
 import { ConnectionInfo, endpoint } from "./connection";
 import { ControlHandlers, ControlThread, startControlThread } from "./control-thread";
-import { Heartbeat, startHeartbeat } from "./heartbeat";
 import { History } from "./history";
 import type { Interpreter } from "./interpreter";
 import { welcomeIdentities, welcomeSubscribers } from "./iopub-welcome";
@@ -35,7 +34,7 @@ export interface RunningKernel {
   close(): Promise<void>;
 }
 
-/** The longest the heartbeat and control threads wait for the first kernel_info reply before they start anyway. */
+/** The longest the control thread (control and heartbeat) waits for the first kernel_info reply before it starts anyway. */
 const THREADS_DELAY_MS = 100;
 
 /** The longest the "starting" status waits for a first subscriber to welcome. */
@@ -64,13 +63,12 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
 
   const { sockets, bound } = options.sockets ?? bindSockets(info);
   await bound;
-  // The heartbeat and control threads each boot their own ZeroMQ (~50-100 ms of CPU each). They
-  // start once the first kernel_info reply has gone out (clients ask for that first, on shell), or
-  // 100 ms after the channels listen, whichever comes first, so on a busy machine they do not
-  // compete with that reply. A control request sent earlier waits in the client's queue until
+  // The control thread (which serves the heartbeat too) boots its own ZeroMQ (~50-100 ms of CPU). It
+  // starts once the first kernel_info reply has gone out (clients ask for that first, on shell), or
+  // 100 ms after the channels listen, whichever comes first, so on a busy machine it does not
+  // compete with that reply. A control request (or ping) sent earlier waits in the client's queue until
   // ZeroMQ reconnects (every 100-200 ms).
   let threadsStarted = false;
-  let heartbeat: Promise<Heartbeat | undefined> = Promise.resolve(undefined);
   let control: Promise<ControlThread | undefined> = Promise.resolve(undefined);
   let controlThread: ControlThread | undefined;
   const stopOnFailure = (error: unknown) => {
@@ -81,10 +79,8 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
     if (threadsStarted || closed) return;
     threadsStarted = true;
     clearTimeout(threadsTimer);
-    const heartbeatStarting = startHeartbeat(endpoint(info, "hb"));
-    heartbeat = heartbeatStarting.catch(() => undefined);
-    heartbeatStarting.catch(stopOnFailure);
-    const controlStarting = startControlThread(endpoint(info, "control"), controlOptions(), controlHandlers).then((thread) => (controlThread = thread));
+    const endpoints = { control: endpoint(info, "control"), heartbeat: endpoint(info, "hb") };
+    const controlStarting = startControlThread(endpoints, controlOptions(), controlHandlers).then((thread) => (controlThread = thread));
     control = controlStarting.catch(() => undefined);
     controlStarting.catch(stopOnFailure);
   };
@@ -142,7 +138,7 @@ export async function startKernel(info: ConnectionInfo, interpreter: Interpreter
     for (const socket of Object.values(sockets)) socket.close();
     // A worker still booting must finish first: ending a process mid-way through a worker's
     // ZeroMQ setup aborts it. The control thread sends the replies queued before it closes.
-    await Promise.all([heartbeat.then((thread) => thread?.stop()), control.then((thread) => thread?.close())]);
+    await control.then((thread) => thread?.close());
     await history.save();
     finish({ restart });
   };

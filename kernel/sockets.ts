@@ -1,7 +1,7 @@
 /**
  * The kernel's main-thread ZeroMQ sockets (shell, stdin, iopub), bound where the connection file
- * says; control and heartbeat have threads and sockets of their own (control-thread.ts,
- * heartbeat.ts). Kept apart from kernel.ts so `tsfine kernel` can start binding before
+ * says; control and heartbeat have sockets of their own, served from the control thread
+ * (control-thread.ts, heartbeat.ts). Kept apart from kernel.ts so `tsfine kernel` can start binding before
  * it loads anything else: a client that connects before the kernel listens retries only every
  * 100–200 ms (ZeroMQ's reconnect interval), so every millisecond before the bind can cost a
  * whole retry.

@@ -67,7 +67,7 @@ async function startWaitingCell(code: string, marker: string): Promise<{ finishe
 
 /**
  * Resolves once the kernel's main thread stops answering shell requests within 200 ms: a cell's
- * synchronous loop has begun (the main thread runs it; control and heartbeat have threads of their own).
+ * synchronous loop has begun (the main thread runs it; control and heartbeat have a thread of their own).
  */
 async function mainThreadStuck(): Promise<void> {
   const unanswered = () =>
@@ -470,7 +470,7 @@ describe("connection", () => {
 
   test("the kernel binds only on the loopback address the connection file names", async () => {
     expect(client.info.ip).toBe("127.0.0.1");
-    expect(await client.ping(5000)).toBeDefined(); // the heartbeat worker has bound too
+    expect(await client.ping(5000)).toBeDefined(); // the control thread has bound the heartbeat too
     const listening = execFileSync("ss", ["-Hltnp"], { encoding: "utf8" })
       .split("\n")
       .filter((line) => line.includes(`pid=${client.process!.pid},`));

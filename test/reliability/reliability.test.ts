@@ -711,7 +711,7 @@ JSON.stringify(tf.memory())`);
 
 /**
  * What is asserted about responsiveness during a flood. The target is 100 ms worst case for
- * heartbeat and control; both are served from threads of their own (heartbeat.ts,
+ * heartbeat and control; both are served from the control thread (heartbeat.ts,
  * control-thread.ts), so the main thread relaying the flood does not delay them. Asserted: nothing
  * missed (heartbeat within 1 s, control within 2 s) and the p99 of each under 100 ms; a flood
  * window holds 10-40 samples, so there p99 is the worst sample. What is left is the operating
