@@ -127,6 +127,33 @@ describe("fit's engines", () => {
     model.dispose();
   });
 
+  test("an engine that starts slowly hears of the layers above the frozen ones before their activations are computed, and an interrupt during its start ends the fit with nothing trained", async () => {
+    const model = smallModel();
+    model.layers[0].trainable = false;
+    const prepared: { layers: string[]; activationsYet: boolean }[] = [];
+    registerFitEngine("slow-start", {
+      prepareModel(trainModel, state) {
+        prepared.push({
+          layers: trainModel.layers.filter((l) => l.weights.length > 0).map((l) => l.name),
+          activationsYet: state.trainSet !== state.data.train,
+        });
+      },
+      async train(loop) {
+        // A process that never finishes starting: only an interrupt ends this wait.
+        if ((await loop.waitUnlessStopped(new Promise<never>(() => undefined))) === undefined) return;
+        throw new Error("the engine's start cannot finish");
+      },
+    });
+    const interrupt: Callback = { name: "interrupt", beforeFit: () => requestStop() };
+    const before = model.getWeights().map((w) => Array.from(w.dataSync()));
+    const history = await fit(model, data, { engine: "slow-start", epochs: 2, callbacks: [interrupt], ...quiet });
+    expect(prepared).toEqual([{ layers: [model.layers[1].name], activationsYet: false }]);
+    expect(history.stopped).toBe("interrupted");
+    expect(history.epochs).toHaveLength(0);
+    expect(model.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(before);
+    model.dispose();
+  });
+
   test("registerFitEngine refuses a name or an engine it could not use, in one sentence", () => {
     expect(() => registerFitEngine("Keras 3", minimizeEngine)).toThrow(
       'registerFitEngine: name must be lower-case letters, digits and dashes, starting with a letter; received "Keras 3".',
