@@ -9,9 +9,10 @@
  * install also clears what a killed one left). Idempotent: an environment whose marker lists
  * the same pins is left as it is.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { basePython, checkBasePython, clearAbandoned, freeMb, makeEnvironment } from "../../python-environment";
 import { environmentDir, environmentPython, FRAMEWORKS, MARKER, readMarker, tsfineCache, type EnvironmentMarker, type Framework } from "./paths";
 
 export const KERAS_PIN = "keras==3.15.1";
@@ -117,73 +118,11 @@ function checkOwnPython(python: string, framework: Framework | undefined): Insta
   );
 }
 
-function checkBasePython(python: string): void {
-  const run = spawnSync(python, ["-c", "import sys, venv, ensurepip; print('%d.%d' % sys.version_info[:2])"], { encoding: "utf8", timeout: 60_000 });
-  if (run.error && (run.error as NodeJS.ErrnoException).code === "ENOENT") {
-    throw new Error(
-      `${python} was not found; install Python 3.10 or newer with its venv module (Debian: apt-get install python3 python3-venv) and run this again.`,
-    );
-  }
-  if (run.status !== 0) {
-    throw new Error(
-      `${python} cannot make virtual environments (no venv or ensurepip module); install it (Debian: apt-get install python3-venv) and run this again.`,
-    );
-  }
-  const [major, minor] = run.stdout.trim().split(".").map(Number);
-  if (major < 3 || (major === 3 && minor < 10)) {
-    throw new Error(`${python} is Python ${major}.${minor}; Keras 3 needs 3.10 or newer: install one and name it with TSFINE_INSTALL_PYTHON.`);
-  }
-}
-
-function freeMb(dir: string): number {
-  let existing = dir;
-  while (!fs.existsSync(existing)) existing = path.dirname(existing);
-  const stats = fs.statfsSync(existing);
-  return (stats.bavail * stats.bsize) / 2 ** 20;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 const PARTIAL = /^\.keras-(?:tensorflow|jax|torch)\.(?:partial|old)-(\d+)$/;
 
 /** Removes the half-made environments of installs that were killed (their process is gone). */
 export function clearAbandonedInstalls(cache = tsfineCache()): string[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(cache);
-  } catch {
-    return [];
-  }
-  const removed: string[] = [];
-  for (const name of names) {
-    const match = name.match(PARTIAL);
-    if (!match || processAlive(Number(match[1]))) continue;
-    fs.rmSync(path.join(cache, name), { recursive: true, force: true });
-    removed.push(name);
-  }
-  return removed;
-}
-
-/** The step running now (venv, pip), ended first when the install is interrupted. */
-let running: ChildProcess | undefined;
-
-function run(command: string, args: string[]): Promise<number | null> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ["ignore", "inherit", "inherit"] });
-    running = child;
-    child.on("error", reject);
-    child.on("exit", (code, signal) => {
-      running = undefined;
-      resolve(signal ? null : code);
-    });
-  });
+  return clearAbandoned(cache, PARTIAL);
 }
 
 /**
@@ -207,8 +146,8 @@ export async function installKeras(options: InstallOptions = {}): Promise<Instal
     log(`Keras ${marker.versions.keras} with ${framework} is already installed in ${finalDir}.`);
     return { python: environmentPython(finalDir), framework, versions: marker.versions, already: true };
   }
-  const basePython = process.env.TSFINE_INSTALL_PYTHON || "python3";
-  checkBasePython(basePython);
+  const python = basePython();
+  checkBasePython(python, 10, "Keras 3");
   const cache = tsfineCache();
   clearAbandonedInstalls(cache);
   const needed = diskNeededMb(framework, gpu);
@@ -218,50 +157,25 @@ export async function installKeras(options: InstallOptions = {}): Promise<Instal
       `Installing Keras with ${framework} needs about ${(needed / 1024).toFixed(1)} GB free in ${cache}; ${(free / 1024).toFixed(1)} GB are: free some space (or point XDG_CACHE_HOME elsewhere) and run this again.`,
     );
   }
-  fs.mkdirSync(cache, { recursive: true });
-  const partial = path.join(cache, `.keras-${framework}.partial-${process.pid}`);
-  const removePartial = () => fs.rmSync(partial, { recursive: true, force: true });
-  // The step running now ends first (Ctrl-C reaches it too), so nothing writes into the folder after it is removed.
-  const onSignal = (signal: NodeJS.Signals) => {
-    const exit = () => {
-      removePartial();
-      process.exit(signal === "SIGINT" ? 130 : 143);
-    };
-    const child = running;
-    if (!child) return exit();
-    child.once("exit", exit);
-    child.kill("SIGTERM");
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  try {
-    log(`Making a Python environment for Keras with ${framework} (${packages.join(", ")}) in ${finalDir}`);
-    if ((await run(basePython, ["-m", "venv", partial])) !== 0) throw new Error(`\`${basePython} -m venv\` failed; see its output above.`);
-    const python = environmentPython(partial);
-    const pip = [python, "-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--progress-bar", "off", ...packages];
-    if ((await run(pip[0], pip.slice(1))) !== 0) {
-      throw new Error(`pip could not install ${packages.join(" ")}; see pip's output above (network to the package index, disk space).`);
-    }
-    const versions = probeVersions(python, framework);
-    if (typeof versions === "string") throw new Error(`The new environment cannot import keras with ${framework} (${versions}).`);
-    const written: EnvironmentMarker = { framework, packages, versions };
-    fs.writeFileSync(path.join(partial, MARKER), `${JSON.stringify(written, null, 2)}\n`);
-    // A venv's bin/python finds its environment from pyvenv.cfg beside it, so it works after the rename.
-    if (fs.existsSync(finalDir)) {
-      const old = path.join(cache, `.keras-${framework}.old-${process.pid}`);
-      fs.renameSync(finalDir, old);
-      fs.renameSync(partial, finalDir);
-      fs.rmSync(old, { recursive: true, force: true });
-    } else {
-      fs.renameSync(partial, finalDir);
-    }
-    log(`Installed Keras ${versions.keras} with ${framework} in ${finalDir}.`);
-    return { python: environmentPython(finalDir), framework, versions, already: false };
-  } finally {
-    removePartial();
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-  }
+  log(`Making a Python environment for Keras with ${framework} (${packages.join(", ")}) in ${finalDir}`);
+  const versions = await makeEnvironment({
+    cache,
+    name: path.basename(finalDir),
+    python,
+    pipInstalls: [packages],
+    what: packages.join(" "),
+    check: (made) => {
+      const found = probeVersions(made, framework);
+      if (typeof found === "string") throw new Error(`The new environment cannot import keras with ${framework} (${found}).`);
+      return found;
+    },
+    marker: (found) => {
+      const written: EnvironmentMarker = { framework, packages, versions: found };
+      return { file: MARKER, content: `${JSON.stringify(written, null, 2)}\n` };
+    },
+  });
+  log(`Installed Keras ${versions.keras} with ${framework} in ${finalDir}.`);
+  return { python: environmentPython(finalDir), framework, versions, already: false };
 }
 
 /** The command's arguments after `install keras`: `[--with tensorflow|jax|torch]`. */
