@@ -5,13 +5,13 @@
  *   2. the kernel's worker (src/worker, with the repository's kernel/evaluator and display/ sources)
  *      → labextension/static/tsfine-worker.js, Node's modules replaced by the shims in src/shims;
  *   3. the declaration files the worker's type checker reads → labextension/static/tsfine-declarations.json.
- *   4. the data files the example notebooks read → labextension/static/files/.
+ *   4. the data files the example notebooks read → labextension/static/files/ (Fashion-MNIST as a packed subset).
  * Needs the repository built (npm run build: the declarations come from dist/) and `jupyter` with
  * jupyterlab (the repository's .venv, or on PATH). While working on the kernel:
  * TSFINE_LITE_SKIP_TYPECHECK=1 skips step 0, TSFINE_LITE_SIZES=1 prints what takes room in the worker.
  */
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { builtinModules, createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -160,26 +160,57 @@ function siteFiles() {
     }
     for (const name of ["package.json", ...relative]) files.push({ name: `node_modules/${pkg}/${name}`, from: join(root, name) });
   };
-  fromPackage(
-    "mnist",
-    Array.from({ length: 10 }, (_, digit) => `src/digits/${digit}.json`),
-    "tl.data.mnist",
-  );
   // display/ inlines plotly.js into a figure's first output, as in the Node kernel.
   fromPackage("plotly.js-cartesian-dist-min", ["plotly-cartesian.min.js"], "plots");
   fromPackage("plotly.js-dist-min", ["plotly.min.js"], "3-D plots and maps");
   return files;
 }
 
+/** Fashion-MNIST's pictures per class in a site: 4.7 MB as bytes, against 149 MB of JSON for the whole package. */
+const FASHION_TRAIN_PER_CLASS = 500;
+const FASHION_TEST_PER_CLASS = 100;
+
+/**
+ * The picture sets as bytes (tl/data/packed-pixels.ts) in their package's folder of the site, where the shared
+ * loaders look when the package's JSON is absent: all of MNIST, a subset of Fashion-MNIST. The names written.
+ */
+function writePackedDataSets() {
+  const { packMnist } = requireFromRepo("./dist/tl/data/mnist.js");
+  const { packFashionMnist } = requireFromRepo("./dist/tl/data/fashion-mnist.js");
+  const { writePackedPixels, PACKED_MANIFEST, PACKED_PIXELS } = requireFromRepo("./dist/tl/data/packed-pixels.js");
+  const sets = [
+    { pkg: "mnist", pack: () => packMnist(), loader: "tl.data.mnist" },
+    { pkg: "fashion-mnist", pack: () => packFashionMnist(FASHION_TRAIN_PER_CLASS, FASHION_TEST_PER_CLASS), loader: "tl.data.fashionMnist" },
+  ];
+  const names = [];
+  for (const set of sets) {
+    let packed;
+    try {
+      packed = set.pack();
+    } catch (error) {
+      console.warn(`tsfine-lite: ${error.message} ${set.loader} will not work in the browser kernel.`);
+      continue;
+    }
+    const folder = `node_modules/${set.pkg}`;
+    writePackedPixels(join(staticDir, "files", folder), packed);
+    copyFileSync(requireFromRepo.resolve(`${set.pkg}/package.json`), join(staticDir, "files", folder, "package.json"));
+    names.push(...["package.json", PACKED_MANIFEST, PACKED_PIXELS].map((name) => `${folder}/${name}`));
+  }
+  return names;
+}
+
 function writeSiteFiles() {
+  // What an earlier build shipped and this one does not must not stay in the extension (and the npm package).
+  rmSync(join(staticDir, "files"), { recursive: true, force: true });
   const files = siteFiles();
   for (const file of files) {
     const target = join(staticDir, "files", file.name);
     mkdirSync(dirname(target), { recursive: true });
     copyFileSync(file.from, target);
   }
-  writeFileSync(join(staticDir, "tsfine-files.json"), JSON.stringify(files.map((file) => file.name)));
-  return files.length;
+  const names = [...files.map((file) => file.name), ...writePackedDataSets()];
+  writeFileSync(join(staticDir, "tsfine-files.json"), JSON.stringify(names));
+  return names.length;
 }
 
 function writeDeclarations() {
