@@ -28,7 +28,8 @@ const COMMANDS: Record<string, CommandEntry> = {
     load: () => require("./commands/backend"),
   },
   lite: {
-    summary: "a static JupyterLite site with tsfine's browser kernel: lite build [NOTEBOOKS…] -o SITE (needs pip install jupyterlite-core)",
+    summary:
+      "a static JupyterLite site with tsfine's browser kernel: lite build [NOTEBOOKS…] -o SITE (installs JupyterLite with pip on first use; lite install does only that)",
     load: () => require("./commands/lite"),
   },
   demo: { summary: "a static page to try a model written by tl.export: demo DIR [-o SITE] (default DIR/demo)", load: () => require("./commands/demo") },

