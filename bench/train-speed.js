@@ -7,6 +7,7 @@
  *
  *   npm run build && node bench/train-speed.js [--steps 5] [--batch 32] [--no-cpu] [--no-torch] [--no-keras] [--no-keras-engine] [--stock]
  *                                              [--no-steps] [--no-forward] [--no-transfer] [--examples 1024]
+ *   node bench/train-speed.js --alternate 8      # only the native step and Keras's, in turn, 8 times
  *
  * Two more tables follow, each beside Keras (bench/keras_mobilenet_v2.py) in the same run:
  * - forward pass: MobileNetV2 at 224², batch 32 (nsfwjs's weights in tsfine, random ones in Keras);
@@ -563,7 +564,37 @@ function transferRecipe() {
   }
 }
 
+/**
+ * `--alternate N`: the native step and Keras's (threads = logical CPUs) run in turn N times, each
+ * in a fresh process, and the per-round ratio by CPU time is printed with its median. On a shared
+ * machine either row of a single run can be off by a quarter; rounds next to each other see about
+ * the same load.
+ */
+function alternateNativeAndKeras(rounds) {
+  const python = kerasPython();
+  if (!python) return;
+  const threads = os.cpus().length;
+  const ratios = [];
+  console.log(`\nMobileNet-like step, batch ${batch}, native and Keras (${threads} threads) in turn, CPU s/step (median of ${steps} steps each)\n`);
+  printTable(
+    ["round", "native CPU s/step", "Keras CPU s/step", "native / Keras by CPU time", "load (1 min)"],
+    Array.from({ length: rounds }, (_, round) => {
+      const native = runChild("native");
+      if (native.skipped) throw new Error(`tfjs native: ${native.skipped}`);
+      const keras = runPython(python, "keras_step.py", threads);
+      // Per CPU-second at equal threads: Keras's CPU time over native's.
+      ratios.push(keras.cpuSecondsPerStep / native.cpuSecondsPerStep);
+      return [String(round + 1), native.cpuSecondsPerStep.toFixed(3), keras.cpuSecondsPerStep.toFixed(3), ratios[round].toFixed(3), loadNow()];
+    }),
+  );
+  const sorted = [...ratios].sort((a, b) => a - b);
+  const median = rounds % 2 ? sorted[(rounds - 1) / 2] : (sorted[rounds / 2 - 1] + sorted[rounds / 2]) / 2;
+  console.log(`\nnative / Keras by CPU time: median ${median.toFixed(3)} over ${rounds} rounds (target ≥ 1.0)`);
+}
+
 async function main() {
+  const rounds = Number(option("alternate", 0));
+  if (rounds > 0) return alternateNativeAndKeras(rounds);
   if (!flag("no-steps")) await trainingSteps();
   if (!flag("no-forward")) forwardPass();
   if (!flag("no-transfer")) transferRecipe();
