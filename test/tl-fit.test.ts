@@ -119,6 +119,35 @@ describe("fit", () => {
     });
   });
 
+  test("an interrupt while the frozen activations are computed ends the fit before its first step: nothing trained, nothing kept, the next fit computes them", async () => {
+    const model = await freshModel();
+    freeze(model, { upTo: "block3_conv" });
+    const { xs, labels } = tf.tidy(() => ({ xs: tf.randomUniform([48, 28, 28, 1], 0, 1, "float32", 8), labels: Array.from({ length: 48 }, (_, i) => i % 10) }));
+    const data = fromTensors(xs, labels, { seed: 3 });
+    // The interrupt arrives while the pass reads its second batch (a user's, or the kernel's, stop request).
+    const source = data.train.source;
+    const read = source.read.bind(source);
+    let reads = 0;
+    source.read = (index, out, offset) => {
+      if (++reads === 20) requestStop();
+      read(index, out, offset);
+    };
+    const before = weightValues(model);
+    const notes: string[] = [];
+    const spy: Callback = { name: "spy", afterFit: (s) => notes.push(...s.notes) };
+    const stopped = await fit(model, data, { epochs: 2, batchSize: 16, callbacks: [spy], ...quiet });
+    expect(stopped.stopped).toBe("interrupted");
+    expect(stopped.batchLoss).toHaveLength(0);
+    expect(notes).toEqual([]);
+    expect(weightValues(model)).toEqual(before);
+    source.read = read;
+    const next = await fit(model, data, { epochs: 1, batchSize: 16, callbacks: [spy], ...quiet });
+    expect(next.epochs).toHaveLength(1);
+    expect(notes.join(" ")).toMatch(/frozen layers up to head_pool computed once/);
+    xs.dispose();
+    model.dispose();
+  });
+
   // The usual recipe: the head on a frozen backbone, then the top blocks unfrozen. The second
   // fit's boundary (mid_relu) lies inside what the first fit ran, which kept its activations.
   test("a later fit whose frozen part lies inside an earlier fit's takes its activations and trains as if it computed them", async () => {

@@ -6,6 +6,7 @@ import { keptBelow, storeActivations, storedActivations } from "./activation-sto
 import { foldedInference } from "./folded-inference";
 import { freezeBoundary, upperModel, type FreezeBoundary } from "./model-graph";
 import { values } from "../read-values";
+import { isStopRequested } from "./stop-request";
 
 /** Classification labels or regression targets of `examples`, for a table of their activations. */
 function withTargets(source: ExampleSource, examples: Examples): Examples {
@@ -39,13 +40,18 @@ function table(features: Float32Array, shape: number[], examples: Examples): Exa
 /**
  * Runs the fixed lower part once over `examples` and keeps its outputs as plain floats: the
  * boundary's first, then those of `kept` (tensors below it that a later fit may start from).
+ * Undefined when an interrupt comes first (checked before each batch).
  */
-async function activations(lower: tf.LayersModel, examples: Examples, batchSize: number): Promise<Examples[]> {
+async function activations(lower: tf.LayersModel, examples: Examples, batchSize: number): Promise<Examples[] | undefined> {
   const shapes = lower.outputs.map((t) => t.shape.slice(1) as number[]);
   const pers = shapes.map((shape) => shape.reduce((a, b) => a * b, 1));
   checkInferenceFitsMemory(lower, examples, batchSize);
   const features = pers.map((per) => new Float32Array(per * examples.size));
   for (const batch of examples.batches(batchSize)) {
+    if (isStopRequested()) {
+      tf.dispose([batch.xs, batch.ys]);
+      return undefined;
+    }
     const outs = tf.tidy(() => [lower.predict(batch.xs)].flat() as tf.Tensor[]);
     const read = values(outs);
     const arrays = read instanceof Promise ? await read : read;
@@ -60,25 +66,28 @@ async function activations(lower: tf.LayersModel, examples: Examples, batchSize:
 /**
  * The boundary's activations over `examples`: from an earlier fit when it kept them with the
  * weights the model has now, else computed (and the boundary's and a few tensors' below kept).
+ * Undefined when an interrupt stopped the computation (nothing is kept then).
  */
 async function boundaryActivations(
   model: tf.LayersModel,
   boundary: FreezeBoundary,
   examples: Examples,
   batchSize: number,
-): Promise<{ set: Examples; reused: boolean }> {
+): Promise<{ set: Examples; reused: boolean } | undefined> {
   const earlier = storedActivations(model, examples, boundary.tensor);
   if (earlier) return { set: earlier, reused: true };
   const kept = [boundary.tensor, ...keptBelow(boundary, examples.size)];
   const lower = foldedInference(model, kept);
-  let sets: Examples[];
+  let sets: Examples[] | undefined;
   try {
     sets = await activations(lower.model, examples, batchSize);
   } finally {
     lower.dispose();
   }
-  kept.forEach((tensor, i) => storeActivations(model, examples, tensor, sets[i]));
-  return { set: sets[0], reused: false };
+  if (!sets) return undefined;
+  const computed = sets;
+  kept.forEach((tensor, i) => storeActivations(model, examples, tensor, computed[i]));
+  return { set: computed[0], reused: false };
 }
 
 /**
@@ -86,7 +95,8 @@ async function boundaryActivations(
  * augmentation before it, no dropout or trainable BatchNorm in it), its output at the freeze
  * boundary is computed once, and only the layers above are trained on it. The weights being
  * trained are the model's own: nothing needs copying back. `onTrainModel` hears of the layers
- * above before their activations are computed (an engine prepares them meanwhile).
+ * above before their activations are computed (an engine prepares them meanwhile). An interrupt
+ * during that pass ends it at the next batch, before the fit's first step.
  */
 export function boundaryCache(onTrainModel?: (trainModel: tf.LayersModel, state: FitState) => void): Callback {
   return {
@@ -99,8 +109,11 @@ export function boundaryCache(onTrainModel?: (trainModel: tf.LayersModel, state:
       const trainModel = upperModel(state.model, boundary);
       onTrainModel?.(trainModel, state);
       const train = await boundaryActivations(state.model, boundary, state.trainSet, state.batchSize);
+      const validation = train && state.validationSet && (await boundaryActivations(state.model, boundary, state.validationSet, state.batchSize));
+      // Interrupted: the state stays as it was, and the engine's first startBatch ends the run.
+      if (!train || (state.validationSet && !validation)) return;
       state.trainSet = train.set;
-      if (state.validationSet) state.validationSet = (await boundaryActivations(state.model, boundary, state.validationSet, state.batchSize)).set;
+      if (validation) state.validationSet = validation.set;
       state.trainModel = trainModel;
       const trained = boundary.trainableSteps.filter((s) => s.layer.countParams() > 0).length;
       state.notes.push(
