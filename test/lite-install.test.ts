@@ -31,7 +31,7 @@ describe("tsfine lite install", () => {
     const run = tsfine(["lite", "install"], { XDG_CACHE_HOME: cacheHome, TSFINE_INSTALL_PYTHON: "/nowhere/python3" });
     expect(run.status).toBe(1);
     expect(run.stderr.trim()).toBe(
-      "tsfine lite: /nowhere/python3 was not found; install Python 3.9 or newer with its venv module (Debian: apt-get install python3 python3-venv) and run this again.",
+      "tsfine lite: /nowhere/python3 was not found; install Python 3.10 or newer with its venv module (Debian: apt-get install python3 python3-venv) and run this again.",
     );
     expect(fs.readdirSync(cacheHome)).toEqual([]);
   });

@@ -78,7 +78,7 @@ export async function installLiteEnvironment(log: (line: string) => void): Promi
     return own;
   }
   const python = basePython();
-  checkBasePython(python, 9, "JupyterLite");
+  checkBasePython(python, 10, "JupyterLite 0.8");
   const cache = tsfineCache();
   clearAbandoned(cache, new RegExp(`^\\.${ENVIRONMENT}\\.(?:partial|old)-(\\d+)$`));
   const packages = [JUPYTERLITE_CORE, ...WIDGET_PACKAGES, ...WIDGET_PACKAGES_WITHOUT_DEPENDENCIES];

@@ -55,6 +55,7 @@ export function installPackedTsfine(work: string): string {
   for (const [key, entry] of Object.entries(lock.packages)) if (key !== "" && !entry.dev && !entry.link) packages[key] = entry;
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, dependencies: { tsfine: spec } }));
   writeFileSync(join(app, "package-lock.json"), JSON.stringify({ name: "app", lockfileVersion: 3, requires: true, packages }));
-  runOffline(["npm", "ci", "--offline", "--no-audit", "--no-fund"], app);
+  // The optional data packages (SpamAssassin, the word vectors: ~400 MB) are for the Node kernel's text example, not for a site.
+  runOffline(["npm", "ci", "--offline", "--omit=optional", "--no-audit", "--no-fund"], app);
   return app;
 }
