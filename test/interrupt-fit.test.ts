@@ -9,6 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { createInterpreter } from "../kernel/evaluator";
 import type { DisplayEvent, ExecuteOutcome, Interpreter, OutputSink } from "../kernel/interpreter";
+import { findInterpreter } from "../tl/engine/keras/process";
 import { waitUntil } from "./helpers/wait-until";
 
 class CollectingSink implements OutputSink {
@@ -102,3 +103,42 @@ test("tl.fit interrupted mid-step stops at its batch boundary: no termination, n
       [again.epochs.length, Number.isFinite(again.epochs[0].loss), again.stopped, tf.memory().numTensors - tensorsBefore]`),
   ).resolves.toBe("[ 1, true, undefined, 0 ]");
 }, 300_000);
+
+const kerasInstalled = findInterpreter() !== undefined || process.env.CI === "true";
+
+(kerasInstalled ? test : test.skip)(
+  "an interrupt while the keras engine's Python starts: fit ends by itself without waiting for it, nothing trained, no termination; the next keras fit trains",
+  async () => {
+    const preparedFile = path.join(notebookDir, "keras-fit-prepared");
+    await value(`
+    await tl.backend.init("wasm");
+    const kInput = tf.input({ shape: [16] });
+    const kHidden = tf.layers.dense({ units: 8, activation: "relu", name: "k_hidden", trainable: false }).apply(kInput);
+    const kOut = tf.layers.dense({ units: 3, activation: "softmax", name: "k_out" }).apply(kHidden);
+    const kModel = tf.model({ inputs: kInput, outputs: kOut });
+    const kData = tl.data.fromTensors(tf.randomNormal([64, 16], 0, 1, "float32", 2), Array.from({ length: 64 }, (_, i) => i % 3), { seed: 1 });
+    const kBefore = kModel.getWeights().map((w) => Array.from(w.dataSync()).join());
+    let kHistory;
+    0`);
+    // The first keras fit of this kernel: its Python starts now and imports TensorFlow for seconds.
+    const pending = run(`
+    kHistory = await tl.fit(kModel, kData, {
+      engine: "keras", epochs: 2, batchSize: 16, verbose: false,
+      callbacks: [{ name: "prepared", beforeFit: () => require("fs").writeFileSync(${JSON.stringify(preparedFile)}, "") }],
+    });`);
+    await waitUntil(() => fs.existsSync(preparedFile), "the keras fit's preparation", { timeoutMs: 60_000 });
+    kernel.interrupt();
+    await pending;
+    // fit ended by itself: a cell cut while fit still waited for Python would leave kHistory unset.
+    const next = await run(`[kHistory?.stopped, kHistory?.epochs.length, kModel.getWeights().every((w, i) => Array.from(w.dataSync()).join() === kBefore[i])]`);
+    expect(next.result?.["text/plain"]).toBe(`[ 'interrupted', 0, true ]`);
+    expect(next.stderr).not.toMatch(/tl\.fit was stopped by the interrupt/);
+    expect(restarts).toBe(0);
+    await expect(
+      value(
+        `const kAgain = await tl.fit(kModel, kData, { engine: "keras", epochs: 1, batchSize: 16, verbose: false }); [kAgain.epochs.length, kAgain.stopped]`,
+      ),
+    ).resolves.toBe("[ 1, undefined ]");
+  },
+  300_000,
+);
