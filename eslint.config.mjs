@@ -14,6 +14,7 @@ export default tseslint.config(
       "bench/.venv/",
       "bench/.peers/",
       "bench/results/",
+      "bench/gpu-check/.carry/",
       "out/",
       "test-output/",
       "lite/node_modules/",

@@ -8,6 +8,7 @@
  *   npm run build && node bench/train-speed.js [--steps 5] [--batch 32] [--no-cpu] [--no-torch] [--no-keras] [--no-keras-engine] [--stock]
  *                                              [--no-steps] [--no-forward] [--no-transfer] [--examples 1024]
  *   node bench/train-speed.js --alternate 8      # only the native step and Keras's, in turn, 8 times
+ *   node bench/train-speed.js --gpu [--keras-backends jax,torch]   # only the keras engine beside PyTorch CUDA (bench/gpu-check)
  *
  * Two more tables follow, each beside Keras (bench/keras_mobilenet_v2.py) in the same run:
  * - forward pass: MobileNetV2 at 224², batch 32 (nsfwjs's weights in tsfine, random ones in Keras);
@@ -111,7 +112,19 @@ async function kerasEngineChild() {
   const label = `tsfine keras engine (Keras ${session.info.keras} on ${session.info.framework} ${session.info.frameworkVersion} ${session.info.devices.join(", ")}), ${threads} thread${threads > 1 ? "s" : ""}`;
   const params = model.countParams();
   session.engine.close();
-  return { params, secondsPerStep: median(times), cpuSecondsPerStep: median(cpuTimes), threads, batchSize: batch, steps, engine: label, kerasEngine: true };
+  // A GPU step's host CPU time says nothing about the GPU's speed (the table prints "-").
+  const gpu = session.info.devices.some((d) => /GPU/.test(d));
+  return {
+    params,
+    secondsPerStep: median(times),
+    cpuSecondsPerStep: median(cpuTimes),
+    threads,
+    batchSize: batch,
+    steps,
+    engine: label,
+    kerasEngine: true,
+    gpu,
+  };
 }
 
 /** One tfjs engine, in this (child) process; prints its result as the last JSON line. */
@@ -592,9 +605,54 @@ function alternateNativeAndKeras(rounds) {
   console.log(`\nnative / Keras by CPU time: median ${median.toFixed(3)} over ${rounds} rounds (target ≥ 1.0)`);
 }
 
+/**
+ * `--gpu`: only the rows a GPU check needs (bench/gpu-check/run.sh): the keras engine once per
+ * framework in `--keras-backends jax,torch` (default: the KERAS_BACKEND Keras would pick), beside
+ * PyTorch CUDA, in one table with their ratio.
+ */
+function gpuSteps() {
+  const rows = [];
+  const add = (result) => {
+    const row = { ...result, imagesPerSecond: result.batchSize / result.secondsPerStep, load: loadNow() };
+    row.imagesPerCpuSecond = (result.batchSize * result.threads) / result.cpuSecondsPerStep;
+    rows.push(row);
+    console.error(`${row.engine}: ${rate(row.imagesPerSecond)} img/s wall`);
+    if (result.params !== EXPECTED_PARAMS) console.error(`warning: ${row.engine} has ${result.params} params, expected ${EXPECTED_PARAMS}`);
+    return row;
+  };
+  const frameworks = option("keras-backends", process.env.KERAS_BACKEND || "")
+    .split(",")
+    .filter(Boolean);
+  for (const framework of frameworks.length ? frameworks : [undefined]) {
+    const result = runChild("keras-engine", framework ? { KERAS_BACKEND: framework } : {});
+    if (result.skipped) console.error(`keras engine: ${result.skipped}`);
+    else add(result);
+  }
+  // The keras engine's own Python first: on a GPU machine it is the one holding torch with CUDA.
+  const enginePython = process.env.TSFINE_PYTHON;
+  const python = enginePython && spawnSync(enginePython, ["-c", "import torch"], { stdio: "ignore" }).status === 0 ? enginePython : torchPython();
+  if (!python) console.error("PyTorch CUDA: neither TSFINE_PYTHON nor python3 imports torch; skipped.");
+  else if (!torchSeesCuda(python)) console.error(`PyTorch CUDA: ${python}'s torch sees no CUDA device; skipped.`);
+  else {
+    const result = runPython(python, "torch_step.py", 1, {}, ["--device", "cuda"]);
+    add({ ...result, engine: `PyTorch ${result.version} CUDA (${result.device}), channels_last`, gpu: true });
+  }
+  console.log(
+    `\nMobileNet-like training step, ${size}×${size}×3, batch ${batch}, Adam, ${EXPECTED_PARAMS} params (median of ${steps} steps after 2 warm-up)\n`,
+  );
+  if (rows.length) console.log(table(rows));
+  const torchGpu = rows.find((r) => r.gpu && r.engine.startsWith("PyTorch"));
+  for (const engineRow of rows.filter((r) => r.kerasEngine)) {
+    if (!engineRow.gpu) console.log(`${engineRow.engine}: not on a GPU`);
+    else if (torchGpu)
+      console.log(`${engineRow.engine} / ${torchGpu.engine}: ${(engineRow.imagesPerSecond / torchGpu.imagesPerSecond).toFixed(3)} by wall time (target ≥ 0.7)`);
+  }
+}
+
 async function main() {
   const rounds = Number(option("alternate", 0));
   if (rounds > 0) return alternateNativeAndKeras(rounds);
+  if (flag("gpu")) return gpuSteps();
   if (!flag("no-steps")) await trainingSteps();
   if (!flag("no-forward")) forwardPass();
   if (!flag("no-transfer")) transferRecipe();
