@@ -11,7 +11,7 @@
  * TSFINE_LITE_SKIP_TYPECHECK=1 skips step 0, TSFINE_LITE_SIZES=1 prints what takes room in the worker.
  */
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { builtinModules, createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -89,6 +89,12 @@ const nodeSeams = {
 };
 const requireFromHere = createRequire(join(here, "package.json"));
 
+/** An installed package's folder as the repository resolves it, found through node_modules since an `exports` map may hide its package.json. */
+function packageRoot(pkg) {
+  const folder = (requireFromRepo.resolve.paths(pkg) ?? []).map((dir) => join(dir, pkg)).find((dir) => existsSync(join(dir, "package.json")));
+  return folder;
+}
+
 async function buildExtension() {
   await esbuild.build({
     entryPoints: [join(here, "src", "extension", "index.ts")],
@@ -149,20 +155,23 @@ async function buildWorker() {
  */
 function siteFiles() {
   const files = ["tl/weights/fashion-cnn/model.json", "tl/weights/fashion-cnn/weights.bin"].map((name) => ({ name, from: join(repoRoot, name) }));
-  /** A package's files, or a warning that what needs them will not work in the browser kernel. */
+  /** A package's files (`relative` may name a folder: all its files), or a warning that what needs them will not work in the browser kernel. */
   const fromPackage = (pkg, relative, needs) => {
-    let root;
-    try {
-      root = dirname(requireFromRepo.resolve(`${pkg}/package.json`));
-    } catch {
+    const root = packageRoot(pkg);
+    if (!root) {
       console.warn(`tsfine-lite: the package ${pkg} is not installed; ${needs} will not work in the browser kernel.`);
       return;
     }
-    for (const name of ["package.json", ...relative]) files.push({ name: `node_modules/${pkg}/${name}`, from: join(root, name) });
+    const named = ["package.json", ...relative].flatMap((name) =>
+      statSync(join(root, name)).isDirectory() ? readdirSync(join(root, name)).map((file) => `${name}/${file}`) : [name],
+    );
+    for (const name of named) files.push({ name: `node_modules/${pkg}/${name}`, from: join(root, name) });
   };
   // display/ inlines plotly.js into a figure's first output, as in the Node kernel.
   fromPackage("plotly.js-cartesian-dist-min", ["plotly-cartesian.min.js"], "plots");
   fromPackage("plotly.js-dist-min", ["plotly.min.js"], "3-D plots and maps");
+  // tl.backbone("mobilenet_v2") finds the package through its main file (3.6 MB of weights); worker/backbone-files.ts names what stays out.
+  fromPackage("nsfwjs", ["dist/cjs/index.js", "dist/models/mobilenet_v2"], 'tl.backbone("mobilenet_v2")');
   return files;
 }
 

@@ -340,6 +340,11 @@ describeLite("tsfine's browser kernel in JupyterLite", () => {
       ["%%sh\necho hi", "a page cannot start processes"],
       ["%npm install lodash", "a page cannot install packages"],
       ['import { chunk } from "lodash";\nchunk([1, 2], 1)', "cannot import arbitrary npm packages"],
+      // The site leaves inception_v3's weights out: the sentence says why and what runs instead, not the Node kernel's %npm advice.
+      [
+        'await tl.backbone("inception_v3")',
+        'The browser kernel does not carry the weights of inception_v3: they are too large for a page (30 MB); use tl.backbone("mobilenet_v2")',
+      ],
     ];
     for (const [code, sentence] of refusals) {
       const refused = await execute(page, code);
@@ -449,6 +454,26 @@ console.log(JSON.stringify(margins));`,
       expect(runs.map((run) => run.seed)).toEqual([1, 2, 3]);
       for (const margin of margins) expect(margin).toBeGreaterThan(0.04);
       expect(margins.reduce((a, b) => a + b, 0) / margins.length).toBeGreaterThan(0.1);
+    });
+
+    it('builds tl.backbone("mobilenet_v2") with its pretrained weights from the site\'s nsfwjs files: the same features as in Node', async () => {
+      const features = await execute(
+        cpuPage,
+        'const mobilenet = await tl.backbone("mobilenet_v2", { inputShape: [96, 96, 3] });\n' +
+          "const features = mobilenet.predict(tf.linspace(0, 1, 96 * 96 * 3).reshape([1, 96, 96, 3])) as tf.Tensor;\n" +
+          "console.log(JSON.stringify([features.shape, features.mean().dataSync()[0], features.max().dataSync()[0]]));",
+      );
+      expect(features.reply.status).toBe("ok");
+      const printed = features.messages.find((message) => message.type === "stream")?.content.text ?? "";
+      const [shape, mean, max] = JSON.parse(printed) as [number[], number, number];
+      expect(shape).toEqual([1, 3, 3, 1280]);
+      // Node's tl on the same input: the site's files are nsfwjs' own weights, not a fresh initialisation.
+      const { backbone } = await import("../tl/backbones/registry");
+      const tf = await import("@tensorflow/tfjs");
+      const inNode = await backbone("mobilenet_v2", { inputShape: [96, 96, 3] });
+      const expected = inNode.predict(tf.linspace(0, 1, 96 * 96 * 3).reshape([1, 96, 96, 3])) as import("@tensorflow/tfjs").Tensor;
+      expect(mean).toBeCloseTo(expected.mean().dataSync()[0], 3);
+      expect(max).toBeCloseTo(expected.max().dataSync()[0], 2);
     });
 
     it("stops tl.fit through the shared stop flag, even while a step keeps the worker busy: the cell ends with its history, state kept", async () => {

@@ -8,6 +8,9 @@
  * - `requestStop()`: the same as `tl.requestStop()`, for an interrupt on the runtime's thread.
  * - `fitActivity()`: fit's state as the runtime thread sees it.
  * - `recoverInterruptedFit()`: before each cell, repair a training step the kernel terminated.
+ * - `explainMissingNsfwjsFiles(explain)`: the sentence for an nsfwjs backbone whose files are absent
+ *   (the browser kernel's differs: a page cannot install packages).
  */
 export { fitActivity, requestStop, useStopSignal } from "./fit/stop-request";
 export { recoverInterruptedFit } from "./fit/interrupted-run";
+export { explainMissingNsfwjsFiles } from "./backbones/nsfwjs-files";

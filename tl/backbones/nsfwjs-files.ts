@@ -1,6 +1,17 @@
+import { existsSync, readFileSync } from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { rebuild } from "./keras-cut";
+
+/**
+ * What a person reads when a model's files are missing. The browser kernel, where `%npm` cannot run,
+ * gives its own sentence through tl/kernel-seams.
+ */
+let explainMissing = (_folder: string): string => "The nsfwjs backbones need the nsfwjs package, which is not installed: run `%npm install nsfwjs@4.4.0`.";
+
+export function explainMissingNsfwjsFiles(explain: (folder: string) => string): void {
+  explainMissing = explain;
+}
 
 /**
  * nsfwjs ships its Keras models as UMD .min.js files: model.min.js exports the model.json
@@ -8,14 +19,26 @@ import { rebuild } from "./keras-cut";
  * weights. The package's `exports` map blocks deep requires, so the files are located from
  * its main entry. Decoding with Buffer takes milliseconds; nsfwjs' own loader takes seconds.
  */
-function modelsDir(): string {
+function modelDir(folder: string): string {
   let main: string;
   try {
     main = require.resolve("nsfwjs");
   } catch {
-    throw new Error("The nsfwjs backbones need the nsfwjs package, which is not installed: run `%npm install nsfwjs@4.4.0`.");
+    throw new Error(explainMissing(folder));
   }
-  return path.join(path.dirname(main), "..", "models");
+  const dir = path.join(path.dirname(main), "..", "models", folder);
+  if (!existsSync(path.join(dir, "model.min.js"))) throw new Error(explainMissing(folder));
+  return dir;
+}
+
+/**
+ * One UMD file's export, run as a CommonJS module from its text: read through fs rather than
+ * required, so the browser kernel's bundle, which has no require, reads it from its site's files.
+ */
+function umdExport(file: string): unknown {
+  const module = { exports: {} as unknown };
+  new Function("module", "exports", readFileSync(file, "utf8"))(module, module.exports);
+  return module.exports;
 }
 
 export interface KerasModelJson {
@@ -39,12 +62,12 @@ const cache = new Map<string, { json: KerasModelJson; weights: ArrayBuffer }>();
 export function readNsfwjsModel(folder: string): { json: KerasModelJson; weights: ArrayBuffer } {
   let entry = cache.get(folder);
   if (!entry) {
-    const dir = path.join(modelsDir(), folder);
-    const json = require(path.join(dir, "model.min.js")) as KerasModelJson;
+    const dir = modelDir(folder);
+    const json = umdExport(path.join(dir, "model.min.js")) as KerasModelJson;
     const buffers: ArrayBuffer[] = [];
     for (const group of json.weightsManifest) {
       for (const p of group.paths) {
-        const base64 = require(path.join(dir, `${p}.min.js`)) as string;
+        const base64 = umdExport(path.join(dir, `${p}.min.js`)) as string;
         const bytes = Buffer.from(base64, "base64");
         buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
       }

@@ -28,6 +28,7 @@ import { addSiteFiles, addVirtualFiles, virtualSystem, VIRTUAL_ROOT } from "./vi
 import { importModule } from "./imports";
 import { browserMagicsRuntime } from "./unavailable-magics";
 import { LIMITS } from "../limits";
+import { explainBrowserBackboneFiles } from "./backbone-files";
 import { allWidgetStates, deliverCommMessage, deliverWidgetClose, linkWidgets } from "./widget-comms";
 import type { ErrorInfo } from "../../../kernel/interpreter";
 
@@ -63,6 +64,7 @@ async function start(assetsUrl: string, sharedStopFlag: boolean): Promise<string
     clearOutput: (wait) => post({ type: "clear", id: current, wait }),
   });
   linkWidgets(post);
+  explainBrowserBackboneFiles();
   const backend = await selectBackend(assetsUrl);
   Object.assign(globalThis, {
     tf,
