@@ -282,7 +282,10 @@ def describe_devices(framework):
     if framework == "tensorflow":
         import tensorflow as tf
 
-        return [f"{d.device_type}:{d.name.split(':')[-1]}" for d in tf.config.list_physical_devices() if d.device_type in ("CPU", "GPU", "TPU")], tf.__version__
+        found = [f"{d.device_type}:{d.name.split(':')[-1]}" for d in tf.config.list_physical_devices() if d.device_type in ("CPU", "GPU", "TPU")]
+        # TensorFlow places ops on its first accelerator when there is one: name that device first
+        # (a one-device fit reports devices[0]); TensorFlow itself lists CPU:0 first
+        return sorted(found, key=lambda name: name.startswith("CPU")), tf.__version__
     if framework == "jax":
         import jax
 
