@@ -7,7 +7,7 @@
  *
  *   npm run build && node bench/train-speed.js [--steps 5] [--batch 32] [--no-cpu] [--no-torch] [--no-keras] [--no-keras-engine] [--stock]
  *                                              [--no-steps] [--no-forward] [--no-transfer] [--examples 1024]
- *   node bench/train-speed.js --alternate 8      # only the native step and Keras's, in turn, 8 times
+ *   node bench/train-speed.js --alternate 8 [--threads 1]   # only the native step and Keras's, in turn, 8 times
  *   node bench/train-speed.js --gpu [--keras-backends jax,torch]   # only the keras engine beside PyTorch CUDA (bench/gpu-check)
  *
  * Two more tables follow, each beside Keras (bench/keras_mobilenet_v2.py) in the same run:
@@ -586,13 +586,17 @@ function transferRecipe() {
 function alternateNativeAndKeras(rounds) {
   const python = kerasPython();
   if (!python) return;
-  const threads = os.cpus().length;
+  // --threads 1 compares the two at one thread each (TensorFlow reads TF_NUM_*_THREADS for native)
+  const threads = Number(option("threads", os.cpus().length));
+  const nativeThreads = { TF_NUM_INTRAOP_THREADS: String(threads), TF_NUM_INTEROP_THREADS: String(threads) };
   const ratios = [];
-  console.log(`\nMobileNet-like step, batch ${batch}, native and Keras (${threads} threads) in turn, CPU s/step (median of ${steps} steps each)\n`);
+  console.log(
+    `\nMobileNet-like step, batch ${batch}, native and Keras (${threads} thread${threads > 1 ? "s" : ""} each) in turn, CPU s/step (median of ${steps} steps each)\n`,
+  );
   printTable(
     ["round", "native CPU s/step", "Keras CPU s/step", "native / Keras by CPU time", "load (1 min)"],
     Array.from({ length: rounds }, (_, round) => {
-      const native = runChild("native");
+      const native = runChild("native", nativeThreads);
       if (native.skipped) throw new Error(`tfjs native: ${native.skipped}`);
       const keras = runPython(python, "keras_step.py", threads);
       // Per CPU-second at equal threads: Keras's CPU time over native's.
