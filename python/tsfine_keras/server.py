@@ -34,6 +34,13 @@ def limit_threads():
 class Session:
     def __init__(self):
         limit_threads()
+        from .cluster import ClusterError, join
+
+        try:
+            # This process's place in a multi-process run (0 of 1 alone): JAX must learn it first.
+            self.process_index, self.process_count = join()
+        except ClusterError as error:
+            raise EngineError(str(error)) from None
         import keras
 
         self.keras = keras
@@ -166,7 +173,7 @@ class Session:
 
     def step(self, request):
         self._require_model()
-        x, y = np.load(request["x"]), np.load(request["y"])
+        x, y = self._own_rows(np.load(request["x"])), self._own_rows(np.load(request["y"]))
         self.model.optimizer.learning_rate.assign(float(request["lr"]))
         self.model.reset_metrics()
         logs = self._train_step(x, y)()
@@ -174,6 +181,15 @@ class Session:
         if "acc" in logs:
             reply["acc"] = float(logs["acc"])
         return reply
+
+    def _own_rows(self, batch):
+        """In a multi-process run every process holds the whole global batch (the same script, the same
+        seed) and feeds Keras its own slice of the rows, in process order: Keras's JAX trainer joins the
+        slices into the global batch (jax.make_array_from_process_local_data)."""
+        if self.process_count == 1 or self.keras.distribution.distribution() is None:
+            return batch
+        rows = batch.shape[0] // self.process_count
+        return batch[self.process_index * rows : (self.process_index + 1) * rows]
 
     def warm_up(self, request):
         """Runs the compiled train step once on a batch of zeros, then puts back every variable it
@@ -300,20 +316,29 @@ def describe_devices(framework):
 
 def serve(requests, replies):
     session = None
+    # A failed join of a multi-process run is answered again at once: the requests queued behind
+    # the first (prepare's hello, then the fit's) would each wait the whole timeout again.
+    failed_start = None
     for line in requests:
         if not line.strip():
             continue
         request = json.loads(line)
         reply = {"id": request.get("id")}
         try:
-            if session is None:
-                session = Session()
             op = request["op"]
             if op == "exit":
                 reply["ok"] = True
                 replies.write(json.dumps(reply) + "\n")
                 replies.flush()
                 return
+            if failed_start is not None:
+                raise failed_start
+            if session is None:
+                try:
+                    session = Session()
+                except EngineError as error:
+                    failed_start = error
+                    raise
             handler = getattr(session, op, None)
             if handler is None or op.startswith("_"):
                 raise EngineError(f'The keras engine has no operation "{op}".')
