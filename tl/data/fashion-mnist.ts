@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import { makeDataset, type DataOptions, type Dataset } from "./dataset";
 import { pixelSource, poolsByTail, type PixelTable } from "./mnist-like";
-import { packPixels, readPackedPixels, type PackedManifest } from "./packed-pixels";
+import { packPixels, pixelTableFromClasses, type PackedManifest } from "./packed-pixels";
 import { missingPackage, packageFile } from "./package-files";
 
 export const fashionClasses = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
@@ -19,32 +19,7 @@ function readClassFile(c: number): number[][] | null {
 
 /** The package's pictures, once per process; where only a packed subset is there (a JupyterLite site), that subset. */
 function readTable(): { table: PixelTable; testPool: number } {
-  if (loaded) return loaded;
-  const chunks: number[][][] = [];
-  for (let c = 0; c < 10; c++) {
-    const images = readClassFile(c);
-    if (!images) {
-      const packed = readPackedPixels("fashion-mnist");
-      if (packed) return (loaded = packed);
-      throw missingPackage("fashion-mnist", "tl.data.fashionMnist");
-    }
-    chunks.push(images);
-  }
-  const total = chunks.reduce((n, c) => n + c.length, 0);
-  const pixels = new Uint8Array(total * 784);
-  const labels = new Int32Array(total);
-  const perClass: number[][] = [];
-  let at = 0;
-  chunks.forEach((images, c) => {
-    const positions: number[] = [];
-    for (const image of images) {
-      pixels.set(image, at * 784);
-      labels[at] = c;
-      positions.push(at++);
-    }
-    perClass.push(positions);
-  });
-  loaded = { table: { pixels, labels, perClass }, testPool: testPerClassPool };
+  loaded ??= pixelTableFromClasses("fashion-mnist", readClassFile, { classes: fashionClasses.length, testPool: testPerClassPool, use: "tl.data.fashionMnist" });
   return loaded;
 }
 

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import { makeDataset, type DataOptions, type Dataset } from "./dataset";
 import { pixelSource, poolsByTail, type PixelTable } from "./mnist-like";
-import { packPixels, readPackedPixels, type PackedManifest } from "./packed-pixels";
+import { packPixels, pixelTableFromClasses, type PackedManifest } from "./packed-pixels";
 import { missingPackage, packageFile } from "./package-files";
 
 export const digitClasses = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
@@ -29,32 +29,7 @@ function readDigitFile(c: number): Uint8Array[] | null {
 
 /** The package's digits, once per process; where only a packed copy is there (a JupyterLite site), that copy. */
 function readTable(): { table: PixelTable; testPool: number } {
-  if (loaded) return loaded;
-  const chunks: Uint8Array[][] = [];
-  for (let c = 0; c < 10; c++) {
-    const pictures = readDigitFile(c);
-    if (!pictures) {
-      const packed = readPackedPixels("mnist");
-      if (packed) return (loaded = packed);
-      throw missingPackage("mnist", "tl.data.mnist");
-    }
-    chunks.push(pictures);
-  }
-  const total = chunks.reduce((n, c) => n + c.length, 0);
-  const pixels = new Uint8Array(total * 784);
-  const labels = new Int32Array(total);
-  const perClass: number[][] = [];
-  let at = 0;
-  chunks.forEach((pictures, c) => {
-    const positions: number[] = [];
-    for (const picture of pictures) {
-      pixels.set(picture, at * 784);
-      labels[at] = c;
-      positions.push(at++);
-    }
-    perClass.push(positions);
-  });
-  loaded = { table: { pixels, labels, perClass }, testPool: testPerClassPool };
+  loaded ??= pixelTableFromClasses("mnist", readDigitFile, { classes: digitClasses.length, testPool: testPerClassPool, use: "tl.data.mnist" });
   return loaded;
 }
 

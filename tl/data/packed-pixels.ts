@@ -9,7 +9,7 @@
  */
 import * as fs from "fs";
 import type { PixelTable } from "./mnist-like";
-import { packageFile } from "./package-files";
+import { missingPackage, packageFile } from "./package-files";
 
 export const PACKED_MANIFEST = "tsfine-subset.json";
 export const PACKED_PIXELS = "tsfine-subset.u8";
@@ -91,4 +91,42 @@ export function readPackedPixels(pkg: string): { table: PixelTable; testPool: nu
   });
   // Every class carries the same number of test pictures (packPixels takes the same count from each).
   return { table: { pixels, labels, perClass }, testPool: Math.min(...manifest.test), manifest };
+}
+
+/**
+ * Package `pkg`'s pictures as one table, class after class in the order `readClass` gives them, with
+ * the last `testPool` of each class as its test pool; where the package's own files are absent
+ * (`readClass` gives null), the packed subset in its folder; where neither is, one sentence naming
+ * the package `use` needs.
+ */
+export function pixelTableFromClasses(
+  pkg: string,
+  readClass: (c: number) => ClassPictures | null,
+  options: { classes: number; testPool: number; use: string },
+): { table: PixelTable; testPool: number } {
+  const chunks: ClassPictures[] = [];
+  for (let c = 0; c < options.classes; c++) {
+    const pictures = readClass(c);
+    if (!pictures) {
+      const packed = readPackedPixels(pkg);
+      if (packed) return packed;
+      throw missingPackage(pkg, options.use);
+    }
+    chunks.push(pictures);
+  }
+  const total = chunks.reduce((n, c) => n + c.length, 0);
+  const pixels = new Uint8Array(total * PICTURE);
+  const labels = new Int32Array(total);
+  const perClass: number[][] = [];
+  let at = 0;
+  chunks.forEach((pictures, c) => {
+    const positions: number[] = [];
+    for (const picture of pictures) {
+      pixels.set(picture, at * PICTURE);
+      labels[at] = c;
+      positions.push(at++);
+    }
+    perClass.push(positions);
+  });
+  return { table: { pixels, labels, perClass }, testPool: options.testPool };
 }
