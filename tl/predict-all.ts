@@ -24,16 +24,27 @@ export async function predictAll(model: tf.LayersModel, examples: Examples, batc
   if (engine === "keras") return (await import("./engine/keras/predict")).kerasPredictAll(model, examples, batchSize);
   if (engine !== "tfjs") throw new Error(`engine must be "tfjs" or "keras"; received ${JSON.stringify(engine)}.`);
   checkInferenceFitsMemory(model, examples, batchSize);
+  return predictBatches(model, examples, batchSize, (xs) => tf.tidy(() => model.predict(xs) as tf.Tensor));
+}
+
+/** One batch's outputs for its inputs: tfjs's own predict, or another engine's (tl/engine/keras/predict.ts). */
+export type PredictBatch = (xs: tf.Tensor) => tf.Tensor | Promise<tf.Tensor>;
+
+/**
+ * Runs `predictBatch` over examples in batches and keeps each example's outputs and loss, the loss by
+ * tl's own function whichever engine predicted. Awaits only where `predictBatch` or the backend's
+ * reads return a Promise, so it stays synchronous to the end on the tfjs engine's synchronous backends.
+ */
+export async function predictBatches(model: tf.LayersModel, examples: Examples, batchSize: number, predictBatch: PredictBatch): Promise<Predictions> {
   const shape = model.outputs[0].shape;
   const width = shape[shape.length - 1] as number;
   const outputs = new Float32Array(examples.size * width);
   const losses = new Float32Array(examples.size);
   let at = 0;
   for (const batch of examples.batches(batchSize)) {
-    const [p, l] = tf.tidy(() => {
-      const p = model.predict(batch.xs) as tf.Tensor;
-      return [p, exampleLosses(batch.ys, p, examples.isClassification)];
-    });
+    const predicted = predictBatch(batch.xs);
+    const p = predicted instanceof Promise ? await predicted : predicted;
+    const l = exampleLosses(batch.ys, p, examples.isClassification);
     const read = values([p, l]);
     const [pValues, lValues] = read instanceof Promise ? await read : read;
     outputs.set(pValues, at * width);
