@@ -2,9 +2,8 @@
  * `tsfine backend install keras` through the real command line: its one-sentence errors, that an
  * interrupted install leaves nothing behind, and that a finished one is not redone.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { findInterpreter } from "../tl/engine/keras/process";
 import { clearAbandonedInstalls } from "../tl/engine/keras/install";
@@ -13,12 +12,9 @@ import * as tf from "@tensorflow/tfjs";
 import { fromTensors } from "../tl/data";
 import { fit } from "../tl/fit/fit";
 import "../tl/engine/keras/fit-engine";
+import { tsfineCli, tsfineCommand, useEmptyCacheHomePerTest } from "./helpers/install-command";
 
-const cli = path.join(__dirname, "..", "bin", "tsfine.js");
-
-function tsfine(args: string[], env: NodeJS.ProcessEnv = {}) {
-  return spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", env: { ...process.env, ...env }, timeout: 120_000 });
-}
+const tsfine = tsfineCommand(120_000);
 
 async function waitUntil(condition: () => boolean, what: string, ms = 60_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -28,39 +24,35 @@ async function waitUntil(condition: () => boolean, what: string, ms = 60_000): P
   }
 }
 
-let cacheHome: string;
-beforeEach(() => {
-  cacheHome = fs.mkdtempSync(path.join(os.tmpdir(), "tsfine-keras-install-"));
-});
-afterEach(() => fs.rmSync(cacheHome, { recursive: true, force: true }));
+const cacheHome = useEmptyCacheHomePerTest("tsfine-keras-install-");
 
 describe("tsfine backend install keras", () => {
   test("an unknown framework is a usage line", () => {
-    const run = tsfine(["backend", "install", "keras", "--with", "caffe"], { XDG_CACHE_HOME: cacheHome });
+    const run = tsfine(["backend", "install", "keras", "--with", "caffe"], { XDG_CACHE_HOME: cacheHome.path });
     expect(run.status).toBe(1);
     expect(run.stderr.trim()).toBe("tsfine backend: usage: tsfine backend install keras [--with tensorflow|jax|torch]");
   });
 
   test("a TSFINE_PYTHON that does not exist, or a missing python3, is one sentence and nothing is made", () => {
-    const own = tsfine(["backend", "install", "keras"], { XDG_CACHE_HOME: cacheHome, TSFINE_PYTHON: "/nowhere/python" });
+    const own = tsfine(["backend", "install", "keras"], { XDG_CACHE_HOME: cacheHome.path, TSFINE_PYTHON: "/nowhere/python" });
     expect(own.status).toBe(1);
     expect(own.stderr.trim()).toMatch(
       /^tsfine backend: TSFINE_PYTHON \(\/nowhere\/python\) cannot import keras with tensorflow, jax, torch \(.*\); install them there, .*\.$/,
     );
-    const noPython = tsfine(["backend", "install", "keras", "--with", "jax"], { XDG_CACHE_HOME: cacheHome, TSFINE_INSTALL_PYTHON: "/nowhere/python3" });
+    const noPython = tsfine(["backend", "install", "keras", "--with", "jax"], { XDG_CACHE_HOME: cacheHome.path, TSFINE_INSTALL_PYTHON: "/nowhere/python3" });
     expect(noPython.stderr.trim()).toBe(
       "tsfine backend: /nowhere/python3 was not found; install Python 3.10 or newer with its venv module (Debian: apt-get install python3 python3-venv) and run this again.",
     );
-    expect(fs.readdirSync(cacheHome)).toEqual([]);
+    expect(fs.readdirSync(cacheHome.path)).toEqual([]);
   });
 
   test("an install interrupted with Ctrl-C leaves nothing half-made, and a killed one's leftovers are cleared by the next", async () => {
-    const child = spawn(process.execPath, [cli, "backend", "install", "keras", "--with", "jax"], {
-      env: { ...process.env, XDG_CACHE_HOME: cacheHome },
+    const child = spawn(process.execPath, [tsfineCli, "backend", "install", "keras", "--with", "jax"], {
+      env: { ...process.env, XDG_CACHE_HOME: cacheHome.path },
       stdio: "ignore",
       detached: true, // its own process group, as a terminal's Ctrl-C reaches the command and pip alike
     });
-    const cache = path.join(cacheHome, "tsfine");
+    const cache = path.join(cacheHome.path, "tsfine");
     await waitUntil(() => fs.existsSync(cache) && fs.readdirSync(cache).some((n) => n.startsWith(".keras-jax.partial-")), "the half-made environment");
     await waitUntil(() => fs.readdirSync(cache).some((n) => fs.existsSync(path.join(cache, n, "pyvenv.cfg"))), "venv to begin");
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
@@ -76,7 +68,7 @@ describe("tsfine backend install keras", () => {
 
   test("without an install, fit with the keras engine and %engine say how to get it, and nothing trains", async () => {
     const saved = { cache: process.env.XDG_CACHE_HOME, python: process.env.TSFINE_PYTHON };
-    process.env.XDG_CACHE_HOME = cacheHome;
+    process.env.XDG_CACHE_HOME = cacheHome.path;
     delete process.env.TSFINE_PYTHON;
     try {
       const input = tf.input({ shape: [3] });
