@@ -13,16 +13,9 @@ import { fromTensors } from "../tl/data";
 import { fit } from "../tl/fit/fit";
 import "../tl/engine/keras/fit-engine";
 import { tsfineCli, tsfineCommand, useEmptyCacheHomePerTest } from "./helpers/install-command";
+import { waitUntil } from "./helpers/wait-until";
 
 const tsfine = tsfineCommand(120_000);
-
-async function waitUntil(condition: () => boolean, what: string, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const cacheHome = useEmptyCacheHomePerTest("tsfine-keras-install-");
 
@@ -53,8 +46,13 @@ describe("tsfine backend install keras", () => {
       detached: true, // its own process group, as a terminal's Ctrl-C reaches the command and pip alike
     });
     const cache = path.join(cacheHome.path, "tsfine");
-    await waitUntil(() => fs.existsSync(cache) && fs.readdirSync(cache).some((n) => n.startsWith(".keras-jax.partial-")), "the half-made environment");
-    await waitUntil(() => fs.readdirSync(cache).some((n) => fs.existsSync(path.join(cache, n, "pyvenv.cfg"))), "venv to begin");
+    const installWait = { timeoutMs: 60_000, intervalMs: 50 }; // venv starts slowly on a loaded machine
+    await waitUntil(
+      () => fs.existsSync(cache) && fs.readdirSync(cache).some((n) => n.startsWith(".keras-jax.partial-")),
+      "the half-made environment",
+      installWait,
+    );
+    await waitUntil(() => fs.readdirSync(cache).some((n) => fs.existsSync(path.join(cache, n, "pyvenv.cfg"))), "venv to begin", installWait);
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     process.kill(-child.pid!, "SIGINT");
     expect(await exited).toBe(130);
