@@ -5,57 +5,29 @@
  * the filter flipped and its in/out channels swapped.
  */
 import * as tf from "@tensorflow/tfjs";
-import { asTensor4D, pair, requireNHWC } from "./kernel-tensors";
-import { interleaveZeros, zeroPaddedWindow } from "./window";
+import { forwardConvInfo, isPlainPointwise, spreadForInputGradient, type ConvBackpropAttrs, type ConvShape } from "./conv-geometry";
+import { asTensor4D, requireNHWC } from "./kernel-tensors";
 
-interface Conv2DBackpropInputAttrs {
-  strides: number | [number, number];
-  pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding;
-  dataFormat?: "NHWC" | "NCHW";
-  dimRoundingMode?: "floor" | "round" | "ceil";
-  inputShape: [number, number, number, number];
-}
-
-export function conv2dInputGradient(
-  dy: tf.Tensor4D,
-  filter: tf.Tensor4D,
-  inputShape: [number, number, number, number],
-  strides: [number, number],
-  pad: Conv2DBackpropInputAttrs["pad"],
-  dimRoundingMode?: Conv2DBackpropInputAttrs["dimRoundingMode"],
-): tf.Tensor4D {
-  const [kh, kw, ci, co] = filter.shape;
-  const [n, height, width] = inputShape;
-  const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape, strides, 1, pad, dimRoundingMode, false, "channelsLast");
-  const pointwise =
-    kh === 1 &&
-    kw === 1 &&
-    strides[0] === 1 &&
-    strides[1] === 1 &&
-    info.padInfo.top === 0 &&
-    info.padInfo.left === 0 &&
-    info.outHeight === height &&
-    info.outWidth === width;
-  if (pointwise) {
-    const rows = tf.reshape(dy, [n * height * width, co]) as tf.Tensor2D;
+/** info: the forward convolution (forwardConvInfo with depthwise = false). */
+export function conv2dInputGradient(dy: tf.Tensor4D, filter: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): tf.Tensor4D {
+  const [, , ci, co] = filter.shape;
+  if (isPlainPointwise(info)) {
+    const rows = tf.reshape(dy, [info.batchSize * info.inHeight * info.inWidth, co]) as tf.Tensor2D;
     const filterT = tf.transpose(tf.reshape(filter, [ci, co]) as tf.Tensor2D);
-    return tf.reshape(tf.matMul(rows, filterT), inputShape) as tf.Tensor4D;
+    return tf.reshape(tf.matMul(rows, filterT), info.inShape) as tf.Tensor4D;
   }
-  const spread = interleaveZeros(dy, strides);
-  const padded = zeroPaddedWindow(spread, info.padInfo.top - (kh - 1), info.padInfo.left - (kw - 1), height + kh - 1, width + kw - 1);
   const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
-  return tf.conv2d(padded, flipped, 1, "valid");
+  return tf.conv2d(spreadForInputGradient(dy, info), flipped, 1, "valid");
 }
 
 export function conv2dBackpropInputKernel(stock: tf.KernelConfig): tf.KernelConfig {
   return {
     ...stock,
     kernelFunc: ({ inputs, backend, attrs }) => {
-      const a = attrs as unknown as Conv2DBackpropInputAttrs;
+      const a = attrs as unknown as ConvBackpropAttrs & { dataFormat?: string; inputShape: ConvShape };
       requireNHWC("Conv2DBackpropInput", a.dataFormat);
-      return tf.tidy(() =>
-        conv2dInputGradient(asTensor4D(inputs.dy, backend), asTensor4D(inputs.filter, backend), a.inputShape, pair(a.strides), a.pad, a.dimRoundingMode),
-      );
+      const info = forwardConvInfo(a, a.inputShape, inputs.filter!.shape as ConvShape, false);
+      return tf.tidy(() => conv2dInputGradient(asTensor4D(inputs.dy, backend), asTensor4D(inputs.filter, backend), info));
     },
   };
 }

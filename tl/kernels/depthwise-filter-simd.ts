@@ -25,27 +25,16 @@ export function simdFilterGradientApplies(filterShape: [number, number, number, 
   return multiplier === 1 && channels % 4 === 0 && isWasmHeapBackend(backend) && loadTapSums() !== null;
 }
 
-export function depthwiseFilterGradientSimd(
-  x: tf.TensorInfo,
-  dy: tf.TensorInfo,
-  backend: unknown,
-  filterShape: [number, number, number, number],
-  strides: [number, number],
-  dilations: [number, number],
-  pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding,
-  dimRoundingMode?: "floor" | "round" | "ceil",
-): tf.Tensor4D {
+/** info: the forward depthwise convolution (forwardConvInfo with depthwise = true). */
+export function depthwiseFilterGradientSimd(x: tf.TensorInfo, dy: tf.TensorInfo, backend: unknown, info: tf.backend_util.Conv2DInfo): tf.Tensor4D {
   const module = loadTapSums();
   if (!module) throw new Error("WebAssembly SIMD is not available");
-  const shape = x.shape as [number, number, number, number];
-  const info = tf.backend_util.computeConv2DInfo(shape, filterShape, strides, dilations, pad, dimRoundingMode, true, "channelsLast");
+  const { filterShape, outHeight, outWidth } = info;
   const [kh, kw, channels] = filterShape;
-  const [n, height, width] = shape;
-  const { outHeight, outWidth } = info;
+  const [n, height, width] = info.inShape;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
-  const [strideY, strideX] = strides;
-  const [dilationY, dilationX] = dilations;
+  const { strideHeight: strideY, strideWidth: strideX, dilationHeight: dilationY, dilationWidth: dilationX } = info;
 
   const xValues = heapValues(backend, x);
   const dyValues = heapValues(backend, dy);
