@@ -7,6 +7,11 @@ export function valueOrStatement(context: ExpandContext, expression: string): st
   return context.position === "expression" ? expression : `${expression};`;
 }
 
+/** The bare expression where the magic is a value; shown with display() where it is a statement. */
+export function valueOrDisplay(context: ExpandContext, expression: string): string {
+  return context.position === "expression" ? expression : `display(${expression});`;
+}
+
 /** Code that prints fixed text (help, listings). */
 export function printText(text: string): string {
   return `console.log(${stringLiteral(text)});`;

@@ -1,6 +1,6 @@
 /** TensorFlow.js settings: %seed, %backend, %engine, %memory; %versions (what the notebook runs on). */
 import { MagicDefinition } from "../declaration";
-import { statementOnly, valueOrStatement } from "./emit";
+import { statementOnly, valueOrDisplay, valueOrStatement } from "./emit";
 
 const seed: MagicDefinition = {
   name: "seed",
@@ -22,7 +22,7 @@ const backend: MagicDefinition = {
   examples: ["%backend", "%backend cpu"],
   expand(args, context) {
     if (args.given.has("name")) return valueOrStatement(context, `await tl.backend.use(${args.code.name})`);
-    return context.position === "expression" ? "await tl.backend.describe()" : "display(await tl.backend.describe());";
+    return valueOrDisplay(context, "await tl.backend.describe()");
   },
 };
 
@@ -32,7 +32,7 @@ const engine: MagicDefinition = {
   summary: "Show which engines can run tl.fit's steps (tfjs here, keras in Python), on which framework and devices, and why.",
   examples: ["%engine"],
   expand(_args, context) {
-    return context.position === "expression" ? "await tl.engine.describe()" : "display(await tl.engine.describe());";
+    return valueOrDisplay(context, "await tl.engine.describe()");
   },
 };
 
@@ -43,7 +43,7 @@ const versions: MagicDefinition = {
     "Show what this notebook runs on: tsfine, TypeScript, tfjs, the backend, Node and the platform (tsfine run stores the same in the notebook's metadata).",
   examples: ["%versions", "const ran = %versions"],
   expand(_args, context) {
-    return context.position === "expression" ? "__magics.versions(tf)" : "display(__magics.versions(tf));";
+    return valueOrDisplay(context, "__magics.versions(tf)");
   },
 };
 

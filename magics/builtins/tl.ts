@@ -1,7 +1,7 @@
 /** Transfer learning in one line each; every magic expands to the tl call it stands for. */
 import { FlagDeclaration, MagicArgs, MagicDefinition, PositionalDeclaration, flagKey } from "../declaration";
 import { objectLiteral } from "../literals";
-import { bindOrValue, statementOnly, valueOrStatement } from "./emit";
+import { bindOrValue, statementOnly, valueOrDisplay, valueOrStatement } from "./emit";
 
 const model: PositionalDeclaration = { name: "model", type: "ref", help: "the model (a variable)" };
 const data: PositionalDeclaration = { name: "data", type: "ref", help: "the data set (a variable, e.g. data or data.test)" };
@@ -84,7 +84,7 @@ const summary: MagicDefinition = {
   summary: "Show a model's layers with the trainable/frozen split.",
   positionals: [model],
   expand(args, context) {
-    return context.position === "expression" ? call("tl.summary", args.code.model) : `display(${call("tl.summary", args.code.model)});`;
+    return valueOrDisplay(context, call("tl.summary", args.code.model));
   },
 };
 
@@ -105,22 +105,37 @@ const dataset: MagicDefinition = {
   },
 };
 
-function trainingMagic(name: string, fn: string, summaryText: string, extra: FlagDeclaration[] = []): MagicDefinition {
-  const flags = [...trainingFlags, ...extra, bindAs];
-  const renames: Record<string, string> = { epochs: "epochs", lr: "lr", batch: "batchSize", schedule: "schedule", engine: "engine" };
-  for (const flag of extra) renames[flagKey(flag.name)] = flagKey(flag.name);
+/**
+ * `%name model data [flags] [--as VAR]`: `await fn(model, data, { options })`, the flags renamed to
+ * fn's option names (renames: flag key → option), bound to VAR with --as.
+ */
+function modelDataMagic(
+  name: string,
+  fn: string,
+  summaryText: string,
+  flags: FlagDeclaration[],
+  renames: Record<string, string>,
+  examples?: string[],
+): MagicDefinition {
   return {
     name,
     kind: "line",
     summary: summaryText,
     positionals: [model, data],
-    flags,
-    examples: [`%${name} model data --epochs 5 --lr 1e-3`],
+    flags: [...flags, bindAs],
+    examples,
     expand(args, context) {
       const value = `await ${call(fn, args.code.model, args.code.data, options(args, renames))}`;
       return bindOrValue(context, name, args.values.as as string | undefined, value);
     },
   };
+}
+
+/** fit and fineTune: the training flags, plus their own extra flags under the same names. */
+function trainingMagic(name: string, fn: string, summaryText: string, extra: FlagDeclaration[]): MagicDefinition {
+  const renames: Record<string, string> = { epochs: "epochs", lr: "lr", batch: "batchSize", schedule: "schedule", engine: "engine" };
+  for (const flag of extra) renames[flagKey(flag.name)] = flagKey(flag.name);
+  return modelDataMagic(name, fn, summaryText, [...trainingFlags, ...extra], renames, [`%${name} model data --epochs 5 --lr 1e-3`]);
 }
 
 const fit = trainingMagic("fit", "tl.fit", "Train a model with live loss/accuracy curves (tl.fit); returns the history.", [
@@ -130,29 +145,21 @@ const finetune = trainingMagic("finetune", "tl.fineTune", "Train the head with t
   { name: "freeze-epochs", type: "int", metavar: "N", help: "epochs with the backbone frozen first" },
 ]);
 
-const lrFind: MagicDefinition = {
-  name: "lr_find",
-  kind: "line",
-  summary: "Learning-rate range test, plotted, with a suggested rate (tl.lrFind).",
-  positionals: [model, data],
-  flags: [engineFlag("the trial steps"), bindAs],
-  expand(args, context) {
-    const value = `await ${call("tl.lrFind", args.code.model, args.code.data, options(args, { engine: "engine" }))}`;
-    return bindOrValue(context, "lr_find", args.values.as as string | undefined, value);
-  },
-};
+const lrFind = modelDataMagic(
+  "lr_find",
+  "tl.lrFind",
+  "Learning-rate range test, plotted, with a suggested rate (tl.lrFind).",
+  [engineFlag("the trial steps")],
+  { engine: "engine" },
+);
 
-const evaluate: MagicDefinition = {
-  name: "evaluate",
-  kind: "line",
-  summary: "Loss, accuracy, per-class precision/recall and a confusion matrix (tl.evaluate).",
-  positionals: [model, data],
-  flags: [engineFlag("the predictions"), bindAs],
-  expand(args, context) {
-    const value = `await ${call("tl.evaluate", args.code.model, args.code.data, options(args, { engine: "engine" }))}`;
-    return bindOrValue(context, "evaluate", args.values.as as string | undefined, value);
-  },
-};
+const evaluate = modelDataMagic(
+  "evaluate",
+  "tl.evaluate",
+  "Loss, accuracy, per-class precision/recall and a confusion matrix (tl.evaluate).",
+  [engineFlag("the predictions")],
+  { engine: "engine" },
+);
 
 /** `%predict model digits.test` names a data set variable; `%predict model seven.png` a file (or URL). */
 function looksLikeFile(text: string): boolean {
@@ -226,7 +233,7 @@ const demo: MagicDefinition = {
     const source = args.values.model as string;
     const reference = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(source) && !/[/\\]/.test(source);
     const value = `await ${call("tl.demo", reference ? source : args.code.model, options(args, { height: "height" }))}`;
-    return context.position === "expression" ? value : `display(${value});`;
+    return valueOrDisplay(context, value);
   },
 };
 
