@@ -1,9 +1,10 @@
+import { processWide } from "./process-wide";
 import type { DisplaySink, MimeBundle } from "./types";
 
 /**
- * Process-wide display state. It lives on globalThis under a registered symbol so that two
- * copies of this module (say dist/display loaded by the kernel and display/tslab.ts loaded
- * through a cell's import) share one sink, one formatter list and one plotly.js inlining.
+ * Process-wide display state (process-wide.ts): two copies of this module (say dist/display
+ * loaded by the kernel and display/tslab.ts loaded through a cell's import) share one sink, one
+ * formatter list and one plotly.js inlining.
  */
 export interface Formatter {
   predicate: (value: unknown) => boolean;
@@ -28,22 +29,14 @@ interface DisplayState {
   openProgress: Set<{ fail(reason: unknown): void }>;
 }
 
-const stateKey = Symbol.for("tsfine.display.state");
-
 export function displayState(): DisplayState {
-  const holder = globalThis as unknown as Record<symbol, DisplayState | undefined>;
-  let state = holder[stateKey];
-  if (!state) {
-    state = {
-      sink: undefined,
-      formatters: [],
-      plotlyLibraryInlined: false,
-      plotlyLibraries: new Set(),
-      plotlyInlinings: 0,
-      pending: new Set(),
-      openProgress: new Set(),
-    };
-    holder[stateKey] = state;
-  }
-  return state;
+  return processWide<DisplayState>("tsfine.display.state", () => ({
+    sink: undefined,
+    formatters: [],
+    plotlyLibraryInlined: false,
+    plotlyLibraries: new Set(),
+    plotlyInlinings: 0,
+    pending: new Set(),
+    openProgress: new Set(),
+  }));
 }

@@ -1,10 +1,11 @@
 /**
  * Where widget comms go. The kernel's runtime worker installs a link that carries comm_open,
  * comm_msg and comm_close to the front end; without one (a plain Node script) widgets keep their
- * state locally and show their text form. The state lives on globalThis under a registered symbol
- * so two copies of this module share one link and one model table.
+ * state locally and show their text form. The state is process-wide (../process-wide.ts), so two
+ * copies of this module share one link and one model table.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { processWide } from "../process-wide";
 import type { WidgetModel } from "./widget-model";
 
 export type CommData = Record<string, unknown>;
@@ -46,23 +47,15 @@ interface WidgetsState {
   unboundRegistrations: number;
 }
 
-const stateKey = Symbol.for("tsfine.widgets.state");
-
 export function widgetsState(): WidgetsState {
-  const holder = globalThis as unknown as Record<symbol, WidgetsState | undefined>;
-  let state = holder[stateKey];
-  if (!state) {
-    state = {
-      link: undefined,
-      models: new Map(),
-      capture: new AsyncLocalStorage(),
-      fromFrontEnd: new AsyncLocalStorage(),
-      cell: undefined,
-      unboundRegistrations: 0,
-    };
-    holder[stateKey] = state;
-  }
-  return state;
+  return processWide<WidgetsState>("tsfine.widgets.state", () => ({
+    link: undefined,
+    models: new Map(),
+    capture: new AsyncLocalStorage(),
+    fromFrontEnd: new AsyncLocalStorage(),
+    cell: undefined,
+    unboundRegistrations: 0,
+  }));
 }
 
 /** The kernel's runtime worker calls this once; widgets made before it stay local. */
