@@ -104,13 +104,13 @@ const slider = <T>(value: T, max: number, step: number, format: string): SliderK
   behavior: "drag-tap",
 });
 const orientation = oneOf("horizontal", "vertical");
+/** The Int widgets' bounds and step are whole numbers, as ipywidgets' Int traits require. */
+const integerBounds = { min: integer, max: integer, step: integer };
 
 export const IntSlider = defineWidget<IntSliderState, ControlOptions<IntSliderState>>(
   control("IntSlider", "IntSliderView", "SliderStyleModel", () => slider(0, 100, 1, "d"), {
     value: integer,
-    min: integer,
-    max: integer,
-    step: integer,
+    ...integerBounds,
     orientation,
   }),
 );
@@ -127,9 +127,7 @@ export type FloatLogSlider = InstanceType<typeof FloatLogSlider>;
 export const IntRangeSlider = defineWidget<IntRangeSliderState, ControlOptions<IntRangeSliderState>>(
   control("IntRangeSlider", "IntRangeSliderView", "SliderStyleModel", () => slider<[number, number]>([25, 75], 100, 1, "d"), {
     value: pair(integer),
-    min: integer,
-    max: integer,
-    step: integer,
+    ...integerBounds,
     orientation,
   }),
 );
@@ -203,7 +201,7 @@ export const Play = defineWidget<PlayState, ControlOptions<PlayState>>(
     "PlayView",
     "DescriptionStyleModel",
     () => ({ value: 0, min: 0, max: 100, step: 1, interval: 100, playing: false, repeat: false, show_repeat: true, disabled: false }),
-    { value: integer, min: integer, max: integer, step: integer, interval: integer },
+    { value: integer, ...integerBounds, interval: integer },
   ),
 );
 export type Play = InstanceType<typeof Play>;
