@@ -47,15 +47,25 @@ export const nativeClipByValue: tf.KernelConfig = {
   },
 };
 
+type KernelArgs = Parameters<tf.KernelFunc>[0];
+
+/** A replacement for tfjs-node's kernel (stock) that runs `run` where `applies` holds and stock everywhere else. */
+function takeOverWhere(stock: tf.KernelConfig, applies: (args: KernelArgs) => boolean, run: tf.KernelFunc): tf.KernelConfig {
+  return {
+    kernelName: stock.kernelName,
+    backendName: "tensorflow",
+    kernelFunc: (args) => (applies(args) ? run(args) : stock.kernelFunc(args)),
+  };
+}
+
 /** step(x) with alpha 0: 1 where x > 0, 0 elsewhere, NaN where x is NaN; other alphas keep tfjs-node's kernel. */
 function nativeStep(stock: tf.KernelConfig): tf.KernelConfig {
-  return {
-    kernelName: "Step",
-    backendName: "tensorflow",
-    kernelFunc: (args) => {
+  return takeOverWhere(
+    stock,
+    ({ inputs, attrs }) => inputs.x!.dtype === "float32" && (attrs as unknown as { alpha: number }).alpha === 0,
+    (args) => {
       const native = args.backend as unknown as NativeBackend;
       const x = args.inputs.x as tf.TensorInfo;
-      if (x.dtype !== "float32" || (args.attrs as unknown as { alpha: number }).alpha !== 0) return stock.kernelFunc(args);
       const made: tf.Tensor[] = [];
       try {
         const zero = made[made.push(tf.scalar(0)) - 1];
@@ -69,7 +79,7 @@ function nativeStep(stock: tf.KernelConfig): tf.KernelConfig {
         tf.dispose(made);
       }
     },
-  };
+  );
 }
 
 interface ConvGradientAttrs {
@@ -80,6 +90,10 @@ interface ConvGradientAttrs {
   filterShape?: number[];
 }
 
+function convAttrs(args: KernelArgs): ConvGradientAttrs {
+  return args.attrs as unknown as ConvGradientAttrs;
+}
+
 /** A 1×1, stride-1, channels-last convolution with no explicit padding: a matrix product per pixel. */
 function isPointwise(attrs: ConvGradientAttrs, filterShape: number[]): boolean {
   const [sh, sw] = typeof attrs.strides === "number" ? [attrs.strides, attrs.strides] : attrs.strides;
@@ -88,33 +102,29 @@ function isPointwise(attrs: ConvGradientAttrs, filterShape: number[]): boolean {
 
 /** dx = dy · Wᵀ over the pixels, for a 1×1 convolution; other convolutions keep tfjs-node's kernel. */
 function pointwiseInputGradient(stock: tf.KernelConfig): tf.KernelConfig {
-  return {
-    kernelName: "Conv2DBackpropInput",
-    backendName: "tensorflow",
-    kernelFunc: (args) => {
+  return takeOverWhere(
+    stock,
+    (args) => isPointwise(convAttrs(args), args.inputs.filter!.shape),
+    (args) => {
       const { dy, filter } = args.inputs as { dy: tf.Tensor4D; filter: tf.Tensor4D };
-      const attrs = args.attrs as unknown as ConvGradientAttrs;
-      if (!isPointwise(attrs, filter.shape)) return stock.kernelFunc(args);
       const [inChannels, outChannels] = filter.shape.slice(2);
-      return tf.tidy(() =>
-        tf.reshape(tf.matMul(tf.reshape(dy, [-1, outChannels]), tf.reshape(filter, [inChannels, outChannels]), false, true), attrs.inputShape!),
-      );
+      const inputShape = convAttrs(args).inputShape!;
+      return tf.tidy(() => tf.reshape(tf.matMul(tf.reshape(dy, [-1, outChannels]), tf.reshape(filter, [inChannels, outChannels]), false, true), inputShape));
     },
-  };
+  );
 }
 
 /** dW = xᵀ · dy over the pixels, for a 1×1 convolution; other convolutions keep tfjs-node's kernel. */
 function pointwiseFilterGradient(stock: tf.KernelConfig): tf.KernelConfig {
-  return {
-    kernelName: "Conv2DBackpropFilter",
-    backendName: "tensorflow",
-    kernelFunc: (args) => {
+  return takeOverWhere(
+    stock,
+    (args) => isPointwise(convAttrs(args), convAttrs(args).filterShape!),
+    (args) => {
       const { x, dy } = args.inputs as { x: tf.Tensor4D; dy: tf.Tensor4D };
-      const attrs = args.attrs as unknown as ConvGradientAttrs;
-      if (!isPointwise(attrs, attrs.filterShape!)) return stock.kernelFunc(args);
-      return tf.tidy(() => tf.reshape(tf.matMul(tf.reshape(x, [-1, x.shape[3]]), tf.reshape(dy, [-1, dy.shape[3]]), true, false), attrs.filterShape!));
+      const filterShape = convAttrs(args).filterShape!;
+      return tf.tidy(() => tf.reshape(tf.matMul(tf.reshape(x, [-1, x.shape[3]]), tf.reshape(dy, [-1, dy.shape[3]]), true, false), filterShape));
     },
-  };
+  );
 }
 
 /** Each replacement by the name of the kernel it replaces, made from tfjs-node's own (its fallback). */
