@@ -2,12 +2,12 @@
  * `tsfine export`: a notebook that uses magics becomes one TypeScript script which plain
  * Node (through tsx) runs with the same printed results.
  */
-import { spawn } from "child_process";
 import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as ts from "typescript";
 import { exportNotebook, runExportCommand } from "../kernel/export";
+import { runProcess as run } from "./helpers/run-process";
 
 const repoRoot = path.resolve(__dirname, "..");
 const tsx = path.join(repoRoot, "node_modules", ".bin", "tsx");
@@ -23,18 +23,6 @@ function notebook(cells: Array<{ type?: "code" | "markdown"; source: string | st
       source: cell.source,
       ...(cell.type === "markdown" ? {} : { outputs: [], execution_count: null }),
     })),
-  });
-}
-
-function run(command: string, args: string[], cwd: string): Promise<{ stdout: string; stderr: string; status: number | null }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: { ...process.env, NO_COLOR: "1" } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ stdout, stderr, status }));
   });
 }
 

@@ -4,29 +4,20 @@
  * run by plain Node through tsx. What they print must match. Uses the build in dist/
  * (`npm test` builds first).
  */
-import { spawn } from "child_process";
 import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { exportNotebook } from "../kernel/export";
+import { runProcess, type ProcessResult } from "./helpers/run-process";
 
 const repoRoot = path.resolve(__dirname, "..");
 const cli = path.join(repoRoot, "bin", "tsfine.js");
 const tsx = path.join(repoRoot, "node_modules", ".bin", "tsx");
 
-function run(command: string, args: string[], cwd: string): Promise<{ stdout: string; stderr: string; status: number | null }> {
-  // Jupyter's data and runtime folders inside the test folder: nothing lands in $HOME.
+/** Jupyter's data and runtime folders inside the test folder: nothing lands in $HOME. */
+function run(command: string, args: string[], cwd: string): Promise<ProcessResult> {
   const jupyter = path.join(cwd, ".jupyter");
-  const env = { ...process.env, NO_COLOR: "1", JUPYTER_DATA_DIR: jupyter, JUPYTER_RUNTIME_DIR: path.join(jupyter, "runtime"), JUPYTER_PATH: jupyter };
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ stdout, stderr, status }));
-  });
+  return runProcess(command, args, cwd, { JUPYTER_DATA_DIR: jupyter, JUPYTER_RUNTIME_DIR: path.join(jupyter, "runtime"), JUPYTER_PATH: jupyter });
 }
 
 const cells = [
