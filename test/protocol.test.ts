@@ -7,7 +7,8 @@ import { execFileSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { KernelClient } from "../kernel/client";
-import { createMessage, DELIMITER, encodeMessage, JupyterMessage, MessageSigner } from "../kernel/wire";
+import { createMessage, encodeMessage, JupyterMessage, MessageSigner } from "../kernel/wire";
+import { delimiterAt, intruderExecuteFrames } from "./helpers/intruder-frames";
 import { waitUntil } from "./helpers/wait-until";
 
 const repoRoot = path.resolve(__dirname, "..");
@@ -362,32 +363,22 @@ describe("control thread", () => {
 });
 
 describe("untrusted messages", () => {
-  function executeFrames(signer: MessageSigner, code: string): Buffer[] {
-    const message = createMessage(
-      "execute_request",
-      { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false },
-      { session: "intruder" },
-    );
-    return encodeMessage(message, signer);
-  }
-  const delimiterAt = (frames: Buffer[]) => frames.findIndex((f) => f.toString() === DELIMITER);
-
   test("wrong key, missing, truncated or replayed-and-altered signatures never execute; the kernel keeps serving", async () => {
     const before = await client.execute("0");
-    const wrongKey = executeFrames(new MessageSigner("wrong-key"), "var pwned = 'wrong key'");
-    const missing = executeFrames(client.messageSigner, "var pwned = 'missing'");
+    const wrongKey = intruderExecuteFrames(new MessageSigner("wrong-key"), "var pwned = 'wrong key'");
+    const missing = intruderExecuteFrames(client.messageSigner, "var pwned = 'missing'");
     missing[delimiterAt(missing) + 1] = Buffer.alloc(0);
-    const truncated = executeFrames(client.messageSigner, "var pwned = 'truncated'");
+    const truncated = intruderExecuteFrames(client.messageSigner, "var pwned = 'truncated'");
     truncated[delimiterAt(truncated) + 1] = truncated[delimiterAt(truncated) + 1].subarray(0, 10);
-    const altered = executeFrames(client.messageSigner, "0");
+    const altered = intruderExecuteFrames(client.messageSigner, "0");
     altered[delimiterAt(altered) + 5] = Buffer.from(JSON.stringify({ code: "var pwned = 'altered'", silent: false }));
-    const otherScheme = executeFrames(new MessageSigner(client.info.key, "hmac-sha1"), "var pwned = 'sha1'");
-    const replay = executeFrames(client.messageSigner, "var replays = (typeof replays === 'number' ? replays : 0) + 1");
+    const otherScheme = intruderExecuteFrames(new MessageSigner(client.info.key, "hmac-sha1"), "var pwned = 'sha1'");
+    const replay = intruderExecuteFrames(client.messageSigner, "var replays = (typeof replays === 'number' ? replays : 0) + 1");
     for (const frames of [wrongKey, missing, truncated, altered, otherScheme, replay, replay]) await client.sendFrames("shell", frames);
 
     // malformed frames too
     await client.sendFrames("shell", [Buffer.from("no delimiter"), Buffer.from("{}")]);
-    const invalidJson = executeFrames(client.messageSigner, "0");
+    const invalidJson = intruderExecuteFrames(client.messageSigner, "0");
     const at = delimiterAt(invalidJson);
     invalidJson[at + 2] = Buffer.from("{nope");
     invalidJson[at + 1] = Buffer.from(client.messageSigner.sign(invalidJson.slice(at + 2, at + 6)));
@@ -403,10 +394,10 @@ describe("untrusted messages", () => {
   });
 
   test("a message replayed on the other channel (shell then control, control then shell) never runs twice", async () => {
-    const shellFirst = executeFrames(client.messageSigner, "var crossed = (typeof crossed === 'number' ? crossed : 0) + 1");
+    const shellFirst = intruderExecuteFrames(client.messageSigner, "var crossed = (typeof crossed === 'number' ? crossed : 0) + 1");
     await client.sendFrames("shell", shellFirst);
     await client.sendFrames("control", shellFirst);
-    const controlFirst = executeFrames(client.messageSigner, "crossed += 10");
+    const controlFirst = intruderExecuteFrames(client.messageSigner, "crossed += 10");
     await client.sendFrames("control", controlFirst);
     await client.sendFrames("shell", controlFirst);
     const after = await client.execute("crossed");

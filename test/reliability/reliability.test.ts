@@ -17,6 +17,7 @@ import * as path from "node:path";
 import { KernelClient } from "../../kernel/client";
 import { CHANNELS } from "../../kernel/connection";
 import { createMessage, DELIMITER, encodeMessage, JupyterMessage, MessageSigner } from "../../kernel/wire";
+import { delimiterAt, intruderExecuteFrames } from "../helpers/intruder-frames";
 import { waitUntil } from "../helpers/wait-until";
 import { MonitorStats, ResponsivenessMonitor } from "./monitor";
 
@@ -197,30 +198,20 @@ function descendants(pid: number): Array<{ pid: number; args: string }> {
   return result;
 }
 
-function signedExecute(signer: MessageSigner, code: string): Buffer[] {
-  const message = createMessage(
-    "execute_request",
-    { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false },
-    { session: "intruder" },
-  );
-  return encodeMessage(message, signer);
-}
-const delimiterAt = (frames: Buffer[]) => frames.findIndex((f) => f.toString() === DELIMITER);
-
 describe("security: only signed messages run", () => {
   test("wrong key, missing, truncated, altered replay and another scheme never execute", async () => {
     const cases: Array<[string, Buffer[]]> = [];
-    cases.push(["wrong key", signedExecute(new MessageSigner("not-the-key"), "globalThis.pwned = 'wrong key'")]);
-    const missing = signedExecute(client.messageSigner, "globalThis.pwned = 'missing'");
+    cases.push(["wrong key", intruderExecuteFrames(new MessageSigner("not-the-key"), "globalThis.pwned = 'wrong key'")]);
+    const missing = intruderExecuteFrames(client.messageSigner, "globalThis.pwned = 'missing'");
     missing[delimiterAt(missing) + 1] = Buffer.alloc(0);
     cases.push(["missing signature", missing]);
-    const truncated = signedExecute(client.messageSigner, "globalThis.pwned = 'truncated'");
+    const truncated = intruderExecuteFrames(client.messageSigner, "globalThis.pwned = 'truncated'");
     truncated[delimiterAt(truncated) + 1] = truncated[delimiterAt(truncated) + 1].subarray(0, 12);
     cases.push(["truncated signature", truncated]);
-    const altered = signedExecute(client.messageSigner, "0");
+    const altered = intruderExecuteFrames(client.messageSigner, "0");
     altered[delimiterAt(altered) + 5] = Buffer.from(JSON.stringify({ code: "globalThis.pwned = 'altered'", silent: false }));
     cases.push(["replayed with changed body", altered]);
-    cases.push(["hmac-sha1 instead of sha256", signedExecute(new MessageSigner(client.info.key, "hmac-sha1"), "globalThis.pwned = 'sha1'")]);
+    cases.push(["hmac-sha1 instead of sha256", intruderExecuteFrames(new MessageSigner(client.info.key, "hmac-sha1"), "globalThis.pwned = 'sha1'")]);
     for (const [, frames] of cases) await client.sendFrames("shell", frames);
 
     const after = await client.execute("typeof (globalThis as any).pwned");
