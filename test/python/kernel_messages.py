@@ -1,6 +1,9 @@
 """What the Python-driven suites ask of a kernel through jupyter_client: a cell's iopub messages
 up to its idle status, its shell reply, and both for a cell they run."""
 import time
+import unittest
+
+from jupyter_client.manager import start_new_kernel
 
 TIMEOUT = int(__import__("os").environ.get("KERNEL_TEST_TIMEOUT", "60"))
 
@@ -31,3 +34,17 @@ def run(kc, code, timeout=TIMEOUT):
     msg_id = kc.execute(code)
     messages = collect(kc, msg_id, timeout)
     return shell_reply(kc, msg_id, timeout)["content"], messages
+
+
+class KernelTestCase(unittest.TestCase):
+    """Tests that share one real tsfine kernel (cls.km, its manager; cls.kc, its client), started
+    once for the class through jupyter_client and shut down after its last test."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.km, cls.kc = start_new_kernel(kernel_name="tsfine", startup_timeout=60)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.kc.stop_channels()
+        cls.km.shutdown_kernel(now=True)

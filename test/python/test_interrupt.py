@@ -2,21 +2,10 @@
 import time
 import unittest
 
-from jupyter_client.manager import start_new_kernel
-
-from kernel_messages import TIMEOUT, run
+from kernel_messages import TIMEOUT, KernelTestCase, run
 
 
-class InterruptTests(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.km, cls.kc = start_new_kernel(kernel_name="tsfine", startup_timeout=60)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.kc.stop_channels()
-        cls.km.shutdown_kernel(now=True)
-
+class InterruptTests(KernelTestCase):
     def interrupt_running(self, code):
         msg_id = self.kc.execute(code)
         # Wait until the cell is really running before pressing "stop".

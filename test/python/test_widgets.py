@@ -9,9 +9,7 @@ import time
 import unittest
 import zlib
 
-from jupyter_client.manager import start_new_kernel
-
-from kernel_messages import TIMEOUT, collect, run
+from kernel_messages import TIMEOUT, KernelTestCase, collect, run
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
@@ -43,16 +41,7 @@ def of_type(messages, msg_type):
     return [m for m in messages if m["msg_type"] == msg_type]
 
 
-class WidgetProtocolTests(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.km, cls.kc = start_new_kernel(kernel_name="tsfine", startup_timeout=60)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.kc.stop_channels()
-        cls.km.shutdown_kernel(now=True)
-
+class WidgetProtocolTests(KernelTestCase):
     def make_slider(self):
         content, messages = run(
             self.kc,
