@@ -190,6 +190,17 @@ function runOnNativeCpu(script: string, timeout = 120_000) {
   return JSON.parse(output.trim().split("\n").pop() as string);
 }
 
+/**
+ * Script text for runOnNativeCpu (after tf is loaded): recordOps(method, ran) pushes to `ran` the
+ * name of every TensorFlow op the current backend runs through `method` from then on.
+ */
+const recordOpsFunction = `
+  const recordOps = (method, ran) => {
+    const native = tf.backend();
+    const execute = native[method].bind(native);
+    native[method] = (name, ...rest) => (ran.push(name), execute(name, ...rest));
+  };`;
+
 /** The largest difference between two value lists, relative to the reference's largest magnitude. */
 const relative = (reference: number[], other: number[]) => Math.max(...reference.map((v, j) => Math.abs(v - other[j]))) / Math.max(...reference.map(Math.abs));
 
@@ -249,6 +260,7 @@ describe("tsfine's kernels on the native cpu backend", () => {
     () => {
       const script = `
         const tf = require("@tensorflow/tfjs");
+        ${recordOpsFunction}
         const { backend } = require(${JSON.stringify(`${__dirname}/../dist/tl/backend`)});
         (async () => {
           await backend.init();
@@ -267,11 +279,7 @@ describe("tsfine's kernels on the native cpu backend", () => {
           const convGrads = () => tf.grads(convLoss)([px, pw, kw]).map((g) => Array.from(g.dataSync()));
           // The TensorFlow ops a ReLU6 layer's forward pass and gradient run (tl/kernels/native-relu6.ts).
           const ran = [];
-          const tensorflow = tf.backend();
-          for (const method of ["executeSingleOutput", "executeMultipleOutputs"]) {
-            const execute = tensorflow[method].bind(tensorflow);
-            tensorflow[method] = (name, ...rest) => (ran.push(name), execute(name, ...rest));
-          }
+          for (const method of ["executeSingleOutput", "executeMultipleOutputs"]) recordOps(method, ran);
           tf.grad((v) => layer.apply(v).sum())(x);
           const layerOps = [...ran];
           const native = { backend: tf.getBackend(), results: values(), grads: convGrads(), layerOps };
@@ -306,14 +314,13 @@ describe("TensorFlow's fused convolution on the native cpu backend", () => {
     () => {
       const script = `
         const tf = require("@tensorflow/tfjs");
+        ${recordOpsFunction}
         const tl = require(${JSON.stringify(`${__dirname}/../dist/tl`)});
         const { foldedInference } = require(${JSON.stringify(`${__dirname}/../dist/tl/fit/folded-inference`)});
         (async () => {
           await tl.backend.init();
           const ran = [];
-          const native = tf.backend();
-          const execute = native.executeSingleOutput.bind(native);
-          native.executeSingleOutput = (name, attrs, inputs) => (ran.push(name), execute(name, attrs, inputs));
+          recordOps("executeSingleOutput", ran);
           const x = tf.randomNormal([2, 11, 11, 5], 0, 2, "float32", 1), f = tf.randomNormal([3, 3, 5, 7], 0, 1, "float32", 2);
           const b = tf.randomNormal([7], 0, 1, "float32", 3);
           const cases = [
@@ -364,13 +371,12 @@ describe("BatchNormalization training through TensorFlow's fused batch norm on t
     () => {
       const script = `
         const tf = require("@tensorflow/tfjs");
+        ${recordOpsFunction}
         const tl = require(${JSON.stringify(`${__dirname}/../dist/tl`)});
         (async () => {
           await tl.backend.init();
           const ran = [];
-          const native = tf.backend();
-          const execute = native.executeMultipleOutputs.bind(native);
-          native.executeMultipleOutputs = (name, attrs, inputs, n) => (ran.push(name), execute(name, attrs, inputs, n));
+          recordOps("executeMultipleOutputs", ran);
           // tfjs-node's own inference kernel is TensorFlow's FusedBatchNorm (V1); the training pair is V3.
           const isFusedTraining = (name) => name === "FusedBatchNormV3" || name === "FusedBatchNormGradV3";
           const step = (shape) => {
@@ -427,16 +433,12 @@ describe("Adam through TensorFlow's ResourceApplyAdam on the native cpu backend"
     () => {
       const script = `
         const tf = require("@tensorflow/tfjs");
+        ${recordOpsFunction}
         const tl = require(${JSON.stringify(`${__dirname}/../dist/tl`)});
         const { makeGenerator } = require(${JSON.stringify(`${__dirname}/../dist/tl/seed`)});
         // Every seventh value 0 (a gradient that is exactly zero somewhere), the rest in (-scale, scale).
         const random = (n, seed, scale = 1) => { const g = makeGenerator(seed); return Float32Array.from({ length: n }, (_, i) => (i % 7 ? (g() * 2 - 1) * scale : 0)); };
         const ran = [];
-        const countOps = () => {
-          const native = tf.backend();
-          const execute = native.executeMultipleOutputs.bind(native);
-          native.executeMultipleOutputs = (name, attrs, inputs, n) => (ran.push(name), execute(name, attrs, inputs, n));
-        };
         const optimizerSteps = async () => {
           const before = tf.memory().numTensors;
           const shapes = [[3, 3, 4, 8], [8], [50, 10], [10]];
@@ -475,7 +477,7 @@ describe("Adam through TensorFlow's ResourceApplyAdam on the native cpu backend"
         };
         (async () => {
           await tl.backend.init();
-          countOps();
+          recordOps("executeMultipleOutputs", ran);
           const native = { backend: tf.getBackend(), optimizer: await optimizerSteps(), fit: await fitWeights() };
           await tl.backend.use("cpu");
           ran.length = 0;
