@@ -22,6 +22,8 @@ const GUARD_RETRY_MS = 150;
 const FIT_POLL_MS = 50;
 /** The least time tl.fit gets to reach its batch boundary before the guard may terminate it mid-step. */
 const FIT_WAIT_MIN_MS = 2000;
+/** Beyond the worker's own deadline for a fit to end (runtime/fit-interrupt.ts): time for its answer to arrive. */
+const FIT_END_MARGIN_MS = 2000;
 
 export type RuntimeEvent = Exclude<FromWorker, { type: "ready" | "done" | "interruptAck" | "reply" | "terminateMe" }>;
 
@@ -43,6 +45,8 @@ export interface RuntimeClientOptions {
 interface PendingRun {
   id: number;
   interrupted: boolean;
+  /** The worker answers this interrupted run once tl.fit has ended, at the latest by then (Date.now() time). */
+  fitEndsBy?: number;
   resolve(result: RunResult): void;
 }
 
@@ -216,7 +220,7 @@ export class RuntimeClient {
     this.send({ type: "interrupt", id: run.id });
     setTimeout(() => {
       if (this.running !== run) return;
-      if (signal === this.stopSignal && readStopSignal(signal).activity !== "idle") {
+      if (signal === this.stopSignal && (readStopSignal(signal).activity !== "idle" || run.fitEndsBy !== undefined)) {
         this.awaitFitBoundary(run, signal);
       } else {
         this.terminateWhenBusy(run);
@@ -227,15 +231,16 @@ export class RuntimeClient {
   /**
    * tl.fit is training and will stop at its next batch boundary, where the worker also answers the
    * interrupt message: wait for that rather than terminate mid-step (tl would have to undo the step), but
-   * not for ever (a step that never ends, or user code that blocks the fit, is terminated after all).
+   * not for ever (a step that never ends, or user code that blocks the fit, is terminated after all). A
+   * worker that read the interrupt while fit awaited answers once fit has ended (`fitEndsBy`): that long too.
    */
   private awaitFitBoundary(run: PendingRun, signal: SharedArrayBuffer): void {
     const worker = this.worker;
     const started = Date.now();
     const poll = () => {
       if (this.running !== run || this.worker !== worker) return;
-      const waitMs = Math.max(FIT_WAIT_MIN_MS, 3 * readStopSignal(signal).longestStepMs);
-      if (Date.now() - started >= waitMs) this.terminateWhenBusy(run);
+      const waitUntil = Math.max(started + Math.max(FIT_WAIT_MIN_MS, 3 * readStopSignal(signal).longestStepMs), run.fitEndsBy ?? 0);
+      if (Date.now() >= waitUntil) this.terminateWhenBusy(run);
       else setTimeout(poll, FIT_POLL_MS);
     };
     setTimeout(poll, FIT_POLL_MS);
@@ -356,7 +361,10 @@ export class RuntimeClient {
     if (worker !== this.worker) return;
     switch (message.type) {
       case "ready":
+        return;
       case "interruptAck":
+        if (message.waitsForFitMs !== undefined && this.running?.id === message.id)
+          this.running.fitEndsBy = Date.now() + message.waitsForFitMs + FIT_END_MARGIN_MS;
         return;
       case "terminateMe":
         this.queueTermination();

@@ -46,7 +46,8 @@ export type FromWorker =
   | { type: "display"; event: DisplayEvent }
   | { type: "clearOutput"; wait: boolean }
   | { type: "done"; id: number; result: RunResult }
-  | { type: "interruptAck"; id: number }
+  /** waitsForFitMs: the run is answered once tl.fit has ended, or within that many ms (runtime/fit-interrupt.ts). */
+  | { type: "interruptAck"; id: number; waitsForFitMs?: number }
   | { type: "terminateMe" }
   /** origin: a sentence saying where the error came from (runtime/background-errors.ts). */
   | { type: "backgroundError"; error: ThrownError; origin: string }

@@ -101,6 +101,11 @@ export function requestTlStop(): void {
   if (tlLoaded()) tlSeams().requestStop();
 }
 
+/** Whether tl.fit is running (training or ending), on this thread or awaiting; false while tl is not loaded. */
+export function tlFitActive(): boolean {
+  return tlLoaded() && tlSeams().fitActivity().activity !== "idle";
+}
+
 /**
  * Before a cell: repairs what a termination that landed inside tl.fit's training step left behind
  * (tf's open scopes, half-updated weights, the best weights not restored); returns tl's sentence

@@ -15,7 +15,16 @@ import { installDebugHelpers } from "./debug-helpers";
 import { createModuleImporter } from "./module-importer";
 import { OutputCapture } from "./output-capture";
 import { loadedMagicsRuntime, magicsRuntime } from "./magics-runtime";
-import { defineLazyGlobal, definePreloadedGlobals, initBackend, recoverInterruptedTlFit, requestTlStop, setTlStopSignal } from "./preloaded-globals";
+import {
+  defineLazyGlobal,
+  definePreloadedGlobals,
+  initBackend,
+  recoverInterruptedTlFit,
+  requestTlStop,
+  setTlStopSignal,
+  tlFitActive,
+} from "./preloaded-globals";
+import { answerOnceFitEnds, FIT_END_WAIT_MS } from "./fit-interrupt";
 import { describeThrown } from "./thrown-error";
 import { displaySink, loadedPlotlyBundle, loadedProgress, valueFormatter, widgetModels } from "./display-parts";
 import { reportBackgroundErrors } from "./background-errors";
@@ -260,6 +269,26 @@ function afterRun(js: string, inliningsBefore: number): void {
   if (plotlyInlinings() > inliningsBefore) plotlyCarrierCodes.add(withoutScriptName(js));
 }
 
+/**
+ * Answers run `id`, if it is the one running, as interrupted: at once, or, while tl.fit is active,
+ * once fit has returned its history and the cell assigned it (runtime/fit-interrupt.ts). Returns
+ * whether the answer waits for fit.
+ */
+function answerInterrupted(id: number): boolean {
+  const interrupted = running?.id === id ? running : undefined;
+  if (!interrupted) return false;
+  if (!tlFitActive()) {
+    interrupted.settle({ kind: "interrupted" });
+    return false;
+  }
+  answerOnceFitEnds(
+    { answered: () => running !== interrupted, answerInterrupted: () => interrupted.settle({ kind: "interrupted" }) },
+    tlFitActive,
+    (sentence) => output.write("stderr", sentence + "\n"),
+  );
+  return true;
+}
+
 function report(id: number, result: RunResult): void {
   if (id <= lastReportedRun) return;
   output.flush();
@@ -290,7 +319,7 @@ port.on("message", (message: ToWorker) => {
       });
       break;
     }
-    case "interrupt":
+    case "interrupt": {
       forgetTerminatedCapture();
       requestTlStop();
       try {
@@ -298,15 +327,16 @@ port.on("message", (message: ToWorker) => {
       } catch {
         // a progress bar that cannot draw its end must not block the interrupt
       }
-      if (running?.id === message.id) running.settle({ kind: "interrupted" });
+      const waitsForFit = answerInterrupted(message.id);
       // Reported here, not only at the end of run(): a termination that comes as the cell's code ends is not
       // taken by the cell but by the worker's own code around it (up to the end of that message's handling),
       // which can cut run() short or lose the microtasks that report it.
       if (lastEnded?.id === message.id) report(message.id, lastEnded.result);
       // Only magics start children; an interrupt does not load them to find none.
       loadedMagicsRuntime()?.killChildren();
-      post({ type: "interruptAck", id: message.id });
+      post({ type: "interruptAck", id: message.id, waitsForFitMs: waitsForFit ? FIT_END_WAIT_MS : undefined });
       break;
+    }
     case "expandMagic":
       void answer(message.id, () => tsfine.expandMagic(message.name, message.args, message.body));
       break;
