@@ -117,19 +117,29 @@ test("an interrupt while tl.fit awaits something that is not a training step: th
     let ftHistory;
     let ftPhases = 0;
     0`);
-  // fineTune's first phase trains an epoch; the second phase's beforeFit then awaits a timer, which
-  // the stop request does not end: fit ends only once that await does, at its first batch boundary.
+  const interruptedFile = path.join(notebookDir, "second-phase-interrupted");
+  // fineTune's first phase trains an epoch; the second phase's beforeFit then awaits something the
+  // stop request does not end: it ends a second after the test has interrupted, so the interrupt
+  // always lands in it, and fit ends only once it has, at its first batch boundary.
   const pending = run(`
     ftHistory = await tl.fineTune(ftModel, ftData, {
       freezeEpochs: 1, epochs: 2, batchSize: 16, verbose: false,
       callbacks: [{ name: "slow second phase", beforeFit: async () => {
         if (++ftPhases < 2) return;
-        require("fs").writeFileSync(${JSON.stringify(waitingFile)}, "");
-        await new Promise((resolve) => setTimeout(resolve, 2000));
+        const fs = require("fs");
+        fs.writeFileSync(${JSON.stringify(waitingFile)}, "");
+        await new Promise((resolve) => {
+          const poll = setInterval(() => {
+            if (!fs.existsSync(${JSON.stringify(interruptedFile)})) return;
+            clearInterval(poll);
+            setTimeout(resolve, 1000);
+          }, 20);
+        });
       } }],
     });`);
   await waitUntil(() => fs.existsSync(waitingFile), "the second phase's wait", { timeoutMs: 120_000 });
   kernel.interrupt();
+  fs.writeFileSync(interruptedFile, "");
   const outcome = await pending;
   expect(outcome).toMatchObject({ status: "error", ename: "Interrupted" });
   expect(outcome.stderr).not.toMatch(/did not end/);
