@@ -12,6 +12,7 @@ import {
   type MimeBundle,
 } from "../display";
 import { CARTESIAN_TRACE_TYPES, LIBRARY_SCRIPT_MARKER, librarySource } from "../display/plotly/library";
+import { LIVE_BYTES_PER_SECOND } from "../display/live";
 import * as tslab from "../display/tslab";
 import { waitUntil } from "./helpers/wait-until";
 
@@ -541,6 +542,21 @@ describe("live outputs", () => {
     expect(updates.length).toBeGreaterThanOrEqual(2);
     expect(updates.length).toBeLessThanOrEqual(3 + loopMs / 50);
     expect(updates[updates.length - 1].data).toEqual({ "text/plain": "40" });
+  });
+
+  it("hold large updates back in proportion to their size, so a front end drawing each one keeps up with the kernel", async () => {
+    // half a second's worth of bytes per update: at most one update per half second
+    const large = (step: number) => ({ "text/html": `<p>step ${step}</p>${"-".repeat(LIVE_BYTES_PER_SECOND / 2)}`, "text/plain": `step ${step}` });
+    const out = display.live(large(0));
+    const started = Date.now();
+    for (let step = 1; step <= 40; step++) {
+      out.update(large(step));
+      await sleep(10);
+    }
+    const loopMs = Date.now() - started;
+    expect(sink.events.filter((e) => e.update).length).toBeLessThanOrEqual(1 + loopMs / 500);
+    display.flush();
+    expect(sink.last).toEqual({ data: large(40), displayId: out.id, update: true });
   });
 
   it("are flushed by display.flush() and when the kernel switches sinks", () => {

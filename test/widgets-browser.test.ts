@@ -192,7 +192,9 @@ describeWithJupyter("widgets in JupyterLab 4 in a real browser", () => {
     });
     await page.screenshot({ path: shot("fit-training"), fullPage: true });
     await stop.click();
-    await step(page, "fit-stopped", () => cell.locator(".jp-OutputArea-output", { hasText: "stopped by the Stop button after" }).waitFor({ timeout: 60_000 }));
+    // the page draws the kernel's messages in order, so the click shows once the updates sent before it are drawn
+    await step(page, "fit-stopped", () => cell.locator(".jp-OutputArea-output", { hasText: "stopped by the Stop button after" }).waitFor({ timeout: 120_000 }));
+    await step(page, "fit-stopped-button", () => cell.locator("button", { hasText: "Stopped" }).waitFor({ timeout: 30_000 }));
     expect(await cell.locator("button", { hasText: "Stopped" }).count()).toBe(1);
     await page.screenshot({ path: shot("fit-stopped"), fullPage: true });
     await page.close();
