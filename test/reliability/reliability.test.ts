@@ -482,10 +482,33 @@ describe("faults: restart and reconnect", () => {
     // with the same session (= ZeroMQ routing identity). The reply on shell is routed to that identity;
     // iopub is PUB/SUB, so what was published while nobody listened is gone (jupyter_server buffers it
     // for browser reconnects on its side; a kernel cannot).
+    // The cell moves on when the test says so (a file appears), not after fixed delays, so on a machine
+    // of any speed "before" goes out to `first`, "while away" after it left and "after" once `second` listens.
     const session = `reconnecting-${Date.now()}`;
+    const [gone, away, back] = ["gone", "away", "back"].map((name) => path.join(scratch, `${session}-${name}`));
+    const signal = (file: string) => fs.writeFileSync(file, "");
     const first = await KernelClient.connect(client.info, { session });
     const request = first.send("shell", "execute_request", {
-      code: `console.log("before"); await new Promise((r) => setTimeout(r, 2000)); console.log("while away"); await new Promise((r) => setTimeout(r, 3000)); console.log("after"); 6 * 7`,
+      code: [
+        "function untilFile(file: string): Promise<void> {",
+        "  const started = Date.now();",
+        "  return new Promise((resolve, reject) => {",
+        "    function poll(): void {",
+        '      if (require("fs").existsSync(file)) resolve();',
+        "      else if (Date.now() - started > 120_000) reject(new Error(`the test never wrote ${file}`));",
+        "      else setTimeout(poll, 20);",
+        "    }",
+        "    poll();",
+        "  });",
+        "}",
+        'console.log("before");',
+        `await untilFile(${JSON.stringify(gone)});`,
+        'console.log("while away");',
+        `require("fs").writeFileSync(${JSON.stringify(away)}, "");`,
+        `await untilFile(${JSON.stringify(back)});`,
+        'console.log("after");',
+        "6 * 7",
+      ].join("\n"),
       silent: false,
       store_history: true,
       user_expressions: {},
@@ -497,15 +520,17 @@ describe("faults: restart and reconnect", () => {
     first.onIopub = (m) => {
       if (m.parent_header.msg_id === id && m.header.msg_type === "stream") seenByFirst.push(m.content.text);
     };
-    const deadline = Date.now() + 30_000;
-    while (!seenByFirst.join("").includes("before") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    await first.close();
-    // back after "while away" (2 s) and before "after" (5 s)
-    await new Promise((r) => setTimeout(r, 3000));
-    const second = await KernelClient.connect(client.info, { session });
-    second.track(id);
+    let second: KernelClient | undefined;
     try {
-      const [reply, iopub] = await Promise.all([second.waitForReply(id, 30_000), second.iopubUntilIdle(id, 30_000)]);
+      await waitUntil(() => seenByFirst.join("").includes("before"), "the first client sees the cell's first print", { timeoutMs: 60_000, intervalMs: 20 });
+      await first.close();
+      signal(gone);
+      await waitUntil(() => fs.existsSync(away), "the cell prints while no client listens", { timeoutMs: 60_000, intervalMs: 20 });
+      second = await KernelClient.connect(client.info, { session });
+      second.track(id);
+      // connect() returns once iopub is subscribed: what the cell prints from now on reaches `second`
+      signal(back);
+      const [reply, iopub] = await Promise.all([second.waitForReply(id, 60_000), second.iopubUntilIdle(id, 60_000)]);
       const seenBySecond = iopub
         .filter((m) => m.header.msg_type === "stream")
         .map((m) => m.content.text)
@@ -524,7 +549,11 @@ describe("faults: restart and reconnect", () => {
       expect(seenBySecond).toContain("after");
       expect(result).toBe("42");
     } finally {
-      await second.close();
+      // a test that failed half-way still lets the cell end, so the next tests do not queue behind it
+      signal(gone);
+      signal(back);
+      await first.close();
+      await second?.close();
     }
     expect(textOf(await client.execute("survivor.value"))).toBe("41");
   });
