@@ -29,7 +29,11 @@ export function loadTypeScript(): LoadedTypeScript {
   const cacheFile = codeCacheFile(file);
   try {
     if (!cacheFile) throw new Error("no cache folder");
-    const source = fs.readFileSync(file, "utf8");
+    // Read as bytes, then decoded: Node 20 builds a file read "utf8" in a C++ string that doubles as it
+    // grows (24 MB of malloc for TypeScript's 9 MB), and freeing its 16 MB block raises glibc's mmap and
+    // trim thresholds for the whole process, after which each thread's malloc arena keeps up to 32 MB of
+    // free memory resident (measured: ~25 MB more RSS in an idle kernel).
+    const source = fs.readFileSync(file).toString("utf8");
     let cachedData: Buffer | undefined;
     try {
       cachedData = fs.readFileSync(cacheFile);
