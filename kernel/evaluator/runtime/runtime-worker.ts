@@ -32,6 +32,7 @@ import { claimGlobalNames } from "./global-names";
 import { cellValueBundle } from "./value-bundle";
 import { createTsfineObject } from "./tsfine-object";
 import { withoutScriptName } from "../script-name";
+import { IdleCollector } from "../garbage-collector";
 import {
   deliverWidgetMessage,
   endWidgetCell,
@@ -91,6 +92,12 @@ function preloadBackendWhenIdle(): void {
     if (!running) void startBackend();
   }, PRELOAD_AFTER_IDLE_MS);
 }
+
+/**
+ * Between cells the young generation a cell grew and its garbage go back (the old generation is not
+ * compacted: the user's objects can be large, and this thread's heap fragments little).
+ */
+const idleCollector = new IdleCollector(1000, false);
 
 let running: { id: number; settle(result: RunResult): void } | undefined;
 /** Whether the inspector holds objects of the group "cell" (a value or exception that is not a primitive). */
@@ -304,11 +311,13 @@ function report(id: number, result: RunResult): void {
   output.flush();
   post({ type: "done", id, result: trailing ? { ...result, trailing } : result });
   lastReportedRun = id;
+  idleCollector.idleFromNow();
 }
 
 port.on("message", (message: ToWorker) => {
   switch (message.type) {
     case "run": {
+      idleCollector.busy();
       recoverCutFit();
       if (message.varNames) claimGlobalNames(message.varNames);
       const inliningsBefore = beforeRun(message.js);
