@@ -6,8 +6,8 @@ launch → ready (what
 `wait_for_ready` takes: a kernel_info_reply with iopub flowing, then iopub quiet for 0.2 s), the first
 `1+1` after that, execute round trips (p50/p90) for `1+1`, a 50-line cell and a cell using tf types,
 complete p50 on one text asked again and again and on a text that changes every time (as when typing:
-the type checker has to take in the new text), inspect p50, and the kernel process's RSS, then prints
-one table. `answer-at-once` is tsfine's kernel layer with an interpreter that answers every request at
+the type checker has to take in the new text), inspect p50, and the kernel process's RSS right after the
+requests and after BENCH_IDLE_S seconds idle, then prints one table. `answer-at-once` is tsfine's kernel layer with an interpreter that answers every request at
 once (bench/answer-at-once-kernel.js): the floor that the client, ZeroMQ and the protocol leave.
 A kernel that stops answering (tslab does, after a few hundred requests, alive and idle) is launched
 again and its row goes on with the next request, with a note saying where it hung.
@@ -26,6 +26,8 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "60"))
 STARTS = int(os.environ.get("BENCH_STARTS", "3"))
 # A request not answered within this many seconds counts as a hang (the slowest here take ~0.1 s).
 REQUEST_TIMEOUT = float(os.environ.get("BENCH_TIMEOUT", "20"))
+# RSS is read right after the last request and again after the kernels sat idle this many seconds.
+IDLE_SECONDS = float(os.environ.get("BENCH_IDLE_S", "10"))
 # A kernel that hangs is launched again this many times at most, and its row goes on from there.
 RELAUNCHES = 5
 
@@ -265,9 +267,13 @@ def main(names):
             peer.row[f"{label} p50"] = samples[len(samples) // 2]
             peer.row[f"{label} p90"] = samples[int(len(samples) * 0.9)]
         peer.row["RSS MB"] = rss_mb(peer.km)
+    # All kernels sit idle together, as a notebook's kernel mostly does while its user reads.
+    time.sleep(IDLE_SECONDS)
+    for peer in running:
+        peer.row["RSS idle MB"] = rss_mb(peer.km)
         peer.close()
     cols = ["kernel", "start-up ms", "launch → 1+1 ms", "ready ms", "first 1+1 ms", "1+1 p50", "1+1 p90", "50-line cell p50",
-            "50-line cell p90", "tf cell p50", "complete p50", "complete edited p50", "inspect p50", "RSS MB"]
+            "50-line cell p90", "tf cell p50", "complete p50", "complete edited p50", "inspect p50", "RSS MB", "RSS idle MB"]
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
     for peer in peers:
