@@ -32,31 +32,23 @@ const ALLOCATION_WINDOW_MS = 5000;
 
 /**
  * Gives an idle thread's memory back: once the thread has had no work for `idleMs`, one full collection
- * frees its old generation's garbage (and, with `compact`, its half-empty pages) and shrinks its young
- * generation.
+ * frees its old generation's garbage and shrinks its young generation.
  *
- * Building a program grows V8's young generation to its maximum (two 16 MB semi-spaces on a 64-bit
- * machine), and V8 gives those pages back, and compacts the old generation's half-empty pages, only when
- * its memory reducer finds the thread idle, on its own schedule (~100 s in an idle kernel, measured).
- * Until then an idle kernel holds ~30 MB of empty young generation, its last checks' garbage and ~20 MB
- * of fragmented old generation. V8 shrinks the young generation at a collection that sees little
- * allocation over its last 5 s, so young-generation collections first close the busy period (cheap:
- * little of a request's allocation survives them) and the full collection comes 5 s later. The next
- * request regrows the young generation as it allocates.
- *
- * V8's gc() does not compact unless a page is mostly empty; with `compact`, `--compact-on-every-full-gc`
- * is set around this one collection only (V8's flags are per process, and the other threads' collections
- * stay as V8 tunes them).
+ * A cell that allocates grows V8's young generation toward its maximum (two 16 MB semi-spaces on a 64-bit
+ * machine), and V8 gives those pages back only when its memory reducer finds the thread idle, on its own
+ * schedule (~100 s into an idle kernel, measured). V8 shrinks the young generation at a collection that
+ * sees little allocation over its last 5 s, so young-generation collections first close the busy period
+ * (cheap: little of a cell's allocation survives them) and the full collection comes 5 s later. The next
+ * work regrows the young generation as it allocates, with more young collections until it has: the
+ * language worker does not use this, because its edited completions after a pause were measured slower
+ * while its young generation regrew.
  */
 export class IdleCollector {
   /** Looked up at the first collection: a new context costs a thread that is starting a few milliseconds. */
   private gc: ExposedGc | undefined | null = null;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(
-    private readonly idleMs: number,
-    private readonly compact: boolean,
-  ) {}
+  constructor(private readonly idleMs: number) {}
 
   /** The thread's work has ended: collect once it has stayed idle. */
   idleFromNow(): void {
@@ -67,7 +59,7 @@ export class IdleCollector {
       // The second collection closes the sample of the first, whose promotions V8 counts as allocation.
       gc({ type: "minor" });
       gc({ type: "minor" });
-      this.later(ALLOCATION_WINDOW_MS + 500, () => (this.compact ? this.collectCompacting(gc) : gc()));
+      this.later(ALLOCATION_WINDOW_MS + 500, () => gc());
     });
   }
 
@@ -75,15 +67,6 @@ export class IdleCollector {
   busy(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-  }
-
-  private collectCompacting(gc: ExposedGc): void {
-    v8.setFlagsFromString("--compact-on-every-full-gc");
-    try {
-      gc();
-    } finally {
-      v8.setFlagsFromString("--no-compact-on-every-full-gc");
-    }
   }
 
   private later(ms: number, step: () => void): void {

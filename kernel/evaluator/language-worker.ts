@@ -5,7 +5,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { CellCompiler } from "./cell-compiler";
 import { completeAt } from "./completion";
-import { createGarbageCollector, exposeGc, IdleCollector } from "./garbage-collector";
+import { createGarbageCollector, exposeGc } from "./garbage-collector";
 import { inspectAt } from "./inspection";
 import { ResultWriter } from "./language-result-cache";
 import { runsAsPlainScript } from "./plain-script";
@@ -18,8 +18,6 @@ const port = parentPort!;
 exposeGc();
 const { ts, saveCodeCache } = loadTypeScript();
 const collectGarbageIfGrown = createGarbageCollector(64 * 1024 * 1024);
-/** An idle worker gives its young generation and its last checks' garbage back (a notebook is mostly read, not typed in). */
-const idleCollector = new IdleCollector(1000, true);
 /** resultsFolder: where compile results are kept for later kernels (none: not kept). */
 const { cwd, resultsFolder } = workerData as { cwd: string; resultsFolder?: string };
 const compiler = new CellCompiler(ts, cwd);
@@ -48,7 +46,6 @@ function answer(request: LanguageRequest): unknown {
 
 port.on("message", (message: ToLanguageWorker) => {
   warmedUp = true;
-  idleCollector.idleFromNow();
   if (message.type === "commit") for (const cell of message.cells) compiler.commit(cell);
   else if (message.type === "clear") compiler.clear();
   else {
@@ -81,7 +78,6 @@ function warmUpWholeProgram(): void {
 }
 
 // Warm up only when no request is already waiting: a first cell does the same work itself.
-idleCollector.idleFromNow();
 setImmediate(() => {
   if (warmedUp) return;
   compiler.warmUp("lean");

@@ -93,11 +93,8 @@ function preloadBackendWhenIdle(): void {
   }, PRELOAD_AFTER_IDLE_MS);
 }
 
-/**
- * Between cells the young generation a cell grew and its garbage go back (the old generation is not
- * compacted: the user's objects can be large, and this thread's heap fragments little).
- */
-const idleCollector = new IdleCollector(1000, false);
+/** Between cells, the young generation a cell grew and its garbage go back. */
+const idleCollector = new IdleCollector(1000);
 
 let running: { id: number; settle(result: RunResult): void } | undefined;
 /** Whether the inspector holds objects of the group "cell" (a value or exception that is not a primitive). */
