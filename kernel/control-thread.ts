@@ -13,7 +13,7 @@ import { isMainThread, parentPort, Worker, workerData } from "node:worker_thread
 import type { Router } from "zeromq";
 import { echoHeartbeats } from "./heartbeat";
 import { Outbox } from "./outbox";
-import { SOCKET_QUEUE_LIMITS } from "./sockets";
+import { ROUTER_OPTIONS } from "./sockets";
 import { createMessage, decodeMessageAsync, encodeMessageFrames, JupyterMessage, MessageSigner, ReplayGuard, signatureOf } from "./wire";
 
 /** What the thread needs to verify and answer requests. */
@@ -188,7 +188,7 @@ async function serveRequests(socket: Router, outbox: Outbox, options: ControlSer
 
 async function runThread({ endpoint, heartbeatEndpoint, options }: ControlThreadData): Promise<void> {
   const { Router } = await import("zeromq");
-  const socket = new Router(SOCKET_QUEUE_LIMITS);
+  const socket = new Router(ROUTER_OPTIONS);
   const heartbeat = new Router({ linger: 0 });
   const bind = async (router: Router, at: string, channel: string) => {
     try {

@@ -30,11 +30,20 @@ export interface BindingSockets {
  */
 export const SOCKET_QUEUE_LIMITS = { linger: 1000, sendHighWaterMark: 1_000_000 };
 
+/**
+ * Options of the ROUTER sockets a client talks to by its session (shell, stdin, control). A client
+ * that reconnects with its session (the same routing id, so replies to its earlier requests reach
+ * it) takes the id over. ZeroMQ otherwise refuses a peer whose id is still attached, and the old
+ * connection stays attached until the kernel's side has processed its close, which under load takes
+ * a while: a client reconnecting right away was then never answered, without an error.
+ */
+export const ROUTER_OPTIONS = { ...SOCKET_QUEUE_LIMITS, handover: true };
+
 /** Creates the sockets and starts binding them; the binds finish on ZeroMQ's own thread. */
 export function bindSockets(info: ConnectionInfo): BindingSockets {
   const sockets: KernelSockets = {
-    shell: new Router(SOCKET_QUEUE_LIMITS),
-    stdin: new Router(SOCKET_QUEUE_LIMITS),
+    shell: new Router(ROUTER_OPTIONS),
+    stdin: new Router(ROUTER_OPTIONS),
     // "allSubs": every subscription reaches the kernel, not only the first to a topic, so a
     // second client subscribing to "" is welcomed too.
     iopub: new XPublisher({ ...SOCKET_QUEUE_LIMITS, verbosity: "allSubs" }),

@@ -472,6 +472,26 @@ describe("connection", () => {
     expect(addresses.sort()).toEqual(ports.sort());
   });
 
+  test("a client that reconnects with its session right after closing is answered on shell and control", async () => {
+    // what a front end does after a dropped connection: new sockets, the same session (= routing id),
+    // here while the kernel's thread is busy (a synchronous cell), so it learns of the close and of
+    // the new connection together, as on a loaded machine
+    for (let round = 0; round < 10; round++) {
+      const session = `reconnecting-${round}-${Date.now()}`;
+      const first = await KernelClient.connect(client.info, { session });
+      const busy = client.execute("const until = Date.now() + 300; while (Date.now() < until) {}");
+      await first.close();
+      const again = await KernelClient.connect(client.info, { session, readyTimeoutMs: 15_000 });
+      await busy;
+      try {
+        expect((await again.execute(`${round} + 1`, { timeoutMs: 15_000 })).outputs[0].content.data["text/plain"]).toBe(String(round + 1));
+        expect((await again.request("control", "kernel_info_request", {}, 15_000)).content.status).toBe("ok");
+      } finally {
+        await again.close();
+      }
+    }
+  });
+
   test("ipc transport: the kernel binds the socket files the connection file names", async () => {
     const own = await launchJsKernel("ipc");
     try {
