@@ -239,7 +239,13 @@ export class KernelClient {
     const { readyTimeoutMs = 30000, session }: ConnectOptions = typeof options === "number" ? { readyTimeoutMs: options } : options;
     const client = new KernelClient(info, undefined, undefined, undefined, session);
     client.connectSockets();
-    await client.waitForReady(readyTimeoutMs);
+    try {
+      await client.waitForReady(readyTimeoutMs);
+    } catch (error) {
+      // its sockets would otherwise stay open and keep the process alive
+      await client.close();
+      throw error;
+    }
     return client;
   }
 
